@@ -1,0 +1,566 @@
+//! Layered configuration: the compiled-in `config/default.toml`, then the
+//! same file on disk (if present), then `config/$DONDOC_ENV.toml`, then any
+//! `--config FILE`, then `DONDOC__SECTION__KEY` environment variables.
+//! Unknown keys and bad values stop start-up with a message naming the key.
+
+use std::{fmt, path::PathBuf};
+
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+use figment::{
+    Figment,
+    providers::{Env, Format, Toml},
+};
+use serde::{Deserialize, Deserializer};
+
+use crate::error::{Error, Result};
+
+/// The defaults, compiled in so the binary runs from any directory.
+pub const DEFAULT_TOML: &str = include_str!("../../../config/default.toml");
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub server: ServerSettings,
+    pub database: DatabaseSettings,
+    pub clock: ClockSettings,
+    pub organization: OrganizationSettings,
+    pub policy: PolicySettings,
+    pub calendar: CalendarSettings,
+    pub demo: DemoSettings,
+    pub auth: AuthSettings,
+    pub scheduler: SchedulerSettings,
+    pub mail: MailSettings,
+    pub log: LogSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSettings {
+    pub host: String,
+    pub port: u16,
+    /// The address users reach the product at; links in emails point here.
+    pub public_url: String,
+    /// Largest accepted request body, in kilobytes (imports have their own limit).
+    pub body_limit_kb: usize,
+    /// Largest accepted import file, in kilobytes.
+    pub upload_limit_kb: usize,
+    /// Worker threads; 0 = one per core.
+    pub workers: usize,
+}
+
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSettings {
+    /// `sqlite://path/to/file.db` or `postgres://user:pass@host/db`.
+    pub url: String,
+    /// Pool size; 0 = chosen from the number of cores.
+    pub max_connections: u32,
+    pub connect_timeout_secs: u64,
+    /// SQLite: how long a writer waits for the lock before giving up.
+    pub busy_timeout_ms: u64,
+}
+
+impl fmt::Debug for DatabaseSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DatabaseSettings")
+            .field("url", &redact_url(&self.url))
+            .field("max_connections", &self.max_connections)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Hides the password of a `scheme://user:password@host/…` URL.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = &url[scheme_end + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{}:***{}", &url[..scheme_end + 3], user, &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClockSettings {
+    /// Pins *today* (`YYYY-MM-DD`); empty or absent = the real date.
+    #[serde(default, deserialize_with = "optional_date")]
+    pub today: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrganizationSettings {
+    pub name: String,
+    /// Place name used in letters ("Bắc Tân Uyên, ngày … tháng … năm …").
+    pub place: String,
+    #[serde(deserialize_with = "time_zone")]
+    pub timezone: Tz,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicySettings {
+    /// A task not done whose due date is this many days away or fewer is "due soon".
+    pub due_soon_days: u32,
+    /// Overdue this many days or more → escalated to the leader in charge.
+    pub escalate_after_days: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarSettings {
+    /// Public holidays (`YYYY-MM-DD`); no digests go out on them or at weekends.
+    #[serde(deserialize_with = "date_list")]
+    pub holidays: Vec<NaiveDate>,
+}
+
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DemoSettings {
+    /// Seed the demo programme on first start when the database is empty.
+    pub enabled: bool,
+    #[serde(deserialize_with = "string_like")]
+    pub admin_password: String,
+    #[serde(deserialize_with = "string_like")]
+    pub leader_password: String,
+    #[serde(deserialize_with = "string_like")]
+    pub staff_password: String,
+}
+
+impl fmt::Debug for DemoSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DemoSettings")
+            .field("enabled", &self.enabled)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthSettings {
+    /// Lifetime of an API bearer token, in hours.
+    pub token_ttl_hours: u32,
+    /// Lifetime of a browser session, in hours.
+    pub session_ttl_hours: u32,
+    /// Failed logins allowed per account (and per address) per window.
+    pub max_failed_logins: u32,
+    pub failed_login_window_secs: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SchedulerSettings {
+    /// Run the scheduler inside `dondoc serve`.
+    pub enabled: bool,
+    /// How often every instance looks for due occurrences and deliverable mail.
+    pub tick_seconds: u64,
+    /// Missed occurrences older than this are recorded as skipped, not run.
+    pub max_catchup_hours: u64,
+    pub jobs: JobSchedules,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JobSchedules {
+    pub department_digest: String,
+    pub escalation: String,
+    pub leader_digest: String,
+    pub deliver: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MailTransport {
+    Smtp,
+    File,
+    Log,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpTls {
+    None,
+    Starttls,
+    Tls,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailSettings {
+    pub transport: MailTransport,
+    /// Sender, e.g. `dondoc <dondoc@example.gov.vn>`.
+    pub from: String,
+    /// Where the `file` transport writes `.eml` files.
+    pub file_dir: PathBuf,
+    pub smtp: SmtpSettings,
+    pub delivery: DeliverySettings,
+}
+
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpSettings {
+    #[serde(deserialize_with = "string_like")]
+    pub host: String,
+    pub port: u16,
+    pub tls: SmtpTls,
+    #[serde(deserialize_with = "string_like")]
+    pub username: String,
+    #[serde(deserialize_with = "string_like")]
+    pub password: String,
+    pub pool_size: u32,
+    pub timeout_secs: u64,
+}
+
+impl fmt::Debug for SmtpSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SmtpSettings")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("tls", &self.tls)
+            .field("username", &self.username)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeliverySettings {
+    /// How many notifications one claim takes.
+    pub batch_size: u32,
+    /// How long a claim is held before another worker may take it over.
+    pub lease_seconds: u64,
+    /// A notification still undelivered after this long is marked failed.
+    pub max_age_hours: u64,
+    /// First retry delay; doubles each attempt up to `max_backoff_secs`.
+    pub base_backoff_secs: u64,
+    pub max_backoff_secs: u64,
+    /// After a configuration failure (bad credentials, TLS), pause this long.
+    pub pause_on_config_error_secs: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogSettings {
+    /// A tracing filter, e.g. `info,sqlx=warn`.
+    pub filter: String,
+    /// `text` or `json`.
+    pub format: String,
+}
+
+/// Accepts a number or boolean where text is expected: an environment
+/// variable such as `DONDOC__MAIL__SMTP__PASSWORD=123456` arrives as a number.
+fn string_like<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Scalar {
+        Text(String),
+        Signed(i64),
+        Unsigned(u64),
+        Float(f64),
+        Bool(bool),
+    }
+    Ok(match Scalar::deserialize(deserializer)? {
+        Scalar::Text(text) => text,
+        Scalar::Signed(n) => n.to_string(),
+        Scalar::Unsigned(n) => n.to_string(),
+        Scalar::Float(n) => n.to_string(),
+        Scalar::Bool(b) => b.to_string(),
+    })
+}
+
+fn optional_date<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<NaiveDate>, D::Error> {
+    let raw = Option::<String>::deserialize(deserializer)?;
+    match raw.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| {
+                serde::de::Error::custom(format!("`{text}` is not a date in the form YYYY-MM-DD"))
+            }),
+    }
+}
+
+fn date_list<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<NaiveDate>, D::Error> {
+    let raw = Vec::<String>::deserialize(deserializer)?;
+    raw.iter()
+        .map(|text| {
+            NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
+                serde::de::Error::custom(format!("`{text}` is not a date in the form YYYY-MM-DD"))
+            })
+        })
+        .collect()
+}
+
+fn time_zone<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Tz, D::Error> {
+    let raw = String::deserialize(deserializer)?;
+    raw.trim().parse::<Tz>().map_err(|_| {
+        serde::de::Error::custom(format!(
+            "`{raw}` is not an IANA time zone such as Asia/Ho_Chi_Minh"
+        ))
+    })
+}
+
+/// Where configuration comes from, so tests and the CLI can build it alike.
+#[derive(Debug, Clone, Default)]
+pub struct ConfigSources {
+    /// Directory holding `default.toml` and `<env>.toml`; default `./config`.
+    pub dir: Option<PathBuf>,
+    /// Extra files, applied after the directory's files.
+    pub files: Vec<PathBuf>,
+    /// Read `DONDOC__…` environment variables (off in tests that want isolation).
+    pub use_env: bool,
+    /// Last-word overrides as `section.key = value` TOML text (tests).
+    pub overrides: Option<String>,
+}
+
+impl ConfigSources {
+    /// What `dondoc` uses: `DONDOC_CONFIG_DIR` or `./config`, `DONDOC_ENV`, env vars.
+    pub fn from_environment(extra_files: Vec<PathBuf>) -> Self {
+        Self {
+            dir: std::env::var_os("DONDOC_CONFIG_DIR").map(PathBuf::from),
+            files: extra_files,
+            use_env: true,
+            overrides: None,
+        }
+    }
+}
+
+impl Settings {
+    /// The compiled-in defaults only (tests start from here).
+    pub fn defaults() -> Result<Self> {
+        Self::load(&ConfigSources::default())
+    }
+
+    pub fn load(sources: &ConfigSources) -> Result<Self> {
+        let mut figment = Figment::from(Toml::string(DEFAULT_TOML));
+        let dir = sources
+            .dir
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("config"));
+        let on_disk = dir.join("default.toml");
+        if on_disk.is_file() {
+            figment = figment.merge(Toml::file(&on_disk));
+        }
+        if let Ok(env_name) = std::env::var("DONDOC_ENV")
+            && !env_name.trim().is_empty()
+            && sources.use_env
+        {
+            let path = dir.join(format!("{}.toml", env_name.trim()));
+            if !path.is_file() {
+                return Err(Error::config(
+                    "DONDOC_ENV",
+                    format!("names `{env_name}` but {} does not exist", path.display()),
+                ));
+            }
+            figment = figment.merge(Toml::file(path));
+        }
+        for file in &sources.files {
+            if !file.is_file() {
+                return Err(Error::config(
+                    "--config",
+                    format!("{} does not exist", file.display()),
+                ));
+            }
+            figment = figment.merge(Toml::file(file));
+        }
+        if sources.use_env {
+            figment = figment.merge(Env::prefixed("DONDOC__").split("__"));
+        }
+        if let Some(text) = &sources.overrides {
+            figment = figment.merge(Toml::string(text));
+        }
+        let settings: Settings = figment.extract().map_err(figment_error)?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// Checks that serde cannot express: ranges, URL shapes, relations between keys.
+    pub fn validate(&self) -> Result<()> {
+        let url = self.database.url.trim();
+        if !(url.starts_with("sqlite:")
+            || url.starts_with("postgres://")
+            || url.starts_with("postgresql://"))
+        {
+            return Err(Error::config(
+                "database.url",
+                format!(
+                    "`{}` is neither a sqlite: nor a postgres:// URL",
+                    redact_url(url)
+                ),
+            ));
+        }
+        let public = self.server.public_url.trim();
+        if !(public.starts_with("http://") || public.starts_with("https://")) {
+            return Err(Error::config(
+                "server.public_url",
+                format!("`{public}` must start with http:// or https://"),
+            ));
+        }
+        if self.policy.due_soon_days > 365 {
+            return Err(Error::config(
+                "policy.due_soon_days",
+                "must be between 0 and 365",
+            ));
+        }
+        if self.policy.escalate_after_days == 0 || self.policy.escalate_after_days > 3650 {
+            return Err(Error::config(
+                "policy.escalate_after_days",
+                "must be between 1 and 3650",
+            ));
+        }
+        if self.scheduler.tick_seconds == 0 || self.scheduler.tick_seconds > 3600 {
+            return Err(Error::config(
+                "scheduler.tick_seconds",
+                "must be between 1 and 3600",
+            ));
+        }
+        if self.server.body_limit_kb == 0 {
+            return Err(Error::config("server.body_limit_kb", "must be at least 1"));
+        }
+        if self.auth.token_ttl_hours == 0 {
+            return Err(Error::config("auth.token_ttl_hours", "must be at least 1"));
+        }
+        if self.auth.session_ttl_hours == 0 {
+            return Err(Error::config(
+                "auth.session_ttl_hours",
+                "must be at least 1",
+            ));
+        }
+        if self.mail.delivery.batch_size == 0 {
+            return Err(Error::config(
+                "mail.delivery.batch_size",
+                "must be at least 1",
+            ));
+        }
+        if self.mail.delivery.lease_seconds < 10 {
+            return Err(Error::config(
+                "mail.delivery.lease_seconds",
+                "must be at least 10 (longer than the slowest SMTP exchange)",
+            ));
+        }
+        if self.mail.transport == MailTransport::Smtp && self.mail.smtp.host.trim().is_empty() {
+            return Err(Error::config(
+                "mail.smtp.host",
+                "is required when mail.transport = \"smtp\"",
+            ));
+        }
+        if !self.mail.from.contains('@') {
+            return Err(Error::config(
+                "mail.from",
+                format!("`{}` is not an email address", self.mail.from),
+            ));
+        }
+        if self.log.format != "text" && self.log.format != "json" {
+            return Err(Error::config("log.format", "must be \"text\" or \"json\""));
+        }
+        Ok(())
+    }
+
+    pub fn public_url(&self) -> &str {
+        self.server.public_url.trim_end_matches('/')
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.database.url.starts_with("postgres")
+    }
+}
+
+/// Turns a figment error into one line that names the key and the source.
+fn figment_error(err: figment::Error) -> Error {
+    let key = if err.path.is_empty() {
+        "configuration".to_string()
+    } else {
+        err.path.join(".")
+    };
+    let mut message = err.kind.to_string();
+    if let Some(source) = err.metadata.as_ref().map(|m| m.name.to_string()) {
+        message = format!("{message} (from {source})");
+    }
+    Error::config(key, message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with(overrides: &str) -> Result<Settings> {
+        Settings::load(&ConfigSources {
+            dir: Some(PathBuf::from("/nonexistent")),
+            overrides: Some(overrides.to_string()),
+            ..Default::default()
+        })
+    }
+
+    #[test]
+    fn defaults_load_and_validate() {
+        let settings = Settings::defaults().unwrap();
+        assert_eq!(settings.server.port, 8080);
+        assert_eq!(settings.organization.timezone, chrono_tz::Asia::Ho_Chi_Minh);
+        assert_eq!(settings.policy.due_soon_days, 7);
+        assert!(settings.clock.today.is_none());
+    }
+
+    #[test]
+    fn an_unknown_key_is_named() {
+        let err = with("[server]\nprot = 1\n").unwrap_err().to_string();
+        assert!(err.contains("server") && err.contains("prot"), "{err}");
+    }
+
+    #[test]
+    fn a_wrong_type_is_named() {
+        let err = with("[server]\nport = \"eighty\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("server.port"), "{err}");
+    }
+
+    #[test]
+    fn a_bad_time_zone_is_named() {
+        let err = with("[organization]\ntimezone = \"Mars/Olympus\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("organization.timezone") && err.contains("Mars/Olympus"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_bad_database_url_is_named() {
+        let err = with("[database]\nurl = \"mysql://x\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("database.url"), "{err}");
+    }
+
+    #[test]
+    fn clock_today_pins_the_date_and_empty_means_unset() {
+        let settings = with("[clock]\ntoday = \"2021-12-02\"\n").unwrap();
+        assert_eq!(settings.clock.today, NaiveDate::from_ymd_opt(2021, 12, 2));
+        let settings = with("[clock]\ntoday = \"\"\n").unwrap();
+        assert_eq!(settings.clock.today, None);
+        let err = with("[clock]\ntoday = \"2021-02-30\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("clock.today"), "{err}");
+    }
+
+    #[test]
+    fn passwords_are_redacted_from_urls() {
+        assert_eq!(
+            redact_url("postgres://dondoc:s3cret@db.local:5432/dondoc"),
+            "postgres://dondoc:***@db.local:5432/dondoc"
+        );
+        assert_eq!(
+            redact_url("sqlite://data/dondoc.db"),
+            "sqlite://data/dondoc.db"
+        );
+    }
+}

@@ -1,0 +1,159 @@
+//! Connecting, migrating, and write transactions that behave on both stores.
+
+use std::time::Duration;
+
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
+use sea_orm_migration_reexport::MigratorTrait;
+
+use crate::{
+    config::{DatabaseSettings, redact_url},
+    error::{Error, Result},
+};
+
+mod sea_orm_migration_reexport {
+    pub use dondoc_migrations::MigratorTrait;
+}
+
+pub type Db = DatabaseConnection;
+
+/// Opens the pool. SQLite: the file (and its folder) is created on first
+/// use, with WAL, foreign keys and a busy timeout. PostgreSQL: a pool sized
+/// for the cores.
+pub async fn connect(settings: &DatabaseSettings) -> Result<Db> {
+    let url = settings.url.trim().to_string();
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get() as u32)
+        .unwrap_or(2);
+    let mut options = ConnectOptions::new(url.clone());
+    options
+        .connect_timeout(Duration::from_secs(settings.connect_timeout_secs))
+        .acquire_timeout(Duration::from_secs(
+            settings.connect_timeout_secs.max(1) * 2,
+        ))
+        .sqlx_logging(false);
+
+    if url.starts_with("sqlite:") {
+        prepare_sqlite_path(&url)?;
+        let busy = Duration::from_millis(settings.busy_timeout_ms);
+        // Readers run in parallel under WAL; writers queue on the busy timeout
+        // (and start with BEGIN IMMEDIATE, see `begin_write`).
+        let size = if settings.max_connections > 0 {
+            settings.max_connections
+        } else {
+            (cores * 2).max(4)
+        };
+        options.max_connections(size).min_connections(1);
+        options.map_sqlx_sqlite_opts(move |opts| {
+            opts.create_if_missing(true)
+                .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(busy)
+                .pragma("temp_store", "memory")
+        });
+    } else {
+        let size = if settings.max_connections > 0 {
+            settings.max_connections
+        } else {
+            (cores * 4).max(8)
+        };
+        options.max_connections(size).min_connections(1);
+    }
+
+    Database::connect(options).await.map_err(|err| {
+        Error::Unavailable(format!(
+            "cannot open database {}: {}",
+            redact_url(&url),
+            first_line(&err.to_string())
+        ))
+    })
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or(text)
+}
+
+/// Creates the folder of a SQLite file so that a fresh clone "just works".
+fn prepare_sqlite_path(url: &str) -> Result<()> {
+    let path = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:")
+        .split('?')
+        .next()
+        .unwrap_or_default();
+    if path.is_empty() || path == ":memory:" {
+        return Ok(());
+    }
+    if let Some(parent) = std::path::Path::new(path).parent()
+        && !parent.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(parent).map_err(|err| {
+            Error::config(
+                "database.url",
+                format!("cannot create folder {}: {err}", parent.display()),
+            )
+        })?;
+    }
+    Ok(())
+}
+
+/// Brings the schema up to date and makes sure the default fields exist.
+pub async fn migrate(db: &Db) -> Result<()> {
+    dondoc_migrations::Migrator::up(db, None)
+        .await
+        .map_err(|err| Error::Unexpected(anyhow::anyhow!("migration failed: {err}")))?;
+    ensure_default_fields(db).await
+}
+
+/// Inserts any of the contract field codes that are missing (admins may have
+/// renamed or added fields; those are left alone).
+async fn ensure_default_fields(db: &Db) -> Result<()> {
+    use sea_orm::{EntityTrait, Set, sea_query::OnConflict};
+
+    use crate::{domain::fields::DEFAULT_FIELDS, entity::field};
+
+    let rows = DEFAULT_FIELDS
+        .iter()
+        .enumerate()
+        .map(|(i, f)| field::ActiveModel {
+            code: Set(f.code.to_string()),
+            name_vi: Set(f.name_vi.to_string()),
+            name_en: Set(f.name_en.to_string()),
+            sort_order: Set(i as i32 + 1),
+            active: Set(true),
+        });
+    field::Entity::insert_many(rows)
+        .on_conflict(
+            OnConflict::column(field::Column::Code)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
+}
+
+/// Starts a transaction that will write. On SQLite it takes the write lock
+/// up front (`BEGIN IMMEDIATE`), so two writers queue on the busy timeout
+/// instead of one failing with "database is locked" when it upgrades.
+pub async fn begin_write(db: &Db) -> Result<DatabaseTransaction> {
+    let options = TransactionOptions {
+        isolation_level: None,
+        access_mode: None,
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+    };
+    Ok(db.begin_with_options(options).await?)
+}
+
+/// A cheap round trip, for `/readyz`.
+pub async fn ping(db: &Db) -> Result<()> {
+    db.execute_unprepared("SELECT 1").await?;
+    Ok(())
+}
+
+pub fn is_postgres<C: ConnectionTrait>(db: &C) -> bool {
+    db.get_database_backend() == DbBackend::Postgres
+}

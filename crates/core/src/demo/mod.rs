@@ -1,0 +1,615 @@
+//! The demo programme: 30 departments of the district (20 offices and
+//! agencies, 10 communes and towns), its leaders, a staff account per
+//! department, 96 key tasks and 25 reminder documents, drawn from the
+//! district's own annual review (`programme.toml`). Dates are relative to
+//! *today*, so the demo always shows a mix of done, late, overdue and due-soon.
+
+use std::collections::HashMap;
+
+use chrono::{Days, NaiveDate};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, PaginatorTrait, Set};
+use serde::Deserialize;
+
+use crate::{
+    Clock, Settings,
+    db::{self, Db},
+    domain::{
+        DepartmentKind, DocumentKind, ExtensionState, LinkRelation, Role, TaskStatus, text::fold,
+    },
+    entity::{
+        department, document, document_task, extension_request, task, task_coordinator, user,
+    },
+    error::{Error, Result},
+    history::{self, Change, action},
+    programmes, users,
+};
+
+const PROGRAMME_TOML: &str = include_str!("programme.toml");
+
+/// Documents are dated from a programme start this many days before today.
+const PROGRAMME_START_DAYS_AGO: u64 = 335;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoData {
+    departments: Vec<DemoDepartment>,
+    leaders: Vec<DemoLeader>,
+    documents: Vec<DemoDocument>,
+    tasks: Vec<DemoTask>,
+    reminders: Vec<DemoReminder>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoDepartment {
+    code: String,
+    name: String,
+    kind: DepartmentKind,
+    email: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoLeader {
+    username: String,
+    full_name: String,
+    position: String,
+    email: String,
+    #[allow(dead_code)]
+    fields: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoDocument {
+    key: String,
+    number: String,
+    kind: DocumentKind,
+    title: String,
+    issued_day_of_year: u64,
+    signer: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoTask {
+    code: String,
+    title: String,
+    description: String,
+    field: String,
+    lead: String,
+    coordinators: Vec<String>,
+    leader: String,
+    source: String,
+    scenario: String,
+    due_in_days: i64,
+    completed_after_due_days: Option<i64>,
+    extended_by_days: Option<i64>,
+    pending_extension_days: Option<i64>,
+    progress: i32,
+    result_note: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoReminder {
+    number: String,
+    title: String,
+    issued_days_ago: u64,
+    signer: String,
+    tasks: Vec<String>,
+}
+
+/// One demo account, for the message printed after seeding.
+#[derive(Debug, Clone)]
+pub struct DemoAccount {
+    pub username: String,
+    pub role: Role,
+    pub label: String,
+    pub password: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct DemoSummary {
+    pub year: i32,
+    pub departments: usize,
+    pub tasks: usize,
+    pub reminder_documents: usize,
+    pub accounts: Vec<DemoAccount>,
+}
+
+impl DemoSummary {
+    /// The lines printed once after seeding: the accounts and their passwords.
+    pub fn describe(&self) -> String {
+        let mut out = format!(
+            "Đã tạo dữ liệu mẫu / demo data seeded: chương trình năm {}, {} nhiệm vụ, {} đơn vị, {} văn bản đôn đốc.\n\
+             Tài khoản mẫu / demo accounts (mật khẩu lấy từ cấu hình demo.* / passwords from config demo.*):\n",
+            self.year, self.tasks, self.departments, self.reminder_documents
+        );
+        let mut shown_staff = 0;
+        for account in &self.accounts {
+            if account.role == Role::Staff {
+                shown_staff += 1;
+                if shown_staff > 3 {
+                    continue;
+                }
+            }
+            out.push_str(&format!(
+                "  {:<16} {:<8} {:<22} {}\n",
+                account.username,
+                account.role.as_str(),
+                account.password,
+                account.label
+            ));
+        }
+        let staff_total = self
+            .accounts
+            .iter()
+            .filter(|a| a.role == Role::Staff)
+            .count();
+        if staff_total > 3 {
+            out.push_str(&format!(
+                "  … và {} tài khoản cán bộ khác, mỗi đơn vị một tài khoản: cb.<mã đơn vị viết thường> (ví dụ cb.tnmt, cb.xa-binh-my)\n",
+                staff_total - 3
+            ));
+        }
+        out
+    }
+}
+
+fn parse_data() -> Result<DemoData> {
+    toml::from_str(PROGRAMME_TOML)
+        .map_err(|err| Error::Unexpected(anyhow::anyhow!("demo data is invalid: {err}")))
+}
+
+/// Whether the database holds no departments and no users yet.
+pub async fn database_is_empty<C: ConnectionTrait>(db: &C) -> Result<bool> {
+    Ok(department::Entity::find().count(db).await? == 0
+        && user::Entity::find().count(db).await? == 0)
+}
+
+/// Seeds the demo when the database is empty; returns `None` if it was not.
+pub async fn seed_if_empty(
+    db: &Db,
+    clock: &Clock,
+    settings: &Settings,
+) -> Result<Option<DemoSummary>> {
+    if !database_is_empty(db).await? {
+        return Ok(None);
+    }
+    seed(db, clock, settings).await.map(Some)
+}
+
+fn offset(today: NaiveDate, days: i64) -> NaiveDate {
+    if days >= 0 {
+        today
+            .checked_add_days(Days::new(days as u64))
+            .unwrap_or(today)
+    } else {
+        today
+            .checked_sub_days(Days::new(days.unsigned_abs()))
+            .unwrap_or(today)
+    }
+}
+
+/// Seeds the demo programme in one transaction. Refuses a database that
+/// already has departments or users: demo data never mixes with real data.
+pub async fn seed(db: &Db, clock: &Clock, settings: &Settings) -> Result<DemoSummary> {
+    let data = parse_data()?;
+    let txn = db::begin_write(db).await?;
+    if !database_is_empty(&txn).await? {
+        return Err(Error::Conflict(
+            "the database already has departments or users; the demo is only seeded into an empty database".into(),
+        ));
+    }
+    let now = clock.now();
+    let today = clock.today();
+    let start = today
+        .checked_sub_days(Days::new(PROGRAMME_START_DAYS_AGO))
+        .unwrap_or(today);
+    let year = chrono::Datelike::year(&today);
+    let mut accounts = Vec::new();
+
+    // Departments.
+    let mut dept_ids: HashMap<String, i64> = HashMap::new();
+    for d in &data.departments {
+        let model = department::ActiveModel {
+            code: Set(d.code.clone()),
+            name: Set(d.name.clone()),
+            kind: Set(d.kind),
+            email: Set(Some(d.email.clone())),
+            active: Set(true),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        dept_ids.insert(d.code.clone(), model.id);
+    }
+    let dept = |code: &str| {
+        dept_ids.get(code).copied().ok_or_else(|| {
+            Error::Unexpected(anyhow::anyhow!("demo data names unknown department {code}"))
+        })
+    };
+
+    // Accounts: one admin (in the office), the leaders, one staff per department.
+    // Hash each password once: argon2 is deliberately slow.
+    let admin_hash = users::hash_password(&settings.demo.admin_password)?;
+    let leader_hash = users::hash_password(&settings.demo.leader_password)?;
+    let staff_hash = users::hash_password(&settings.demo.staff_password)?;
+    let new_user = |username: &str,
+                    full_name: &str,
+                    email: &str,
+                    position: Option<&str>,
+                    role: Role,
+                    dept: Option<i64>,
+                    hash: &str| user::ActiveModel {
+        username: Set(username.to_string()),
+        full_name: Set(full_name.to_string()),
+        email: Set(Some(email.to_string())),
+        position: Set(position.map(str::to_string)),
+        role: Set(role),
+        department_id: Set(dept),
+        password_hash: Set(hash.to_string()),
+        active: Set(true),
+        must_change_password: Set(false),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    let admin = new_user(
+        "admin",
+        "Quản trị hệ thống",
+        "admin@bactanuyen.example",
+        Some("Quản trị hệ thống, Văn phòng HĐND và UBND"),
+        Role::Admin,
+        Some(dept("VP")?),
+        &admin_hash,
+    )
+    .insert(&txn)
+    .await?;
+    accounts.push(DemoAccount {
+        username: admin.username.clone(),
+        role: Role::Admin,
+        label: admin.full_name.clone(),
+        password: settings.demo.admin_password.clone(),
+    });
+    let mut leader_ids: HashMap<String, i64> = HashMap::new();
+    for l in &data.leaders {
+        let model = new_user(
+            &l.username,
+            &l.full_name,
+            &l.email,
+            Some(&l.position),
+            Role::Leader,
+            None,
+            &leader_hash,
+        )
+        .insert(&txn)
+        .await?;
+        leader_ids.insert(l.username.clone(), model.id);
+        accounts.push(DemoAccount {
+            username: l.username.clone(),
+            role: Role::Leader,
+            label: format!("{} – {}", l.full_name, l.position),
+            password: settings.demo.leader_password.clone(),
+        });
+    }
+    let mut staff_ids: HashMap<String, i64> = HashMap::new();
+    for d in &data.departments {
+        let username = format!("cb.{}", d.code.to_ascii_lowercase());
+        let email = format!("{username}@bactanuyen.example");
+        let model = new_user(
+            &username,
+            &format!("Cán bộ {}", d.name),
+            &email,
+            Some("Chuyên viên"),
+            Role::Staff,
+            Some(dept(&d.code)?),
+            &staff_hash,
+        )
+        .insert(&txn)
+        .await?;
+        staff_ids.insert(d.code.clone(), model.id);
+        accounts.push(DemoAccount {
+            username,
+            role: Role::Staff,
+            label: d.name.clone(),
+            password: settings.demo.staff_password.clone(),
+        });
+    }
+    let leader_name = |username: &str| {
+        data.leaders
+            .iter()
+            .find(|l| l.username == username)
+            .map(|l| l.full_name.clone())
+            .unwrap_or_else(|| username.to_string())
+    };
+
+    // The programme and its assigning documents.
+    let programme = programmes::get_or_create(
+        &txn,
+        clock,
+        year,
+        &programmes::default_title(year, &settings.organization.name),
+    )
+    .await?;
+    let mut doc_ids: HashMap<String, (i64, NaiveDate)> = HashMap::new();
+    for d in &data.documents {
+        let issued_on = start
+            .checked_add_days(Days::new(d.issued_day_of_year.saturating_sub(1)))
+            .unwrap_or(start);
+        let model = document::ActiveModel {
+            number: Set(d.number.clone()),
+            kind: Set(d.kind),
+            title: Set(d.title.clone()),
+            issued_on: Set(issued_on),
+            signer: Set(leader_name(&d.signer)),
+            created_by: Set(Some(admin.id)),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        doc_ids.insert(d.key.clone(), (model.id, issued_on));
+    }
+
+    // Tasks, with their coordinators, history and extension requests.
+    let mut task_ids: HashMap<String, i64> = HashMap::new();
+    for t in &data.tasks {
+        let due_date = offset(today, t.due_in_days);
+        let original_due_date = offset(due_date, -t.extended_by_days.unwrap_or(0));
+        let (status, completed_on) = match t.scenario.as_str() {
+            "completed_on_time" | "completed_late" => (
+                TaskStatus::Completed,
+                Some(offset(due_date, t.completed_after_due_days.unwrap_or(0)).min(today)),
+            ),
+            "reported_done" => (
+                TaskStatus::ReportedDone,
+                Some(offset(due_date, t.completed_after_due_days.unwrap_or(0)).min(today)),
+            ),
+            "overdue" | "due_soon" | "on_track" if t.progress == 0 => {
+                (TaskStatus::NotStarted, None)
+            }
+            "overdue" | "due_soon" | "on_track" => (TaskStatus::InProgress, None),
+            other => {
+                return Err(Error::Unexpected(anyhow::anyhow!(
+                    "demo task {} has unknown scenario {other}",
+                    t.code
+                )));
+            }
+        };
+        let (source_id, assigned_on) = doc_ids.get(&t.source).copied().ok_or_else(|| {
+            Error::Unexpected(anyhow::anyhow!(
+                "demo task {} names unknown document {}",
+                t.code,
+                t.source
+            ))
+        })?;
+        let leader_id = if t.leader.is_empty() {
+            None
+        } else {
+            leader_ids.get(&t.leader).copied()
+        };
+        let lead_id = dept(&t.lead)?;
+        let model = task::ActiveModel {
+            programme_id: Set(programme.id),
+            code: Set(t.code.clone()),
+            title: Set(t.title.clone()),
+            description: Set(t.description.clone()),
+            search_text: Set(fold(&format!("{} {}", t.code, t.title))),
+            field_code: Set(t.field.clone()),
+            lead_department_id: Set(lead_id),
+            leader_in_charge_id: Set(leader_id),
+            source_document_id: Set(Some(source_id)),
+            due_date: Set(due_date),
+            original_due_date: Set(original_due_date),
+            status: Set(status),
+            progress: Set(t.progress),
+            completed_on: Set(completed_on),
+            result_note: Set(Some(t.result_note.clone()).filter(|n| !n.is_empty())),
+            version: Set(1),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        task_ids.insert(t.code.clone(), model.id);
+        for c in &t.coordinators {
+            task_coordinator::ActiveModel {
+                task_id: Set(model.id),
+                department_id: Set(dept(c)?),
+            }
+            .insert(&txn)
+            .await?;
+        }
+        document_task::ActiveModel {
+            document_id: Set(source_id),
+            task_id: Set(model.id),
+            relation: Set(LinkRelation::Assigns),
+        }
+        .insert(&txn)
+        .await?;
+
+        history::record(
+            &txn,
+            now,
+            Change::new(model.id, Some(admin.id), action::CREATED).note(format!(
+                "Giao nhiệm vụ theo văn bản, ngày {}",
+                assigned_on.format("%d/%m/%Y")
+            )),
+        )
+        .await?;
+        let staff = staff_ids.get(&t.lead).copied();
+        if let Some(extra) = t.extended_by_days {
+            let request = extension_request::ActiveModel {
+                task_id: Set(model.id),
+                requested_by: Set(staff.unwrap_or(admin.id)),
+                previous_due_date: Set(original_due_date),
+                requested_due_date: Set(due_date),
+                reason: Set(
+                    "Cần thêm thời gian để hoàn thiện hồ sơ, thủ tục theo quy định.".into(),
+                ),
+                state: Set(ExtensionState::Approved),
+                decided_by: Set(leader_id.or(Some(admin.id))),
+                decided_at: Set(Some(now)),
+                decision_note: Set(Some(format!("Đồng ý gia hạn thêm {extra} ngày."))),
+                created_at: Set(now),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?;
+            history::record(
+                &txn,
+                now,
+                Change::new(
+                    model.id,
+                    leader_id.or(Some(admin.id)),
+                    action::EXTENSION_APPROVED,
+                )
+                .field("due_date", original_due_date, due_date)
+                .note(format!("Đồng ý gia hạn (yêu cầu #{})", request.id)),
+            )
+            .await?;
+        }
+        if status != TaskStatus::NotStarted {
+            history::record(
+                &txn,
+                now,
+                Change::new(model.id, staff, action::UPDATED)
+                    .field("progress", 0, t.progress)
+                    .note(t.result_note.clone()),
+            )
+            .await?;
+        }
+        if let Some(done_on) = completed_on {
+            history::record(
+                &txn,
+                now,
+                Change::new(model.id, staff, action::REPORTED_DONE)
+                    .field("status", TaskStatus::InProgress, TaskStatus::ReportedDone)
+                    .note(format!(
+                        "Báo cáo hoàn thành ngày {}",
+                        done_on.format("%d/%m/%Y")
+                    )),
+            )
+            .await?;
+            if status == TaskStatus::Completed {
+                history::record(
+                    &txn,
+                    now,
+                    Change::new(model.id, leader_id.or(Some(admin.id)), action::CONFIRMED).field(
+                        "status",
+                        TaskStatus::ReportedDone,
+                        TaskStatus::Completed,
+                    ),
+                )
+                .await?;
+            }
+        }
+        if let Some(days) = t.pending_extension_days {
+            let requested = offset(due_date, days);
+            let request = extension_request::ActiveModel {
+                task_id: Set(model.id),
+                requested_by: Set(staff.unwrap_or(admin.id)),
+                previous_due_date: Set(due_date),
+                requested_due_date: Set(requested),
+                reason: Set("Vướng mắc về hồ sơ pháp lý và ý kiến của các sở, ngành; đề nghị gia hạn để hoàn thành.".into()),
+                state: Set(ExtensionState::Pending),
+                decided_by: Set(None),
+                decided_at: Set(None),
+                decision_note: Set(None),
+                created_at: Set(now),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?;
+            history::record(
+                &txn,
+                now,
+                Change::new(model.id, staff, action::EXTENSION_REQUESTED)
+                    .field("due_date", due_date, requested)
+                    .note(format!("Đề nghị gia hạn #{}", request.id)),
+            )
+            .await?;
+        }
+    }
+
+    // Reminder documents (công văn đôn đốc), linked to the late tasks.
+    for r in &data.reminders {
+        let issued_on = offset(today, -(r.issued_days_ago as i64));
+        let model = document::ActiveModel {
+            number: Set(r.number.clone()),
+            kind: Set(DocumentKind::OfficialLetter),
+            title: Set(r.title.clone()),
+            issued_on: Set(issued_on),
+            signer: Set(leader_name(&r.signer)),
+            created_by: Set(Some(admin.id)),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        for code in &r.tasks {
+            let task_id = task_ids.get(code).copied().ok_or_else(|| {
+                Error::Unexpected(anyhow::anyhow!(
+                    "demo reminder {} names unknown task {code}",
+                    r.number
+                ))
+            })?;
+            document_task::ActiveModel {
+                document_id: Set(model.id),
+                task_id: Set(task_id),
+                relation: Set(LinkRelation::Reminds),
+            }
+            .insert(&txn)
+            .await?;
+            history::record(
+                &txn,
+                now,
+                Change::new(task_id, Some(admin.id), action::DOCUMENT_LINKED).note(format!(
+                    "Văn bản đôn đốc số {} ngày {}",
+                    r.number,
+                    issued_on.format("%d/%m/%Y")
+                )),
+            )
+            .await?;
+        }
+    }
+
+    txn.commit().await?;
+    Ok(DemoSummary {
+        year,
+        departments: data.departments.len(),
+        tasks: data.tasks.len(),
+        reminder_documents: data.reminders.len(),
+        accounts,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_data_parses_and_has_the_reports_figures() {
+        let data = parse_data().unwrap();
+        assert_eq!(data.tasks.len(), 96);
+        assert_eq!(data.departments.len(), 30);
+        assert_eq!(data.reminders.len(), 25);
+        assert_eq!(
+            data.departments
+                .iter()
+                .filter(|d| d.kind == DepartmentKind::Commune)
+                .count(),
+            10
+        );
+        let fields: std::collections::HashSet<&str> =
+            data.tasks.iter().map(|t| t.field.as_str()).collect();
+        for f in crate::domain::fields::DEFAULT_FIELDS {
+            assert!(fields.contains(f.code), "no demo task in field {}", f.code);
+        }
+    }
+}

@@ -1,0 +1,19 @@
+//! sea-orm entities, one per table. They never leave `dondoc-core`: services
+//! turn them into the read models and DTO-free views the other crates use.
+
+pub mod auth_token;
+pub mod delivery_attempt;
+pub mod department;
+pub mod document;
+pub mod document_task;
+pub mod extension_request;
+pub mod field;
+pub mod login_failure;
+pub mod notification;
+pub mod notification_task;
+pub mod programme;
+pub mod schedule_fire;
+pub mod task;
+pub mod task_coordinator;
+pub mod task_history;
+pub mod user;

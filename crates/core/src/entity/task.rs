@@ -1,0 +1,38 @@
+use sea_orm::entity::prelude::*;
+
+use crate::domain::TaskStatus;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "tasks")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub programme_id: i64,
+    pub code: String,
+    #[sea_orm(column_type = "Text")]
+    pub title: String,
+    #[sea_orm(column_type = "Text")]
+    pub description: String,
+    /// Folded code + title (see `domain::text::fold`) for diacritics-insensitive search.
+    #[sea_orm(column_type = "Text")]
+    pub search_text: String,
+    pub field_code: String,
+    pub lead_department_id: i64,
+    pub leader_in_charge_id: Option<i64>,
+    pub source_document_id: Option<i64>,
+    pub due_date: Date,
+    pub original_due_date: Date,
+    pub status: TaskStatus,
+    pub progress: i32,
+    pub completed_on: Option<Date>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub result_note: Option<String>,
+    pub version: i32,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

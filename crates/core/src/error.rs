@@ -1,0 +1,125 @@
+//! The one error type of `dondoc-core`. The API maps it to problem+json in a
+//! single place; the CLI prints it as one line.
+
+use std::fmt;
+
+/// A problem with one input field, reported to the user by name.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FieldError {
+    /// The field at fault, as the user sent it (`due_date`, `links[2].task_id`, …).
+    pub field: String,
+    /// A stable machine-readable code (`required`, `too_long`, `invalid_date`, …).
+    pub code: String,
+    /// A message in Vietnamese, for the person who typed the value.
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(
+        field: impl Into<String>,
+        code: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            field: field.into(),
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The input is wrong; each bad field is named.
+    #[error("invalid input: {}", join_fields(.0))]
+    Validation(Vec<FieldError>),
+    /// The thing asked for does not exist (or the caller may not know it exists).
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// The caller is known but lacks the right.
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    /// The caller is not authenticated.
+    #[error("unauthenticated")]
+    Unauthenticated,
+    /// The request conflicts with the current state (duplicate code, wrong status…).
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// Optimistic concurrency: the caller's version is stale.
+    #[error("stale version: the task is at version {current}, the request was based on {sent}")]
+    StaleVersion { current: i32, sent: i32 },
+    /// Too many attempts; retry after the given number of seconds.
+    #[error("too many attempts, retry after {retry_after_secs} s")]
+    TooManyAttempts { retry_after_secs: u64 },
+    /// Bad configuration, naming the key.
+    #[error("configuration error in `{key}`: {message}")]
+    Config { key: String, message: String },
+    /// The database could not be reached or answered with an error.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+fn join_fields(errors: &[FieldError]) -> String {
+    errors
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+impl Error {
+    pub fn field(
+        field: impl Into<String>,
+        code: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self::Validation(vec![FieldError::new(field, code, message)])
+    }
+
+    pub fn config(key: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Config {
+            key: key.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl From<sea_orm::DbErr> for Error {
+    fn from(err: sea_orm::DbErr) -> Self {
+        use sea_orm::{DbErr, SqlErr};
+        match &err {
+            DbErr::RecordNotFound(what) => Error::NotFound(what.clone()),
+            DbErr::Conn(_) | DbErr::ConnectionAcquire(_) => Error::Unavailable(err.to_string()),
+            _ => match err.sql_err() {
+                Some(SqlErr::UniqueConstraintViolation(detail)) => {
+                    Error::Conflict(format!("duplicate value: {detail}"))
+                }
+                Some(SqlErr::ForeignKeyConstraintViolation(detail)) => Error::Conflict(format!(
+                    "referenced record missing or still in use: {detail}"
+                )),
+                _ => Error::Unexpected(anyhow::Error::new(err)),
+            },
+        }
+    }
+}
+
+impl<E: Into<Error> + std::fmt::Display + std::fmt::Debug> From<sea_orm::TransactionError<E>>
+    for Error
+{
+    fn from(err: sea_orm::TransactionError<E>) -> Self {
+        match err {
+            sea_orm::TransactionError::Connection(db) => db.into(),
+            sea_orm::TransactionError::Transaction(inner) => inner.into(),
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,21 @@
+//! dondoc-core: the domain rules and persistence of dondoc. No HTTP, no SMTP.
+
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod entity;
+pub mod error;
+
+pub use clock::Clock;
+pub use config::Settings;
+pub use error::{Error, FieldError, Result};
+pub mod demo;
+pub mod departments;
+pub mod history;
+pub mod programmes;
+pub mod secrets;
+pub mod tasks;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
+pub mod users;

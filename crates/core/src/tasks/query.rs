@@ -1,0 +1,464 @@
+//! Listing tasks with filters. Query parameters arrive as text and are parsed
+//! here, so a bad one is reported by name (`due_from: not a date`), the same
+//! for the JSON API and the pages.
+
+use chrono::{Days, NaiveDate};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+    sea_query::{Expr, ExprTrait, Query},
+};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::{
+    DEFAULT_PER_PAGE, MAX_PER_PAGE, Page,
+    view::{TaskView, load_views},
+};
+use crate::{
+    departments::{self, collect},
+    domain::{TaskStatus, Timeliness, parse_date, text::fold},
+    entity::{field, programme, task, task_coordinator, user},
+    error::{Error, FieldError, Result},
+};
+
+/// Query parameters of `GET /api/v1/tasks`, as sent.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RawTaskQuery {
+    /// Programme year, e.g. 2026.
+    pub year: Option<String>,
+    /// Department code (e.g. `TNMT`); see `involvement`.
+    pub department: Option<String>,
+    /// With `department`: `lead` (default), `coordinating` or `any`.
+    pub involvement: Option<String>,
+    /// Field code (e.g. `site_clearance`).
+    pub field: Option<String>,
+    /// One or more statuses, comma-separated.
+    pub status: Option<String>,
+    /// One or more of `overdue`, `due_soon`, `on_track`, `completed_on_time`, `completed_late`, comma-separated.
+    pub timeliness: Option<String>,
+    /// Username of the leader in charge.
+    pub leader: Option<String>,
+    /// Words to find in the code or title; case and diacritics do not matter.
+    pub q: Option<String>,
+    /// Due on or after (`YYYY-MM-DD`).
+    pub due_from: Option<String>,
+    /// Due on or before (`YYYY-MM-DD`).
+    pub due_to: Option<String>,
+    /// `due_date` (default), `code`, `updated_at`, `progress`; prefix `-` for descending.
+    pub sort: Option<String>,
+    /// Page number, from 1.
+    pub page: Option<String>,
+    /// Items per page, 1–200 (default 50).
+    pub per_page: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Involvement {
+    #[default]
+    Lead,
+    Coordinating,
+    Any,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TaskSort {
+    DueDate,
+    Code,
+    UpdatedAt,
+    Progress,
+}
+
+/// A parsed, validated filter.
+#[derive(Debug, Clone)]
+pub struct TaskFilter {
+    pub year: Option<i32>,
+    pub department: Option<String>,
+    pub involvement: Involvement,
+    pub field: Option<String>,
+    pub statuses: Vec<TaskStatus>,
+    pub timeliness: Vec<Timeliness>,
+    pub leader: Option<String>,
+    pub q: Option<String>,
+    pub due_from: Option<NaiveDate>,
+    pub due_to: Option<NaiveDate>,
+    pub sort: TaskSort,
+    pub descending: bool,
+    pub page: u64,
+    pub per_page: u64,
+    /// Set by the permission policy for staff: only tasks this department
+    /// leads or coordinates are visible.
+    pub visible_to_department: Option<i64>,
+}
+
+impl Default for TaskFilter {
+    fn default() -> Self {
+        Self {
+            year: None,
+            department: None,
+            involvement: Involvement::Lead,
+            field: None,
+            statuses: Vec::new(),
+            timeliness: Vec::new(),
+            leader: None,
+            q: None,
+            due_from: None,
+            due_to: None,
+            sort: TaskSort::DueDate,
+            descending: false,
+            page: 1,
+            per_page: DEFAULT_PER_PAGE,
+            visible_to_department: None,
+        }
+    }
+}
+
+fn non_empty(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// Parses `page` and `per_page` the same way for every list.
+pub fn parse_paging(page: &Option<String>, per_page: &Option<String>) -> Result<(u64, u64)> {
+    let mut errors = Vec::new();
+    let page = match non_empty(page) {
+        None => 1,
+        Some(text) => match text.parse::<u64>() {
+            Ok(n) if n >= 1 && n <= 1_000_000 => n,
+            _ => {
+                errors.push(FieldError::new(
+                    "page",
+                    "invalid_number",
+                    "Số trang phải là số nguyên từ 1",
+                ));
+                1
+            }
+        },
+    };
+    let per_page = match non_empty(per_page) {
+        None => DEFAULT_PER_PAGE,
+        Some(text) => match text.parse::<u64>() {
+            Ok(n) if (1..=MAX_PER_PAGE).contains(&n) => n,
+            _ => {
+                errors.push(FieldError::new(
+                    "per_page",
+                    "out_of_range",
+                    format!("Số dòng mỗi trang phải từ 1 đến {MAX_PER_PAGE}"),
+                ));
+                DEFAULT_PER_PAGE
+            }
+        },
+    };
+    if errors.is_empty() {
+        Ok((page, per_page))
+    } else {
+        Err(Error::Validation(errors))
+    }
+}
+
+impl RawTaskQuery {
+    pub fn parse(&self) -> Result<TaskFilter> {
+        let mut errors: Vec<FieldError> = Vec::new();
+        let mut filter = TaskFilter::default();
+
+        if let Some(text) = non_empty(&self.year) {
+            match text
+                .parse::<i64>()
+                .map_err(|_| ())
+                .and_then(|y| crate::domain::parse_year("year", y).map_err(|_| ()))
+            {
+                Ok(year) => filter.year = Some(year),
+                Err(()) => errors.push(FieldError::new(
+                    "year",
+                    "invalid_year",
+                    format!("`{text}` không phải năm hợp lệ"),
+                )),
+            }
+        }
+        filter.department = non_empty(&self.department).map(|d| d.to_ascii_uppercase());
+        filter.involvement = match non_empty(&self.involvement) {
+            None | Some("lead") => Involvement::Lead,
+            Some("coordinating") => Involvement::Coordinating,
+            Some("any") => Involvement::Any,
+            Some(other) => {
+                errors.push(FieldError::new(
+                    "involvement",
+                    "invalid_choice",
+                    format!("`{other}` không hợp lệ; chọn lead, coordinating hoặc any"),
+                ));
+                Involvement::Lead
+            }
+        };
+        filter.field = non_empty(&self.field).map(str::to_string);
+        if let Some(text) = non_empty(&self.status) {
+            for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+                if let Some(status) = collect(&mut errors, part.parse::<TaskStatus>()) {
+                    filter.statuses.push(status);
+                }
+            }
+        }
+        if let Some(text) = non_empty(&self.timeliness) {
+            for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+                match Timeliness::parse(part) {
+                    Some(t) => filter.timeliness.push(t),
+                    None => errors.push(FieldError::new(
+                        "timeliness",
+                        "invalid_choice",
+                        format!(
+                            "`{part}` không hợp lệ; chọn overdue, due_soon, on_track, completed_on_time hoặc completed_late"
+                        ),
+                    )),
+                }
+            }
+        }
+        filter.leader = non_empty(&self.leader).map(|l| l.to_ascii_lowercase());
+        filter.q = non_empty(&self.q).map(fold).filter(|q| !q.is_empty());
+        if let Some(q) = &filter.q
+            && q.chars().count() > 200
+        {
+            errors.push(FieldError::new(
+                "q",
+                "too_long",
+                "Từ khóa dài quá 200 ký tự",
+            ));
+        }
+        filter.due_from =
+            non_empty(&self.due_from).and_then(|d| collect(&mut errors, parse_date("due_from", d)));
+        filter.due_to =
+            non_empty(&self.due_to).and_then(|d| collect(&mut errors, parse_date("due_to", d)));
+        if let Some(text) = non_empty(&self.sort) {
+            let (descending, key) = match text.strip_prefix('-') {
+                Some(rest) => (true, rest),
+                None => (false, text),
+            };
+            filter.descending = descending;
+            filter.sort = match key {
+                "due_date" => TaskSort::DueDate,
+                "code" => TaskSort::Code,
+                "updated_at" => TaskSort::UpdatedAt,
+                "progress" => TaskSort::Progress,
+                other => {
+                    errors.push(FieldError::new(
+                        "sort",
+                        "invalid_choice",
+                        format!("`{other}` không hợp lệ; chọn due_date, code, updated_at hoặc progress (thêm - để giảm dần)"),
+                    ));
+                    TaskSort::DueDate
+                }
+            };
+        }
+        match parse_paging(&self.page, &self.per_page) {
+            Ok((page, per_page)) => {
+                filter.page = page;
+                filter.per_page = per_page;
+            }
+            Err(Error::Validation(mut more)) => errors.append(&mut more),
+            Err(other) => return Err(other),
+        }
+        if errors.is_empty() {
+            Ok(filter)
+        } else {
+            Err(Error::Validation(errors))
+        }
+    }
+}
+
+/// The SQL condition for one timeliness value on `today`. Mirrors
+/// `domain::timeliness` exactly (a test checks the two agree).
+pub fn timeliness_condition(t: Timeliness, today: NaiveDate, due_soon_days: u32) -> Condition {
+    let soon_end = today
+        .checked_add_days(Days::new(u64::from(due_soon_days)))
+        .unwrap_or(today);
+    let open = task::Column::Status.is_in(TaskStatus::OPEN);
+    let done = task::Column::Status.is_in(TaskStatus::DONE);
+    let completed_on = Expr::col((task::Entity, task::Column::CompletedOn));
+    let due = Expr::col((task::Entity, task::Column::DueDate));
+    match t {
+        Timeliness::Overdue => Condition::all()
+            .add(open)
+            .add(task::Column::DueDate.lt(today)),
+        Timeliness::DueSoon => Condition::all()
+            .add(open)
+            .add(task::Column::DueDate.gte(today))
+            .add(task::Column::DueDate.lte(soon_end)),
+        Timeliness::OnTrack => Condition::all()
+            .add(open)
+            .add(task::Column::DueDate.gt(soon_end)),
+        Timeliness::CompletedOnTime => Condition::all().add(done).add(
+            Condition::any()
+                .add(task::Column::CompletedOn.is_null())
+                .add(completed_on.lte(due)),
+        ),
+        Timeliness::CompletedLate => Condition::all().add(done).add(completed_on.gt(due)),
+    }
+}
+
+/// Resolves the filter's codes to ids and builds the WHERE clause. Returns
+/// `None` when a code names nothing, so the answer is an empty page.
+pub async fn build_condition<C: ConnectionTrait>(
+    db: &C,
+    filter: &TaskFilter,
+    today: NaiveDate,
+    due_soon_days: u32,
+) -> Result<Option<Condition>> {
+    let mut cond = Condition::all();
+    if let Some(year) = filter.year {
+        match programme::Entity::find()
+            .filter(programme::Column::Year.eq(year))
+            .one(db)
+            .await?
+        {
+            Some(p) => cond = cond.add(task::Column::ProgrammeId.eq(p.id)),
+            None => return Ok(None),
+        }
+    }
+    if let Some(dept_id) = filter.visible_to_department {
+        cond = cond.add(involvement_condition(dept_id, Involvement::Any));
+    }
+    if let Some(code) = &filter.department {
+        let Some(dept) = departments::find_by_code(db, code).await? else {
+            return Err(Error::field(
+                "department",
+                "unknown",
+                format!("Không có đơn vị mã {code}"),
+            ));
+        };
+        cond = cond.add(involvement_condition(dept.id, filter.involvement));
+    }
+    if let Some(code) = &filter.field {
+        if field::Entity::find_by_id(code.clone())
+            .one(db)
+            .await?
+            .is_none()
+        {
+            return Err(Error::field(
+                "field",
+                "unknown",
+                format!("Không có lĩnh vực mã {code}"),
+            ));
+        }
+        cond = cond.add(task::Column::FieldCode.eq(code.clone()));
+    }
+    if !filter.statuses.is_empty() {
+        cond = cond.add(task::Column::Status.is_in(filter.statuses.clone()));
+    }
+    if !filter.timeliness.is_empty() {
+        let mut any = Condition::any();
+        for t in &filter.timeliness {
+            any = any.add(timeliness_condition(*t, today, due_soon_days));
+        }
+        cond = cond.add(any);
+    }
+    if let Some(username) = &filter.leader {
+        let Some(leader) = user::Entity::find()
+            .filter(user::Column::Username.eq(username.clone()))
+            .one(db)
+            .await?
+        else {
+            return Err(Error::field(
+                "leader",
+                "unknown",
+                format!("Không có người dùng {username}"),
+            ));
+        };
+        cond = cond.add(task::Column::LeaderInChargeId.eq(leader.id));
+    }
+    if let Some(q) = &filter.q {
+        for word in q.split(' ').filter(|w| !w.is_empty()) {
+            let escaped = word
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            cond = cond.add(
+                Expr::col((task::Entity, task::Column::SearchText))
+                    .like(sea_orm::sea_query::LikeExpr::new(format!("%{escaped}%")).escape('\\')),
+            );
+        }
+    }
+    if let Some(from) = filter.due_from {
+        cond = cond.add(task::Column::DueDate.gte(from));
+    }
+    if let Some(to) = filter.due_to {
+        cond = cond.add(task::Column::DueDate.lte(to));
+    }
+    Ok(Some(cond))
+}
+
+/// Tasks a department leads, coordinates, or either.
+pub fn involvement_condition(department_id: i64, involvement: Involvement) -> Condition {
+    let coordinated = task::Column::Id.in_subquery(
+        Query::select()
+            .column(task_coordinator::Column::TaskId)
+            .from(task_coordinator::Entity)
+            .and_where(task_coordinator::Column::DepartmentId.eq(department_id))
+            .to_owned(),
+    );
+    match involvement {
+        Involvement::Lead => Condition::all().add(task::Column::LeadDepartmentId.eq(department_id)),
+        Involvement::Coordinating => Condition::all().add(coordinated),
+        Involvement::Any => Condition::any()
+            .add(task::Column::LeadDepartmentId.eq(department_id))
+            .add(coordinated),
+    }
+}
+
+/// One page of tasks matching `filter`, with their timeliness on `today`.
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    filter: &TaskFilter,
+    today: NaiveDate,
+    due_soon_days: u32,
+) -> Result<Page<TaskView>> {
+    let empty = Page {
+        items: Vec::new(),
+        total: 0,
+        page: filter.page,
+        per_page: filter.per_page,
+    };
+    let Some(cond) = build_condition(db, filter, today, due_soon_days).await? else {
+        return Ok(empty);
+    };
+    let base = task::Entity::find().filter(cond);
+    let total = base.clone().count(db).await?;
+    let sort_column = match filter.sort {
+        TaskSort::DueDate => task::Column::DueDate,
+        TaskSort::Code => task::Column::Code,
+        TaskSort::UpdatedAt => task::Column::UpdatedAt,
+        TaskSort::Progress => task::Column::Progress,
+    };
+    let query = if filter.descending {
+        base.order_by_desc(sort_column)
+            .order_by_desc(task::Column::Id)
+    } else {
+        base.order_by_asc(sort_column)
+            .order_by_asc(task::Column::Id)
+    };
+    let rows = query
+        .offset((filter.page - 1) * filter.per_page)
+        .limit(filter.per_page)
+        .all(db)
+        .await?;
+    let items = load_views(db, rows, today, due_soon_days).await?;
+    Ok(Page {
+        items,
+        total,
+        page: filter.page,
+        per_page: filter.per_page,
+    })
+}
+
+/// One task's view, or NotFound.
+pub async fn get<C: ConnectionTrait>(
+    db: &C,
+    id: i64,
+    today: NaiveDate,
+    due_soon_days: u32,
+) -> Result<TaskView> {
+    let Some(model) = task::Entity::find_by_id(id).one(db).await? else {
+        return Err(Error::NotFound(format!("task {id}")));
+    };
+    let mut views = load_views(db, vec![model], today, due_soon_days).await?;
+    views
+        .pop()
+        .ok_or_else(|| Error::NotFound(format!("task {id}")))
+}

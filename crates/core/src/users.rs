@@ -1,0 +1,295 @@
+//! Users and their passwords (argon2id). A user belongs to a department
+//! when staff; leaders and admins may too.
+
+use argon2::{Argon2, PasswordHasher, PasswordVerifier};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::{
+    Clock,
+    departments::{self, collect},
+    domain::{EmailAddress, Role, Title, Username},
+    entity::{department, user},
+    error::{Error, FieldError, Result},
+};
+
+/// Shortest password accepted for a new account or a reset.
+pub const MIN_PASSWORD_CHARS: usize = 10;
+
+/// A user as shown to others (never the hash).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct UserView {
+    pub id: i64,
+    pub username: String,
+    pub full_name: String,
+    pub email: Option<String>,
+    pub position: Option<String>,
+    pub role: Role,
+    /// The department's code, for staff (and any leader or admin attached to one).
+    pub department: Option<String>,
+    pub department_name: Option<String>,
+    pub active: bool,
+    pub must_change_password: bool,
+}
+
+/// The short form embedded in tasks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct UserRef {
+    pub username: String,
+    pub full_name: String,
+}
+
+impl From<&user::Model> for UserRef {
+    fn from(m: &user::Model) -> Self {
+        Self {
+            username: m.username.clone(),
+            full_name: m.full_name.clone(),
+        }
+    }
+}
+
+pub fn view(model: &user::Model, department: Option<&department::Model>) -> UserView {
+    UserView {
+        id: model.id,
+        username: model.username.clone(),
+        full_name: model.full_name.clone(),
+        email: model.email.clone(),
+        position: model.position.clone(),
+        role: model.role,
+        department: department.map(|d| d.code.clone()),
+        department_name: department.map(|d| d.name.clone()),
+        active: model.active,
+        must_change_password: model.must_change_password,
+    }
+}
+
+/// Hashes a password with argon2id and a random salt (PHC string).
+pub fn hash_password(password: &str) -> Result<String> {
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|hash| hash.to_string())
+        .map_err(|err| Error::Unexpected(anyhow::anyhow!("password hashing failed: {err}")))
+}
+
+/// Checks a password against a stored PHC hash. A malformed hash is a mismatch.
+pub fn verify_password(password: &str, stored_hash: &str) -> bool {
+    Argon2::default()
+        .verify_password(password.as_bytes(), stored_hash)
+        .is_ok()
+}
+
+/// A hash of a random secret: verifying against it costs the same as a real
+/// account, so a login for an unknown username takes as long as a wrong password.
+pub fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| {
+        hash_password(&crate::secrets::random_token())
+            .unwrap_or_else(|_| "$argon2id$v=19$m=19456,t=2,p=1$invalid$invalid".to_string())
+    })
+}
+
+pub fn check_password_policy(field: &str, password: &str, username: &str) -> Result<()> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(Error::field(
+            field,
+            "weak_password",
+            format!("Mật khẩu phải có ít nhất {MIN_PASSWORD_CHARS} ký tự"),
+        ));
+    }
+    if password.chars().count() > 256 {
+        return Err(Error::field(
+            field,
+            "too_long",
+            "Mật khẩu dài quá 256 ký tự",
+        ));
+    }
+    if password.to_lowercase().contains(&username.to_lowercase()) {
+        return Err(Error::field(
+            field,
+            "weak_password",
+            "Mật khẩu không được chứa tên đăng nhập",
+        ));
+    }
+    Ok(())
+}
+
+/// What is needed to create a user.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub username: String,
+    pub full_name: String,
+    pub email: Option<String>,
+    pub position: Option<String>,
+    pub role: String,
+    pub department: Option<String>,
+    pub password: String,
+    pub must_change_password: bool,
+}
+
+pub async fn create<C: ConnectionTrait>(db: &C, clock: &Clock, input: NewUser) -> Result<UserView> {
+    let mut errors: Vec<FieldError> = Vec::new();
+    let username = collect(&mut errors, Username::parse("username", &input.username));
+    let full_name = collect(
+        &mut errors,
+        Title::parse("full_name", &input.full_name, 120),
+    );
+    let email = collect(
+        &mut errors,
+        EmailAddress::parse_optional("email", input.email.as_deref()),
+    )
+    .flatten();
+    let role = collect(&mut errors, input.role.parse::<Role>());
+    if let Some(name) = &username {
+        collect(
+            &mut errors,
+            check_password_policy("password", &input.password, name.as_str()),
+        );
+    }
+    let position = input
+        .position
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| Title::parse("position", p, 120));
+    let position = collect(&mut errors, position.transpose()).flatten();
+
+    let department = match input
+        .department
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+    {
+        Some(code) => match departments::find_by_code(db, code).await? {
+            Some(found) => Some(found),
+            None => {
+                errors.push(FieldError::new(
+                    "department",
+                    "unknown",
+                    format!("Không có đơn vị mã {code}"),
+                ));
+                None
+            }
+        },
+        None => None,
+    };
+    if role == Some(Role::Staff)
+        && department.is_none()
+        && input
+            .department
+            .as_deref()
+            .is_none_or(|d| d.trim().is_empty())
+    {
+        errors.push(FieldError::new(
+            "department",
+            "required",
+            "Cán bộ phải thuộc một đơn vị",
+        ));
+    }
+    if let Some(name) = &username
+        && user::Entity::find()
+            .filter(user::Column::Username.eq(name.as_str()))
+            .one(db)
+            .await?
+            .is_some()
+    {
+        errors.push(FieldError::new(
+            "username",
+            "duplicate",
+            format!("Tên đăng nhập {name} đã có"),
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(Error::Validation(errors));
+    }
+    let (Some(username), Some(full_name), Some(role)) = (username, full_name, role) else {
+        return Err(Error::Validation(errors));
+    };
+    let hash = hash_password(&input.password)?;
+    let now = clock.now();
+    let model = user::ActiveModel {
+        username: Set(username.into_inner()),
+        full_name: Set(full_name.into_inner()),
+        email: Set(email.map(EmailAddress::into_inner)),
+        position: Set(position.map(Title::into_inner)),
+        role: Set(role),
+        department_id: Set(department.as_ref().map(|d| d.id)),
+        password_hash: Set(hash),
+        active: Set(true),
+        must_change_password: Set(input.must_change_password),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(view(&model, department.as_ref()))
+}
+
+pub async fn find_by_username<C: ConnectionTrait>(
+    db: &C,
+    username: &str,
+) -> Result<Option<user::Model>> {
+    Ok(user::Entity::find()
+        .filter(user::Column::Username.eq(username.trim().to_ascii_lowercase()))
+        .one(db)
+        .await?)
+}
+
+pub async fn list<C: ConnectionTrait>(db: &C) -> Result<Vec<UserView>> {
+    let users = user::Entity::find()
+        .order_by_asc(user::Column::Username)
+        .all(db)
+        .await?;
+    let departments = department::Entity::find().all(db).await?;
+    Ok(users
+        .iter()
+        .map(|u| {
+            let dept = u
+                .department_id
+                .and_then(|id| departments.iter().find(|d| d.id == id));
+            view(u, dept)
+        })
+        .collect())
+}
+
+/// Sets a new password (and whether it must be changed at next login).
+pub async fn set_password<C: ConnectionTrait>(
+    db: &C,
+    clock: &Clock,
+    user: user::Model,
+    password: &str,
+    must_change: bool,
+) -> Result<()> {
+    check_password_policy("password", password, &user.username)?;
+    let hash = hash_password(password)?;
+    let mut active: user::ActiveModel = user.into();
+    active.password_hash = Set(hash);
+    active.must_change_password = Set(must_change);
+    active.updated_at = Set(clock.now());
+    active.update(db).await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_are_argon2id_and_verify() {
+        let hash = hash_password("mật-khẩu-rất-dài").unwrap();
+        assert!(hash.starts_with("$argon2id$"), "{hash}");
+        assert!(verify_password("mật-khẩu-rất-dài", &hash));
+        assert!(!verify_password("sai", &hash));
+        assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn password_policy_names_the_problem() {
+        assert!(check_password_policy("password", "short", "an").is_err());
+        assert!(check_password_policy("password", "an.nguyen-2026", "an.nguyen").is_err());
+        assert!(check_password_policy("password", "lanhdao-demo-2026", "chutich").is_ok());
+    }
+}
