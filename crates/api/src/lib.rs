@@ -1,1 +1,202 @@
+//! dondoc-api: the JSON API under `/api/v1`, the web pages, authentication
+//! and the OpenAPI document. Handlers call `dondoc-core`; nothing here
+//! speaks SQL or SMTP.
 
+pub mod extract;
+pub mod lang;
+pub mod metrics;
+pub mod openapi;
+pub mod problem;
+pub mod routes;
+pub mod state;
+
+use std::{net::TcpListener, sync::Arc};
+
+use actix_web::{
+    App, HttpResponse, HttpServer,
+    body::{EitherBody, MessageBody},
+    dev::{Server, ServerHandle, ServiceRequest, ServiceResponse},
+    middleware::{self, DefaultHeaders, Next},
+    web,
+};
+use dondoc_core::{Clock, Settings, db::Db};
+use tracing_actix_web::{RequestId, TracingLogger};
+use utoipa_actix_web::AppExt;
+
+use crate::{
+    lang::Lang,
+    problem::{ApiError, Problem},
+    state::AppState,
+};
+
+/// A bound, ready-to-run HTTP server (port 0 allowed: tests read `port()`).
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    pub fn build(settings: Arc<Settings>, db: Db, clock: Clock) -> anyhow::Result<Self> {
+        let address = format!("{}:{}", settings.server.host, settings.server.port);
+        let listener = TcpListener::bind(&address).map_err(|err| {
+            anyhow::anyhow!("cannot listen on {address} (server.host / server.port): {err}")
+        })?;
+        let port = listener.local_addr()?.port();
+        metrics::init();
+        let state = AppState {
+            db,
+            openapi_json: Arc::new(openapi::document_json()),
+            settings: settings.clone(),
+            clock,
+        };
+        let workers = if settings.server.workers > 0 {
+            settings.server.workers
+        } else {
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(2)
+        };
+        let data = web::Data::new(state);
+        let server = HttpServer::new(move || {
+            App::new()
+                .into_utoipa_app()
+                .configure(api_routes)
+                .into_app()
+                .app_data(data.clone())
+                .app_data(query_config())
+                .app_data(path_config())
+                .default_service(web::to(not_found))
+                .wrap(middleware::from_fn(localize_problems))
+                .wrap(middleware::from_fn(metrics::track))
+                .wrap(security_headers())
+                .wrap(middleware::from_fn(request_id_header))
+                .wrap(TracingLogger::default())
+        })
+        .workers(workers)
+        .listen(listener)?
+        .run();
+        Ok(Self { port, server })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Every documented route. The OpenAPI document is generated from exactly
+/// this registration, so it cannot drift from what the server serves.
+pub fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    use routes::*;
+    cfg.service(health::healthz)
+        .service(health::readyz)
+        .service(health::metrics_text)
+        .service(openapi::openapi_json)
+        .service(
+            utoipa_actix_web::scope("/api/v1")
+                .service(auth::login)
+                .service(auth::logout)
+                .service(auth::me)
+                .service(auth::change_password)
+                .service(departments::list)
+                .service(departments::create)
+                .service(departments::update)
+                .service(users::list)
+                .service(users::create)
+                .service(users::update)
+                .service(reference::fields)
+                .service(reference::list_programmes)
+                .service(tasks::list)
+                .service(tasks::create)
+                .service(tasks::get)
+                .service(tasks::update)
+                .service(tasks::confirm)
+                .service(tasks::task_history)
+                .service(tasks::request_extension)
+                .service(extensions::list)
+                .service(extensions::decide)
+                .service(documents::list)
+                .service(documents::create)
+                .service(documents::get)
+                .service(overdue::list)
+                .service(stats::get)
+                .service(notifications::list),
+        );
+}
+
+fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default().error_handler(|err, _req| {
+        let text = err.to_string();
+        ApiError(Problem::bad_request(
+            format!("Tham số truy vấn không hợp lệ: {text}"),
+            format!("Invalid query string: {text}"),
+        ))
+        .into()
+    })
+}
+
+fn path_config() -> web::PathConfig {
+    web::PathConfig::default().error_handler(|_err, _req| ApiError(Problem::not_found()).into())
+}
+
+async fn not_found() -> Result<HttpResponse, ApiError> {
+    Err(ApiError(Problem::not_found()))
+}
+
+fn security_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("X-Frame-Options", "DENY"))
+        .add(("Referrer-Policy", "same-origin"))
+        .add((
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+             frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+        ))
+}
+
+/// Re-renders problem responses in English when the client prefers it.
+async fn localize_problems(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let lang = Lang::of(req.request());
+    let response = next.call(req).await?;
+    let problem = if lang == Lang::En {
+        response.response().extensions().get::<Problem>().cloned()
+    } else {
+        None
+    };
+    if let Some(problem) = problem {
+        let (request, _) = response.into_parts();
+        return Ok(ServiceResponse::new(request, problem.render(Lang::En)).map_into_right_body());
+    }
+    Ok(response.map_into_left_body())
+}
+
+/// Echoes the request id tracing-actix-web assigned, for support calls.
+async fn request_id_header(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let id = req.extensions().get::<RequestId>().map(|id| id.to_string());
+    let mut response = next.call(req).await?;
+    if let Some(id) = id
+        && let Ok(value) = actix_web::http::header::HeaderValue::from_str(&id)
+    {
+        response.headers_mut().insert(
+            actix_web::http::header::HeaderName::from_static("x-request-id"),
+            value,
+        );
+    }
+    Ok(response)
+}
+
+use actix_web::HttpMessage;

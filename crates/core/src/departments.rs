@@ -227,3 +227,7 @@ pub(crate) fn collect<T>(errors: &mut Vec<FieldError>, result: Result<T>) -> Opt
         }
     }
 }
+
+pub async fn find_by_id<C: ConnectionTrait>(db: &C, id: i64) -> Result<Option<department::Model>> {
+    Ok(department::Entity::find_by_id(id).one(db).await?)
+}

@@ -10,11 +10,18 @@ pub mod error;
 pub use clock::Clock;
 pub use config::Settings;
 pub use error::{Error, FieldError, Result};
+pub mod auth;
+pub mod backup;
 pub mod demo;
 pub mod departments;
+pub mod documents;
 pub mod history;
+pub mod notifications;
+pub mod overdue;
+pub mod policy;
 pub mod programmes;
 pub mod secrets;
+pub mod stats;
 pub mod tasks;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;

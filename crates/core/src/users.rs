@@ -293,3 +293,166 @@ mod tests {
         assert!(check_password_policy("password", "lanhdao-demo-2026", "chutich").is_ok());
     }
 }
+
+/// Changes one's own password after checking the current one; logs out
+/// every other token and session of the user.
+pub async fn change_own_password<C: ConnectionTrait>(
+    db: &C,
+    clock: &Clock,
+    user_id: i64,
+    keep_token_id: i64,
+    current_password: &str,
+    new_password: &str,
+) -> Result<()> {
+    let Some(model) = user::Entity::find_by_id(user_id).one(db).await? else {
+        return Err(Error::Unauthenticated);
+    };
+    let hash = model.password_hash.clone();
+    let current = current_password.to_string();
+    let matches = tokio::task::spawn_blocking(move || verify_password(&current, &hash))
+        .await
+        .map_err(|err| Error::Unexpected(anyhow::anyhow!("password check failed: {err}")))?;
+    if !matches {
+        return Err(Error::field(
+            "current_password",
+            "wrong_password",
+            "Mật khẩu hiện tại không đúng",
+        ));
+    }
+    if current_password == new_password {
+        return Err(Error::field(
+            "new_password",
+            "unchanged",
+            "Mật khẩu mới phải khác mật khẩu cũ",
+        ));
+    }
+    set_password(db, clock, model, new_password, false).await?;
+    use sea_orm::sea_query::Expr;
+    crate::entity::auth_token::Entity::update_many()
+        .col_expr(
+            crate::entity::auth_token::Column::RevokedAt,
+            Expr::value(Some(clock.now())),
+        )
+        .filter(crate::entity::auth_token::Column::UserId.eq(user_id))
+        .filter(crate::entity::auth_token::Column::Id.ne(keep_token_id))
+        .filter(crate::entity::auth_token::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// What an admin may change about a user.
+#[derive(Debug, Clone, Default)]
+pub struct UserChanges {
+    pub full_name: Option<String>,
+    pub email: Option<Option<String>>,
+    pub role: Option<String>,
+    pub department: Option<Option<String>>,
+    pub active: Option<bool>,
+    /// A new password, which the user must change at next login.
+    pub password: Option<String>,
+}
+
+pub async fn update<C: ConnectionTrait>(
+    db: &C,
+    clock: &Clock,
+    username: &str,
+    changes: UserChanges,
+) -> Result<UserView> {
+    let Some(existing) = find_by_username(db, username).await? else {
+        return Err(Error::NotFound(format!("user {username}")));
+    };
+    let mut errors: Vec<FieldError> = Vec::new();
+    let full_name = collect(
+        &mut errors,
+        changes
+            .full_name
+            .as_deref()
+            .map(|n| Title::parse("full_name", n, 120))
+            .transpose(),
+    )
+    .flatten();
+    let email = match &changes.email {
+        Some(e) => collect(
+            &mut errors,
+            EmailAddress::parse_optional("email", e.as_deref()),
+        )
+        .map(Some),
+        None => None,
+    };
+    let role = collect(
+        &mut errors,
+        changes.role.as_deref().map(str::parse::<Role>).transpose(),
+    )
+    .flatten();
+    let department = match &changes.department {
+        Some(Some(code)) if !code.trim().is_empty() => {
+            match departments::find_by_code(db, code).await? {
+                Some(d) => Some(Some(d)),
+                None => {
+                    errors.push(FieldError::new(
+                        "department",
+                        "unknown",
+                        format!("Không có đơn vị mã {code}"),
+                    ));
+                    None
+                }
+            }
+        }
+        Some(_) => Some(None),
+        None => None,
+    };
+    if let Some(p) = &changes.password {
+        collect(
+            &mut errors,
+            check_password_policy("password", p, &existing.username),
+        );
+    }
+    let final_role = role.unwrap_or(existing.role);
+    let final_dept = match &department {
+        Some(d) => d.as_ref().map(|d| d.id),
+        None => existing.department_id,
+    };
+    if final_role == Role::Staff && final_dept.is_none() {
+        errors.push(FieldError::new(
+            "department",
+            "required",
+            "Cán bộ phải thuộc một đơn vị",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(Error::Validation(errors));
+    }
+    let deactivated = changes.active == Some(false) && existing.active;
+    let user_id = existing.id;
+    let mut active: user::ActiveModel = existing.into();
+    if let Some(n) = full_name {
+        active.full_name = Set(n.into_inner());
+    }
+    if let Some(e) = email {
+        active.email = Set(e.flatten().map(EmailAddress::into_inner));
+    }
+    if let Some(r) = role {
+        active.role = Set(r);
+    }
+    if let Some(d) = &department {
+        active.department_id = Set(d.as_ref().map(|d| d.id));
+    }
+    if let Some(a) = changes.active {
+        active.active = Set(a);
+    }
+    if let Some(p) = &changes.password {
+        active.password_hash = Set(hash_password(p)?);
+        active.must_change_password = Set(true);
+    }
+    active.updated_at = Set(clock.now());
+    let saved = active.update(db).await?;
+    if deactivated || changes.password.is_some() {
+        crate::auth::logout_everywhere(db, clock, user_id).await?;
+    }
+    let dept = match saved.department_id {
+        Some(id) => departments::find_by_id(db, id).await?,
+        None => None,
+    };
+    Ok(view(&saved, dept.as_ref()))
+}

@@ -2,6 +2,8 @@
 //! in `commands` — changing them, always with a history entry in the same
 //! transaction.
 
+pub mod commands;
+pub mod detail;
 pub mod query;
 pub mod view;
 

@@ -462,3 +462,12 @@ pub async fn get<C: ConnectionTrait>(
         .pop()
         .ok_or_else(|| Error::NotFound(format!("task {id}")))
 }
+
+/// Active fields in their report order.
+pub async fn list_fields<C: ConnectionTrait>(db: &C) -> Result<Vec<field::Model>> {
+    Ok(field::Entity::find()
+        .filter(field::Column::Active.eq(true))
+        .order_by_asc(field::Column::SortOrder)
+        .all(db)
+        .await?)
+}

@@ -1,0 +1,34 @@
+//! Statistics for a programme year.
+
+use actix_web::{HttpResponse, get, web};
+use dondoc_core::stats::{self, RawStatsQuery, Stats};
+
+use crate::{
+    extract::CurrentUser,
+    problem::{ApiResult, ProblemBody},
+    routes::ok,
+    state::AppState,
+};
+
+/// Overall, per-department and per-field figures (staff: their department's).
+#[utoipa::path(
+    tag = "stats",
+    params(RawStatsQuery),
+    responses((status = 200, body = Stats), (status = 401, body = ProblemBody), (status = 422, body = ProblemBody)),
+    security(("bearer" = []), ("session" = []))
+)]
+#[get("/stats")]
+pub async fn get(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    query: web::Query<RawStatsQuery>,
+) -> ApiResult<HttpResponse> {
+    Ok(ok(&stats::compute(
+        &state.db,
+        &user,
+        &query,
+        state.today(),
+        state.due_soon_days(),
+    )
+    .await?))
+}

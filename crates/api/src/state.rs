@@ -1,0 +1,28 @@
+//! The state every handler shares: one per application, never global.
+
+use std::sync::Arc;
+
+use dondoc_core::{Clock, Settings, db::Db};
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub settings: Arc<Settings>,
+    pub clock: Clock,
+    /// The OpenAPI document, generated from the routes once at start-up.
+    pub openapi_json: Arc<String>,
+}
+
+impl AppState {
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.clock.today()
+    }
+
+    pub fn due_soon_days(&self) -> u32 {
+        self.settings.policy.due_soon_days
+    }
+
+    pub fn secure_cookies(&self) -> bool {
+        self.settings.server.public_url.starts_with("https://")
+    }
+}

@@ -1,0 +1,301 @@
+//! Logging in and out, and turning a bearer token or session cookie back into
+//! the user behind it. Only a SHA-256 of each token is stored; repeated
+//! failures for one account (or from one address) are throttled.
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, Set, sea_query::Expr,
+};
+
+use crate::{
+    Clock,
+    config::AuthSettings,
+    domain::Role,
+    entity::{auth_token, department, login_failure, user},
+    error::{Error, Result},
+    secrets::{random_token, token_hash},
+    users::{self, UserView},
+};
+
+/// A bearer token for API clients, or a browser session (cookie + CSRF token).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    Api,
+    Session,
+}
+
+impl TokenKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            TokenKind::Api => "api",
+            TokenKind::Session => "session",
+        }
+    }
+}
+
+/// The authenticated user of a request: who, in which role and department.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub user_id: i64,
+    pub username: String,
+    pub full_name: String,
+    pub role: Role,
+    pub department_id: Option<i64>,
+    pub department_code: Option<String>,
+    pub token_id: i64,
+    pub token_kind: TokenKind,
+    /// The CSRF token of this login: cookie-authenticated writes must echo it.
+    pub csrf_token: Option<String>,
+    pub must_change_password: bool,
+}
+
+impl Principal {
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::Admin
+    }
+
+    pub fn is_leader_or_admin(&self) -> bool {
+        matches!(self.role, Role::Admin | Role::Leader)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct LoginOutcome {
+    /// The secret to hand to the client — shown once, stored only hashed.
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+    pub csrf_token: Option<String>,
+    pub user: UserView,
+}
+
+/// Checks credentials and opens a token or session.
+///
+/// The error never says whether the username exists; an unknown username
+/// costs the same argon2 verification as a wrong password.
+pub async fn login<C: ConnectionTrait>(
+    db: &C,
+    clock: &Clock,
+    settings: &AuthSettings,
+    username: &str,
+    password: &str,
+    remote_addr: Option<&str>,
+    kind: TokenKind,
+) -> Result<LoginOutcome> {
+    let username = username.trim().to_ascii_lowercase();
+    let now = clock.now();
+    check_throttle(db, settings, &username, remote_addr, now).await?;
+
+    let found = if username.is_empty() || username.len() > 64 {
+        None
+    } else {
+        users::find_by_username(db, &username).await?
+    };
+    let stored_hash = found
+        .as_ref()
+        .map(|u| u.password_hash.clone())
+        .unwrap_or_else(|| users::dummy_hash().to_string());
+    let password_owned = password.to_string();
+    // argon2 is CPU-bound by design: keep it off the async workers.
+    let matches =
+        tokio::task::spawn_blocking(move || users::verify_password(&password_owned, &stored_hash))
+            .await
+            .map_err(|err| Error::Unexpected(anyhow::anyhow!("password check failed: {err}")))?;
+
+    let user = match found {
+        Some(user) if matches && user.active => user,
+        _ => {
+            login_failure::ActiveModel {
+                username: Set(username.chars().take(64).collect()),
+                remote_addr: Set(remote_addr.map(str::to_string)),
+                at: Set(now),
+                ..Default::default()
+            }
+            .insert(db)
+            .await?;
+            tracing::warn!(username = %username.chars().take(64).collect::<String>(), remote_addr = ?remote_addr, "failed login");
+            return Err(Error::Unauthenticated);
+        }
+    };
+
+    // A success clears the account's failures and sweeps expired rows.
+    login_failure::Entity::delete_many()
+        .filter(login_failure::Column::Username.eq(username.as_str()))
+        .exec(db)
+        .await?;
+    auth_token::Entity::delete_many()
+        .filter(auth_token::Column::ExpiresAt.lt(now - Duration::days(7)))
+        .exec(db)
+        .await?;
+
+    let ttl_hours = match kind {
+        TokenKind::Api => settings.token_ttl_hours,
+        TokenKind::Session => settings.session_ttl_hours,
+    };
+    let token = random_token();
+    let csrf_token = Some(random_token());
+    let expires_at = now + Duration::hours(i64::from(ttl_hours));
+    auth_token::ActiveModel {
+        token_hash: Set(token_hash(&token)),
+        user_id: Set(user.id),
+        kind: Set(kind.as_str().to_string()),
+        csrf_token: Set(csrf_token.clone()),
+        created_at: Set(now),
+        expires_at: Set(expires_at),
+        last_used_at: Set(now),
+        revoked_at: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    tracing::info!(username = %user.username, kind = kind.as_str(), "login");
+
+    let dept = match user.department_id {
+        Some(id) => department::Entity::find_by_id(id).one(db).await?,
+        None => None,
+    };
+    Ok(LoginOutcome {
+        token,
+        expires_at,
+        csrf_token,
+        user: users::view(&user, dept.as_ref()),
+    })
+}
+
+async fn check_throttle<C: ConnectionTrait>(
+    db: &C,
+    settings: &AuthSettings,
+    username: &str,
+    remote_addr: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let window = Duration::seconds(settings.failed_login_window_secs as i64);
+    let since = now - window;
+    let max = u64::from(settings.max_failed_logins);
+    let by_account = login_failure::Entity::find()
+        .filter(login_failure::Column::Username.eq(username))
+        .filter(login_failure::Column::At.gt(since));
+    let mut oldest_blocking: Option<DateTime<Utc>> = None;
+    if max > 0 && by_account.clone().count(db).await? >= max {
+        oldest_blocking = by_account
+            .order_by_asc(login_failure::Column::At)
+            .one(db)
+            .await?
+            .map(|f| f.at);
+    }
+    // An address gets more room (offices share one NAT address) but not unlimited.
+    if oldest_blocking.is_none()
+        && let Some(addr) = remote_addr
+    {
+        let by_addr = login_failure::Entity::find()
+            .filter(login_failure::Column::RemoteAddr.eq(addr))
+            .filter(login_failure::Column::At.gt(since));
+        if max > 0 && by_addr.clone().count(db).await? >= max * 4 {
+            oldest_blocking = by_addr
+                .order_by_asc(login_failure::Column::At)
+                .one(db)
+                .await?
+                .map(|f| f.at);
+        }
+    }
+    if let Some(oldest) = oldest_blocking {
+        let retry_after = (oldest + window - now).num_seconds().max(1) as u64;
+        tracing::warn!(username = %username, remote_addr = ?remote_addr, retry_after, "login throttled");
+        return Err(Error::TooManyAttempts {
+            retry_after_secs: retry_after,
+        });
+    }
+    Ok(())
+}
+
+/// The user behind a token, if the token is known, live and not revoked.
+pub async fn authenticate<C: ConnectionTrait>(
+    db: &C,
+    clock: &Clock,
+    token: &str,
+) -> Result<Principal> {
+    let token = token.trim();
+    if token.is_empty() || token.len() > 256 {
+        return Err(Error::Unauthenticated);
+    }
+    let now = clock.now();
+    let Some(row) = auth_token::Entity::find()
+        .filter(auth_token::Column::TokenHash.eq(token_hash(token)))
+        .one(db)
+        .await?
+    else {
+        return Err(Error::Unauthenticated);
+    };
+    if row.revoked_at.is_some() || row.expires_at <= now {
+        return Err(Error::Unauthenticated);
+    }
+    let Some(user) = user::Entity::find_by_id(row.user_id).one(db).await? else {
+        return Err(Error::Unauthenticated);
+    };
+    if !user.active {
+        return Err(Error::Unauthenticated);
+    }
+    // Record use at most every five minutes: a write per request would
+    // serialise every reader on SQLite for no one's benefit.
+    if now - row.last_used_at > Duration::minutes(5) {
+        auth_token::Entity::update_many()
+            .col_expr(auth_token::Column::LastUsedAt, Expr::value(now))
+            .filter(auth_token::Column::Id.eq(row.id))
+            .exec(db)
+            .await?;
+    }
+    let department_code = match user.department_id {
+        Some(id) => department::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .map(|d| d.code),
+        None => None,
+    };
+    Ok(Principal {
+        user_id: user.id,
+        username: user.username,
+        full_name: user.full_name,
+        role: user.role,
+        department_id: user.department_id,
+        department_code,
+        token_id: row.id,
+        token_kind: if row.kind == "session" {
+            TokenKind::Session
+        } else {
+            TokenKind::Api
+        },
+        csrf_token: row.csrf_token,
+        must_change_password: user.must_change_password,
+    })
+}
+
+/// Revokes one token or session.
+pub async fn logout<C: ConnectionTrait>(db: &C, clock: &Clock, token_id: i64) -> Result<()> {
+    auth_token::Entity::update_many()
+        .col_expr(
+            auth_token::Column::RevokedAt,
+            Expr::value(Some(clock.now())),
+        )
+        .filter(auth_token::Column::Id.eq(token_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Revokes every token and session of a user (password change, deactivation).
+pub async fn logout_everywhere<C: ConnectionTrait>(
+    db: &C,
+    clock: &Clock,
+    user_id: i64,
+) -> Result<()> {
+    auth_token::Entity::update_many()
+        .col_expr(
+            auth_token::Column::RevokedAt,
+            Expr::value(Some(clock.now())),
+        )
+        .filter(auth_token::Column::UserId.eq(user_id))
+        .filter(auth_token::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}

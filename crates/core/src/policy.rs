@@ -1,0 +1,230 @@
+//! Who may do what: the role table of DESIGN.md as one pure function. Every
+//! handler and page asks `can` (or `require`) before acting; nothing else in
+//! the code compares roles.
+//!
+//! | role   | may                                                                      |
+//! |--------|--------------------------------------------------------------------------|
+//! | admin  | everything                                                               |
+//! | leader | read all; overdue list; create/edit tasks, change due dates, confirm,    |
+//! |        | decide extensions; record documents; statistics; notifications          |
+//! | staff  | read tasks their department leads or coordinates; update status,         |
+//! |        | progress and result where it leads; add notes where it coordinates;      |
+//! |        | request extensions where it leads; its own overdue list and figures      |
+
+use crate::{
+    auth::Principal,
+    domain::Role,
+    error::{Error, Result},
+};
+
+/// Something a user may try to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// See a task (and its history, documents and notices).
+    ReadTask,
+    /// Change status, progress, completion date or result note.
+    UpdateTaskProgress,
+    /// Add a note to the task's history.
+    AddTaskNote,
+    /// Request a later due date.
+    RequestExtension,
+    /// Change title, field, departments, leader or due date directly.
+    EditTask,
+    CreateTask,
+    /// Confirm a reported-done task, or return it.
+    ConfirmTask,
+    /// Re-open a completed or cancelled task, or cancel one.
+    ReopenOrCancelTask,
+    DecideExtension,
+    RecordDocument,
+    /// See every department's tasks, overdue list and figures.
+    ReadAllDepartments,
+    /// See the overdue list (staff: their department's only).
+    ReadOverdue,
+    /// See statistics (staff: their department's only).
+    ReadStats,
+    ReadNotifications,
+    ManageDepartments,
+    ManageUsers,
+    ImportTasks,
+    /// Ask for the overdue list as of another day than today.
+    ChooseAsOfDate,
+}
+
+/// The departments a task involves.
+#[derive(Debug, Clone, Default)]
+pub struct TaskScope {
+    pub lead_department_id: i64,
+    pub coordinating_department_ids: Vec<i64>,
+}
+
+impl TaskScope {
+    fn leads(&self, user: &Principal) -> bool {
+        user.department_id == Some(self.lead_department_id)
+    }
+
+    fn coordinates(&self, user: &Principal) -> bool {
+        user.department_id
+            .is_some_and(|d| self.coordinating_department_ids.contains(&d))
+    }
+}
+
+/// Whether `user` may do `action` (on `task`, for task actions).
+pub fn can(user: &Principal, action: Action, task: Option<&TaskScope>) -> bool {
+    use Action::*;
+    match user.role {
+        Role::Admin => true,
+        Role::Leader => !matches!(
+            action,
+            ManageDepartments | ManageUsers | ImportTasks | RequestExtension
+        ),
+        Role::Staff => {
+            let leads = task.is_some_and(|t| t.leads(user));
+            let coordinates = task.is_some_and(|t| t.coordinates(user));
+            match action {
+                ReadTask => leads || coordinates,
+                UpdateTaskProgress | RequestExtension => leads,
+                AddTaskNote => leads || coordinates,
+                ReadOverdue | ReadStats => user.department_id.is_some(),
+                EditTask | CreateTask | ConfirmTask | ReopenOrCancelTask | DecideExtension
+                | RecordDocument | ReadAllDepartments | ReadNotifications | ManageDepartments
+                | ManageUsers | ImportTasks | ChooseAsOfDate => false,
+            }
+        }
+    }
+}
+
+/// `can`, as a `Forbidden` error naming the action when refused.
+pub fn require(user: &Principal, action: Action, task: Option<&TaskScope>) -> Result<()> {
+    if can(user, action, task) {
+        Ok(())
+    } else {
+        Err(Error::Forbidden(describe(action).to_string()))
+    }
+}
+
+/// The department a user's lists are limited to (`None` = sees everything).
+pub fn visible_department(user: &Principal) -> Option<i64> {
+    if can(user, Action::ReadAllDepartments, None) {
+        None
+    } else {
+        // Staff without a department see nothing: scope to an id that cannot exist.
+        Some(user.department_id.unwrap_or(-1))
+    }
+}
+
+/// What was refused, in Vietnamese, for the 403 message.
+pub fn describe(action: Action) -> &'static str {
+    use Action::*;
+    match action {
+        ReadTask => "Bạn chỉ xem được nhiệm vụ do đơn vị mình chủ trì hoặc phối hợp.",
+        UpdateTaskProgress => {
+            "Chỉ đơn vị chủ trì (hoặc lãnh đạo) được cập nhật tình trạng, tiến độ của nhiệm vụ này."
+        }
+        AddTaskNote => "Chỉ đơn vị chủ trì hoặc phối hợp được ghi chú vào nhiệm vụ này.",
+        RequestExtension => "Chỉ đơn vị chủ trì được đề nghị gia hạn nhiệm vụ này.",
+        EditTask => "Chỉ lãnh đạo hoặc quản trị được sửa nội dung, thời hạn của nhiệm vụ.",
+        CreateTask => "Chỉ lãnh đạo hoặc quản trị được giao nhiệm vụ mới.",
+        ConfirmTask => "Chỉ lãnh đạo hoặc quản trị được xác nhận hoàn thành.",
+        ReopenOrCancelTask => "Chỉ lãnh đạo hoặc quản trị được mở lại hoặc hủy nhiệm vụ.",
+        DecideExtension => "Chỉ lãnh đạo được quyết định gia hạn.",
+        RecordDocument => "Chỉ lãnh đạo hoặc quản trị được vào sổ văn bản.",
+        ReadAllDepartments => "Bạn chỉ xem được số liệu của đơn vị mình.",
+        ReadOverdue => "Bạn không có quyền xem danh sách quá hạn.",
+        ReadStats => "Bạn không có quyền xem số liệu thống kê.",
+        ReadNotifications => "Chỉ lãnh đạo hoặc quản trị được xem nhật ký thông báo.",
+        ManageDepartments => "Chỉ quản trị được quản lý đơn vị.",
+        ManageUsers => "Chỉ quản trị được quản lý tài khoản.",
+        ImportTasks => "Chỉ quản trị được nhập chương trình công tác.",
+        ChooseAsOfDate => "Chỉ lãnh đạo được xem danh sách quá hạn tại một ngày khác.",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::TokenKind;
+
+    fn user(role: Role, department: Option<i64>) -> Principal {
+        Principal {
+            user_id: 1,
+            username: "u".into(),
+            full_name: "U".into(),
+            role,
+            department_id: department,
+            department_code: None,
+            token_id: 1,
+            token_kind: TokenKind::Api,
+            csrf_token: None,
+            must_change_password: false,
+        }
+    }
+
+    fn task() -> TaskScope {
+        TaskScope {
+            lead_department_id: 10,
+            coordinating_department_ids: vec![20],
+        }
+    }
+
+    #[test]
+    fn staff_rights_follow_their_departments_involvement() {
+        let lead = user(Role::Staff, Some(10));
+        let coord = user(Role::Staff, Some(20));
+        let other = user(Role::Staff, Some(30));
+        let t = task();
+        for (who, read, update, note, extend) in [
+            (&lead, true, true, true, true),
+            (&coord, true, false, true, false),
+            (&other, false, false, false, false),
+        ] {
+            assert_eq!(can(who, Action::ReadTask, Some(&t)), read);
+            assert_eq!(can(who, Action::UpdateTaskProgress, Some(&t)), update);
+            assert_eq!(can(who, Action::AddTaskNote, Some(&t)), note);
+            assert_eq!(can(who, Action::RequestExtension, Some(&t)), extend);
+            for refused in [
+                Action::EditTask,
+                Action::ConfirmTask,
+                Action::DecideExtension,
+                Action::RecordDocument,
+                Action::CreateTask,
+            ] {
+                assert!(!can(who, refused, Some(&t)), "{refused:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn leaders_read_and_decide_but_do_not_administer() {
+        let leader = user(Role::Leader, None);
+        let t = task();
+        for allowed in [
+            Action::ReadTask,
+            Action::EditTask,
+            Action::CreateTask,
+            Action::ConfirmTask,
+            Action::DecideExtension,
+            Action::RecordDocument,
+            Action::ReadAllDepartments,
+            Action::ChooseAsOfDate,
+        ] {
+            assert!(can(&leader, allowed, Some(&t)), "{allowed:?}");
+        }
+        for refused in [
+            Action::ManageUsers,
+            Action::ManageDepartments,
+            Action::ImportTasks,
+        ] {
+            assert!(!can(&leader, refused, Some(&t)), "{refused:?}");
+        }
+    }
+
+    #[test]
+    fn admins_may_do_everything_and_staff_lists_are_scoped() {
+        let admin = user(Role::Admin, Some(1));
+        assert!(can(&admin, Action::ManageUsers, None));
+        assert_eq!(visible_department(&admin), None);
+        assert_eq!(visible_department(&user(Role::Staff, Some(10))), Some(10));
+        assert_eq!(visible_department(&user(Role::Staff, None)), Some(-1));
+    }
+}
