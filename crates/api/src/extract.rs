@@ -206,22 +206,21 @@ fn json_problem(err: serde_path_to_error::Error<serde_json::Error>) -> Problem {
         )
         .with_kind("invalid_json");
     }
+    // serde_path_to_error's path already ends at an unknown field, but stops
+    // at the enclosing object for a missing one.
+    let join = |name: &str| {
+        if path == "." || path.is_empty() {
+            name.to_string()
+        } else if path == name || path.ends_with(&format!(".{name}")) {
+            path.clone()
+        } else {
+            format!("{path}.{name}")
+        }
+    };
     let (field, code) = if let Some(rest) = message.strip_prefix("unknown field `") {
-        let name = rest.split('`').next().unwrap_or("");
-        let field = if path == "." || path.is_empty() {
-            name.to_string()
-        } else {
-            format!("{path}.{name}")
-        };
-        (field, "unknown_field")
+        (join(rest.split('`').next().unwrap_or("")), "unknown_field")
     } else if let Some(rest) = message.strip_prefix("missing field `") {
-        let name = rest.split('`').next().unwrap_or("");
-        let field = if path == "." || path.is_empty() {
-            name.to_string()
-        } else {
-            format!("{path}.{name}")
-        };
-        (field, "missing_field")
+        (join(rest.split('`').next().unwrap_or("")), "missing_field")
     } else {
         (
             if path == "." { String::new() } else { path },

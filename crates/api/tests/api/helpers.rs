@@ -1,0 +1,200 @@
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use dondoc_core::{Clock, Settings, config::ConfigSources, testing};
+use reqwest::{Client, Method, Response, StatusCode};
+use serde_json::{Value, json};
+
+pub const TODAY: (i32, u32, u32) = (2026, 11, 25);
+
+pub fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(TODAY.0, TODAY.1, TODAY.2).unwrap()
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub client: Client,
+    #[allow(dead_code)]
+    pub db: dondoc_core::db::Db,
+    pub settings: Arc<Settings>,
+    pub backend: testing::Backend,
+    _database: testing::TestDatabase,
+    handle: actix_web::dev::ServerHandle,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let handle = self.handle.clone();
+        drop(handle.stop(false));
+    }
+}
+
+pub fn test_settings() -> Settings {
+    let overrides = "[server]\nhost = \"127.0.0.1\"\nport = 0\nworkers = 2\n[demo]\nenabled = true\n[scheduler]\nenabled = false\n";
+    Settings::load(&ConfigSources {
+        dir: Some("/nonexistent".into()),
+        files: vec![],
+        use_env: false,
+        overrides: Some(overrides.into()),
+    })
+    .unwrap()
+}
+
+/// One app per database backend, each seeded with the demo programme.
+pub async fn spawn_apps() -> Vec<TestApp> {
+    let mut apps = Vec::new();
+    for database in testing::databases().await {
+        apps.push(spawn_on(database, true).await);
+    }
+    apps
+}
+
+pub async fn spawn_on(database: testing::TestDatabase, seed: bool) -> TestApp {
+    let settings = Arc::new(test_settings());
+    let clock = Clock::pinned_today(chrono_tz::Asia::Ho_Chi_Minh, today());
+    if seed {
+        dondoc_core::demo::seed(&database.db, &clock, &settings).await.unwrap();
+    }
+    let app = dondoc_api::Application::build(settings.clone(), database.db.clone(), clock).unwrap();
+    let port = app.port();
+    let handle = app.handle();
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        base: format!("http://127.0.0.1:{port}"),
+        client: Client::builder().build().unwrap(),
+        db: database.db.clone(),
+        settings,
+        backend: database.backend,
+        _database: database,
+        handle,
+    }
+}
+
+pub fn staff_of(code: &str) -> String {
+    format!("cb.{}", code.to_ascii_lowercase())
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn login(&self, username: &str) -> String {
+        let password = match username {
+            "admin" => self.settings.demo.admin_password.clone(),
+            u if u.starts_with("cb.") => self.settings.demo.staff_password.clone(),
+            _ => self.settings.demo.leader_password.clone(),
+        };
+        let response = self
+            .client
+            .post(self.url("/api/v1/auth/login"))
+            .json(&json!({"username": username, "password": password}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "login as {username}");
+        let body: Value = response.json().await.unwrap();
+        body["token"].as_str().unwrap().to_string()
+    }
+
+    pub async fn request(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Response {
+        let mut req = self.client.request(method, self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        req.send().await.unwrap()
+    }
+
+    pub async fn get_json(&self, path: &str, token: &str) -> Value {
+        let response = self.request(Method::GET, path, Some(token), None).await;
+        assert_eq!(response.status(), StatusCode::OK, "GET {path}");
+        response.json().await.unwrap()
+    }
+
+    pub async fn patch(&self, path: &str, token: Option<&str>, body: Value) -> Response {
+        self.request(Method::PATCH, path, token, Some(body)).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Response {
+        self.request(Method::POST, path, token, Some(body)).await
+    }
+
+    /// An open, overdue task that has at least one coordinating department,
+    /// with its lead, one coordinator and an unrelated department.
+    pub async fn pick_task(&self, admin: &str, timeliness: &str) -> PickedTask {
+        let page = self
+            .get_json(&format!("/api/v1/tasks?timeliness={timeliness}&per_page=200"), admin)
+            .await;
+        let all_departments = self.get_json("/api/v1/departments", admin).await;
+        let task = page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| !t["coordinating_departments"].as_array().unwrap().is_empty())
+            .expect("a task with coordinators")
+            .clone();
+        let lead = task["lead_department"]["code"].as_str().unwrap().to_string();
+        let coordinator = task["coordinating_departments"][0]["code"].as_str().unwrap().to_string();
+        let involved: Vec<String> = std::iter::once(lead.clone())
+            .chain(task["coordinating_departments"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap().to_string()))
+            .collect();
+        let unrelated = all_departments
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["code"].as_str().unwrap().to_string())
+            .find(|c| !involved.contains(c))
+            .unwrap();
+        PickedTask {
+            id: task["id"].as_i64().unwrap(),
+            lead,
+            coordinator,
+            unrelated,
+            task,
+        }
+    }
+
+    pub async fn task(&self, id: i64, token: &str) -> Value {
+        self.get_json(&format!("/api/v1/tasks/{id}"), token).await
+    }
+
+    pub async fn history_len(&self, id: i64, token: &str) -> usize {
+        self.get_json(&format!("/api/v1/tasks/{id}/history"), token).await.as_array().unwrap().len()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct PickedTask {
+    pub id: i64,
+    pub lead: String,
+    pub coordinator: String,
+    pub unrelated: String,
+    #[allow(dead_code)]
+    pub task: Value,
+}
+
+/// Asserts a problem+json response with the given status; returns its body.
+pub async fn expect_problem(response: Response, status: StatusCode) -> Value {
+    assert_eq!(response.status(), status, "unexpected status");
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    assert!(content_type.starts_with("application/problem+json"), "content type {content_type}");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["status"].as_u64(), Some(u64::from(status.as_u16())));
+    assert!(body["type"].as_str().is_some() && body["title"].as_str().is_some());
+    body
+}
+
+/// The fields named in a problem's `errors`.
+pub fn error_fields(body: &Value) -> Vec<String> {
+    body["errors"]
+        .as_array()
+        .map(|errs| errs.iter().map(|e| e["field"].as_str().unwrap_or("").to_string()).collect())
+        .unwrap_or_default()
+}

@@ -1,0 +1,11 @@
+//! API integration tests: the real server on port 0 with a fresh database per
+//! test, on SQLite and (when DONDOC_TEST_POSTGRES_URL is set) PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod helpers;
+
+mod authorization;
+mod errors;
+mod openapi;
+mod reads;
+mod workflow;
