@@ -6,6 +6,7 @@ pub mod extract;
 pub mod lang;
 pub mod metrics;
 pub mod openapi;
+pub mod pages;
 pub mod problem;
 pub mod routes;
 pub mod state;
@@ -62,6 +63,7 @@ impl Application {
                 .into_utoipa_app()
                 .configure(api_routes)
                 .into_app()
+                .configure(pages::routes)
                 .app_data(data.clone())
                 .app_data(query_config())
                 .app_data(path_config())
@@ -146,7 +148,17 @@ fn path_config() -> web::PathConfig {
     web::PathConfig::default().error_handler(|_err, _req| ApiError(Problem::not_found()).into())
 }
 
-async fn not_found() -> Result<HttpResponse, ApiError> {
+/// Unknown paths: problem+json for the API, a page for people.
+async fn not_found(req: actix_web::HttpRequest) -> Result<HttpResponse, ApiError> {
+    let wants_html = req
+        .headers()
+        .get(actix_web::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"));
+    if wants_html && !req.path().starts_with("/api/") {
+        let user = extract::authenticate(&req).await.ok().map(|(p, _)| p);
+        return Ok(pages::message_page(&req, user, actix_web::http::StatusCode::NOT_FOUND, None));
+    }
     Err(ApiError(Problem::not_found()))
 }
 

@@ -6,6 +6,7 @@ pub mod db;
 pub mod domain;
 pub mod entity;
 pub mod error;
+pub mod export;
 
 pub use clock::Clock;
 pub use config::Settings;
@@ -16,6 +17,7 @@ pub mod demo;
 pub mod departments;
 pub mod documents;
 pub mod history;
+pub mod import;
 pub mod notifications;
 pub mod overdue;
 pub mod policy;

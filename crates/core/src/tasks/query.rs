@@ -46,7 +46,7 @@ pub struct RawTaskQuery {
     pub due_from: Option<String>,
     /// Due on or before (`YYYY-MM-DD`).
     pub due_to: Option<String>,
-    /// `due_date` (default), `code`, `updated_at`, `progress`; prefix `-` for descending.
+    /// `due_date` (default), `attention` (open tasks first), `code`, `updated_at`, `progress`; prefix `-` for descending.
     pub sort: Option<String>,
     /// Page number, from 1.
     pub page: Option<String>,
@@ -64,6 +64,8 @@ pub enum Involvement {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TaskSort {
+    /// Open tasks first (oldest due date first), then the rest: what needs attention.
+    Attention,
     DueDate,
     Code,
     UpdatedAt,
@@ -234,6 +236,7 @@ impl RawTaskQuery {
             filter.descending = descending;
             filter.sort = match key {
                 "due_date" => TaskSort::DueDate,
+                "attention" => TaskSort::Attention,
                 "code" => TaskSort::Code,
                 "updated_at" => TaskSort::UpdatedAt,
                 "progress" => TaskSort::Progress,
@@ -241,7 +244,7 @@ impl RawTaskQuery {
                     errors.push(FieldError::new(
                         "sort",
                         "invalid_choice",
-                        format!("`{other}` không hợp lệ; chọn due_date, code, updated_at hoặc progress (thêm - để giảm dần)"),
+                        format!("`{other}` không hợp lệ; chọn due_date, attention, code, updated_at hoặc progress (thêm - để giảm dần)"),
                     ));
                     TaskSort::DueDate
                 }
@@ -421,10 +424,18 @@ pub async fn list<C: ConnectionTrait>(
     let base = task::Entity::find().filter(cond);
     let total = base.clone().count(db).await?;
     let sort_column = match filter.sort {
-        TaskSort::DueDate => task::Column::DueDate,
+        TaskSort::DueDate | TaskSort::Attention => task::Column::DueDate,
         TaskSort::Code => task::Column::Code,
         TaskSort::UpdatedAt => task::Column::UpdatedAt,
         TaskSort::Progress => task::Column::Progress,
+    };
+    let base = if filter.sort == TaskSort::Attention {
+        base.order_by(
+            Expr::cust("CASE WHEN status IN ('not_started', 'in_progress') THEN 0 ELSE 1 END"),
+            sea_orm::Order::Asc,
+        )
+    } else {
+        base
     };
     let query = if filter.descending {
         base.order_by_desc(sort_column)

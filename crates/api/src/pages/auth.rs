@@ -1,0 +1,201 @@
+//! Login, logout, language switch and password change pages.
+
+use actix_web::{
+    HttpRequest, HttpResponse,
+    cookie::{Cookie, SameSite, time::Duration as CookieDuration},
+    http::StatusCode,
+    web,
+};
+use askama::Template;
+use dondoc_core::{Error, auth::{self, TokenKind}, domain::Role, secrets::random_token};
+
+use super::{Ctx, Form, LOGIN_CSRF_COOKIE, ctx, page_user, redirect, redirect_with, render};
+use crate::{extract::{constant_time_eq, peer_addr}, routes::auth::session_cookie, state::AppState};
+
+/// `/`: the page that fits the role.
+pub async fn home(req: HttpRequest) -> HttpResponse {
+    match page_user(&req).await {
+        Ok(user) if user.role == Role::Staff => redirect("/tasks"),
+        Ok(_) => redirect("/dashboard"),
+        Err(to_login) => to_login,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    ctx: Ctx,
+    error: Option<String>,
+    login_csrf: String,
+    next: String,
+    username: String,
+}
+
+/// Only local paths are followed after login (no open redirect).
+fn safe_next(next: &str) -> String {
+    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") && !next.starts_with("/login") {
+        next.to_string()
+    } else {
+        "/".to_string()
+    }
+}
+
+fn login_page(req: &HttpRequest, status: StatusCode, error: Option<String>, next: &str, username: &str) -> HttpResponse {
+    // Double-submit token: the login form has no session yet.
+    let token = random_token();
+    let page = LoginPage {
+        ctx: ctx(req, None, ""),
+        error,
+        login_csrf: token.clone(),
+        next: safe_next(next),
+        username: username.to_string(),
+    };
+    let had_flash = page.ctx.flash.is_some();
+    let mut response = render(status, &page, had_flash);
+    let cookie = Cookie::build(LOGIN_CSRF_COOKIE, token)
+        .path("/login")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .max_age(CookieDuration::hours(2))
+        .finish();
+    let _ = response.add_cookie(&cookie);
+    response
+}
+
+#[derive(serde::Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+pub async fn login_form(req: HttpRequest, query: web::Query<NextQuery>) -> HttpResponse {
+    if page_user(&req).await.is_ok() {
+        return redirect(&safe_next(query.next.as_deref().unwrap_or("/")));
+    }
+    login_page(&req, StatusCode::OK, None, query.next.as_deref().unwrap_or("/"), "")
+}
+
+pub async fn login_submit(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -> HttpResponse {
+    let form = Form::parse(&body);
+    let t = ctx(&req, None, "").t;
+    let next = form.text("next");
+    let username = form.text("username");
+    let cookie_token = req.cookie(LOGIN_CSRF_COOKIE).map(|c| c.value().to_string()).unwrap_or_default();
+    let form_token = form.text("login_csrf");
+    if cookie_token.is_empty() || !constant_time_eq(cookie_token.as_bytes(), form_token.as_bytes()) {
+        return login_page(&req, StatusCode::FORBIDDEN, Some(t.get("csrf_failed").to_string()), &next, &username);
+    }
+    let addr = peer_addr(&req);
+    match auth::login(
+        &state.db,
+        &state.clock,
+        &state.settings.auth,
+        &username,
+        &form.text("password"),
+        addr.as_deref(),
+        TokenKind::Session,
+    )
+    .await
+    {
+        Ok(outcome) => {
+            let max_age = (outcome.expires_at - state.clock.now()).num_seconds();
+            let mut gone = Cookie::build(LOGIN_CSRF_COOKIE, "").path("/login").finish();
+            gone.make_removal();
+            let target = if outcome.user.must_change_password { "/account/password".to_string() } else { safe_next(&next) };
+            HttpResponse::SeeOther()
+                .insert_header(("Location", target))
+                .cookie(session_cookie(&state, outcome.token, max_age))
+                .cookie(gone)
+                .finish()
+        }
+        Err(Error::TooManyAttempts { .. }) => {
+            login_page(&req, StatusCode::TOO_MANY_REQUESTS, Some(t.get("login_throttled").to_string()), &next, &username)
+        }
+        Err(Error::Unauthenticated) => {
+            login_page(&req, StatusCode::UNAUTHORIZED, Some(t.get("login_failed").to_string()), &next, &username)
+        }
+        Err(other) => super::error_page(&req, None, other),
+    }
+}
+
+pub async fn logout(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -> HttpResponse {
+    let form = Form::parse(&body);
+    let Ok(user) = page_user(&req).await else {
+        return redirect("/login");
+    };
+    if !form.csrf_ok(&user) {
+        return redirect_with("/", false, ctx(&req, None, "").t.get("csrf_failed"));
+    }
+    if let Err(err) = auth::logout(&state.db, &state.clock, user.token_id).await {
+        tracing::warn!(error = %err, "logout failed");
+    }
+    let mut gone = session_cookie(&state, String::new(), 0);
+    gone.make_removal();
+    HttpResponse::SeeOther().insert_header(("Location", "/login")).cookie(gone).finish()
+}
+
+/// Remembers the language in a cookie and returns to the page the user was on.
+pub async fn switch_language(req: HttpRequest, path: web::Path<String>) -> HttpResponse {
+    let code = if path.as_str() == "en" { "en" } else { "vi" };
+    let back = req
+        .headers()
+        .get("referer")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| {
+            let host = req.connection_info().host().to_string();
+            r.split_once(&host).map(|(_, rest)| rest.to_string())
+        })
+        .map(|p| safe_next(&p))
+        .unwrap_or_else(|| "/".to_string());
+    let cookie = Cookie::build("lang", code)
+        .path("/")
+        .same_site(SameSite::Lax)
+        .max_age(CookieDuration::days(365))
+        .finish();
+    HttpResponse::SeeOther().insert_header(("Location", back)).cookie(cookie).finish()
+}
+
+#[derive(Template)]
+#[template(path = "password.html")]
+struct PasswordPage {
+    ctx: Ctx,
+    must_change: bool,
+}
+
+pub async fn password_form(req: HttpRequest) -> HttpResponse {
+    let user = match page_user(&req).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let must_change = user.must_change_password;
+    let page = PasswordPage {
+        ctx: ctx(&req, Some(user), ""),
+        must_change,
+    };
+    let had_flash = page.ctx.flash.is_some();
+    render(StatusCode::OK, &page, had_flash)
+}
+
+pub async fn password_submit(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -> HttpResponse {
+    let user = match page_user(&req).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let form = Form::parse(&body);
+    let t = ctx(&req, None, "").t;
+    if !form.csrf_ok(&user) {
+        return redirect_with("/account/password", false, t.get("csrf_failed"));
+    }
+    match dondoc_core::users::change_own_password(
+        &state.db,
+        &state.clock,
+        user.user_id,
+        user.token_id,
+        &form.text("current_password"),
+        &form.text("new_password"),
+    )
+    .await
+    {
+        Ok(()) => redirect_with("/", true, t.get("password_changed")),
+        Err(err) => redirect_with("/account/password", false, &super::describe_error(t, &err)),
+    }
+}

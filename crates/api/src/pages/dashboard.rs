@@ -1,0 +1,83 @@
+//! Dashboard: the year's counts by timeliness, a per-department chart and
+//! the ten oldest overdue tasks.
+
+use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
+use askama::Template;
+use dondoc_core::{overdue::{self, RawOverdueQuery}, stats::{self, Figures, RawStatsQuery}};
+
+use super::{Ctx, ctx, error_page, format::{TaskRow, task_row}, page_user, render, svg};
+use crate::state::AppState;
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct DashboardPage {
+    ctx: Ctx,
+    year: i32,
+    overall: Figures,
+    chart: String,
+    oldest: Vec<TaskRow>,
+    scoped_to: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+pub struct YearQuery {
+    pub year: Option<String>,
+}
+
+pub async fn show(req: HttpRequest, state: web::Data<AppState>, query: web::Query<YearQuery>) -> HttpResponse {
+    let user = match page_user(&req).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let today = state.today();
+    let figures = match stats::compute(
+        &state.db,
+        &user,
+        &RawStatsQuery { year: query.year.clone() },
+        today,
+        state.due_soon_days(),
+    )
+    .await
+    {
+        Ok(f) => f,
+        Err(err) => return error_page(&req, Some(user), err),
+    };
+    let page = ctx(&req, Some(user.clone()), "dashboard");
+    let t = page.t;
+    let bars: Vec<svg::Bar> = figures
+        .departments
+        .iter()
+        .map(|d| svg::Bar {
+            label: d.name.clone(),
+            overdue: d.figures.overdue,
+            due_soon: d.figures.due_soon,
+            completed: d.figures.completed,
+            total: d.figures.total - d.figures.cancelled,
+        })
+        .collect();
+    let oldest = match overdue::list(
+        &state.db,
+        &user,
+        &RawOverdueQuery {
+            per_page: Some("10".into()),
+            ..Default::default()
+        },
+        today,
+        state.due_soon_days(),
+    )
+    .await
+    {
+        Ok(p) => p.items.iter().map(|i| task_row(t, &i.task, "")).collect(),
+        Err(err) => return error_page(&req, Some(user), err),
+    };
+    let had_flash = page.flash.is_some();
+    let view = DashboardPage {
+        year: figures.year,
+        overall: figures.overall.clone(),
+        chart: svg::department_chart(t, &bars),
+        oldest,
+        scoped_to: figures.department.clone(),
+        ctx: page,
+    };
+    render(StatusCode::OK, &view, had_flash)
+}

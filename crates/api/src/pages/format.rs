@@ -1,0 +1,120 @@
+//! How values look on the pages: dates as dd/mm/yyyy, timeliness as a
+//! coloured badge, statuses in the reader's language.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use dondoc_core::{
+    domain::{TaskStatus, Timeliness},
+    tasks::TaskView,
+};
+
+use super::Tr;
+
+pub fn date(day: NaiveDate) -> String {
+    day.format("%d/%m/%Y").to_string()
+}
+
+pub fn opt_date(day: Option<NaiveDate>) -> String {
+    day.map(date).unwrap_or_default()
+}
+
+pub fn datetime(at: DateTime<Utc>, tz: Tz) -> String {
+    at.with_timezone(&tz).format("%d/%m/%Y %H:%M").to_string()
+}
+
+/// A badge: CSS class and text, e.g. ("b-overdue", "Quá hạn 12 ngày").
+#[derive(Debug, Clone)]
+pub struct Badge {
+    pub class: &'static str,
+    pub text: String,
+}
+
+pub fn badge(t: Tr, task: &TaskView) -> Badge {
+    match task.timeliness {
+        Some(Timeliness::Overdue) => Badge {
+            class: "b-overdue",
+            text: format!("{} {} {}", t.get("overdue_by"), task.days_overdue.unwrap_or(0), t.get("days")),
+        },
+        Some(Timeliness::DueSoon) => Badge {
+            class: "b-soon",
+            text: match task.days_left {
+                Some(0) if t.is_en() => "Due today".to_string(),
+                Some(0) => "Đến hạn hôm nay".to_string(),
+                Some(n) => format!("{} ({} {n} {})", t.get("due_soon"), t.get("days_left"), t.get("days")),
+                None => t.get("due_soon").to_string(),
+            },
+        },
+        Some(Timeliness::OnTrack) => Badge {
+            class: "b-track",
+            text: t.get("on_track").to_string(),
+        },
+        Some(Timeliness::CompletedOnTime) => Badge {
+            class: "b-done",
+            text: t.get("completed_on_time").to_string(),
+        },
+        Some(Timeliness::CompletedLate) => Badge {
+            class: "b-late",
+            text: t.get("completed_late").to_string(),
+        },
+        None => Badge {
+            class: "b-cancelled",
+            text: status(t, task.status).to_string(),
+        },
+    }
+}
+
+pub fn status(t: Tr, status: TaskStatus) -> &'static str {
+    if t.is_en() { status.label_en() } else { status.label_vi() }
+}
+
+/// One task as a row of a list.
+#[derive(Debug, Clone)]
+pub struct TaskRow {
+    pub id: i64,
+    pub code: String,
+    pub title: String,
+    pub field: String,
+    pub lead_code: String,
+    pub lead_name: String,
+    pub coordinators: String,
+    pub leader: String,
+    pub due: String,
+    pub original_due: String,
+    pub extended: bool,
+    pub status: String,
+    pub progress: i32,
+    pub badge: Badge,
+    pub reminders: i64,
+    pub days_overdue: i64,
+    pub last_notice: String,
+    /// The viewer's department coordinates (rather than leads) this task.
+    pub coordinating: bool,
+}
+
+pub fn task_row(t: Tr, task: &TaskView, viewer_department: &str) -> TaskRow {
+    TaskRow {
+        id: task.id,
+        code: task.code.clone(),
+        title: task.title.clone(),
+        field: task.field_name.clone(),
+        lead_code: task.lead_department.code.clone(),
+        lead_name: task.lead_department.name.clone(),
+        coordinators: task
+            .coordinating_departments
+            .iter()
+            .map(|d| d.name.clone())
+            .collect::<Vec<_>>()
+            .join("; "),
+        leader: task.leader_in_charge.as_ref().map(|l| l.full_name.clone()).unwrap_or_default(),
+        due: date(task.due_date),
+        original_due: date(task.original_due_date),
+        extended: task.extended,
+        status: status(t, task.status).to_string(),
+        progress: task.progress,
+        badge: badge(t, task),
+        reminders: task.reminder_documents,
+        days_overdue: task.days_overdue.unwrap_or(0),
+        last_notice: String::new(),
+        coordinating: !viewer_department.is_empty() && task.lead_department.code != viewer_department,
+    }
+}

@@ -1,0 +1,321 @@
+//! The web pages officials use: server-rendered HTML (askama templates
+//! compiled into the binary), Vietnamese first with English available, no
+//! JavaScript needed. Pages call `dondoc-core` directly, with the same
+//! permission policy as the JSON API.
+
+pub mod admin;
+pub mod auth;
+pub mod dashboard;
+pub mod documents;
+pub mod format;
+pub mod i18n;
+pub mod overdue;
+pub mod report;
+pub mod svg;
+pub mod tasks;
+
+use actix_web::{
+    HttpRequest, HttpResponse,
+    cookie::{Cookie, SameSite},
+    http::{StatusCode, header},
+    web,
+};
+use askama::Template;
+use dondoc_core::{Error, auth::Principal, domain::Role};
+
+use crate::{
+    extract::{self, constant_time_eq},
+    lang::Lang,
+    state::AppState,
+};
+pub use i18n::Tr;
+
+pub const FLASH_COOKIE: &str = "dondoc_flash";
+pub const LOGIN_CSRF_COOKIE: &str = "dondoc_login_csrf";
+
+/// What every page template needs.
+pub struct Ctx {
+    pub t: Tr,
+    pub user: Option<Principal>,
+    pub csrf: String,
+    pub flash: Option<Flash>,
+    pub organization: String,
+    /// Which navigation entry is current (`tasks`, `overdue`, …).
+    pub nav: &'static str,
+    pub today: String,
+    pub path: String,
+}
+
+pub struct Flash {
+    pub ok: bool,
+    pub text: String,
+}
+
+impl Ctx {
+    pub fn is_leader_or_admin(&self) -> bool {
+        self.user.as_ref().is_some_and(|u| u.is_leader_or_admin())
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.user.as_ref().is_some_and(|u| u.is_admin())
+    }
+
+    pub fn is_staff(&self) -> bool {
+        self.user.as_ref().is_some_and(|u| u.role == Role::Staff)
+    }
+
+    pub fn user_name(&self) -> &str {
+        self.user.as_ref().map(|u| u.full_name.as_str()).unwrap_or("")
+    }
+
+    pub fn department_code(&self) -> &str {
+        self.user.as_ref().and_then(|u| u.department_code.as_deref()).unwrap_or("")
+    }
+
+    pub fn role_label(&self) -> &'static str {
+        match self.user.as_ref().map(|u| u.role) {
+            Some(role) if self.t.is_en() => role.label_en(),
+            Some(role) => role.label_vi(),
+            None => "",
+        }
+    }
+}
+
+pub fn state_of(req: &HttpRequest) -> Option<&web::Data<AppState>> {
+    req.app_data::<web::Data<AppState>>()
+}
+
+fn read_flash(req: &HttpRequest) -> Option<Flash> {
+    let cookie = req.cookie(FLASH_COOKIE)?;
+    let raw = cookie.value();
+    let (kind, text) = raw.split_once('|')?;
+    let text: String = form_urlencoded::parse(format!("m={text}").as_bytes())
+        .find(|(k, _)| k == "m")
+        .map(|(_, v)| v.into_owned())?;
+    Some(Flash { ok: kind == "ok", text })
+}
+
+/// A one-shot message shown on the next page.
+pub fn flash_cookie(ok: bool, text: &str) -> Cookie<'static> {
+    let encoded: String = form_urlencoded::byte_serialize(text.as_bytes()).collect();
+    Cookie::build(FLASH_COOKIE, format!("{}|{}", if ok { "ok" } else { "err" }, encoded))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .finish()
+}
+
+fn clear_flash() -> Cookie<'static> {
+    let mut c = Cookie::build(FLASH_COOKIE, "").path("/").finish();
+    c.make_removal();
+    c
+}
+
+pub fn ctx(req: &HttpRequest, user: Option<Principal>, nav: &'static str) -> Ctx {
+    let (organization, today) = state_of(req)
+        .map(|s| (s.settings.organization.name.clone(), format::date(s.today())))
+        .unwrap_or_default();
+    Ctx {
+        t: Tr(Lang::of(req)),
+        csrf: user.as_ref().and_then(|u| u.csrf_token.clone()).unwrap_or_default(),
+        user,
+        flash: read_flash(req),
+        organization,
+        nav,
+        today,
+        path: req.uri().to_string(),
+    }
+}
+
+/// Renders a template as a page (clearing any flash it showed).
+pub fn render<T: Template>(status: StatusCode, template: &T, had_flash: bool) -> HttpResponse {
+    match template.render() {
+        Ok(html) => {
+            let mut response = HttpResponse::build(status);
+            response
+                .content_type("text/html; charset=utf-8")
+                .insert_header((header::CACHE_CONTROL, "no-store"));
+            if had_flash {
+                response.cookie(clear_flash());
+            }
+            response.body(html)
+        }
+        Err(err) => {
+            tracing::error!(error = %err, "template rendering failed");
+            HttpResponse::InternalServerError()
+                .content_type("text/plain; charset=utf-8")
+                .body("Lỗi hiển thị trang / page rendering failed")
+        }
+    }
+}
+
+pub fn redirect(to: &str) -> HttpResponse {
+    HttpResponse::SeeOther().insert_header((header::LOCATION, to.to_string())).finish()
+}
+
+pub fn redirect_with(to: &str, ok: bool, text: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, to.to_string()))
+        .cookie(flash_cookie(ok, text))
+        .finish()
+}
+
+/// The signed-in user of a page, or a redirect to the login page.
+pub async fn page_user(req: &HttpRequest) -> Result<Principal, HttpResponse> {
+    match extract::authenticate(req).await {
+        Ok((principal, _)) => {
+            if principal.must_change_password && req.path() != "/account/password" && req.path() != "/logout" {
+                return Err(redirect("/account/password"));
+            }
+            Ok(principal)
+        }
+        Err(_) => {
+            let next: String = form_urlencoded::byte_serialize(req.uri().to_string().as_bytes()).collect();
+            Err(redirect(&format!("/login?next={next}")))
+        }
+    }
+}
+
+/// A parsed urlencoded form (repeated keys kept, e.g. checkboxes).
+pub struct Form(pub Vec<(String, String)>);
+
+impl Form {
+    pub fn parse(body: &[u8]) -> Self {
+        Form(form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
+    }
+
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+
+    pub fn text(&self, key: &str) -> String {
+        self.get(key).unwrap_or("").to_string()
+    }
+
+    pub fn all(&self, key: &str) -> Vec<&str> {
+        self.0.iter().filter(|(k, _)| k == key).map(|(_, v)| v.as_str()).collect()
+    }
+
+    /// Checks the form's CSRF token against the session's.
+    pub fn csrf_ok(&self, user: &Principal) -> bool {
+        let sent = self.get("csrf_token").unwrap_or("");
+        let expected = user.csrf_token.as_deref().unwrap_or("");
+        !expected.is_empty() && constant_time_eq(sent.as_bytes(), expected.as_bytes())
+    }
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+pub struct MessagePage {
+    pub ctx: Ctx,
+    pub heading: String,
+    pub body: String,
+    pub show_home: bool,
+}
+
+/// A page that explains a refusal, a missing page or a failure.
+pub fn message_page(req: &HttpRequest, user: Option<Principal>, status: StatusCode, detail: Option<String>) -> HttpResponse {
+    let ctx = ctx(req, user, "");
+    let (heading, help) = match status {
+        StatusCode::FORBIDDEN => ("forbidden_title", "forbidden_help"),
+        StatusCode::NOT_FOUND => ("not_found_title", "not_found_help"),
+        _ => ("error_title", "error_help"),
+    };
+    let mut body = ctx.t.get(help).to_string();
+    if let Some(detail) = detail {
+        body = format!("{detail} {body}");
+    }
+    let had_flash = ctx.flash.is_some();
+    let page = MessagePage {
+        heading: ctx.t.get(heading).to_string(),
+        body,
+        show_home: true,
+        ctx,
+    };
+    render(status, &page, had_flash)
+}
+
+/// Turns a core error on a page into the page a person should see.
+pub fn error_page(req: &HttpRequest, user: Option<Principal>, err: Error) -> HttpResponse {
+    match err {
+        Error::Forbidden(why) => {
+            let lang = Lang::of(req);
+            message_page(req, user, StatusCode::FORBIDDEN, (lang == Lang::Vi).then_some(why))
+        }
+        Error::NotFound(_) => message_page(req, user, StatusCode::NOT_FOUND, None),
+        Error::Unauthenticated => redirect("/login"),
+        other => {
+            let problem = crate::problem::problem_of(other);
+            message_page(req, user, problem.status, None)
+        }
+    }
+}
+
+/// One line per field error, for a flash message.
+pub fn describe_error(t: Tr, err: &Error) -> String {
+    match err {
+        Error::Validation(fields) => {
+            let lines: Vec<String> = fields
+                .iter()
+                .map(|f| format!("{}: {}", t.get(&f.field), f.message))
+                .collect();
+            format!("{} {}", t.get("form_errors"), lines.join("; "))
+        }
+        Error::StaleVersion { .. } => t.get("stale_version").to_string(),
+        Error::Conflict(why) | Error::Forbidden(why) => why.clone(),
+        Error::TooManyAttempts { .. } => t.get("login_throttled").to_string(),
+        _ => t.get("error_help").to_string(),
+    }
+}
+
+/// Static files, compiled in.
+pub async fn stylesheet() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/css; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(include_str!("../../static/app.css"))
+}
+
+pub async fn favicon() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("image/svg+xml")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
+        .body(include_str!("../../static/favicon.svg"))
+}
+
+/// Every page route.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(auth::home))
+        .route("/login", web::get().to(auth::login_form))
+        .route("/login", web::post().to(auth::login_submit))
+        .route("/logout", web::post().to(auth::logout))
+        .route("/lang/{code}", web::get().to(auth::switch_language))
+        .route("/account/password", web::get().to(auth::password_form))
+        .route("/account/password", web::post().to(auth::password_submit))
+        .route("/dashboard", web::get().to(dashboard::show))
+        .route("/tasks", web::get().to(tasks::list))
+        .route("/tasks/new", web::get().to(tasks::new_form))
+        .route("/tasks/new", web::post().to(tasks::create))
+        .route("/tasks/{id}", web::get().to(tasks::show))
+        .route("/tasks/{id}/update", web::post().to(tasks::update))
+        .route("/tasks/{id}/extension", web::post().to(tasks::request_extension))
+        .route("/tasks/{id}/confirm", web::post().to(tasks::confirm))
+        .route("/overdue", web::get().to(overdue::show))
+        .route("/extensions/{id}/decision", web::post().to(overdue::decide))
+        .route("/documents", web::get().to(documents::list))
+        .route("/documents/new", web::get().to(documents::new_form))
+        .route("/documents/new", web::post().to(documents::create))
+        .route("/report", web::get().to(report::show))
+        .route("/report/export.{format}", web::get().to(report::export))
+        .route("/admin", web::get().to(admin::index))
+        .route("/admin/departments", web::post().to(admin::create_department))
+        .route("/admin/departments/{code}", web::post().to(admin::update_department))
+        .route("/admin/users", web::post().to(admin::create_user))
+        .route("/admin/users/{username}", web::post().to(admin::update_user))
+        .route("/admin/import", web::get().to(admin::import_form))
+        .route("/admin/import", web::post().to(admin::import_submit))
+        .route("/admin/import/sample.csv", web::get().to(admin::sample_csv))
+        .route("/static/app.css", web::get().to(stylesheet))
+        .route("/favicon.svg", web::get().to(favicon))
+        .route("/favicon.ico", web::get().to(favicon));
+}

@@ -1,0 +1,102 @@
+//! The annual report page: the figures the district's own review states,
+//! per department and per field, with .xlsx and .csv downloads.
+
+use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
+use askama::Template;
+use dondoc_core::{
+    documents,
+    stats::{self, RawStatsQuery, Stats},
+};
+
+use super::{Ctx, ctx, dashboard::YearQuery, error_page, page_user, render};
+use crate::state::AppState;
+
+pub struct KindCount {
+    pub label: String,
+    pub count: i64,
+}
+
+#[derive(Template)]
+#[template(path = "report.html")]
+struct ReportPage {
+    ctx: Ctx,
+    stats: Stats,
+    kinds: Vec<KindCount>,
+    kinds_total: i64,
+    summary: String,
+}
+
+/// The sentence an annual self-review states, from the figures.
+pub fn summary_sentence(stats: &Stats, organization: &str, english: bool) -> String {
+    let o = &stats.overall;
+    if english {
+        format!(
+            "In the {} work programme, {} set {} key tasks; {} of {} are done ({}%), {} on time ({} of them after an extension) and {} late; {} are overdue; {} reminder documents were issued.",
+            stats.year, organization, o.total, o.completed, o.total - o.cancelled, o.completion_rate, o.completed_on_time,
+            o.completed_on_time_after_extension, o.completed_late, o.overdue, o.reminder_documents
+        )
+    } else {
+        format!(
+            "Trong Chương trình làm việc năm {}, {} đã đề ra {} nội dung trọng tâm; đã thực hiện hoàn thành {}/{} nội dung ({}%), trong đó {} nội dung đúng hạn ({} nội dung sau khi được gia hạn), {} nội dung quá hạn; còn {} nội dung chưa hoàn thành đã quá hạn; đã ban hành {} văn bản đôn đốc.",
+            stats.year, organization, o.total, o.completed, o.total - o.cancelled, o.completion_rate, o.completed_on_time,
+            o.completed_on_time_after_extension, o.completed_late, o.overdue, o.reminder_documents
+        )
+    }
+}
+
+async fn load(req: &HttpRequest, state: &AppState, year: Option<String>) -> Result<(dondoc_core::auth::Principal, Stats), HttpResponse> {
+    let user = page_user(req).await?;
+    match stats::compute(&state.db, &user, &RawStatsQuery { year }, state.today(), state.due_soon_days()).await {
+        Ok(s) => Ok((user, s)),
+        Err(err) => Err(error_page(req, Some(user), err)),
+    }
+}
+
+pub async fn show(req: HttpRequest, state: web::Data<AppState>, query: web::Query<YearQuery>) -> HttpResponse {
+    let (user, stats) = match load(&req, &state, query.year.clone()).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let page_ctx = ctx(&req, Some(user), "report");
+    let t = page_ctx.t;
+    let kinds: Vec<KindCount> = documents::count_by_kind(&state.db, stats.year)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(kind, count)| KindCount {
+            label: if t.is_en() { kind.label_en() } else { kind.label_vi() }.to_string(),
+            count,
+        })
+        .collect();
+    let view = ReportPage {
+        summary: summary_sentence(&stats, &state.settings.organization.name, t.is_en()),
+        kinds_total: kinds.iter().map(|k| k.count).sum(),
+        kinds,
+        stats,
+        ctx: page_ctx,
+    };
+    let had_flash = view.ctx.flash.is_some();
+    render(StatusCode::OK, &view, had_flash)
+}
+
+pub async fn export(req: HttpRequest, state: web::Data<AppState>, path: web::Path<String>, query: web::Query<YearQuery>) -> HttpResponse {
+    let (user, stats) = match load(&req, &state, query.year.clone()).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let file_stem = format!("bao-cao-chuong-trinh-cong-tac-{}", stats.year);
+    match path.as_str() {
+        "csv" => HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .insert_header(("Content-Disposition", format!("attachment; filename=\"{file_stem}.csv\"")))
+            .body(dondoc_core::export::report_csv(&stats)),
+        "xlsx" => match dondoc_core::export::report_xlsx(&stats, &state.settings.organization.name) {
+            Ok(bytes) => HttpResponse::Ok()
+                .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                .insert_header(("Content-Disposition", format!("attachment; filename=\"{file_stem}.xlsx\"")))
+                .body(bytes),
+            Err(err) => error_page(&req, Some(user), err),
+        },
+        _ => super::message_page(&req, Some(user), StatusCode::NOT_FOUND, None),
+    }
+}
