@@ -84,6 +84,22 @@ impl FromRequest for CurrentUser {
         let req = req.clone();
         Box::pin(async move {
             let (principal, source) = authenticate(&req).await?;
+            if principal.must_change_password
+                && req.path().starts_with("/api/")
+                && !matches!(req.path(), "/api/v1/me" | "/api/v1/me/password" | "/api/v1/auth/logout")
+            {
+                return Err(Problem::new(
+                    actix_web::http::StatusCode::FORBIDDEN,
+                    "password_change_required",
+                    "Cần đổi mật khẩu",
+                    "Password change required",
+                )
+                .detail(
+                    "Tài khoản phải đổi mật khẩu trước (POST /api/v1/me/password).",
+                    "This account must change its password first (POST /api/v1/me/password).",
+                )
+                .into());
+            }
             let writes = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
             if writes && source == CredentialSource::Cookie && req.path().starts_with("/api/") {
                 let sent = req

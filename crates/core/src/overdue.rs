@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
-    ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder,
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect,
 };
 use serde::{Deserialize, Serialize};
@@ -107,7 +107,8 @@ pub async fn list<C: ConnectionTrait>(
         return Err(Error::Validation(errors));
     }
     filter.timeliness = vec![Timeliness::Overdue];
-    filter.visible_to_department = policy::visible_department(user);
+    // Staff answer for what their department leads: the same scope as its figures.
+    let lead_scope = policy::visible_department(user);
     let Some(cond) = build_condition(db, &filter, as_of, due_soon_days).await? else {
         return Ok(OverduePage {
             as_of,
@@ -117,7 +118,10 @@ pub async fn list<C: ConnectionTrait>(
             per_page,
         });
     };
-    let base = task::Entity::find().filter(cond);
+    let mut base = task::Entity::find().filter(cond);
+    if let Some(dept) = lead_scope {
+        base = base.filter(task::Column::LeadDepartmentId.eq(dept));
+    }
     let total = base.clone().count(db).await?;
     let rows = base
         .order_by_asc(task::Column::DueDate)

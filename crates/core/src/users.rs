@@ -296,8 +296,8 @@ mod tests {
 
 /// Changes one's own password after checking the current one; logs out
 /// every other token and session of the user.
-pub async fn change_own_password<C: ConnectionTrait>(
-    db: &C,
+pub async fn change_own_password(
+    db: &crate::db::Db,
     clock: &Clock,
     user_id: i64,
     keep_token_id: i64,
@@ -326,6 +326,9 @@ pub async fn change_own_password<C: ConnectionTrait>(
             "Mật khẩu mới phải khác mật khẩu cũ",
         ));
     }
+    // The new password and the logout of every other session land together.
+    let txn = crate::db::begin_write(db).await?;
+    let db = &txn;
     set_password(db, clock, model, new_password, false).await?;
     use sea_orm::sea_query::Expr;
     crate::entity::auth_token::Entity::update_many()
@@ -338,7 +341,20 @@ pub async fn change_own_password<C: ConnectionTrait>(
         .filter(crate::entity::auth_token::Column::RevokedAt.is_null())
         .exec(db)
         .await?;
+    txn.commit().await?;
     Ok(())
+}
+
+/// One user by username.
+pub async fn get<C: ConnectionTrait>(db: &C, username: &str) -> Result<UserView> {
+    let Some(model) = find_by_username(db, username).await? else {
+        return Err(Error::NotFound(format!("user {username}")));
+    };
+    let dept = match model.department_id {
+        Some(id) => departments::find_by_id(db, id).await?,
+        None => None,
+    };
+    Ok(view(&model, dept.as_ref()))
 }
 
 /// What an admin may change about a user.

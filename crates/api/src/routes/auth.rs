@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 
 use crate::{
     extract::{CurrentUser, Json, SESSION_COOKIE, peer_addr},
-    problem::{ApiResult, ProblemBody},
+    problem::{ApiError, ApiResult, Problem, ProblemBody},
     routes::ok,
     state::AppState,
 };
@@ -74,7 +74,22 @@ pub async fn login(
         addr.as_deref(),
         TokenKind::Api,
     )
-    .await?;
+    .await
+    .map_err(|err| match err {
+        dondoc_core::Error::Unauthenticated => ApiError(
+            Problem::new(
+                actix_web::http::StatusCode::UNAUTHORIZED,
+                "invalid_credentials",
+                "Sai tên đăng nhập hoặc mật khẩu",
+                "Wrong username or password",
+            )
+            .detail(
+                "Tên đăng nhập hoặc mật khẩu không đúng.",
+                "The username or the password is wrong.",
+            ),
+        ),
+        other => ApiError::from(other),
+    })?;
     let max_age = (outcome.expires_at - state.clock.now()).num_seconds();
     Ok(HttpResponse::Ok()
         .cookie(session_cookie(&state, outcome.token.clone(), max_age))
@@ -122,7 +137,7 @@ pub struct ChangePasswordRequest {
 #[utoipa::path(
     tag = "auth",
     request_body = ChangePasswordRequest,
-    responses((status = 204), (status = 401, body = ProblemBody), (status = 422, body = ProblemBody)),
+    responses((status = 204), (status = 401, body = ProblemBody), (status = 422, body = ProblemBody, description = "Wrong current password (code wrong_password) or weak new password")),
     security(("bearer" = []), ("session" = []))
 )]
 #[post("/me/password")]

@@ -39,6 +39,19 @@ pub async fn list(
     Ok(ok(&all))
 }
 
+/// One department.
+#[utoipa::path(
+    tag = "departments",
+    params(("code" = String, Path, description = "Department code")),
+    responses((status = 200, body = Department), (status = 401, body = ProblemBody), (status = 404, body = ProblemBody)),
+    security(("bearer" = []), ("session" = []))
+)]
+#[get("/departments/{code}")]
+pub async fn get(state: web::Data<AppState>, _user: CurrentUser, path: web::Path<String>) -> ApiResult<HttpResponse> {
+    let model = departments::get_by_code(&state.db, &path.into_inner()).await?;
+    Ok(ok(&Department::from(model)))
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateDepartment {

@@ -56,6 +56,20 @@ pub async fn list(
     ))
 }
 
+/// One extension request (staff: of their department's tasks).
+#[utoipa::path(
+    tag = "extensions",
+    params(("id" = i64, Path, description = "Extension request id")),
+    responses((status = 200, body = ExtensionView), (status = 403, body = ProblemBody), (status = 404, body = ProblemBody)),
+    security(("bearer" = []), ("session" = []))
+)]
+#[get("/extensions/{id}")]
+pub async fn get(state: web::Data<AppState>, user: CurrentUser, path: web::Path<i64>) -> ApiResult<HttpResponse> {
+    let view = find(&state, path.into_inner()).await?;
+    commands::load_for(&state.db, &user, view.task_id, dondoc_core::policy::Action::ReadTask).await?;
+    Ok(ok(&view))
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Decision {

@@ -34,6 +34,19 @@ pub async fn list(state: web::Data<AppState>, user: CurrentUser) -> ApiResult<Ht
     Ok(ok(&users::list(&state.db).await?))
 }
 
+/// One account (admin).
+#[utoipa::path(
+    tag = "users",
+    params(("username" = String, Path)),
+    responses((status = 200, body = UserView), (status = 403, body = ProblemBody), (status = 404, body = ProblemBody)),
+    security(("bearer" = []), ("session" = []))
+)]
+#[get("/users/{username}")]
+pub async fn get(state: web::Data<AppState>, user: CurrentUser, path: web::Path<String>) -> ApiResult<HttpResponse> {
+    policy::require(&user, Action::ManageUsers, None)?;
+    Ok(ok(&users::get(&state.db, &path.into_inner()).await?))
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateUser {

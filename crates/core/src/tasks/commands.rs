@@ -571,6 +571,8 @@ pub async fn update(
     {
         let from = current.status;
         let history_action = transition(user, &scope, from, target)?;
+        // The history of a completion report carries its result.
+        let mut status_note = note.clone();
         match target {
             TaskStatus::ReportedDone | TaskStatus::Completed => {
                 let report = result_note
@@ -594,6 +596,11 @@ pub async fn update(
                     ));
                     if let Some(report) = report {
                         active.result_note = Set(Some(report.clone()));
+                        if status_note.is_empty() {
+                            status_note = report;
+                        } else if report != status_note {
+                            status_note = format!("{report}\n{status_note}");
+                        }
                     }
                     active.progress = Set(100);
                     if current.progress != 100 {
@@ -614,7 +621,7 @@ pub async fn update(
         changes.push(
             Change::new(task_id, actor, history_action)
                 .field("status", from, target)
-                .note(note.clone()),
+                .note(status_note),
         );
     } else if let Some(day) = completed_on {
         if !current.status.is_done() {
@@ -1062,6 +1069,14 @@ pub async fn decide_extension(
         return Err(Error::Conflict(format!(
             "Đề nghị gia hạn này đã được quyết định ({}).",
             request.state.label_vi()
+        )));
+    }
+    // Moving the deadline of work already reported done would rewrite its
+    // lateness after the fact: extensions never hide lateness.
+    if approve && !current.status.is_open() {
+        return Err(Error::Conflict(format!(
+            "Nhiệm vụ đã {}; không gia hạn nữa (có thể không đồng ý để đóng đề nghị).",
+            current.status.label_vi().to_lowercase()
         )));
     }
     let note = parse_note("note", note, MAX_NOTE)?;
