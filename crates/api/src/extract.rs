@@ -86,7 +86,10 @@ impl FromRequest for CurrentUser {
             let (principal, source) = authenticate(&req).await?;
             if principal.must_change_password
                 && req.path().starts_with("/api/")
-                && !matches!(req.path(), "/api/v1/me" | "/api/v1/me/password" | "/api/v1/auth/logout")
+                && !matches!(
+                    req.path(),
+                    "/api/v1/me" | "/api/v1/me/password" | "/api/v1/auth/logout"
+                )
             {
                 return Err(Problem::new(
                     actix_web::http::StatusCode::FORBIDDEN,

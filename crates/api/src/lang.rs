@@ -19,6 +19,16 @@ impl Lang {
         }
     }
 
+    /// For pages: Vietnamese unless the person chose English with the
+    /// switch (many officials' browsers say English; the product stays Vietnamese).
+    pub fn for_page(req: &HttpRequest) -> Lang {
+        match req.cookie("lang") {
+            Some(cookie) if cookie.value() == "en" => Lang::En,
+            _ => Lang::Vi,
+        }
+    }
+
+    /// For the API: the `lang` cookie, else `Accept-Language`.
     pub fn of(req: &HttpRequest) -> Lang {
         if let Some(cookie) = req.cookie("lang") {
             return if cookie.value() == "en" {

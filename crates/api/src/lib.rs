@@ -160,7 +160,12 @@ async fn not_found(req: actix_web::HttpRequest) -> Result<HttpResponse, ApiError
         .is_some_and(|a| a.contains("text/html"));
     if wants_html && !req.path().starts_with("/api/") {
         let user = extract::authenticate(&req).await.ok().map(|(p, _)| p);
-        return Ok(pages::message_page(&req, user, actix_web::http::StatusCode::NOT_FOUND, None));
+        return Ok(pages::message_page(
+            &req,
+            user,
+            actix_web::http::StatusCode::NOT_FOUND,
+            None,
+        ));
     }
     Err(ApiError(Problem::not_found()))
 }

@@ -49,7 +49,9 @@ pub async fn index(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse
         Ok(u) => u,
         Err(err) => return error_page(&req, Some(user), err),
     };
-    let programmes = dondoc_core::programmes::list(&state.db).await.unwrap_or_default();
+    let programmes = dondoc_core::programmes::list(&state.db)
+        .await
+        .unwrap_or_default();
     let view = AdminPage {
         ctx: ctx(&req, Some(user), "admin"),
         departments,
@@ -60,7 +62,11 @@ pub async fn index(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse
     render(StatusCode::OK, &view, had_flash)
 }
 
-pub async fn create_department(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -> HttpResponse {
+pub async fn create_department(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Bytes,
+) -> HttpResponse {
     let user = match admin_user(&req, Action::ManageDepartments).await {
         Ok(u) => u,
         Err(r) => return r,
@@ -82,7 +88,12 @@ pub async fn create_department(req: HttpRequest, state: web::Data<AppState>, bod
     }
 }
 
-pub async fn update_department(req: HttpRequest, state: web::Data<AppState>, path: web::Path<String>, body: web::Bytes) -> HttpResponse {
+pub async fn update_department(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> HttpResponse {
     let user = match admin_user(&req, Action::ManageDepartments).await {
         Ok(u) => u,
         Err(r) => return r,
@@ -104,7 +115,11 @@ pub async fn update_department(req: HttpRequest, state: web::Data<AppState>, pat
     }
 }
 
-pub async fn create_user(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -> HttpResponse {
+pub async fn create_user(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Bytes,
+) -> HttpResponse {
     let user = match admin_user(&req, Action::ManageUsers).await {
         Ok(u) => u,
         Err(r) => return r,
@@ -130,7 +145,12 @@ pub async fn create_user(req: HttpRequest, state: web::Data<AppState>, body: web
     }
 }
 
-pub async fn update_user(req: HttpRequest, state: web::Data<AppState>, path: web::Path<String>, body: web::Bytes) -> HttpResponse {
+pub async fn update_user(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> HttpResponse {
     let user = match admin_user(&req, Action::ManageUsers).await {
         Ok(u) => u,
         Err(r) => return r,
@@ -142,11 +162,18 @@ pub async fn update_user(req: HttpRequest, state: web::Data<AppState>, path: web
     }
     let username = path.into_inner();
     if username == user.username && form.get("active") == Some("false") {
-        return redirect_with("/admin#users", false, "Không thể tự khóa tài khoản của mình.");
+        return redirect_with(
+            "/admin#users",
+            false,
+            "Không thể tự khóa tài khoản của mình.",
+        );
     }
     let changes = UserChanges {
         active: form.get("active").map(|a| a == "true"),
-        password: form.get("password").filter(|p| !p.is_empty()).map(str::to_string),
+        password: form
+            .get("password")
+            .filter(|p| !p.is_empty())
+            .map(str::to_string),
         ..Default::default()
     };
     match users::update(&state.db, &state.clock, &username, changes).await {
@@ -202,7 +229,11 @@ fn staging_path(token: &str, user_id: i64) -> Option<PathBuf> {
     if token.len() != 64 || !token.chars().all(|c| c.is_ascii_hexdigit()) {
         return None;
     }
-    Some(std::env::temp_dir().join("dondoc-imports").join(format!("{user_id}-{token}")))
+    Some(
+        std::env::temp_dir()
+            .join("dondoc-imports")
+            .join(format!("{user_id}-{token}")),
+    )
 }
 
 struct Upload {
@@ -211,11 +242,17 @@ struct Upload {
 }
 
 async fn read_upload(mut payload: Multipart, limit: usize) -> Result<Upload, String> {
-    let mut upload = Upload { fields: Vec::new(), file: None };
+    let mut upload = Upload {
+        fields: Vec::new(),
+        file: None,
+    };
     while let Some(item) = payload.next().await {
         let mut field = item.map_err(|e| format!("upload failed: {e}"))?;
         let name = field.name().unwrap_or("").to_string();
-        let file_name = field.content_disposition().and_then(|cd| cd.get_filename()).map(str::to_string);
+        let file_name = field
+            .content_disposition()
+            .and_then(|cd| cd.get_filename())
+            .map(str::to_string);
         let mut bytes = Vec::new();
         while let Some(chunk) = field.next().await {
             let chunk = chunk.map_err(|e| format!("upload failed: {e}"))?;
@@ -226,13 +263,19 @@ async fn read_upload(mut payload: Multipart, limit: usize) -> Result<Upload, Str
         }
         match file_name {
             Some(file_name) if name == "file" => upload.file = Some((file_name, bytes)),
-            _ => upload.fields.push((name, String::from_utf8_lossy(&bytes).into_owned())),
+            _ => upload
+                .fields
+                .push((name, String::from_utf8_lossy(&bytes).into_owned())),
         }
     }
     Ok(upload)
 }
 
-pub async fn import_submit(req: HttpRequest, state: web::Data<AppState>, payload: Multipart) -> HttpResponse {
+pub async fn import_submit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    payload: Multipart,
+) -> HttpResponse {
     let user = match admin_user(&req, Action::ImportTasks).await {
         Ok(u) => u,
         Err(r) => return r,
@@ -246,9 +289,19 @@ pub async fn import_submit(req: HttpRequest, state: web::Data<AppState>, payload
     if !form.csrf_ok(&user) {
         return redirect_with("/admin/import", false, t.get("csrf_failed"));
     }
-    let year = match form.get("year").and_then(|y| y.trim().parse::<i64>().ok()).map(|y| dondoc_core::domain::parse_year("year", y)) {
+    let year = match form
+        .get("year")
+        .and_then(|y| y.trim().parse::<i64>().ok())
+        .map(|y| dondoc_core::domain::parse_year("year", y))
+    {
         Some(Ok(y)) => y,
-        _ => return redirect_with("/admin/import", false, &format!("{}: 2000–2100", t.get("year"))),
+        _ => {
+            return redirect_with(
+                "/admin/import",
+                false,
+                &format!("{}: 2000–2100", t.get("year")),
+            );
+        }
     };
     let mode = form.get("mode").unwrap_or("preview").to_string();
     // The file: freshly uploaded (preview), or the one staged at preview (import).
@@ -267,19 +320,39 @@ pub async fn import_submit(req: HttpRequest, state: web::Data<AppState>, payload
     } else {
         match upload.file {
             Some((name, bytes)) if !bytes.is_empty() => (name, bytes),
-            _ => return redirect_with("/admin/import", false, &format!("{}: {}", t.get("file"), "?")),
+            _ => {
+                return redirect_with(
+                    "/admin/import",
+                    false,
+                    &format!("{}: {}", t.get("file"), "?"),
+                );
+            }
         }
     };
     let mut page = import_page(&req, user.clone(), year);
     page.file_name = file_name.clone();
     if mode == "import" {
-        match import::import(&state.db, &state.clock, &state.settings.organization.name, Some(user.user_id), &bytes, &file_name, year).await {
+        match import::import(
+            &state.db,
+            &state.clock,
+            &state.settings.organization.name,
+            Some(user.user_id),
+            &bytes,
+            &file_name,
+            year,
+        )
+        .await
+        {
             Ok(Ok(report)) => page.imported = Some(report.imported),
             Ok(Err(refused)) => page.problems = refused.0,
             Err(err) => return error_page(&req, Some(user), err),
         }
         let had_flash = page.ctx.flash.is_some();
-        let status = if page.problems.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+        let status = if page.problems.is_empty() {
+            StatusCode::OK
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        };
         return render(status, &page, had_flash);
     }
     let rows = match import::read_rows(&bytes, &file_name) {
@@ -298,7 +371,13 @@ pub async fn import_submit(req: HttpRequest, state: web::Data<AppState>, payload
                     let _ = std::fs::create_dir_all(dir);
                 }
                 if std::fs::write(&path, &bytes).is_err() {
-                    return error_page(&req, Some(user), dondoc_core::Error::Unexpected(anyhow::anyhow!("cannot stage the import file")));
+                    return error_page(
+                        &req,
+                        Some(user),
+                        dondoc_core::Error::Unexpected(anyhow::anyhow!(
+                            "cannot stage the import file"
+                        )),
+                    );
                 }
             }
             page.token = token;
@@ -317,7 +396,11 @@ pub async fn import_submit(req: HttpRequest, state: web::Data<AppState>, payload
         Err(err) => return error_page(&req, Some(user), err),
     }
     let had_flash = page.ctx.flash.is_some();
-    let status = if page.problems.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if page.problems.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     render(status, &page, had_flash)
 }
 
@@ -325,7 +408,9 @@ pub async fn import_submit(req: HttpRequest, state: web::Data<AppState>, payload
 pub async fn sample_csv() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
-        .insert_header(("Content-Disposition", "attachment; filename=\"mau-nhap-nhiem-vu.csv\""))
+        .insert_header((
+            "Content-Disposition",
+            "attachment; filename=\"mau-nhap-nhiem-vu.csv\"",
+        ))
         .body(include_str!("../../../../docs/sample-import.csv"))
 }
-

@@ -7,10 +7,19 @@ use actix_web::{
     web,
 };
 use askama::Template;
-use dondoc_core::{Error, auth::{self, TokenKind}, domain::Role, secrets::random_token};
+use dondoc_core::{
+    Error,
+    auth::{self, TokenKind},
+    domain::Role,
+    secrets::random_token,
+};
 
 use super::{Ctx, Form, LOGIN_CSRF_COOKIE, ctx, page_user, redirect, redirect_with, render};
-use crate::{extract::{constant_time_eq, peer_addr}, routes::auth::session_cookie, state::AppState};
+use crate::{
+    extract::{constant_time_eq, peer_addr},
+    routes::auth::session_cookie,
+    state::AppState,
+};
 
 /// `/`: the page that fits the role.
 pub async fn home(req: HttpRequest) -> HttpResponse {
@@ -33,14 +42,24 @@ struct LoginPage {
 
 /// Only local paths are followed after login (no open redirect).
 fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") && !next.starts_with("/login") {
+    if next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.starts_with("/\\")
+        && !next.starts_with("/login")
+    {
         next.to_string()
     } else {
         "/".to_string()
     }
 }
 
-fn login_page(req: &HttpRequest, status: StatusCode, error: Option<String>, next: &str, username: &str) -> HttpResponse {
+fn login_page(
+    req: &HttpRequest,
+    status: StatusCode,
+    error: Option<String>,
+    next: &str,
+    username: &str,
+) -> HttpResponse {
     // Double-submit token: the login form has no session yet.
     let token = random_token();
     let page = LoginPage {
@@ -71,18 +90,38 @@ pub async fn login_form(req: HttpRequest, query: web::Query<NextQuery>) -> HttpR
     if page_user(&req).await.is_ok() {
         return redirect(&safe_next(query.next.as_deref().unwrap_or("/")));
     }
-    login_page(&req, StatusCode::OK, None, query.next.as_deref().unwrap_or("/"), "")
+    login_page(
+        &req,
+        StatusCode::OK,
+        None,
+        query.next.as_deref().unwrap_or("/"),
+        "",
+    )
 }
 
-pub async fn login_submit(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -> HttpResponse {
+pub async fn login_submit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Bytes,
+) -> HttpResponse {
     let form = Form::parse(&body);
     let t = ctx(&req, None, "").t;
     let next = form.text("next");
     let username = form.text("username");
-    let cookie_token = req.cookie(LOGIN_CSRF_COOKIE).map(|c| c.value().to_string()).unwrap_or_default();
+    let cookie_token = req
+        .cookie(LOGIN_CSRF_COOKIE)
+        .map(|c| c.value().to_string())
+        .unwrap_or_default();
     let form_token = form.text("login_csrf");
-    if cookie_token.is_empty() || !constant_time_eq(cookie_token.as_bytes(), form_token.as_bytes()) {
-        return login_page(&req, StatusCode::FORBIDDEN, Some(t.get("csrf_failed").to_string()), &next, &username);
+    if cookie_token.is_empty() || !constant_time_eq(cookie_token.as_bytes(), form_token.as_bytes())
+    {
+        return login_page(
+            &req,
+            StatusCode::FORBIDDEN,
+            Some(t.get("csrf_failed").to_string()),
+            &next,
+            &username,
+        );
     }
     let addr = peer_addr(&req);
     match auth::login(
@@ -100,24 +139,40 @@ pub async fn login_submit(req: HttpRequest, state: web::Data<AppState>, body: we
             let max_age = (outcome.expires_at - state.clock.now()).num_seconds();
             let mut gone = Cookie::build(LOGIN_CSRF_COOKIE, "").path("/login").finish();
             gone.make_removal();
-            let target = if outcome.user.must_change_password { "/account/password".to_string() } else { safe_next(&next) };
+            let target = if outcome.user.must_change_password {
+                "/account/password".to_string()
+            } else {
+                safe_next(&next)
+            };
             HttpResponse::SeeOther()
                 .insert_header(("Location", target))
                 .cookie(session_cookie(&state, outcome.token, max_age))
                 .cookie(gone)
                 .finish()
         }
-        Err(Error::TooManyAttempts { .. }) => {
-            login_page(&req, StatusCode::TOO_MANY_REQUESTS, Some(t.get("login_throttled").to_string()), &next, &username)
-        }
-        Err(Error::Unauthenticated) => {
-            login_page(&req, StatusCode::UNAUTHORIZED, Some(t.get("login_failed").to_string()), &next, &username)
-        }
+        Err(Error::TooManyAttempts { .. }) => login_page(
+            &req,
+            StatusCode::TOO_MANY_REQUESTS,
+            Some(t.get("login_throttled").to_string()),
+            &next,
+            &username,
+        ),
+        Err(Error::Unauthenticated) => login_page(
+            &req,
+            StatusCode::UNAUTHORIZED,
+            Some(t.get("login_failed").to_string()),
+            &next,
+            &username,
+        ),
         Err(other) => super::error_page(&req, None, other),
     }
 }
 
-pub async fn logout(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -> HttpResponse {
+pub async fn logout(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Bytes,
+) -> HttpResponse {
     let form = Form::parse(&body);
     let Ok(user) = page_user(&req).await else {
         return redirect("/login");
@@ -130,7 +185,10 @@ pub async fn logout(req: HttpRequest, state: web::Data<AppState>, body: web::Byt
     }
     let mut gone = session_cookie(&state, String::new(), 0);
     gone.make_removal();
-    HttpResponse::SeeOther().insert_header(("Location", "/login")).cookie(gone).finish()
+    HttpResponse::SeeOther()
+        .insert_header(("Location", "/login"))
+        .cookie(gone)
+        .finish()
 }
 
 /// Remembers the language in a cookie and returns to the page the user was on.
@@ -151,7 +209,10 @@ pub async fn switch_language(req: HttpRequest, path: web::Path<String>) -> HttpR
         .same_site(SameSite::Lax)
         .max_age(CookieDuration::days(365))
         .finish();
-    HttpResponse::SeeOther().insert_header(("Location", back)).cookie(cookie).finish()
+    HttpResponse::SeeOther()
+        .insert_header(("Location", back))
+        .cookie(cookie)
+        .finish()
 }
 
 #[derive(Template)]
@@ -175,7 +236,11 @@ pub async fn password_form(req: HttpRequest) -> HttpResponse {
     render(StatusCode::OK, &page, had_flash)
 }
 
-pub async fn password_submit(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -> HttpResponse {
+pub async fn password_submit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Bytes,
+) -> HttpResponse {
     let user = match page_user(&req).await {
         Ok(u) => u,
         Err(r) => return r,

@@ -3,9 +3,16 @@
 
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use askama::Template;
-use dondoc_core::{overdue::{self, RawOverdueQuery}, stats::{self, Figures, RawStatsQuery}};
+use dondoc_core::{
+    overdue::{self, RawOverdueQuery},
+    stats::{self, Figures, RawStatsQuery},
+};
 
-use super::{Ctx, ctx, error_page, format::{TaskRow, task_row}, page_user, render, svg};
+use super::{
+    Ctx, ctx, error_page,
+    format::{TaskRow, task_row},
+    page_user, render, svg,
+};
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -24,7 +31,11 @@ pub struct YearQuery {
     pub year: Option<String>,
 }
 
-pub async fn show(req: HttpRequest, state: web::Data<AppState>, query: web::Query<YearQuery>) -> HttpResponse {
+pub async fn show(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<YearQuery>,
+) -> HttpResponse {
     let user = match page_user(&req).await {
         Ok(u) => u,
         Err(r) => return r,
@@ -33,7 +44,9 @@ pub async fn show(req: HttpRequest, state: web::Data<AppState>, query: web::Quer
     let figures = match stats::compute(
         &state.db,
         &user,
-        &RawStatsQuery { year: query.year.clone() },
+        &RawStatsQuery {
+            year: query.year.clone(),
+        },
         today,
         state.due_soon_days(),
     )

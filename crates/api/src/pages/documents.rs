@@ -10,7 +10,10 @@ use dondoc_core::{
     tasks::{self, TaskFilter},
 };
 
-use super::{Ctx, Form, ctx, describe_error, error_page, format, page_user, redirect_with, render, tasks::Choice};
+use super::{
+    Ctx, Form, ctx, describe_error, error_page, format, page_user, redirect_with, render,
+    tasks::Choice,
+};
 use crate::state::AppState;
 
 pub struct DocRow {
@@ -34,7 +37,11 @@ struct ListPage {
     can_record: bool,
 }
 
-pub async fn list(req: HttpRequest, state: web::Data<AppState>, query: web::Query<RawDocumentQuery>) -> HttpResponse {
+pub async fn list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<RawDocumentQuery>,
+) -> HttpResponse {
     let user = match page_user(&req).await {
         Ok(u) => u,
         Err(r) => return r,
@@ -67,29 +74,61 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>, query: web::Quer
             .iter()
             .map(|d| DocRow {
                 number: d.number.clone(),
-                kind: if t.is_en() { d.kind.label_en() } else { d.kind.label_vi() }.to_string(),
+                kind: if t.is_en() {
+                    d.kind.label_en()
+                } else {
+                    d.kind.label_vi()
+                }
+                .to_string(),
                 title: d.title.clone(),
                 issued_on: format::date(d.issued_on),
                 signer: d.signer.clone(),
                 tasks: d
                     .links
                     .iter()
-                    .map(|l| (l.task_id, l.task_code.clone(), l.relation == dondoc_core::domain::LinkRelation::Reminds))
+                    .map(|l| {
+                        (
+                            l.task_id,
+                            l.task_code.clone(),
+                            l.relation == dondoc_core::domain::LinkRelation::Reminds,
+                        )
+                    })
                     .collect(),
             })
             .collect(),
         total: page.total,
         kinds: std::iter::once((String::new(), t.get("all_kinds").to_string()))
-            .chain(DocumentKind::ALL.iter().map(|k| (k.as_str().to_string(), if t.is_en() { k.label_en() } else { k.label_vi() }.to_string())))
-            .map(|(value, label)| Choice { selected: value == kind, value, label })
+            .chain(DocumentKind::ALL.iter().map(|k| {
+                (
+                    k.as_str().to_string(),
+                    if t.is_en() {
+                        k.label_en()
+                    } else {
+                        k.label_vi()
+                    }
+                    .to_string(),
+                )
+            }))
+            .map(|(value, label)| Choice {
+                selected: value == kind,
+                value,
+                label,
+            })
             .collect(),
         relations: [
             (String::new(), t.get("all_kinds").to_string()),
-            ("reminds".to_string(), t.get("reminder_documents").to_string()),
+            (
+                "reminds".to_string(),
+                t.get("reminder_documents").to_string(),
+            ),
             ("assigns".to_string(), t.get("source_document").to_string()),
         ]
         .into_iter()
-        .map(|(value, label)| Choice { selected: value == relation, value, label })
+        .map(|(value, label)| Choice {
+            selected: value == relation,
+            value,
+            label,
+        })
         .collect(),
         year: raw.year.clone().unwrap_or_default(),
         can_record: policy::can(&user, Action::RecordDocument, None),
@@ -121,7 +160,11 @@ pub struct NewQuery {
     task: Option<i64>,
 }
 
-pub async fn new_form(req: HttpRequest, state: web::Data<AppState>, query: web::Query<NewQuery>) -> HttpResponse {
+pub async fn new_form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<NewQuery>,
+) -> HttpResponse {
     let user = match page_user(&req).await {
         Ok(u) => u,
         Err(r) => return r,
@@ -136,7 +179,10 @@ pub async fn new_form(req: HttpRequest, state: web::Data<AppState>, query: web::
         per_page: 200,
         ..Default::default()
     };
-    let open = tasks::list(&state.db, &filter, today, state.due_soon_days()).await.map(|p| p.items).unwrap_or_default();
+    let open = tasks::list(&state.db, &filter, today, state.due_soon_days())
+        .await
+        .map(|p| p.items)
+        .unwrap_or_default();
     let page_ctx = ctx(&req, Some(user.clone()), "documents");
     let t = page_ctx.t;
     let view = NewPage {
@@ -145,19 +191,30 @@ pub async fn new_form(req: HttpRequest, state: web::Data<AppState>, query: web::
             .map(|k| Choice {
                 selected: *k == DocumentKind::OfficialLetter,
                 value: k.as_str().to_string(),
-                label: if t.is_en() { k.label_en() } else { k.label_vi() }.to_string(),
+                label: if t.is_en() {
+                    k.label_en()
+                } else {
+                    k.label_vi()
+                }
+                .to_string(),
             })
             .collect(),
         tasks: open
             .iter()
             .map(|task| TaskOption {
                 id: task.id,
-                label: format!("{} — {} ({}, {})", task.code, task.title, task.lead_department.name, format::badge(t, task).text),
+                label: format!(
+                    "{} — {} ({}, {})",
+                    task.code,
+                    task.title,
+                    task.lead_department.name,
+                    format::badge(t, task).text
+                ),
                 overdue: task.timeliness == Some(Timeliness::Overdue),
                 checked: query.task == Some(task.id),
             })
             .collect(),
-        today: today.to_string(),
+        today: format::date(today),
         signer: user.full_name.clone(),
         ctx: page_ctx,
     };
@@ -165,7 +222,11 @@ pub async fn new_form(req: HttpRequest, state: web::Data<AppState>, query: web::
     render(StatusCode::OK, &view, had_flash)
 }
 
-pub async fn create(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -> HttpResponse {
+pub async fn create(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Bytes,
+) -> HttpResponse {
     let user = match page_user(&req).await {
         Ok(u) => u,
         Err(r) => return r,
@@ -181,7 +242,10 @@ pub async fn create(req: HttpRequest, state: web::Data<AppState>, body: web::Byt
         .all("task_ids")
         .into_iter()
         .filter_map(|id| match id.parse::<i64>() {
-            Ok(task_id) => Some(NewLink { task_id, relation: relation.clone() }),
+            Ok(task_id) => Some(NewLink {
+                task_id,
+                relation: relation.clone(),
+            }),
             Err(_) => {
                 bad_ids = true;
                 None
@@ -201,7 +265,9 @@ pub async fn create(req: HttpRequest, state: web::Data<AppState>, body: web::Byt
     };
     match documents::create(&state.db, &state.clock, &user, input).await {
         Ok(_) => redirect_with("/documents", true, t.get("document_saved")),
-        Err(dondoc_core::Error::Forbidden(why)) => error_page(&req, Some(user), dondoc_core::Error::Forbidden(why)),
+        Err(dondoc_core::Error::Forbidden(why)) => {
+            error_page(&req, Some(user), dondoc_core::Error::Forbidden(why))
+        }
         Err(err) => redirect_with("/documents/new", false, &describe_error(t, &err)),
     }
 }

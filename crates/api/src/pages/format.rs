@@ -33,14 +33,24 @@ pub fn badge(t: Tr, task: &TaskView) -> Badge {
     match task.timeliness {
         Some(Timeliness::Overdue) => Badge {
             class: "b-overdue",
-            text: format!("{} {} {}", t.get("overdue_by"), task.days_overdue.unwrap_or(0), t.get("days")),
+            text: format!(
+                "{} {} {}",
+                t.get("overdue_by"),
+                task.days_overdue.unwrap_or(0),
+                t.get("days")
+            ),
         },
         Some(Timeliness::DueSoon) => Badge {
             class: "b-soon",
             text: match task.days_left {
                 Some(0) if t.is_en() => "Due today".to_string(),
                 Some(0) => "Đến hạn hôm nay".to_string(),
-                Some(n) => format!("{} ({} {n} {})", t.get("due_soon"), t.get("days_left"), t.get("days")),
+                Some(n) => format!(
+                    "{} ({} {n} {})",
+                    t.get("due_soon"),
+                    t.get("days_left"),
+                    t.get("days")
+                ),
                 None => t.get("due_soon").to_string(),
             },
         },
@@ -64,7 +74,11 @@ pub fn badge(t: Tr, task: &TaskView) -> Badge {
 }
 
 pub fn status(t: Tr, status: TaskStatus) -> &'static str {
-    if t.is_en() { status.label_en() } else { status.label_vi() }
+    if t.is_en() {
+        status.label_en()
+    } else {
+        status.label_vi()
+    }
 }
 
 /// One task as a row of a list.
@@ -105,7 +119,11 @@ pub fn task_row(t: Tr, task: &TaskView, viewer_department: &str) -> TaskRow {
             .map(|d| d.name.clone())
             .collect::<Vec<_>>()
             .join("; "),
-        leader: task.leader_in_charge.as_ref().map(|l| l.full_name.clone()).unwrap_or_default(),
+        leader: task
+            .leader_in_charge
+            .as_ref()
+            .map(|l| l.full_name.clone())
+            .unwrap_or_default(),
         due: date(task.due_date),
         original_due: date(task.original_due_date),
         extended: task.extended,
@@ -115,6 +133,7 @@ pub fn task_row(t: Tr, task: &TaskView, viewer_department: &str) -> TaskRow {
         reminders: task.reminder_documents,
         days_overdue: task.days_overdue.unwrap_or(0),
         last_notice: String::new(),
-        coordinating: !viewer_department.is_empty() && task.lead_department.code != viewer_department,
+        coordinating: !viewer_department.is_empty()
+            && task.lead_department.code != viewer_department,
     }
 }

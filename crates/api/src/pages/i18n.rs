@@ -37,9 +37,17 @@ pub fn has_key(key: &str) -> bool {
 
 pub static TABLE: &[(&str, &str, &str)] = &[
     ("app_name", "Theo dõi, đôn đốc nhiệm vụ", "Task follow-up"),
-    ("skip_to_content", "Bỏ qua, đến nội dung chính", "Skip to main content"),
+    (
+        "skip_to_content",
+        "Bỏ qua, đến nội dung chính",
+        "Skip to main content",
+    ),
     ("nav_dashboard", "Tổng quan", "Dashboard"),
-    ("nav_my_tasks", "Nhiệm vụ của đơn vị", "My department's tasks"),
+    (
+        "nav_my_tasks",
+        "Nhiệm vụ của đơn vị",
+        "My department's tasks",
+    ),
     ("nav_tasks", "Nhiệm vụ", "Tasks"),
     ("nav_overdue", "Danh sách quá hạn", "Overdue list"),
     ("nav_documents", "Văn bản", "Documents"),
@@ -50,8 +58,16 @@ pub static TABLE: &[(&str, &str, &str)] = &[
     ("login_title", "Đăng nhập hệ thống", "Log in"),
     ("username", "Tên đăng nhập", "Username"),
     ("password", "Mật khẩu", "Password"),
-    ("login_failed", "Tên đăng nhập hoặc mật khẩu không đúng.", "Wrong username or password."),
-    ("login_throttled", "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau ít phút.", "Too many failed attempts. Please try again in a few minutes."),
+    (
+        "login_failed",
+        "Tên đăng nhập hoặc mật khẩu không đúng.",
+        "Wrong username or password.",
+    ),
+    (
+        "login_throttled",
+        "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau ít phút.",
+        "Too many failed attempts. Please try again in a few minutes.",
+    ),
     ("language", "Ngôn ngữ", "Language"),
     ("switch_language", "English", "Tiếng Việt"),
     ("year", "Năm", "Year"),
@@ -61,7 +77,11 @@ pub static TABLE: &[(&str, &str, &str)] = &[
     ("field", "Lĩnh vực", "Field"),
     ("all_fields", "Tất cả lĩnh vực", "All fields"),
     ("lead_department", "Đơn vị chủ trì", "Lead department"),
-    ("coordinating_departments", "Đơn vị phối hợp", "Coordinating departments"),
+    (
+        "coordinating_departments",
+        "Đơn vị phối hợp",
+        "Coordinating departments",
+    ),
     ("department", "Đơn vị", "Department"),
     ("all_departments", "Tất cả đơn vị", "All departments"),
     ("leader_in_charge", "Lãnh đạo phụ trách", "Leader in charge"),
@@ -73,47 +93,112 @@ pub static TABLE: &[(&str, &str, &str)] = &[
     ("all_timeliness", "Tất cả", "All"),
     ("progress", "Tiến độ (%)", "Progress (%)"),
     ("completed_on", "Ngày hoàn thành", "Completed on"),
+    (
+        "completed_on_help",
+        "Ngày hoàn thành (chỉ dùng khi báo cáo hoàn thành)",
+        "Completion date (used when reporting done)",
+    ),
     ("result_note", "Kết quả thực hiện", "Result"),
     ("note", "Ghi chú", "Note"),
     ("description", "Mô tả, sản phẩm", "Description"),
     ("source_document", "Văn bản giao", "Assigning document"),
-    ("reminder_documents", "Văn bản đôn đốc", "Reminder documents"),
+    (
+        "reminder_documents",
+        "Văn bản đôn đốc",
+        "Reminder documents",
+    ),
     ("last_notice", "Thông báo gần nhất", "Last notice"),
     ("days_overdue", "Số ngày quá hạn", "Days overdue"),
     ("days", "ngày", "days"),
     ("overdue_by", "Quá hạn", "Overdue by"),
     ("days_left", "còn", "left:"),
     ("search", "Tìm kiếm", "Search"),
-    ("search_placeholder", "Mã hoặc nội dung (gõ không dấu cũng được)", "Code or words (accents optional)"),
+    (
+        "search_placeholder",
+        "Mã hoặc nội dung (gõ không dấu cũng được)",
+        "Code or words (accents optional)",
+    ),
     ("filter", "Lọc", "Filter"),
     ("clear_filters", "Bỏ lọc", "Clear"),
-    ("no_tasks", "Không có nhiệm vụ nào phù hợp.", "No matching tasks."),
+    (
+        "no_tasks",
+        "Không có nhiệm vụ nào phù hợp.",
+        "No matching tasks.",
+    ),
     ("tasks_found", "nhiệm vụ", "tasks"),
     ("page", "Trang", "Page"),
     ("previous", "Trang trước", "Previous"),
     ("next", "Trang sau", "Next"),
     ("open_task", "Xem", "Open"),
     ("update", "Cập nhật", "Update"),
-    ("update_task", "Cập nhật tình hình thực hiện", "Report progress"),
-    ("update_help", "Chọn tình trạng, tiến độ và ghi chú rồi bấm Cập nhật. Khi báo cáo hoàn thành, ghi rõ kết quả.", "Choose the status, progress and a note, then press Update. When reporting done, describe the result."),
+    (
+        "update_task",
+        "Cập nhật tình hình thực hiện",
+        "Report progress",
+    ),
+    (
+        "update_help",
+        "Chọn tình trạng, tiến độ và ghi chú rồi bấm Cập nhật. Khi báo cáo hoàn thành, ghi rõ kết quả.",
+        "Choose the status, progress and a note, then press Update. When reporting done, describe the result.",
+    ),
     ("saved", "Đã lưu thay đổi.", "Changes saved."),
-    ("nothing_changed", "Không có gì thay đổi.", "Nothing changed."),
-    ("request_extension", "Đề nghị gia hạn", "Request an extension"),
-    ("requested_due_date", "Thời hạn đề nghị", "Requested due date"),
+    (
+        "nothing_changed",
+        "Không có gì thay đổi.",
+        "Nothing changed.",
+    ),
+    (
+        "request_extension",
+        "Đề nghị gia hạn",
+        "Request an extension",
+    ),
+    (
+        "requested_due_date",
+        "Thời hạn đề nghị",
+        "Requested due date",
+    ),
     ("reason", "Lý do", "Reason"),
     ("send_request", "Gửi đề nghị", "Send request"),
-    ("extension_sent", "Đã gửi đề nghị gia hạn.", "Extension request sent."),
-    ("pending_extensions", "Đề nghị gia hạn chờ quyết định", "Extension requests awaiting a decision"),
-    ("no_pending_extensions", "Không có đề nghị gia hạn nào đang chờ.", "No pending extension requests."),
-    ("extension_requests", "Đề nghị gia hạn", "Extension requests"),
+    (
+        "extension_sent",
+        "Đã gửi đề nghị gia hạn.",
+        "Extension request sent.",
+    ),
+    (
+        "pending_extensions",
+        "Đề nghị gia hạn chờ quyết định",
+        "Extension requests awaiting a decision",
+    ),
+    (
+        "no_pending_extensions",
+        "Không có đề nghị gia hạn nào đang chờ.",
+        "No pending extension requests.",
+    ),
+    (
+        "extension_requests",
+        "Đề nghị gia hạn",
+        "Extension requests",
+    ),
     ("approve", "Đồng ý", "Approve"),
     ("reject", "Không đồng ý", "Reject"),
     ("decision_note", "Ý kiến", "Note"),
     ("decided", "Đã ghi nhận quyết định.", "Decision recorded."),
     ("requested_by", "Người đề nghị", "Requested by"),
-    ("confirm_completion", "Xác nhận hoàn thành", "Confirm completion"),
-    ("return_task", "Trả lại, yêu cầu tiếp tục", "Return to the department"),
-    ("confirm_help", "Đơn vị đã báo cáo hoàn thành. Lãnh đạo xác nhận, hoặc trả lại kèm lý do.", "The department reported this done. Confirm it, or return it with a reason."),
+    (
+        "confirm_completion",
+        "Xác nhận hoàn thành",
+        "Confirm completion",
+    ),
+    (
+        "return_task",
+        "Trả lại, yêu cầu tiếp tục",
+        "Return to the department",
+    ),
+    (
+        "confirm_help",
+        "Đơn vị đã báo cáo hoàn thành. Lãnh đạo xác nhận, hoặc trả lại kèm lý do.",
+        "The department reported this done. Confirm it, or return it with a reason.",
+    ),
     ("history", "Lịch sử", "History"),
     ("documents", "Văn bản liên quan", "Documents"),
     ("notices", "Thông báo đã gửi", "Notices sent"),
@@ -121,29 +206,85 @@ pub static TABLE: &[(&str, &str, &str)] = &[
     ("no_documents", "Chưa có văn bản nào.", "No documents yet."),
     ("no_history", "Chưa có thay đổi nào.", "No changes yet."),
     ("details", "Thông tin nhiệm vụ", "Task details"),
-    ("forbidden_title", "Bạn không có quyền truy cập trang này", "You may not open this page"),
-    ("forbidden_help", "Nếu bạn cần quyền này, hãy liên hệ Văn phòng (quản trị hệ thống).", "If you need this right, ask the office (administrator)."),
+    (
+        "forbidden_title",
+        "Bạn không có quyền truy cập trang này",
+        "You may not open this page",
+    ),
+    (
+        "forbidden_help",
+        "Nếu bạn cần quyền này, hãy liên hệ Văn phòng (quản trị hệ thống).",
+        "If you need this right, ask the office (administrator).",
+    ),
     ("not_found_title", "Không tìm thấy trang", "Page not found"),
-    ("not_found_help", "Địa chỉ không đúng hoặc nội dung đã bị xóa.", "The address is wrong or the item was removed."),
+    (
+        "not_found_help",
+        "Địa chỉ không đúng hoặc nội dung đã bị xóa.",
+        "The address is wrong or the item was removed.",
+    ),
     ("back_home", "Về trang chính", "Back to the start page"),
     ("error_title", "Có lỗi xảy ra", "Something went wrong"),
-    ("error_help", "Sự cố đã được ghi lại. Vui lòng thử lại sau.", "The problem was logged. Please try again later."),
-    ("form_errors", "Vui lòng sửa các mục sau:", "Please correct the following:"),
-    ("dashboard_title", "Tổng quan thực hiện Chương trình công tác", "Work programme at a glance"),
+    (
+        "error_help",
+        "Sự cố đã được ghi lại. Vui lòng thử lại sau.",
+        "The problem was logged. Please try again later.",
+    ),
+    (
+        "form_errors",
+        "Vui lòng sửa các mục sau:",
+        "Please correct the following:",
+    ),
+    (
+        "dashboard_title",
+        "Tổng quan thực hiện Chương trình công tác",
+        "Work programme at a glance",
+    ),
     ("total_tasks", "Tổng số nhiệm vụ", "Total tasks"),
     ("completed", "Đã hoàn thành", "Completed"),
     ("completion_rate", "Tỷ lệ hoàn thành", "Completion rate"),
-    ("awaiting_confirmation", "Chờ xác nhận", "Awaiting confirmation"),
-    ("by_department_chart", "Tình hình theo đơn vị", "By department"),
-    ("chart_help", "Mỗi dòng là một đơn vị: đỏ = quá hạn, vàng = sắp đến hạn, xanh = đã hoàn thành.", "One row per department: red = overdue, amber = due soon, green = completed."),
-    ("oldest_overdue", "10 nhiệm vụ quá hạn lâu nhất", "The ten oldest overdue tasks"),
-    ("overdue_title", "Danh sách nhiệm vụ quá hạn", "Overdue tasks"),
-    ("overdue_help", "Nhiệm vụ chưa hoàn thành đã quá thời hạn, xếp theo đơn vị, quá hạn lâu nhất trước.", "Unfinished tasks past their due date, by department, oldest first."),
+    (
+        "awaiting_confirmation",
+        "Chờ xác nhận",
+        "Awaiting confirmation",
+    ),
+    (
+        "by_department_chart",
+        "Tình hình theo đơn vị",
+        "By department",
+    ),
+    (
+        "chart_help",
+        "Mỗi dòng là một đơn vị: đỏ = quá hạn, vàng = sắp đến hạn, xanh = đã hoàn thành.",
+        "One row per department: red = overdue, amber = due soon, green = completed.",
+    ),
+    (
+        "oldest_overdue",
+        "10 nhiệm vụ quá hạn lâu nhất",
+        "The ten oldest overdue tasks",
+    ),
+    (
+        "overdue_title",
+        "Danh sách nhiệm vụ quá hạn",
+        "Overdue tasks",
+    ),
+    (
+        "overdue_help",
+        "Nhiệm vụ chưa hoàn thành đã quá thời hạn, xếp theo đơn vị, quá hạn lâu nhất trước.",
+        "Unfinished tasks past their due date, by department, oldest first.",
+    ),
     ("as_of", "Tính đến ngày", "As of"),
-    ("no_overdue", "Không có nhiệm vụ quá hạn.", "No overdue tasks."),
+    (
+        "no_overdue",
+        "Không có nhiệm vụ quá hạn.",
+        "No overdue tasks.",
+    ),
     ("tasks_overdue", "nhiệm vụ quá hạn", "overdue tasks"),
     ("documents_title", "Văn bản chỉ đạo, đôn đốc", "Documents"),
-    ("record_reminder", "Vào sổ văn bản đôn đốc", "Record a reminder document"),
+    (
+        "record_reminder",
+        "Vào sổ văn bản đôn đốc",
+        "Record a reminder document",
+    ),
     ("record_document", "Vào sổ văn bản", "Record a document"),
     ("number", "Số, ký hiệu", "Number"),
     ("kind", "Loại văn bản", "Kind"),
@@ -152,17 +293,33 @@ pub static TABLE: &[(&str, &str, &str)] = &[
     ("issued_on", "Ngày ban hành", "Issued on"),
     ("signer", "Người ký", "Signer"),
     ("linked_tasks", "Nhiệm vụ liên quan", "Linked tasks"),
-    ("link_tasks_help", "Chọn các nhiệm vụ mà văn bản này đôn đốc.", "Tick the tasks this document urges on."),
+    (
+        "link_tasks_help",
+        "Chọn các nhiệm vụ mà văn bản này đôn đốc.",
+        "Tick the tasks this document urges on.",
+    ),
     ("relation", "Quan hệ", "Relation"),
     ("save", "Lưu", "Save"),
     ("document_saved", "Đã vào sổ văn bản.", "Document recorded."),
-    ("report_title", "Báo cáo kết quả thực hiện Chương trình công tác", "Work programme report"),
+    (
+        "report_title",
+        "Báo cáo kết quả thực hiện Chương trình công tác",
+        "Work programme report",
+    ),
     ("export_xlsx", "Tải Excel (.xlsx)", "Download Excel (.xlsx)"),
     ("export_csv", "Tải CSV", "Download CSV"),
     ("by_department", "Theo đơn vị", "By department"),
     ("by_field", "Theo lĩnh vực", "By field"),
-    ("completed_on_time", "Hoàn thành đúng hạn", "Completed on time"),
-    ("after_extension", "trong đó sau gia hạn", "of which after extension"),
+    (
+        "completed_on_time",
+        "Hoàn thành đúng hạn",
+        "Completed on time",
+    ),
+    (
+        "after_extension",
+        "trong đó sau gia hạn",
+        "of which after extension",
+    ),
     ("completed_late", "Hoàn thành quá hạn", "Completed late"),
     ("overdue", "Quá hạn", "Overdue"),
     ("due_soon", "Sắp đến hạn", "Due soon"),
@@ -173,7 +330,11 @@ pub static TABLE: &[(&str, &str, &str)] = &[
     ("admin_title", "Quản trị", "Administration"),
     ("departments", "Đơn vị", "Departments"),
     ("users", "Tài khoản", "Users"),
-    ("import", "Nhập chương trình công tác", "Import a work programme"),
+    (
+        "import",
+        "Nhập chương trình công tác",
+        "Import a work programme",
+    ),
     ("name", "Tên", "Name"),
     ("email", "Email nhận thông báo", "Notification email"),
     ("active", "Đang hoạt động", "Active"),
@@ -186,30 +347,95 @@ pub static TABLE: &[(&str, &str, &str)] = &[
     ("activate", "Mở khóa", "Activate"),
     ("reset_password", "Đặt lại mật khẩu", "Reset password"),
     ("new_password", "Mật khẩu mới", "New password"),
-    ("import_help", "Chọn tệp Excel (.xlsx) hoặc CSV có dòng tiêu đề gồm các cột: Mã, Nội dung, Lĩnh vực, Đơn vị chủ trì, Đơn vị phối hợp, Thời hạn, Lãnh đạo phụ trách, Ghi chú. Hệ thống kiểm tra toàn bộ trước khi nhập; có một dòng sai thì không nhập dòng nào.", "Choose an Excel (.xlsx) or CSV file whose header row has the columns: Code, Title, Field, Lead department, Coordinating departments, Due date, Leader in charge, Note. The whole file is checked first; if any row is wrong, nothing is imported."),
+    (
+        "import_help",
+        "Chọn tệp Excel (.xlsx) hoặc CSV có dòng tiêu đề gồm các cột: Mã, Nội dung, Lĩnh vực, Đơn vị chủ trì, Đơn vị phối hợp, Thời hạn, Lãnh đạo phụ trách, Ghi chú. Hệ thống kiểm tra toàn bộ trước khi nhập; có một dòng sai thì không nhập dòng nào.",
+        "Choose an Excel (.xlsx) or CSV file whose header row has the columns: Code, Title, Field, Lead department, Coordinating departments, Due date, Leader in charge, Note. The whole file is checked first; if any row is wrong, nothing is imported.",
+    ),
     ("file", "Tệp", "File"),
     ("preview", "Xem trước", "Preview"),
     ("import_now", "Nhập", "Import"),
-    ("import_refused", "Tệp có lỗi, chưa nhập nhiệm vụ nào. Sửa các dòng sau rồi chọn lại tệp:", "The file has errors; nothing was imported. Correct these rows and choose the file again:"),
+    (
+        "import_refused",
+        "Tệp có lỗi, chưa nhập nhiệm vụ nào. Sửa các dòng sau rồi chọn lại tệp:",
+        "The file has errors; nothing was imported. Correct these rows and choose the file again:",
+    ),
     ("import_ok", "Đã nhập", "Imported"),
-    ("import_preview_ok", "Tệp hợp lệ. Kiểm tra rồi bấm Nhập.", "The file is valid. Check it, then press Import."),
+    (
+        "import_preview_ok",
+        "Tệp hợp lệ. Kiểm tra rồi bấm Nhập.",
+        "The file is valid. Check it, then press Import.",
+    ),
     ("sample_file", "Tải tệp mẫu", "Download a sample file"),
     ("rows", "dòng", "rows"),
     ("change_password", "Đổi mật khẩu", "Change password"),
     ("current_password", "Mật khẩu hiện tại", "Current password"),
-    ("must_change_password", "Vui lòng đổi mật khẩu trước khi tiếp tục.", "Please change your password before continuing."),
+    (
+        "must_change_password",
+        "Vui lòng đổi mật khẩu trước khi tiếp tục.",
+        "Please change your password before continuing.",
+    ),
     ("password_changed", "Đã đổi mật khẩu.", "Password changed."),
     ("welcome", "Xin chào", "Hello"),
     ("your_department", "Đơn vị của bạn", "Your department"),
-    ("staff_help", "Các nhiệm vụ đơn vị bạn chủ trì hoặc phối hợp; nhiệm vụ quá hạn ở trên cùng. Bấm vào nhiệm vụ để cập nhật.", "Tasks your department leads or coordinates, overdue first. Open a task to report progress."),
+    (
+        "staff_help",
+        "Các nhiệm vụ đơn vị bạn chủ trì hoặc phối hợp; nhiệm vụ quá hạn ở trên cùng. Bấm vào nhiệm vụ để cập nhật.",
+        "Tasks your department leads or coordinates, overdue first. Open a task to report progress.",
+    ),
     ("coordinating", "phối hợp", "coordinating"),
     ("leads", "chủ trì", "leads"),
     ("yes", "Có", "Yes"),
     ("no", "Không", "No"),
-    ("csrf_failed", "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Vui lòng tải lại trang và thử lại.", "Your session expired or the form is invalid. Reload the page and try again."),
-    ("stale_version", "Nhiệm vụ vừa được người khác cập nhật. Trang đã được tải lại; vui lòng kiểm tra rồi cập nhật lại.", "Someone else updated this task meanwhile. The page was reloaded; check it and update again."),
+    (
+        "csrf_failed",
+        "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Vui lòng tải lại trang và thử lại.",
+        "Your session expired or the form is invalid. Reload the page and try again.",
+    ),
+    (
+        "stale_version",
+        "Nhiệm vụ vừa được người khác cập nhật. Trang đã được tải lại; vui lòng kiểm tra rồi cập nhật lại.",
+        "Someone else updated this task meanwhile. The page was reloaded; check it and update again.",
+    ),
     ("assign_task", "Giao nhiệm vụ mới", "Assign a new task"),
     ("create", "Tạo", "Create"),
     ("programmes", "Chương trình công tác", "Work programmes"),
     ("menu", "Trình đơn", "Menu"),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every `t.get("key")` in the templates and page code has both languages.
+    #[test]
+    fn every_key_used_is_translated() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut missing = Vec::new();
+        for dir in ["templates", "src/pages"] {
+            for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+                let path = entry.unwrap().path();
+                if path.ends_with("i18n.rs") {
+                    continue;
+                }
+                let text = std::fs::read_to_string(path).unwrap();
+                for part in text.split("t.get(\"").skip(1) {
+                    let key = part.split('"').next().unwrap();
+                    if !has_key(key) {
+                        missing.push(key.to_string());
+                    }
+                }
+            }
+        }
+        assert!(missing.is_empty(), "untranslated keys: {missing:?}");
+    }
+
+    #[test]
+    fn keys_are_unique_and_both_languages_filled() {
+        let mut seen = std::collections::HashSet::new();
+        for (key, vi, en) in TABLE {
+            assert!(seen.insert(*key), "duplicate key {key}");
+            assert!(!vi.is_empty() && !en.is_empty(), "{key}");
+        }
+    }
+}

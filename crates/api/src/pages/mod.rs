@@ -65,11 +65,17 @@ impl Ctx {
     }
 
     pub fn user_name(&self) -> &str {
-        self.user.as_ref().map(|u| u.full_name.as_str()).unwrap_or("")
+        self.user
+            .as_ref()
+            .map(|u| u.full_name.as_str())
+            .unwrap_or("")
     }
 
     pub fn department_code(&self) -> &str {
-        self.user.as_ref().and_then(|u| u.department_code.as_deref()).unwrap_or("")
+        self.user
+            .as_ref()
+            .and_then(|u| u.department_code.as_deref())
+            .unwrap_or("")
     }
 
     pub fn role_label(&self) -> &'static str {
@@ -92,17 +98,23 @@ fn read_flash(req: &HttpRequest) -> Option<Flash> {
     let text: String = form_urlencoded::parse(format!("m={text}").as_bytes())
         .find(|(k, _)| k == "m")
         .map(|(_, v)| v.into_owned())?;
-    Some(Flash { ok: kind == "ok", text })
+    Some(Flash {
+        ok: kind == "ok",
+        text,
+    })
 }
 
 /// A one-shot message shown on the next page.
 pub fn flash_cookie(ok: bool, text: &str) -> Cookie<'static> {
     let encoded: String = form_urlencoded::byte_serialize(text.as_bytes()).collect();
-    Cookie::build(FLASH_COOKIE, format!("{}|{}", if ok { "ok" } else { "err" }, encoded))
-        .path("/")
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .finish()
+    Cookie::build(
+        FLASH_COOKIE,
+        format!("{}|{}", if ok { "ok" } else { "err" }, encoded),
+    )
+    .path("/")
+    .http_only(true)
+    .same_site(SameSite::Lax)
+    .finish()
 }
 
 fn clear_flash() -> Cookie<'static> {
@@ -113,11 +125,19 @@ fn clear_flash() -> Cookie<'static> {
 
 pub fn ctx(req: &HttpRequest, user: Option<Principal>, nav: &'static str) -> Ctx {
     let (organization, today) = state_of(req)
-        .map(|s| (s.settings.organization.name.clone(), format::date(s.today())))
+        .map(|s| {
+            (
+                s.settings.organization.name.clone(),
+                format::date(s.today()),
+            )
+        })
         .unwrap_or_default();
     Ctx {
-        t: Tr(Lang::of(req)),
-        csrf: user.as_ref().and_then(|u| u.csrf_token.clone()).unwrap_or_default(),
+        t: Tr(Lang::for_page(req)),
+        csrf: user
+            .as_ref()
+            .and_then(|u| u.csrf_token.clone())
+            .unwrap_or_default(),
         user,
         flash: read_flash(req),
         organization,
@@ -150,7 +170,9 @@ pub fn render<T: Template>(status: StatusCode, template: &T, had_flash: bool) ->
 }
 
 pub fn redirect(to: &str) -> HttpResponse {
-    HttpResponse::SeeOther().insert_header((header::LOCATION, to.to_string())).finish()
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, to.to_string()))
+        .finish()
 }
 
 pub fn redirect_with(to: &str, ok: bool, text: &str) -> HttpResponse {
@@ -164,13 +186,17 @@ pub fn redirect_with(to: &str, ok: bool, text: &str) -> HttpResponse {
 pub async fn page_user(req: &HttpRequest) -> Result<Principal, HttpResponse> {
     match extract::authenticate(req).await {
         Ok((principal, _)) => {
-            if principal.must_change_password && req.path() != "/account/password" && req.path() != "/logout" {
+            if principal.must_change_password
+                && req.path() != "/account/password"
+                && req.path() != "/logout"
+            {
                 return Err(redirect("/account/password"));
             }
             Ok(principal)
         }
         Err(_) => {
-            let next: String = form_urlencoded::byte_serialize(req.uri().to_string().as_bytes()).collect();
+            let next: String =
+                form_urlencoded::byte_serialize(req.uri().to_string().as_bytes()).collect();
             Err(redirect(&format!("/login?next={next}")))
         }
     }
@@ -181,11 +207,18 @@ pub struct Form(pub Vec<(String, String)>);
 
 impl Form {
     pub fn parse(body: &[u8]) -> Self {
-        Form(form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
+        Form(
+            form_urlencoded::parse(body)
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+        )
     }
 
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
     }
 
     pub fn text(&self, key: &str) -> String {
@@ -193,7 +226,11 @@ impl Form {
     }
 
     pub fn all(&self, key: &str) -> Vec<&str> {
-        self.0.iter().filter(|(k, _)| k == key).map(|(_, v)| v.as_str()).collect()
+        self.0
+            .iter()
+            .filter(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+            .collect()
     }
 
     /// Checks the form's CSRF token against the session's.
@@ -214,7 +251,12 @@ pub struct MessagePage {
 }
 
 /// A page that explains a refusal, a missing page or a failure.
-pub fn message_page(req: &HttpRequest, user: Option<Principal>, status: StatusCode, detail: Option<String>) -> HttpResponse {
+pub fn message_page(
+    req: &HttpRequest,
+    user: Option<Principal>,
+    status: StatusCode,
+    detail: Option<String>,
+) -> HttpResponse {
     let ctx = ctx(req, user, "");
     let (heading, help) = match status {
         StatusCode::FORBIDDEN => ("forbidden_title", "forbidden_help"),
@@ -239,8 +281,13 @@ pub fn message_page(req: &HttpRequest, user: Option<Principal>, status: StatusCo
 pub fn error_page(req: &HttpRequest, user: Option<Principal>, err: Error) -> HttpResponse {
     match err {
         Error::Forbidden(why) => {
-            let lang = Lang::of(req);
-            message_page(req, user, StatusCode::FORBIDDEN, (lang == Lang::Vi).then_some(why))
+            let lang = Lang::for_page(req);
+            message_page(
+                req,
+                user,
+                StatusCode::FORBIDDEN,
+                (lang == Lang::Vi).then_some(why),
+            )
         }
         Error::NotFound(_) => message_page(req, user, StatusCode::NOT_FOUND, None),
         Error::Unauthenticated => redirect("/login"),
@@ -298,7 +345,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/tasks/new", web::post().to(tasks::create))
         .route("/tasks/{id}", web::get().to(tasks::show))
         .route("/tasks/{id}/update", web::post().to(tasks::update))
-        .route("/tasks/{id}/extension", web::post().to(tasks::request_extension))
+        .route(
+            "/tasks/{id}/extension",
+            web::post().to(tasks::request_extension),
+        )
         .route("/tasks/{id}/confirm", web::post().to(tasks::confirm))
         .route("/overdue", web::get().to(overdue::show))
         .route("/extensions/{id}/decision", web::post().to(overdue::decide))
@@ -308,10 +358,19 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/report", web::get().to(report::show))
         .route("/report/export.{format}", web::get().to(report::export))
         .route("/admin", web::get().to(admin::index))
-        .route("/admin/departments", web::post().to(admin::create_department))
-        .route("/admin/departments/{code}", web::post().to(admin::update_department))
+        .route(
+            "/admin/departments",
+            web::post().to(admin::create_department),
+        )
+        .route(
+            "/admin/departments/{code}",
+            web::post().to(admin::update_department),
+        )
         .route("/admin/users", web::post().to(admin::create_user))
-        .route("/admin/users/{username}", web::post().to(admin::update_user))
+        .route(
+            "/admin/users/{username}",
+            web::post().to(admin::update_user),
+        )
         .route("/admin/import", web::get().to(admin::import_form))
         .route("/admin/import", web::post().to(admin::import_submit))
         .route("/admin/import/sample.csv", web::get().to(admin::sample_csv))

@@ -10,7 +10,12 @@ use dondoc_core::{
     tasks::{commands, detail},
 };
 
-use super::{Ctx, Form, ctx, describe_error, error_page, format::{self, TaskRow, task_row}, page_user, redirect_with, render, tasks::Choice};
+use super::{
+    Ctx, Form, ctx, describe_error, error_page,
+    format::{self, TaskRow, task_row},
+    page_user, redirect_with, render,
+    tasks::Choice,
+};
 use crate::state::AppState;
 
 pub struct Group {
@@ -49,7 +54,11 @@ pub struct Query {
     field: Option<String>,
 }
 
-pub async fn show(req: HttpRequest, state: web::Data<AppState>, query: web::Query<Query>) -> HttpResponse {
+pub async fn show(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<Query>,
+) -> HttpResponse {
     let user = match page_user(&req).await {
         Ok(u) => u,
         Err(r) => return r,
@@ -102,8 +111,14 @@ pub async fn show(req: HttpRequest, state: web::Data<AppState>, query: web::Quer
     let mut groups: Vec<Group> = Vec::new();
     for item in &items {
         let mut row = task_row(t, &item.task, "");
-        row.last_notice = item.last_notice_sent_at.map(|at| format::datetime(at, tz)).unwrap_or_default();
-        match groups.iter_mut().find(|g| g.code == item.task.lead_department.code) {
+        row.last_notice = item
+            .last_notice_sent_at
+            .map(|at| format::datetime(at, tz))
+            .unwrap_or_default();
+        match groups
+            .iter_mut()
+            .find(|g| g.code == item.task.lead_department.code)
+        {
             Some(g) => g.rows.push(row),
             None => groups.push(Group {
                 code: item.task.lead_department.code.clone(),
@@ -113,13 +128,16 @@ pub async fn show(req: HttpRequest, state: web::Data<AppState>, query: web::Quer
         }
     }
     // The department with the oldest overdue task comes first (rows are oldest first already).
-    let pending = match detail::extensions_in_state(&state.db, &user, ExtensionState::Pending).await {
+    let pending = match detail::extensions_in_state(&state.db, &user, ExtensionState::Pending).await
+    {
         Ok(list) => list,
         Err(err) => return error_page(&req, Some(user), err),
     };
     let mut pending_lines = Vec::new();
     for e in pending {
-        if let Ok(task) = dondoc_core::tasks::query::get(&state.db, e.task_id, today, state.due_soon_days()).await {
+        if let Ok(task) =
+            dondoc_core::tasks::query::get(&state.db, e.task_id, today, state.due_soon_days()).await
+        {
             pending_lines.push(PendingLine {
                 id: e.id,
                 task_id: e.task_id,
@@ -132,8 +150,12 @@ pub async fn show(req: HttpRequest, state: web::Data<AppState>, query: web::Quer
             });
         }
     }
-    let departments = dondoc_core::departments::list(&state.db, false).await.unwrap_or_default();
-    let fields = dondoc_core::tasks::query::list_fields(&state.db).await.unwrap_or_default();
+    let departments = dondoc_core::departments::list(&state.db, false)
+        .await
+        .unwrap_or_default();
+    let fields = dondoc_core::tasks::query::list_fields(&state.db)
+        .await
+        .unwrap_or_default();
     let selected_dept = query.department.clone().unwrap_or_default();
     let selected_field = query.field.clone().unwrap_or_default();
     let view = OverduePage {
@@ -149,7 +171,16 @@ pub async fn show(req: HttpRequest, state: web::Data<AppState>, query: web::Quer
             })
             .collect(),
         fields: std::iter::once((String::new(), t.get("all_fields").to_string()))
-            .chain(fields.iter().map(|f| (f.code.clone(), if t.is_en() { f.name_en.clone() } else { f.name_vi.clone() })))
+            .chain(fields.iter().map(|f| {
+                (
+                    f.code.clone(),
+                    if t.is_en() {
+                        f.name_en.clone()
+                    } else {
+                        f.name_vi.clone()
+                    },
+                )
+            }))
             .map(|(value, label)| Choice {
                 selected: value == selected_field,
                 value,
@@ -164,7 +195,12 @@ pub async fn show(req: HttpRequest, state: web::Data<AppState>, query: web::Quer
     render(StatusCode::OK, &view, had_flash)
 }
 
-pub async fn decide(req: HttpRequest, state: web::Data<AppState>, path: web::Path<i64>, body: web::Bytes) -> HttpResponse {
+pub async fn decide(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    body: web::Bytes,
+) -> HttpResponse {
     let user = match page_user(&req).await {
         Ok(u) => u,
         Err(r) => return r,
@@ -180,9 +216,20 @@ pub async fn decide(req: HttpRequest, state: web::Data<AppState>, path: web::Pat
         return redirect_with(&back, false, t.get("csrf_failed"));
     }
     let approve = form.get("decision") == Some("approve");
-    match commands::decide_extension(&state.db, &state.clock, &user, path.into_inner(), approve, &form.text("note")).await {
+    match commands::decide_extension(
+        &state.db,
+        &state.clock,
+        &user,
+        path.into_inner(),
+        approve,
+        &form.text("note"),
+    )
+    .await
+    {
         Ok(_) => redirect_with(&back, true, t.get("decided")),
-        Err(dondoc_core::Error::Forbidden(why)) => error_page(&req, Some(user), dondoc_core::Error::Forbidden(why)),
+        Err(dondoc_core::Error::Forbidden(why)) => {
+            error_page(&req, Some(user), dondoc_core::Error::Forbidden(why))
+        }
         Err(err) => redirect_with(&back, false, &describe_error(t, &err)),
     }
 }

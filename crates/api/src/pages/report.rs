@@ -32,27 +32,61 @@ pub fn summary_sentence(stats: &Stats, organization: &str, english: bool) -> Str
     if english {
         format!(
             "In the {} work programme, {} set {} key tasks; {} of {} are done ({}%), {} on time ({} of them after an extension) and {} late; {} are overdue; {} reminder documents were issued.",
-            stats.year, organization, o.total, o.completed, o.total - o.cancelled, o.completion_rate, o.completed_on_time,
-            o.completed_on_time_after_extension, o.completed_late, o.overdue, o.reminder_documents
+            stats.year,
+            organization,
+            o.total,
+            o.completed,
+            o.total - o.cancelled,
+            o.completion_rate,
+            o.completed_on_time,
+            o.completed_on_time_after_extension,
+            o.completed_late,
+            o.overdue,
+            o.reminder_documents
         )
     } else {
         format!(
             "Trong Chương trình làm việc năm {}, {} đã đề ra {} nội dung trọng tâm; đã thực hiện hoàn thành {}/{} nội dung ({}%), trong đó {} nội dung đúng hạn ({} nội dung sau khi được gia hạn), {} nội dung quá hạn; còn {} nội dung chưa hoàn thành đã quá hạn; đã ban hành {} văn bản đôn đốc.",
-            stats.year, organization, o.total, o.completed, o.total - o.cancelled, o.completion_rate, o.completed_on_time,
-            o.completed_on_time_after_extension, o.completed_late, o.overdue, o.reminder_documents
+            stats.year,
+            organization,
+            o.total,
+            o.completed,
+            o.total - o.cancelled,
+            o.completion_rate,
+            o.completed_on_time,
+            o.completed_on_time_after_extension,
+            o.completed_late,
+            o.overdue,
+            o.reminder_documents
         )
     }
 }
 
-async fn load(req: &HttpRequest, state: &AppState, year: Option<String>) -> Result<(dondoc_core::auth::Principal, Stats), HttpResponse> {
+async fn load(
+    req: &HttpRequest,
+    state: &AppState,
+    year: Option<String>,
+) -> Result<(dondoc_core::auth::Principal, Stats), HttpResponse> {
     let user = page_user(req).await?;
-    match stats::compute(&state.db, &user, &RawStatsQuery { year }, state.today(), state.due_soon_days()).await {
+    match stats::compute(
+        &state.db,
+        &user,
+        &RawStatsQuery { year },
+        state.today(),
+        state.due_soon_days(),
+    )
+    .await
+    {
         Ok(s) => Ok((user, s)),
         Err(err) => Err(error_page(req, Some(user), err)),
     }
 }
 
-pub async fn show(req: HttpRequest, state: web::Data<AppState>, query: web::Query<YearQuery>) -> HttpResponse {
+pub async fn show(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<YearQuery>,
+) -> HttpResponse {
     let (user, stats) = match load(&req, &state, query.year.clone()).await {
         Ok(x) => x,
         Err(r) => return r,
@@ -64,7 +98,12 @@ pub async fn show(req: HttpRequest, state: web::Data<AppState>, query: web::Quer
         .unwrap_or_default()
         .into_iter()
         .map(|(kind, count)| KindCount {
-            label: if t.is_en() { kind.label_en() } else { kind.label_vi() }.to_string(),
+            label: if t.is_en() {
+                kind.label_en()
+            } else {
+                kind.label_vi()
+            }
+            .to_string(),
             count,
         })
         .collect();
@@ -79,7 +118,12 @@ pub async fn show(req: HttpRequest, state: web::Data<AppState>, query: web::Quer
     render(StatusCode::OK, &view, had_flash)
 }
 
-pub async fn export(req: HttpRequest, state: web::Data<AppState>, path: web::Path<String>, query: web::Query<YearQuery>) -> HttpResponse {
+pub async fn export(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    query: web::Query<YearQuery>,
+) -> HttpResponse {
     let (user, stats) = match load(&req, &state, query.year.clone()).await {
         Ok(x) => x,
         Err(r) => return r,
@@ -88,12 +132,19 @@ pub async fn export(req: HttpRequest, state: web::Data<AppState>, path: web::Pat
     match path.as_str() {
         "csv" => HttpResponse::Ok()
             .content_type("text/csv; charset=utf-8")
-            .insert_header(("Content-Disposition", format!("attachment; filename=\"{file_stem}.csv\"")))
+            .insert_header((
+                "Content-Disposition",
+                format!("attachment; filename=\"{file_stem}.csv\""),
+            ))
             .body(dondoc_core::export::report_csv(&stats)),
-        "xlsx" => match dondoc_core::export::report_xlsx(&stats, &state.settings.organization.name) {
+        "xlsx" => match dondoc_core::export::report_xlsx(&stats, &state.settings.organization.name)
+        {
             Ok(bytes) => HttpResponse::Ok()
                 .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-                .insert_header(("Content-Disposition", format!("attachment; filename=\"{file_stem}.xlsx\"")))
+                .insert_header((
+                    "Content-Disposition",
+                    format!("attachment; filename=\"{file_stem}.xlsx\""),
+                ))
                 .body(bytes),
             Err(err) => error_page(&req, Some(user), err),
         },

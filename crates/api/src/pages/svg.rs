@@ -12,7 +12,11 @@ pub struct Bar {
 }
 
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
 }
 
 /// Horizontal stacked bars, one row per department; widths are shares of
@@ -32,7 +36,11 @@ pub fn department_chart(t: Tr, bars: &[Bar]) -> String {
         let y = i as i64 * row_height + 4;
         let total = bar.total.max(1);
         let scale = |n: i64| (n * bar_width / total).max(if n > 0 { 2 } else { 0 });
-        let (w_over, w_soon, w_done) = (scale(bar.overdue), scale(bar.due_soon), scale(bar.completed));
+        let (w_over, w_soon, w_done) = (
+            scale(bar.overdue),
+            scale(bar.due_soon),
+            scale(bar.completed),
+        );
         out.push_str(&format!(
             "<g><title>{label}: {o} {over}, {s} {soon}, {c}/{n} {done}</title>\
              <text x=\"{lx}\" y=\"{ty}\" text-anchor=\"end\" class=\"chart-label\">{label}</text>\

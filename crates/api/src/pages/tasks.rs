@@ -65,11 +65,17 @@ fn link_with_page(req: &HttpRequest, page: u64) -> String {
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
     pairs.push(("page".into(), page.to_string()));
-    let query: String = form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
+    let query: String = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish();
     format!("/tasks?{query}")
 }
 
-pub async fn list(req: HttpRequest, state: web::Data<AppState>, query: web::Query<RawTaskQuery>) -> HttpResponse {
+pub async fn list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<RawTaskQuery>,
+) -> HttpResponse {
     let user = match page_user(&req).await {
         Ok(u) => u,
         Err(r) => return r,
@@ -112,10 +118,20 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>, query: web::Quer
         }
     };
     let viewer_dept = user.department_code.clone().unwrap_or_default();
-    let rows = page.items.iter().map(|task| task_row(t, task, &viewer_dept)).collect();
-    let departments = dondoc_core::departments::list(&state.db, false).await.unwrap_or_default();
-    let fields = tasks::query::list_fields(&state.db).await.unwrap_or_default();
-    let programmes = dondoc_core::programmes::list(&state.db).await.unwrap_or_default();
+    let rows = page
+        .items
+        .iter()
+        .map(|task| task_row(t, task, &viewer_dept))
+        .collect();
+    let departments = dondoc_core::departments::list(&state.db, false)
+        .await
+        .unwrap_or_default();
+    let fields = tasks::query::list_fields(&state.db)
+        .await
+        .unwrap_or_default();
+    let programmes = dondoc_core::programmes::list(&state.db)
+        .await
+        .unwrap_or_default();
     let pages = page.total.div_ceil(page.per_page.max(1)).max(1);
     let is_staff = !policy::can(&user, Action::ReadAllDepartments, None);
     let (heading, intro) = if is_staff {
@@ -138,7 +154,11 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>, query: web::Quer
         q: raw.q.clone().unwrap_or_default(),
         years: choices(
             std::iter::once((String::new(), t.get("all_timeliness").to_string()))
-                .chain(programmes.iter().map(|p| (p.year.to_string(), p.year.to_string())))
+                .chain(
+                    programmes
+                        .iter()
+                        .map(|p| (p.year.to_string(), p.year.to_string())),
+                )
                 .collect(),
             raw.year.as_deref().unwrap_or(""),
         ),
@@ -150,20 +170,40 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>, query: web::Quer
         ),
         fields: choices(
             std::iter::once((String::new(), t.get("all_fields").to_string()))
-                .chain(fields.iter().map(|f| (f.code.clone(), if t.is_en() { f.name_en.clone() } else { f.name_vi.clone() })))
+                .chain(fields.iter().map(|f| {
+                    (
+                        f.code.clone(),
+                        if t.is_en() {
+                            f.name_en.clone()
+                        } else {
+                            f.name_vi.clone()
+                        },
+                    )
+                }))
                 .collect(),
             raw.field.as_deref().unwrap_or(""),
         ),
         timeliness: choices(
             std::iter::once((String::new(), t.get("all_timeliness").to_string()))
-                .chain(Timeliness::ALL.iter().map(|x| (x.as_str().to_string(), t.get(x.as_str()).to_string())))
-                .chain(std::iter::once(("overdue,due_soon".to_string(), format!("{} + {}", t.get("overdue"), t.get("due_soon")))))
+                .chain(
+                    Timeliness::ALL
+                        .iter()
+                        .map(|x| (x.as_str().to_string(), t.get(x.as_str()).to_string())),
+                )
+                .chain(std::iter::once((
+                    "overdue,due_soon".to_string(),
+                    format!("{} + {}", t.get("overdue"), t.get("due_soon")),
+                )))
                 .collect(),
             &selected_timeliness,
         ),
         statuses: choices(
             std::iter::once((String::new(), t.get("all_statuses").to_string()))
-                .chain(TaskStatus::ALL.iter().map(|s| (s.as_str().to_string(), format::status(t, *s).to_string())))
+                .chain(
+                    TaskStatus::ALL
+                        .iter()
+                        .map(|s| (s.as_str().to_string(), format::status(t, *s).to_string())),
+                )
                 .collect(),
             raw.status.as_deref().unwrap_or(""),
         ),
@@ -229,7 +269,6 @@ struct ShowPage {
     has_pending_extension: bool,
     is_open: bool,
     is_reported: bool,
-    today_input: String,
 }
 
 fn action_label(t: Tr, action: &str) -> String {
@@ -249,12 +288,19 @@ fn action_label(t: Tr, action: &str) -> String {
         history::action::IMPORTED => ("Nhập từ tệp", "Imported"),
         other => (other, other),
     };
-    if t.is_en() { en.to_string() } else { vi.to_string() }
+    if t.is_en() {
+        en.to_string()
+    } else {
+        vi.to_string()
+    }
 }
 
 fn value_label(t: Tr, field: &str, value: &str) -> String {
     match field {
-        "status" => value.parse::<TaskStatus>().map(|s| format::status(t, s).to_string()).unwrap_or_else(|_| value.to_string()),
+        "status" => value
+            .parse::<TaskStatus>()
+            .map(|s| format::status(t, s).to_string())
+            .unwrap_or_else(|_| value.to_string()),
         "due_date" | "completed_on" => chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d")
             .map(format::date)
             .unwrap_or_else(|_| value.to_string()),
@@ -269,7 +315,10 @@ fn history_lines(t: Tr, entries: Vec<HistoryEntry>, tz: chrono_tz::Tz) -> Vec<Hi
         .map(|e| {
             let change = match (&e.field, &e.old_value, &e.new_value) {
                 (Some(field), old, Some(new)) => {
-                    let old = old.as_deref().map(|o| value_label(t, field, o)).unwrap_or_default();
+                    let old = old
+                        .as_deref()
+                        .map(|o| value_label(t, field, o))
+                        .unwrap_or_default();
                     let new = value_label(t, field, new);
                     if old.is_empty() {
                         format!("{}: {new}", t.get(field))
@@ -290,7 +339,11 @@ fn history_lines(t: Tr, entries: Vec<HistoryEntry>, tz: chrono_tz::Tz) -> Vec<Hi
         .collect()
 }
 
-pub async fn show(req: HttpRequest, state: web::Data<AppState>, path: web::Path<i64>) -> HttpResponse {
+pub async fn show(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> HttpResponse {
     let user = match page_user(&req).await {
         Ok(u) => u,
         Err(r) => return r,
@@ -310,7 +363,11 @@ pub async fn show(req: HttpRequest, state: web::Data<AppState>, path: web::Path<
     let tz = state.clock.timezone();
     let viewer_dept = user.department_code.clone().unwrap_or_default();
     let row = task_row(t, &detail.task, &viewer_dept);
-    let mut statuses = vec![TaskStatus::NotStarted, TaskStatus::InProgress, TaskStatus::ReportedDone];
+    let mut statuses = vec![
+        TaskStatus::NotStarted,
+        TaskStatus::InProgress,
+        TaskStatus::ReportedDone,
+    ];
     if detail.permissions.confirm {
         statuses.push(TaskStatus::Completed);
     }
@@ -321,7 +378,10 @@ pub async fn show(req: HttpRequest, state: web::Data<AppState>, path: web::Path<
         statuses.insert(0, detail.task.status);
     }
     let status_choices = choices(
-        statuses.iter().map(|s| (s.as_str().to_string(), format::status(t, *s).to_string())).collect(),
+        statuses
+            .iter()
+            .map(|s| (s.as_str().to_string(), format::status(t, *s).to_string()))
+            .collect(),
         detail.task.status.as_str(),
     );
     let extensions: Vec<ExtensionLine> = detail
@@ -332,8 +392,17 @@ pub async fn show(req: HttpRequest, state: web::Data<AppState>, path: web::Path<
             requested: format::date(e.requested_due_date),
             previous: format::date(e.previous_due_date),
             reason: e.reason.clone(),
-            by: e.requested_by.as_ref().map(|u| u.full_name.clone()).unwrap_or_default(),
-            state: if t.is_en() { e.state.label_en() } else { e.state.label_vi() }.to_string(),
+            by: e
+                .requested_by
+                .as_ref()
+                .map(|u| u.full_name.clone())
+                .unwrap_or_default(),
+            state: if t.is_en() {
+                e.state.label_en()
+            } else {
+                e.state.label_vi()
+            }
+            .to_string(),
             pending: e.state == ExtensionState::Pending,
             decision: e.decision_note.clone().unwrap_or_default(),
         })
@@ -343,15 +412,20 @@ pub async fn show(req: HttpRequest, state: web::Data<AppState>, path: web::Path<
         description: detail.task.description.clone(),
         result_note: detail.task.result_note.clone().unwrap_or_default(),
         completed_on: format::opt_date(detail.task.completed_on),
-        completed_on_input: detail.task.completed_on.unwrap_or(today).to_string(),
-        due_input: detail.task.due_date.to_string(),
+        completed_on_input: format::date(detail.task.completed_on.unwrap_or(today)),
+        due_input: format::date(detail.task.due_date),
         history: history_lines(t, entries, tz),
         documents: detail
             .documents
             .iter()
             .map(|d| DocumentLine {
                 number: d.document.number.clone(),
-                kind: if t.is_en() { d.document.kind.label_en() } else { d.document.kind.label_vi() }.to_string(),
+                kind: if t.is_en() {
+                    d.document.kind.label_en()
+                } else {
+                    d.document.kind.label_vi()
+                }
+                .to_string(),
                 title: d.document.title.clone(),
                 issued_on: format::date(d.document.issued_on),
                 reminds: d.relation == dondoc_core::domain::LinkRelation::Reminds,
@@ -373,7 +447,6 @@ pub async fn show(req: HttpRequest, state: web::Data<AppState>, path: web::Path<
         status_choices,
         is_open: detail.task.status.is_open(),
         is_reported: detail.task.status == TaskStatus::ReportedDone,
-        today_input: today.to_string(),
         detail,
         ctx: page_ctx,
     };
@@ -385,7 +458,12 @@ fn opt_text(form: &Form, key: &str) -> Option<String> {
     form.get(key).map(str::to_string)
 }
 
-pub async fn update(req: HttpRequest, state: web::Data<AppState>, path: web::Path<i64>, body: web::Bytes) -> HttpResponse {
+pub async fn update(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    body: web::Bytes,
+) -> HttpResponse {
     let user = match page_user(&req).await {
         Ok(u) => u,
         Err(r) => return r,
@@ -397,10 +475,16 @@ pub async fn update(req: HttpRequest, state: web::Data<AppState>, path: web::Pat
     if !form.csrf_ok(&user) {
         return redirect_with(&back, false, t.get("csrf_failed"));
     }
-    let progress = match form.get("progress").map(str::trim).filter(|p| !p.is_empty()) {
+    let progress = match form
+        .get("progress")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
         Some(p) => match p.parse::<i64>() {
             Ok(n) => Some(n),
-            Err(_) => return redirect_with(&back, false, &format!("{}: {}", t.get("progress"), "0–100")),
+            Err(_) => {
+                return redirect_with(&back, false, &format!("{}: {}", t.get("progress"), "0–100"));
+            }
         },
         None => None,
     };
@@ -416,7 +500,8 @@ pub async fn update(req: HttpRequest, state: web::Data<AppState>, path: web::Pat
     };
     // Only send what the person may change and actually changed: a
     // coordinating department's form has a note field only.
-    let current = match tasks::query::get(&state.db, id, state.today(), state.due_soon_days()).await {
+    let current = match tasks::query::get(&state.db, id, state.today(), state.due_soon_days()).await
+    {
         Ok(c) => c,
         Err(err) => return error_page(&req, Some(user), err),
     };
@@ -426,29 +511,52 @@ pub async fn update(req: HttpRequest, state: web::Data<AppState>, path: web::Pat
     if patch.progress == Some(i64::from(current.progress)) {
         patch.progress = None;
     }
-    if patch.result_note.as_deref().map(str::trim) == Some(current.result_note.as_deref().unwrap_or("").trim()) {
+    if patch.result_note.as_deref().map(str::trim)
+        == Some(current.result_note.as_deref().unwrap_or("").trim())
+    {
         patch.result_note = None;
     }
-    if patch.due_date.as_deref() == Some(current.due_date.to_string().as_str()) {
+    let as_date = |text: &Option<String>| {
+        text.as_deref()
+            .and_then(|d| dondoc_core::domain::parse_date("", d).ok())
+    };
+    if as_date(&patch.due_date) == Some(current.due_date) {
         patch.due_date = None;
     }
-    if patch.status.is_none() && patch.completed_on.as_deref() == current.completed_on.map(|d| d.to_string()).as_deref() {
+    // The completion date field is always on the form; it only means
+    // something when reporting done, or when correcting a done task's date.
+    let reporting = patch
+        .status
+        .as_deref()
+        .is_some_and(|s| s == "reported_done" || s == "completed");
+    let unchanged_date = as_date(&patch.completed_on) == current.completed_on;
+    if !reporting && (!current.status.is_done() || unchanged_date) {
         patch.completed_on = None;
     }
-    if patch.status.as_deref().is_some_and(|s| s != "reported_done" && s != "completed") {
-        patch.completed_on = None;
-    }
-    if patch.status.is_none() && patch.progress.is_none() && patch.note.is_none() && patch.result_note.is_none() && patch.due_date.is_none() && patch.completed_on.is_none() {
+    if patch.status.is_none()
+        && patch.progress.is_none()
+        && patch.note.is_none()
+        && patch.result_note.is_none()
+        && patch.due_date.is_none()
+        && patch.completed_on.is_none()
+    {
         return redirect_with(&back, true, t.get("nothing_changed"));
     }
     match commands::update(&state.db, &state.clock, &user, id, patch).await {
         Ok(()) => redirect_with(&back, true, t.get("saved")),
-        Err(dondoc_core::Error::Forbidden(why)) => super::error_page(&req, Some(user), dondoc_core::Error::Forbidden(why)),
+        Err(dondoc_core::Error::Forbidden(why)) => {
+            super::error_page(&req, Some(user), dondoc_core::Error::Forbidden(why))
+        }
         Err(err) => redirect_with(&back, false, &describe_error(t, &err)),
     }
 }
 
-pub async fn request_extension(req: HttpRequest, state: web::Data<AppState>, path: web::Path<i64>, body: web::Bytes) -> HttpResponse {
+pub async fn request_extension(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    body: web::Bytes,
+) -> HttpResponse {
     let user = match page_user(&req).await {
         Ok(u) => u,
         Err(r) => return r,
@@ -460,14 +568,30 @@ pub async fn request_extension(req: HttpRequest, state: web::Data<AppState>, pat
     if !form.csrf_ok(&user) {
         return redirect_with(&back, false, t.get("csrf_failed"));
     }
-    match commands::request_extension(&state.db, &state.clock, &user, id, &form.text("requested_due_date"), &form.text("reason")).await {
+    match commands::request_extension(
+        &state.db,
+        &state.clock,
+        &user,
+        id,
+        &form.text("requested_due_date"),
+        &form.text("reason"),
+    )
+    .await
+    {
         Ok(_) => redirect_with(&back, true, t.get("extension_sent")),
-        Err(dondoc_core::Error::Forbidden(why)) => super::error_page(&req, Some(user), dondoc_core::Error::Forbidden(why)),
+        Err(dondoc_core::Error::Forbidden(why)) => {
+            super::error_page(&req, Some(user), dondoc_core::Error::Forbidden(why))
+        }
         Err(err) => redirect_with(&back, false, &describe_error(t, &err)),
     }
 }
 
-pub async fn confirm(req: HttpRequest, state: web::Data<AppState>, path: web::Path<i64>, body: web::Bytes) -> HttpResponse {
+pub async fn confirm(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    body: web::Bytes,
+) -> HttpResponse {
     let user = match page_user(&req).await {
         Ok(u) => u,
         Err(r) => return r,
@@ -480,9 +604,21 @@ pub async fn confirm(req: HttpRequest, state: web::Data<AppState>, path: web::Pa
         return redirect_with(&back, false, t.get("csrf_failed"));
     }
     let accept = form.get("decision") == Some("accept");
-    match commands::confirm(&state.db, &state.clock, &user, id, accept, &form.text("note"), form.get("version").and_then(|v| v.parse().ok())).await {
+    match commands::confirm(
+        &state.db,
+        &state.clock,
+        &user,
+        id,
+        accept,
+        &form.text("note"),
+        form.get("version").and_then(|v| v.parse().ok()),
+    )
+    .await
+    {
         Ok(()) => redirect_with(&back, true, t.get("saved")),
-        Err(dondoc_core::Error::Forbidden(why)) => super::error_page(&req, Some(user), dondoc_core::Error::Forbidden(why)),
+        Err(dondoc_core::Error::Forbidden(why)) => {
+            super::error_page(&req, Some(user), dondoc_core::Error::Forbidden(why))
+        }
         Err(err) => redirect_with(&back, false, &describe_error(t, &err)),
     }
 }
@@ -507,14 +643,38 @@ pub async fn new_form(req: HttpRequest, state: web::Data<AppState>) -> HttpRespo
     }
     let page_ctx = ctx(&req, Some(user), "tasks");
     let t = page_ctx.t;
-    let departments = dondoc_core::departments::list(&state.db, false).await.unwrap_or_default();
-    let fields = tasks::query::list_fields(&state.db).await.unwrap_or_default();
-    let leaders = dondoc_core::users::list(&state.db).await.unwrap_or_default();
+    let departments = dondoc_core::departments::list(&state.db, false)
+        .await
+        .unwrap_or_default();
+    let fields = tasks::query::list_fields(&state.db)
+        .await
+        .unwrap_or_default();
+    let leaders = dondoc_core::users::list(&state.db)
+        .await
+        .unwrap_or_default();
     let view = NewPage {
         year: chrono::Datelike::year(&state.today()),
-        departments: choices(departments.iter().map(|d| (d.code.clone(), d.name.clone())).collect(), ""),
+        departments: choices(
+            departments
+                .iter()
+                .map(|d| (d.code.clone(), d.name.clone()))
+                .collect(),
+            "",
+        ),
         fields: choices(
-            fields.iter().map(|f| (f.code.clone(), if t.is_en() { f.name_en.clone() } else { f.name_vi.clone() })).collect(),
+            fields
+                .iter()
+                .map(|f| {
+                    (
+                        f.code.clone(),
+                        if t.is_en() {
+                            f.name_en.clone()
+                        } else {
+                            f.name_vi.clone()
+                        },
+                    )
+                })
+                .collect(),
             "",
         ),
         leaders: choices(
@@ -534,7 +694,11 @@ pub async fn new_form(req: HttpRequest, state: web::Data<AppState>) -> HttpRespo
     render(StatusCode::OK, &view, had_flash)
 }
 
-pub async fn create(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -> HttpResponse {
+pub async fn create(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Bytes,
+) -> HttpResponse {
     let user = match page_user(&req).await {
         Ok(u) => u,
         Err(r) => return r,
@@ -551,15 +715,28 @@ pub async fn create(req: HttpRequest, state: web::Data<AppState>, body: web::Byt
         description: opt_text(&form, "description"),
         field: form.text("field"),
         lead_department: form.text("lead_department"),
-        coordinating_departments: form.all("coordinating_departments").into_iter().map(str::to_string).collect(),
+        coordinating_departments: form
+            .all("coordinating_departments")
+            .into_iter()
+            .map(str::to_string)
+            .collect(),
         leader_in_charge: opt_text(&form, "leader_in_charge"),
         due_date: form.text("due_date"),
         source_document_id: None,
     };
-    match commands::create(&state.db, &state.clock, &state.settings.organization.name, &user, input).await {
+    match commands::create(
+        &state.db,
+        &state.clock,
+        &state.settings.organization.name,
+        &user,
+        input,
+    )
+    .await
+    {
         Ok(id) => redirect_with(&format!("/tasks/{id}"), true, t.get("saved")),
-        Err(dondoc_core::Error::Forbidden(why)) => error_page(&req, Some(user), dondoc_core::Error::Forbidden(why)),
+        Err(dondoc_core::Error::Forbidden(why)) => {
+            error_page(&req, Some(user), dondoc_core::Error::Forbidden(why))
+        }
         Err(err) => redirect_with("/tasks/new", false, &describe_error(t, &err)),
     }
 }
-

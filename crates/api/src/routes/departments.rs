@@ -47,7 +47,11 @@ pub async fn list(
     security(("bearer" = []), ("session" = []))
 )]
 #[get("/departments/{code}")]
-pub async fn get(state: web::Data<AppState>, _user: CurrentUser, path: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn get(
+    state: web::Data<AppState>,
+    _user: CurrentUser,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     let model = departments::get_by_code(&state.db, &path.into_inner()).await?;
     Ok(ok(&Department::from(model)))
 }

@@ -64,9 +64,19 @@ pub async fn list(
     security(("bearer" = []), ("session" = []))
 )]
 #[get("/extensions/{id}")]
-pub async fn get(state: web::Data<AppState>, user: CurrentUser, path: web::Path<i64>) -> ApiResult<HttpResponse> {
+pub async fn get(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
     let view = find(&state, path.into_inner()).await?;
-    commands::load_for(&state.db, &user, view.task_id, dondoc_core::policy::Action::ReadTask).await?;
+    commands::load_for(
+        &state.db,
+        &user,
+        view.task_id,
+        dondoc_core::policy::Action::ReadTask,
+    )
+    .await?;
     Ok(ok(&view))
 }
 

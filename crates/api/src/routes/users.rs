@@ -42,7 +42,11 @@ pub async fn list(state: web::Data<AppState>, user: CurrentUser) -> ApiResult<Ht
     security(("bearer" = []), ("session" = []))
 )]
 #[get("/users/{username}")]
-pub async fn get(state: web::Data<AppState>, user: CurrentUser, path: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn get(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     policy::require(&user, Action::ManageUsers, None)?;
     Ok(ok(&users::get(&state.db, &path.into_inner()).await?))
 }

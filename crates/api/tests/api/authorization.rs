@@ -17,7 +17,14 @@ enum Who {
     Anonymous,
 }
 
-const EVERYONE: [Who; 6] = [Who::Admin, Who::Leader, Who::LeadStaff, Who::CoordStaff, Who::OtherStaff, Who::Anonymous];
+const EVERYONE: [Who; 6] = [
+    Who::Admin,
+    Who::Leader,
+    Who::LeadStaff,
+    Who::CoordStaff,
+    Who::OtherStaff,
+    Who::Anonymous,
+];
 
 struct Actors {
     admin: String,
@@ -84,7 +91,10 @@ async fn every_mutating_endpoint_for_every_role() {
             .await["items"][0]["id"]
             .as_i64()
             .unwrap();
-        let reported_lead = app.task(reported, &admin).await["lead_department"]["code"].as_str().unwrap().to_string();
+        let reported_lead = app.task(reported, &admin).await["lead_department"]["code"]
+            .as_str()
+            .unwrap()
+            .to_string();
         let reported_lead_token = app.login(&staff_of(&reported_lead)).await;
 
         let cases = vec![
@@ -124,7 +134,9 @@ async fn every_mutating_endpoint_for_every_role() {
                 method: Method::POST,
                 path: format!("/api/v1/tasks/{id}/extensions"),
                 // Each allowed request must be decided before the next, see below.
-                body: Box::new(|n| json!({"requested_due_date": format!("2027-01-{:02}", 10 + n), "reason": "Cần thêm thời gian"})),
+                body: Box::new(
+                    |n| json!({"requested_due_date": format!("2027-01-{:02}", 10 + n), "reason": "Cần thêm thời gian"}),
+                ),
                 allowed: &[Who::Admin, Who::LeadStaff],
             },
             Case {
@@ -141,7 +153,9 @@ async fn every_mutating_endpoint_for_every_role() {
                 name: "create a department",
                 method: Method::POST,
                 path: "/api/v1/departments".into(),
-                body: Box::new(|n| json!({"code": format!("PHONG-{n}"), "name": format!("Phòng mới {n}"), "kind": "office"})),
+                body: Box::new(
+                    |n| json!({"code": format!("PHONG-{n}"), "name": format!("Phòng mới {n}"), "kind": "office"}),
+                ),
                 allowed: &[Who::Admin],
             },
             Case {
@@ -174,25 +188,47 @@ async fn every_mutating_endpoint_for_every_role() {
             for (n, who) in EVERYONE.iter().enumerate() {
                 let before = fingerprint(&app, &admin, id).await;
                 let response = app
-                    .request(case.method.clone(), &case.path, actors.token(*who), Some((case.body)(n as u32)))
+                    .request(
+                        case.method.clone(),
+                        &case.path,
+                        actors.token(*who),
+                        Some((case.body)(n as u32)),
+                    )
                     .await;
                 let status = response.status();
                 if case.allowed.contains(who) {
-                    assert!(status.is_success(), "{}: {who:?} got {status} ({:?})", case.name, app.backend);
+                    assert!(
+                        status.is_success(),
+                        "{}: {who:?} got {status} ({:?})",
+                        case.name,
+                        app.backend
+                    );
                     if case.name == "request an extension" {
                         // Decide it, so the next allowed actor may ask again.
                         let body: Value = response.json().await.unwrap();
                         let ext = body["id"].as_i64().unwrap();
                         let decided = app
-                            .post(&format!("/api/v1/extensions/{ext}/decision"), Some(&actors.leader), json!({"approve": false, "note": "Chưa đủ căn cứ"}))
+                            .post(
+                                &format!("/api/v1/extensions/{ext}/decision"),
+                                Some(&actors.leader),
+                                json!({"approve": false, "note": "Chưa đủ căn cứ"}),
+                            )
                             .await;
                         assert_eq!(decided.status(), StatusCode::OK);
                     }
                 } else {
-                    let expected = if *who == Who::Anonymous { StatusCode::UNAUTHORIZED } else { StatusCode::FORBIDDEN };
+                    let expected = if *who == Who::Anonymous {
+                        StatusCode::UNAUTHORIZED
+                    } else {
+                        StatusCode::FORBIDDEN
+                    };
                     expect_problem(response, expected).await;
                     let after = fingerprint(&app, &admin, id).await;
-                    assert_eq!(before, after, "{}: refused {who:?} changed something ({:?})", case.name, app.backend);
+                    assert_eq!(
+                        before, after,
+                        "{}: refused {who:?} changed something ({:?})",
+                        case.name, app.backend
+                    );
                 }
             }
         }
@@ -204,29 +240,68 @@ async fn every_mutating_endpoint_for_every_role() {
             (Who::Anonymous, None),
         ] {
             let before = app.task(reported, &admin).await["version"].clone();
-            let response = app.post(&format!("/api/v1/tasks/{reported}/confirm"), token, json!({"accept": true})).await;
-            let expected = if who == Who::Anonymous { StatusCode::UNAUTHORIZED } else { StatusCode::FORBIDDEN };
+            let response = app
+                .post(
+                    &format!("/api/v1/tasks/{reported}/confirm"),
+                    token,
+                    json!({"accept": true}),
+                )
+                .await;
+            let expected = if who == Who::Anonymous {
+                StatusCode::UNAUTHORIZED
+            } else {
+                StatusCode::FORBIDDEN
+            };
             expect_problem(response, expected).await;
             assert_eq!(app.task(reported, &admin).await["version"], before);
         }
-        let response = app.post(&format!("/api/v1/tasks/{reported}/confirm"), Some(&actors.leader), json!({"accept": true})).await;
+        let response = app
+            .post(
+                &format!("/api/v1/tasks/{reported}/confirm"),
+                Some(&actors.leader),
+                json!({"accept": true}),
+            )
+            .await;
         assert_eq!(response.status(), StatusCode::OK);
 
         // Deciding extensions: leaders and admins only.
-        let pending = app.post(
-            &format!("/api/v1/tasks/{id}/extensions"),
-            Some(&actors.lead),
-            json!({"requested_due_date": "2027-02-01", "reason": "Chờ ý kiến của Sở"}),
-        )
-        .await;
+        let pending = app
+            .post(
+                &format!("/api/v1/tasks/{id}/extensions"),
+                Some(&actors.lead),
+                json!({"requested_due_date": "2027-02-01", "reason": "Chờ ý kiến của Sở"}),
+            )
+            .await;
         assert_eq!(pending.status(), StatusCode::CREATED);
-        let ext = pending.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
-        for (who, token) in [(Who::LeadStaff, Some(actors.lead.as_str())), (Who::CoordStaff, Some(actors.coord.as_str())), (Who::Anonymous, None)] {
-            let response = app.post(&format!("/api/v1/extensions/{ext}/decision"), token, json!({"approve": true})).await;
-            let expected = if who == Who::Anonymous { StatusCode::UNAUTHORIZED } else { StatusCode::FORBIDDEN };
+        let ext = pending.json::<Value>().await.unwrap()["id"]
+            .as_i64()
+            .unwrap();
+        for (who, token) in [
+            (Who::LeadStaff, Some(actors.lead.as_str())),
+            (Who::CoordStaff, Some(actors.coord.as_str())),
+            (Who::Anonymous, None),
+        ] {
+            let response = app
+                .post(
+                    &format!("/api/v1/extensions/{ext}/decision"),
+                    token,
+                    json!({"approve": true}),
+                )
+                .await;
+            let expected = if who == Who::Anonymous {
+                StatusCode::UNAUTHORIZED
+            } else {
+                StatusCode::FORBIDDEN
+            };
             expect_problem(response, expected).await;
         }
-        let response = app.post(&format!("/api/v1/extensions/{ext}/decision"), Some(&admin), json!({"approve": true})).await;
+        let response = app
+            .post(
+                &format!("/api/v1/extensions/{ext}/decision"),
+                Some(&admin),
+                json!({"approve": true}),
+            )
+            .await;
         assert_eq!(response.status(), StatusCode::OK);
     }
 }
@@ -238,37 +313,71 @@ async fn staff_cannot_read_or_find_other_departments_tasks() {
         let picked = app.pick_task(&admin, "overdue").await;
         let other = app.login(&staff_of(&picked.unrelated)).await;
         // Direct reads are refused.
-        for path in [format!("/api/v1/tasks/{}", picked.id), format!("/api/v1/tasks/{}/history", picked.id)] {
+        for path in [
+            format!("/api/v1/tasks/{}", picked.id),
+            format!("/api/v1/tasks/{}/history", picked.id),
+        ] {
             let response = app.request(Method::GET, &path, Some(&other), None).await;
             expect_problem(response, StatusCode::FORBIDDEN).await;
         }
         // Lists only ever contain their own department's tasks, whatever the filter says.
         let own_code = picked.unrelated.clone();
-        for query in ["", "?per_page=200", &format!("?department={}&per_page=200", picked.lead), "?q=xa&per_page=200", "?timeliness=overdue&per_page=200"] {
+        for query in [
+            "",
+            "?per_page=200",
+            &format!("?department={}&per_page=200", picked.lead),
+            "?q=xa&per_page=200",
+            "?timeliness=overdue&per_page=200",
+        ] {
             let page = app.get_json(&format!("/api/v1/tasks{query}"), &other).await;
             for item in page["items"].as_array().unwrap() {
                 let involved = item["lead_department"]["code"] == own_code.as_str()
-                    || item["coordinating_departments"].as_array().unwrap().iter().any(|d| d["code"] == own_code.as_str());
-                assert!(involved, "staff of {own_code} saw task {} via `{query}`", item["code"]);
+                    || item["coordinating_departments"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .any(|d| d["code"] == own_code.as_str());
+                assert!(
+                    involved,
+                    "staff of {own_code} saw task {} via `{query}`",
+                    item["code"]
+                );
             }
         }
         // The overdue list and stats are limited to their department.
         let overdue = app.get_json("/api/v1/overdue?per_page=200", &other).await;
         for item in overdue["items"].as_array().unwrap() {
             let involved = item["lead_department"]["code"] == own_code.as_str()
-                || item["coordinating_departments"].as_array().unwrap().iter().any(|d| d["code"] == own_code.as_str());
+                || item["coordinating_departments"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|d| d["code"] == own_code.as_str());
             assert!(involved);
         }
         let stats = app.get_json("/api/v1/stats?year=2026", &other).await;
         assert_eq!(stats["department"], own_code.as_str());
-        assert!(stats["departments"].as_array().unwrap().iter().all(|d| d["code"] == own_code.as_str()));
+        assert!(
+            stats["departments"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|d| d["code"] == own_code.as_str())
+        );
         // Notifications and users are not for staff.
         for path in ["/api/v1/notifications", "/api/v1/users"] {
             let response = app.request(Method::GET, path, Some(&other), None).await;
             expect_problem(response, StatusCode::FORBIDDEN).await;
         }
         // Asking for another day's overdue list is a leader's right.
-        let response = app.request(Method::GET, "/api/v1/overdue?as_of=2026-01-01", Some(&other), None).await;
+        let response = app
+            .request(
+                Method::GET,
+                "/api/v1/overdue?as_of=2026-01-01",
+                Some(&other),
+                None,
+            )
+            .await;
         expect_problem(response, StatusCode::FORBIDDEN).await;
     }
 }
@@ -277,9 +386,21 @@ async fn staff_cannot_read_or_find_other_departments_tasks() {
 async fn login_logout_and_throttling() {
     for app in spawn_apps().await {
         // Wrong password and unknown user look the same.
-        let wrong = app.post("/api/v1/auth/login", None, json!({"username": "admin", "password": "sai-mat-khau"})).await;
+        let wrong = app
+            .post(
+                "/api/v1/auth/login",
+                None,
+                json!({"username": "admin", "password": "sai-mat-khau"}),
+            )
+            .await;
         let wrong_body = expect_problem(wrong, StatusCode::UNAUTHORIZED).await;
-        let unknown = app.post("/api/v1/auth/login", None, json!({"username": "khong-co-ai", "password": "sai-mat-khau"})).await;
+        let unknown = app
+            .post(
+                "/api/v1/auth/login",
+                None,
+                json!({"username": "khong-co-ai", "password": "sai-mat-khau"}),
+            )
+            .await;
         let unknown_body = expect_problem(unknown, StatusCode::UNAUTHORIZED).await;
         assert_eq!(wrong_body, unknown_body);
 
@@ -289,18 +410,32 @@ async fn login_logout_and_throttling() {
         assert_eq!(me["username"], "cb.tnmt");
         assert_eq!(me["department"], "TNMT");
         assert!(me.get("password_hash").is_none());
-        let out = app.post("/api/v1/auth/logout", Some(&token), json!({})).await;
+        let out = app
+            .post("/api/v1/auth/logout", Some(&token), json!({}))
+            .await;
         assert_eq!(out.status(), StatusCode::NO_CONTENT);
-        let after = app.request(Method::GET, "/api/v1/me", Some(&token), None).await;
+        let after = app
+            .request(Method::GET, "/api/v1/me", Some(&token), None)
+            .await;
         expect_problem(after, StatusCode::UNAUTHORIZED).await;
 
         // Five failures in a minute lock the account out for a while, even with the right password.
         for _ in 0..5 {
-            let r = app.post("/api/v1/auth/login", None, json!({"username": "pct.vanhoa", "password": "sai"})).await;
+            let r = app
+                .post(
+                    "/api/v1/auth/login",
+                    None,
+                    json!({"username": "pct.vanhoa", "password": "sai"}),
+                )
+                .await;
             assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
         }
         let locked = app
-            .post("/api/v1/auth/login", None, json!({"username": "pct.vanhoa", "password": app.settings.demo.leader_password}))
+            .post(
+                "/api/v1/auth/login",
+                None,
+                json!({"username": "pct.vanhoa", "password": app.settings.demo.leader_password}),
+            )
             .await;
         assert!(locked.headers().get("retry-after").is_some());
         expect_problem(locked, StatusCode::TOO_MANY_REQUESTS).await;
@@ -312,7 +447,10 @@ async fn login_logout_and_throttling() {
 #[tokio::test]
 async fn cookie_sessions_need_the_csrf_token_to_write() {
     for app in spawn_apps().await {
-        let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .build()
+            .unwrap();
         let login: Value = client
             .post(app.url("/api/v1/auth/login"))
             .json(&json!({"username": "chutich", "password": app.settings.demo.leader_password}))

@@ -19,27 +19,54 @@ async fn bad_bodies_are_refused_field_by_field() {
             (json!({"progress": -1}), "progress"),
             (json!({"progress": 50.5}), "progress"),
             (json!({"status": "done"}), "status"),
-            (json!({"completed_on": "2021-02-30", "status": "reported_done", "note": "x"}), "completed_on"),
-            (json!({"completed_on": "2099-01-01", "status": "reported_done", "note": "x"}), "completed_on"),
+            (
+                json!({"completed_on": "2021-02-30", "status": "reported_done", "note": "x"}),
+                "completed_on",
+            ),
+            (
+                json!({"completed_on": "2099-01-01", "status": "reported_done", "note": "x"}),
+                "completed_on",
+            ),
             (json!({"colour": "red"}), "colour"),
             (json!({"note": 5}), "note"),
         ];
         for (body, field) in cases {
             let r = app.patch(&path, Some(&staff), body.clone()).await;
             let problem = expect_problem(r, StatusCode::UNPROCESSABLE_ENTITY).await;
-            assert!(error_fields(&problem).iter().any(|f| f == field), "{body} should name {field}: {problem}");
+            assert!(
+                error_fields(&problem).iter().any(|f| f == field),
+                "{body} should name {field}: {problem}"
+            );
         }
         // A leader's bad due date.
-        let r = app.patch(&path, Some(&admin), json!({"due_date": "30/02/2026"})).await;
+        let r = app
+            .patch(&path, Some(&admin), json!({"due_date": "30/02/2026"}))
+            .await;
         let problem = expect_problem(r, StatusCode::UNPROCESSABLE_ENTITY).await;
         assert_eq!(error_fields(&problem), vec!["due_date".to_string()]);
         // Nothing changed.
         assert_eq!(app.task(picked.id, &admin).await["version"], before);
 
         // Malformed JSON, wrong content type, oversized body.
-        let r = app.client.patch(app.url(&path)).bearer_auth(&staff).header("content-type", "application/json").body("{\"progress\": ").send().await.unwrap();
+        let r = app
+            .client
+            .patch(app.url(&path))
+            .bearer_auth(&staff)
+            .header("content-type", "application/json")
+            .body("{\"progress\": ")
+            .send()
+            .await
+            .unwrap();
         expect_problem(r, StatusCode::BAD_REQUEST).await;
-        let r = app.client.patch(app.url(&path)).bearer_auth(&staff).header("content-type", "text/plain").body("progress=5").send().await.unwrap();
+        let r = app
+            .client
+            .patch(app.url(&path))
+            .bearer_auth(&staff)
+            .header("content-type", "text/plain")
+            .body("progress=5")
+            .send()
+            .await
+            .unwrap();
         expect_problem(r, StatusCode::UNSUPPORTED_MEDIA_TYPE).await;
         let huge = "x".repeat(1024 * 1024);
         let r = app.patch(&path, Some(&staff), json!({"note": huge})).await;
@@ -47,7 +74,14 @@ async fn bad_bodies_are_refused_field_by_field() {
         assert_eq!(app.task(picked.id, &admin).await["version"], before);
 
         // Bad query strings are named too.
-        let r = app.request(Method::GET, "/api/v1/tasks?per_page=500&due_from=yesterday&timeliness=late", Some(&staff), None).await;
+        let r = app
+            .request(
+                Method::GET,
+                "/api/v1/tasks?per_page=500&due_from=yesterday&timeliness=late",
+                Some(&staff),
+                None,
+            )
+            .await;
         let problem = expect_problem(r, StatusCode::UNPROCESSABLE_ENTITY).await;
         let fields = error_fields(&problem);
         for f in ["per_page", "due_from", "timeliness"] {
@@ -64,7 +98,13 @@ async fn bad_bodies_are_refused_field_by_field() {
             .await;
         let problem = expect_problem(r, StatusCode::UNPROCESSABLE_ENTITY).await;
         let fields = error_fields(&problem);
-        for f in ["number", "kind", "issued_on", "links[0].task_id", "links[1].relation"] {
+        for f in [
+            "number",
+            "kind",
+            "issued_on",
+            "links[0].task_id",
+            "links[1].relation",
+        ] {
             assert!(fields.contains(&f.to_string()), "{f} not in {fields:?}");
         }
     }
@@ -76,22 +116,41 @@ async fn sql_and_html_payloads_are_stored_and_returned_verbatim() {
         let admin = app.login("admin").await;
         let picked = app.pick_task(&admin, "overdue").await;
         let payload = "<script>alert('x')</script>'; DROP TABLE tasks; -- \"Đất Cuốc\" %_\\";
-        let r = app.patch(&format!("/api/v1/tasks/{}", picked.id), Some(&admin), json!({"note": payload, "title": payload})).await;
+        let r = app
+            .patch(
+                &format!("/api/v1/tasks/{}", picked.id),
+                Some(&admin),
+                json!({"note": payload, "title": payload}),
+            )
+            .await;
         assert_eq!(r.status(), StatusCode::OK);
         let task = app.task(picked.id, &admin).await;
         assert_eq!(task["title"], payload);
-        let history = app.get_json(&format!("/api/v1/tasks/{}/history", picked.id), &admin).await;
-        assert!(history.as_array().unwrap().iter().any(|e| e["note"] == payload));
+        let history = app
+            .get_json(&format!("/api/v1/tasks/{}/history", picked.id), &admin)
+            .await;
+        assert!(
+            history
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["note"] == payload)
+        );
         // The tasks table is still there, and a search with LIKE wildcards finds only what it says.
         let all = app.get_json("/api/v1/tasks?per_page=1", &admin).await;
         assert_eq!(all["total"], 96);
-        let found = app.get_json("/api/v1/tasks?q=drop%20table%20tasks", &admin).await;
+        let found = app
+            .get_json("/api/v1/tasks?q=drop%20table%20tasks", &admin)
+            .await;
         assert_eq!(found["total"], 1);
         // LIKE wildcards typed by a user are matched literally.
         let wild = app.get_json("/api/v1/tasks?q=a_b", &admin).await;
         assert_eq!(wild["total"], 0);
         let percent = app.get_json("/api/v1/tasks?q=100%25", &admin).await;
-        assert_eq!(percent["total"], app.get_json("/api/v1/tasks?q=100", &admin).await["total"]);
+        assert_eq!(
+            percent["total"],
+            app.get_json("/api/v1/tasks?q=100", &admin).await["total"]
+        );
     }
 }
 
@@ -99,17 +158,29 @@ async fn sql_and_html_payloads_are_stored_and_returned_verbatim() {
 async fn unknown_routes_ids_and_languages() {
     for app in spawn_apps().await {
         let admin = app.login("admin").await;
-        let r = app.request(Method::GET, "/api/v1/nothing-here", Some(&admin), None).await;
+        let r = app
+            .request(Method::GET, "/api/v1/nothing-here", Some(&admin), None)
+            .await;
         expect_problem(r, StatusCode::NOT_FOUND).await;
-        let r = app.request(Method::GET, "/api/v1/tasks/999999", Some(&admin), None).await;
+        let r = app
+            .request(Method::GET, "/api/v1/tasks/999999", Some(&admin), None)
+            .await;
         expect_problem(r, StatusCode::NOT_FOUND).await;
-        let r = app.request(Method::GET, "/api/v1/tasks/abc", Some(&admin), None).await;
+        let r = app
+            .request(Method::GET, "/api/v1/tasks/abc", Some(&admin), None)
+            .await;
         expect_problem(r, StatusCode::NOT_FOUND).await;
         // Vietnamese by default, English on request.
         let r = app.request(Method::GET, "/api/v1/me", None, None).await;
         let vi = expect_problem(r, StatusCode::UNAUTHORIZED).await;
         assert_eq!(vi["title"], "Chưa đăng nhập");
-        let r = app.client.get(app.url("/api/v1/me")).header("Accept-Language", "en-US,en;q=0.9").send().await.unwrap();
+        let r = app
+            .client
+            .get(app.url("/api/v1/me"))
+            .header("Accept-Language", "en-US,en;q=0.9")
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.headers().get("content-language").unwrap(), "en");
         let en = expect_problem(r, StatusCode::UNAUTHORIZED).await;
         assert_eq!(en["title"], "Not authenticated");

@@ -53,7 +53,9 @@ pub async fn spawn_on(database: testing::TestDatabase, seed: bool) -> TestApp {
     let settings = Arc::new(test_settings());
     let clock = Clock::pinned_today(chrono_tz::Asia::Ho_Chi_Minh, today());
     if seed {
-        dondoc_core::demo::seed(&database.db, &clock, &settings).await.unwrap();
+        dondoc_core::demo::seed(&database.db, &clock, &settings)
+            .await
+            .unwrap();
     }
     let app = dondoc_api::Application::build(settings.clone(), database.db.clone(), clock).unwrap();
     let port = app.port();
@@ -97,7 +99,13 @@ impl TestApp {
         body["token"].as_str().unwrap().to_string()
     }
 
-    pub async fn request(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Response {
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Response {
         let mut req = self.client.request(method, self.url(path));
         if let Some(t) = token {
             req = req.bearer_auth(t);
@@ -126,7 +134,10 @@ impl TestApp {
     /// with its lead, one coordinator and an unrelated department.
     pub async fn pick_task(&self, admin: &str, timeliness: &str) -> PickedTask {
         let page = self
-            .get_json(&format!("/api/v1/tasks?timeliness={timeliness}&per_page=200"), admin)
+            .get_json(
+                &format!("/api/v1/tasks?timeliness={timeliness}&per_page=200"),
+                admin,
+            )
             .await;
         let all_departments = self.get_json("/api/v1/departments", admin).await;
         let task = page["items"]
@@ -136,10 +147,22 @@ impl TestApp {
             .find(|t| !t["coordinating_departments"].as_array().unwrap().is_empty())
             .expect("a task with coordinators")
             .clone();
-        let lead = task["lead_department"]["code"].as_str().unwrap().to_string();
-        let coordinator = task["coordinating_departments"][0]["code"].as_str().unwrap().to_string();
+        let lead = task["lead_department"]["code"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let coordinator = task["coordinating_departments"][0]["code"]
+            .as_str()
+            .unwrap()
+            .to_string();
         let involved: Vec<String> = std::iter::once(lead.clone())
-            .chain(task["coordinating_departments"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap().to_string()))
+            .chain(
+                task["coordinating_departments"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|d| d["code"].as_str().unwrap().to_string()),
+            )
             .collect();
         let unrelated = all_departments
             .as_array()
@@ -162,7 +185,11 @@ impl TestApp {
     }
 
     pub async fn history_len(&self, id: i64, token: &str) -> usize {
-        self.get_json(&format!("/api/v1/tasks/{id}/history"), token).await.as_array().unwrap().len()
+        self.get_json(&format!("/api/v1/tasks/{id}/history"), token)
+            .await
+            .as_array()
+            .unwrap()
+            .len()
     }
 }
 
@@ -184,7 +211,10 @@ pub async fn expect_problem(response: Response, status: StatusCode) -> Value {
         .get("content-type")
         .map(|v| v.to_str().unwrap().to_string())
         .unwrap_or_default();
-    assert!(content_type.starts_with("application/problem+json"), "content type {content_type}");
+    assert!(
+        content_type.starts_with("application/problem+json"),
+        "content type {content_type}"
+    );
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["status"].as_u64(), Some(u64::from(status.as_u16())));
     assert!(body["type"].as_str().is_some() && body["title"].as_str().is_some());
@@ -195,6 +225,10 @@ pub async fn expect_problem(response: Response, status: StatusCode) -> Value {
 pub fn error_fields(body: &Value) -> Vec<String> {
     body["errors"]
         .as_array()
-        .map(|errs| errs.iter().map(|e| e["field"].as_str().unwrap_or("").to_string()).collect())
+        .map(|errs| {
+            errs.iter()
+                .map(|e| e["field"].as_str().unwrap_or("").to_string())
+                .collect()
+        })
         .unwrap_or_default()
 }

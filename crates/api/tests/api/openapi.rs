@@ -7,7 +7,12 @@ use crate::helpers::*;
 #[tokio::test]
 async fn the_openapi_document_covers_every_route() {
     let app = spawn_on(dondoc_core::testing::sqlite().await, false).await;
-    let response = app.client.get(app.url("/api/openapi.json")).send().await.unwrap();
+    let response = app
+        .client
+        .get(app.url("/api/openapi.json"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200);
     let text = response.text().await.unwrap();
     let doc: Value = serde_json::from_str(&text).unwrap();
@@ -45,12 +50,22 @@ async fn the_openapi_document_covers_every_route() {
     for (method, path) in expected {
         let op = &paths.get(path).unwrap_or_else(|| panic!("{path} missing"))[method];
         assert!(op.is_object(), "{method} {path} missing");
-        assert!(op["responses"].as_object().is_some_and(|r| !r.is_empty()), "{method} {path} has no responses");
+        assert!(
+            op["responses"].as_object().is_some_and(|r| !r.is_empty()),
+            "{method} {path} has no responses"
+        );
     }
     // Every path the document lists is really served (not 404 for a GET without auth: 401 or 200).
     for (path, item) in paths {
         if item.get("get").is_some() && !path.contains('{') {
-            let status = app.client.get(app.url(path)).send().await.unwrap().status().as_u16();
+            let status = app
+                .client
+                .get(app.url(path))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16();
             assert!(status == 200 || status == 401, "{path} answered {status}");
         }
     }

@@ -13,9 +13,24 @@ async fn a_leader_sees_the_demo_figures() {
         assert_eq!(all["total"], 96);
         assert_eq!(all["items"].as_array().unwrap().len(), 96);
         for item in all["items"].as_array().unwrap() {
-            for key in ["id", "year", "code", "title", "field", "status", "progress", "due_date", "original_due_date",
-                        "completed_on", "timeliness", "days_overdue", "lead_department", "coordinating_departments",
-                        "leader_in_charge", "version"] {
+            for key in [
+                "id",
+                "year",
+                "code",
+                "title",
+                "field",
+                "status",
+                "progress",
+                "due_date",
+                "original_due_date",
+                "completed_on",
+                "timeliness",
+                "days_overdue",
+                "lead_department",
+                "coordinating_departments",
+                "leader_in_charge",
+                "version",
+            ] {
                 assert!(item.get(key).is_some(), "task JSON lacks {key}");
             }
         }
@@ -23,11 +38,22 @@ async fn a_leader_sees_the_demo_figures() {
         let overdue = app.get_json("/api/v1/overdue?per_page=200", &leader).await;
         assert_eq!(overdue["total"], 16);
         assert_eq!(overdue["as_of"], "2026-11-25");
-        let days: Vec<i64> = overdue["items"].as_array().unwrap().iter().map(|t| t["days_overdue"].as_i64().unwrap()).collect();
+        let days: Vec<i64> = overdue["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["days_overdue"].as_i64().unwrap())
+            .collect();
         let mut sorted = days.clone();
         sorted.sort_unstable_by(|a, b| b.cmp(a));
         assert_eq!(days, sorted, "oldest first");
-        assert!(overdue["items"].as_array().unwrap().iter().all(|t| t["reminder_documents"].as_i64().unwrap() >= 1));
+        assert!(
+            overdue["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|t| t["reminder_documents"].as_i64().unwrap() >= 1)
+        );
 
         let stats = app.get_json("/api/v1/stats?year=2026", &leader).await;
         let o = &stats["overall"];
@@ -39,12 +65,27 @@ async fn a_leader_sees_the_demo_figures() {
             o["completed"].as_i64().unwrap(),
             o["completed_on_time"].as_i64().unwrap() + o["completed_late"].as_i64().unwrap()
         );
-        let sum = |key: &str| -> i64 { stats["departments"].as_array().unwrap().iter().map(|d| d[key].as_i64().unwrap()).sum() };
+        let sum = |key: &str| -> i64 {
+            stats["departments"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| d[key].as_i64().unwrap())
+                .sum()
+        };
         assert_eq!(sum("total"), 96);
         assert_eq!(sum("overdue"), 16);
-        let by_field: i64 = stats["fields"].as_array().unwrap().iter().map(|d| d["total"].as_i64().unwrap()).sum();
+        let by_field: i64 = stats["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["total"].as_i64().unwrap())
+            .sum();
         assert_eq!(by_field, 96);
-        assert!(o["overdue_over_30_days"].as_i64().unwrap() >= o["overdue_over_60_days"].as_i64().unwrap());
+        assert!(
+            o["overdue_over_30_days"].as_i64().unwrap()
+                >= o["overdue_over_60_days"].as_i64().unwrap()
+        );
     }
 }
 
@@ -59,28 +100,56 @@ async fn filters_sort_and_paging() {
         };
         let tnmt = fetch("department=TNMT&per_page=200").await;
         assert!(tnmt["total"].as_u64().unwrap() > 0);
-        assert!(tnmt["items"].as_array().unwrap().iter().all(|t| t["lead_department"]["code"] == "TNMT"));
+        assert!(
+            tnmt["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|t| t["lead_department"]["code"] == "TNMT")
+        );
         let coordinating = fetch("department=TNMT&involvement=coordinating&per_page=200").await;
-        assert!(coordinating["items"].as_array().unwrap().iter().all(|t| t["coordinating_departments"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|d| d["code"] == "TNMT")));
+        assert!(coordinating["items"].as_array().unwrap().iter().all(|t| {
+            t["coordinating_departments"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|d| d["code"] == "TNMT")
+        }));
         let field = fetch("field=site_clearance&per_page=200").await;
-        assert!(field["items"].as_array().unwrap().iter().all(|t| t["field"] == "site_clearance"));
+        assert!(
+            field["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|t| t["field"] == "site_clearance")
+        );
         let two = fetch("timeliness=overdue,due_soon&per_page=200").await;
         assert_eq!(two["total"].as_u64().unwrap(), 16 + 6);
         let leader_tasks = fetch("leader=pct.quyhoach&per_page=200").await;
-        assert!(leader_tasks["items"].as_array().unwrap().iter().all(|t| t["leader_in_charge"]["username"] == "pct.quyhoach"));
+        assert!(
+            leader_tasks["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|t| t["leader_in_charge"]["username"] == "pct.quyhoach")
+        );
         let search = fetch("q=da%20ban").await;
-        assert!(search["total"].as_u64().unwrap() > 0, "search for Đá Bàn without diacritics");
+        assert!(
+            search["total"].as_u64().unwrap() > 0,
+            "search for Đá Bàn without diacritics"
+        );
         let range = fetch("due_from=2026-11-25&due_to=2026-12-02&per_page=200").await;
         assert!(range["items"].as_array().unwrap().iter().all(|t| {
             let d = t["due_date"].as_str().unwrap();
             ("2026-11-25"..="2026-12-02").contains(&d)
         }));
         let desc = fetch("sort=-due_date&per_page=5").await;
-        let dates: Vec<&str> = desc["items"].as_array().unwrap().iter().map(|t| t["due_date"].as_str().unwrap()).collect();
+        let dates: Vec<&str> = desc["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["due_date"].as_str().unwrap())
+            .collect();
         let mut sorted = dates.clone();
         sorted.sort_unstable_by(|a, b| b.cmp(a));
         assert_eq!(dates, sorted);
@@ -99,10 +168,24 @@ async fn staff_see_their_department_and_the_task_detail() {
         assert!(mine["total"].as_u64().unwrap() > 0);
         let id = mine["items"][0]["id"].as_i64().unwrap();
         let detail = app.task(id, &staff).await;
-        for key in ["documents", "extension_requests", "notices", "permissions", "timeliness", "coordinating_departments"] {
+        for key in [
+            "documents",
+            "extension_requests",
+            "notices",
+            "permissions",
+            "timeliness",
+            "coordinating_departments",
+        ] {
             assert!(detail.get(key).is_some(), "detail lacks {key}");
         }
-        let r = app.request(reqwest::Method::GET, &format!("/api/v1/tasks/{id}"), Some(&staff), None).await;
+        let r = app
+            .request(
+                reqwest::Method::GET,
+                &format!("/api/v1/tasks/{id}"),
+                Some(&staff),
+                None,
+            )
+            .await;
         assert_eq!(r.status(), StatusCode::OK);
         assert!(r.headers().get("etag").is_some());
         let _: Value = r.json().await.unwrap();

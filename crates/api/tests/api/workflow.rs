@@ -16,14 +16,26 @@ async fn staff_reports_done_leader_confirms_and_history_records_everything() {
         let history_before = app.history_len(id, &admin).await;
 
         // Progress and a note.
-        let r = app.patch(&format!("/api/v1/tasks/{id}"), Some(&staff), json!({"progress": 85, "note": "Đã hoàn thành 85% khối lượng"})).await;
+        let r = app
+            .patch(
+                &format!("/api/v1/tasks/{id}"),
+                Some(&staff),
+                json!({"progress": 85, "note": "Đã hoàn thành 85% khối lượng"}),
+            )
+            .await;
         assert_eq!(r.status(), StatusCode::OK);
         let body: Value = r.json().await.unwrap();
         assert_eq!(body["progress"], 85);
         assert_eq!(body["status"], "in_progress");
 
         // Reporting done without a result is refused, naming the field.
-        let r = app.patch(&format!("/api/v1/tasks/{id}"), Some(&staff), json!({"status": "reported_done"})).await;
+        let r = app
+            .patch(
+                &format!("/api/v1/tasks/{id}"),
+                Some(&staff),
+                json!({"status": "reported_done"}),
+            )
+            .await;
         let problem = expect_problem(r, StatusCode::UNPROCESSABLE_ENTITY).await;
         assert!(error_fields(&problem).contains(&"result_note".to_string()));
 
@@ -43,16 +55,38 @@ async fn staff_reports_done_leader_confirms_and_history_records_everything() {
         assert_eq!(body["timeliness"], "completed_late");
         // It left the overdue list.
         let overdue = app.get_json("/api/v1/overdue?per_page=200", &leader).await;
-        assert!(overdue["items"].as_array().unwrap().iter().all(|t| t["id"] != id));
+        assert!(
+            overdue["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|t| t["id"] != id)
+        );
 
         // Staff cannot confirm their own report; the leader returns it with a reason.
-        let r = app.post(&format!("/api/v1/tasks/{id}/confirm"), Some(&staff), json!({"accept": true})).await;
+        let r = app
+            .post(
+                &format!("/api/v1/tasks/{id}/confirm"),
+                Some(&staff),
+                json!({"accept": true}),
+            )
+            .await;
         expect_problem(r, StatusCode::FORBIDDEN).await;
-        let r = app.post(&format!("/api/v1/tasks/{id}/confirm"), Some(&leader), json!({"accept": false})).await;
+        let r = app
+            .post(
+                &format!("/api/v1/tasks/{id}/confirm"),
+                Some(&leader),
+                json!({"accept": false}),
+            )
+            .await;
         let problem = expect_problem(r, StatusCode::UNPROCESSABLE_ENTITY).await;
         assert!(error_fields(&problem).contains(&"note".to_string()));
         let r = app
-            .post(&format!("/api/v1/tasks/{id}/confirm"), Some(&leader), json!({"accept": false, "note": "Thiếu biên bản nghiệm thu"}))
+            .post(
+                &format!("/api/v1/tasks/{id}/confirm"),
+                Some(&leader),
+                json!({"accept": false, "note": "Thiếu biên bản nghiệm thu"}),
+            )
             .await;
         assert_eq!(r.status(), StatusCode::OK);
         let body: Value = r.json().await.unwrap();
@@ -61,27 +95,58 @@ async fn staff_reports_done_leader_confirms_and_history_records_everything() {
 
         // Reported again and confirmed.
         let r = app
-            .patch(&format!("/api/v1/tasks/{id}"), Some(&staff), json!({"status": "reported_done", "note": "Đã bổ sung biên bản"}))
+            .patch(
+                &format!("/api/v1/tasks/{id}"),
+                Some(&staff),
+                json!({"status": "reported_done", "note": "Đã bổ sung biên bản"}),
+            )
             .await;
         assert_eq!(r.status(), StatusCode::OK);
-        let r = app.post(&format!("/api/v1/tasks/{id}/confirm"), Some(&leader), json!({"accept": true, "note": "Đồng ý"})).await;
+        let r = app
+            .post(
+                &format!("/api/v1/tasks/{id}/confirm"),
+                Some(&leader),
+                json!({"accept": true, "note": "Đồng ý"}),
+            )
+            .await;
         assert_eq!(r.status(), StatusCode::OK);
         let body: Value = r.json().await.unwrap();
         assert_eq!(body["status"], "completed");
 
         // A completed task cannot be re-opened by staff, only by a leader.
-        let r = app.patch(&format!("/api/v1/tasks/{id}"), Some(&staff), json!({"status": "in_progress"})).await;
+        let r = app
+            .patch(
+                &format!("/api/v1/tasks/{id}"),
+                Some(&staff),
+                json!({"status": "in_progress"}),
+            )
+            .await;
         expect_problem(r, StatusCode::FORBIDDEN).await;
 
         // History: who, what, old → new, note — every step, in order.
-        let history = app.get_json(&format!("/api/v1/tasks/{id}/history"), &staff).await;
+        let history = app
+            .get_json(&format!("/api/v1/tasks/{id}/history"), &staff)
+            .await;
         let entries = history.as_array().unwrap();
-        assert!(entries.len() >= history_before + 6, "{} entries", entries.len());
-        let actions: Vec<&str> = entries[history_before..].iter().map(|e| e["action"].as_str().unwrap()).collect();
+        assert!(
+            entries.len() >= history_before + 6,
+            "{} entries",
+            entries.len()
+        );
+        let actions: Vec<&str> = entries[history_before..]
+            .iter()
+            .map(|e| e["action"].as_str().unwrap())
+            .collect();
         for expected in ["updated", "reported_done", "returned", "confirmed"] {
-            assert!(actions.contains(&expected), "{expected} missing from {actions:?}");
+            assert!(
+                actions.contains(&expected),
+                "{expected} missing from {actions:?}"
+            );
         }
-        let progress = entries[history_before..].iter().find(|e| e["field"] == "progress").unwrap();
+        let progress = entries[history_before..]
+            .iter()
+            .find(|e| e["field"] == "progress")
+            .unwrap();
         assert_eq!(progress["new_value"], "85");
         assert_eq!(progress["actor"]["username"], staff_of(&picked.lead));
         let returned = entries.iter().find(|e| e["action"] == "returned").unwrap();
@@ -104,29 +169,59 @@ async fn an_approved_extension_moves_the_due_date_and_keeps_the_original() {
         let due = before["due_date"].as_str().unwrap().to_string();
 
         // Not later than the current due date, and no reason: both named.
-        let r = app.post(&format!("/api/v1/tasks/{id}/extensions"), Some(&staff), json!({"requested_due_date": due, "reason": ""})).await;
+        let r = app
+            .post(
+                &format!("/api/v1/tasks/{id}/extensions"),
+                Some(&staff),
+                json!({"requested_due_date": due, "reason": ""}),
+            )
+            .await;
         let problem = expect_problem(r, StatusCode::UNPROCESSABLE_ENTITY).await;
         let fields = error_fields(&problem);
-        assert!(fields.contains(&"requested_due_date".to_string()) && fields.contains(&"reason".to_string()), "{fields:?}");
+        assert!(
+            fields.contains(&"requested_due_date".to_string())
+                && fields.contains(&"reason".to_string()),
+            "{fields:?}"
+        );
 
         let stats_before = app.get_json("/api/v1/stats?year=2026", &leader).await;
         let r = app
-            .post(&format!("/api/v1/tasks/{id}/extensions"), Some(&staff), json!({"requested_due_date": "2026-12-31", "reason": "Chờ UBND tỉnh phê duyệt"}))
+            .post(
+                &format!("/api/v1/tasks/{id}/extensions"),
+                Some(&staff),
+                json!({"requested_due_date": "2026-12-31", "reason": "Chờ UBND tỉnh phê duyệt"}),
+            )
             .await;
         assert_eq!(r.status(), StatusCode::CREATED);
         let ext: Value = r.json().await.unwrap();
         assert_eq!(ext["state"], "pending");
         // One pending request at a time.
         let r = app
-            .post(&format!("/api/v1/tasks/{id}/extensions"), Some(&staff), json!({"requested_due_date": "2027-01-31", "reason": "Lần hai"}))
+            .post(
+                &format!("/api/v1/tasks/{id}/extensions"),
+                Some(&staff),
+                json!({"requested_due_date": "2027-01-31", "reason": "Lần hai"}),
+            )
             .await;
         expect_problem(r, StatusCode::CONFLICT).await;
         // The leader sees it pending.
-        let pending = app.get_json("/api/v1/extensions?state=pending", &leader).await;
-        assert!(pending.as_array().unwrap().iter().any(|e| e["id"] == ext["id"]));
+        let pending = app
+            .get_json("/api/v1/extensions?state=pending", &leader)
+            .await;
+        assert!(
+            pending
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["id"] == ext["id"])
+        );
 
         let r = app
-            .post(&format!("/api/v1/extensions/{}/decision", ext["id"]), Some(&leader), json!({"approve": true, "note": "Đồng ý"}))
+            .post(
+                &format!("/api/v1/extensions/{}/decision", ext["id"]),
+                Some(&leader),
+                json!({"approve": true, "note": "Đồng ý"}),
+            )
             .await;
         assert_eq!(r.status(), StatusCode::OK);
         let after = app.task(id, &admin).await;
@@ -136,18 +231,40 @@ async fn an_approved_extension_moves_the_due_date_and_keeps_the_original() {
         assert_eq!(after["timeliness"], "on_track");
         // It left the overdue list, and the figures moved by one.
         let overdue = app.get_json("/api/v1/overdue?per_page=200", &leader).await;
-        assert!(overdue["items"].as_array().unwrap().iter().all(|t| t["id"] != id));
+        assert!(
+            overdue["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|t| t["id"] != id)
+        );
         let stats_after = app.get_json("/api/v1/stats?year=2026", &leader).await;
-        assert_eq!(stats_after["overall"]["overdue"].as_i64().unwrap(), stats_before["overall"]["overdue"].as_i64().unwrap() - 1);
+        assert_eq!(
+            stats_after["overall"]["overdue"].as_i64().unwrap(),
+            stats_before["overall"]["overdue"].as_i64().unwrap() - 1
+        );
         // Deciding twice is a conflict.
         let r = app
-            .post(&format!("/api/v1/extensions/{}/decision", ext["id"]), Some(&leader), json!({"approve": false, "note": "x"}))
+            .post(
+                &format!("/api/v1/extensions/{}/decision", ext["id"]),
+                Some(&leader),
+                json!({"approve": false, "note": "x"}),
+            )
             .await;
         expect_problem(r, StatusCode::CONFLICT).await;
         // Both steps are in the history.
-        let history = app.get_json(&format!("/api/v1/tasks/{id}/history"), &admin).await;
-        let actions: Vec<&str> = history.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
-        assert!(actions.contains(&"extension_requested") && actions.contains(&"extension_approved"));
+        let history = app
+            .get_json(&format!("/api/v1/tasks/{id}/history"), &admin)
+            .await;
+        let actions: Vec<&str> = history
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["action"].as_str().unwrap())
+            .collect();
+        assert!(
+            actions.contains(&"extension_requested") && actions.contains(&"extension_approved")
+        );
 
         // Finishing before the new date (but after the original) is "on time after extension".
         let r = app
@@ -156,8 +273,13 @@ async fn an_approved_extension_moves_the_due_date_and_keeps_the_original() {
         assert_eq!(r.status(), StatusCode::OK);
         let stats_done = app.get_json("/api/v1/stats?year=2026", &leader).await;
         assert_eq!(
-            stats_done["overall"]["completed_on_time_after_extension"].as_i64().unwrap(),
-            stats_before["overall"]["completed_on_time_after_extension"].as_i64().unwrap() + 1
+            stats_done["overall"]["completed_on_time_after_extension"]
+                .as_i64()
+                .unwrap(),
+            stats_before["overall"]["completed_on_time_after_extension"]
+                .as_i64()
+                .unwrap()
+                + 1
         );
     }
 }
@@ -192,7 +314,13 @@ async fn two_updates_from_the_same_version_one_wins_one_gets_412() {
         let after = app.task(id, &admin).await;
         assert_eq!(after["version"].as_i64().unwrap(), version + 1);
         // A stale version later is also refused, with problem+json.
-        let r = app.patch(&path, Some(&staff), json!({"progress": 80, "version": version})).await;
+        let r = app
+            .patch(
+                &path,
+                Some(&staff),
+                json!({"progress": 80, "version": version}),
+            )
+            .await;
         expect_problem(r, StatusCode::PRECONDITION_FAILED).await;
     }
 }
@@ -217,7 +345,10 @@ async fn leaders_assign_tasks_and_record_reminder_documents() {
         let task: Value = r.json().await.unwrap();
         assert_eq!(task["field"], "site_clearance");
         assert_eq!(task["status"], "not_started");
-        assert_eq!(task["coordinating_departments"].as_array().unwrap().len(), 2);
+        assert_eq!(
+            task["coordinating_departments"].as_array().unwrap().len(),
+            2
+        );
         // The same code again in the same year is refused.
         let r = app
             .post(
@@ -243,8 +374,19 @@ async fn leaders_assign_tasks_and_record_reminder_documents() {
         assert_eq!(doc["links"][0]["task_code"], "GPMB-99");
         let again = app.task(task["id"].as_i64().unwrap(), &leader).await;
         assert_eq!(again["reminder_documents"], 1);
-        assert!(again["documents"].as_array().unwrap().iter().any(|d| d["number"] == "3700/UBND-VP" && d["relation"] == "reminds"));
-        let list = app.get_json(&format!("/api/v1/documents?task_id={}&relation=reminds", task["id"]), &leader).await;
+        assert!(
+            again["documents"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|d| d["number"] == "3700/UBND-VP" && d["relation"] == "reminds")
+        );
+        let list = app
+            .get_json(
+                &format!("/api/v1/documents?task_id={}&relation=reminds", task["id"]),
+                &leader,
+            )
+            .await;
         assert_eq!(list["total"], 1);
     }
 }
