@@ -32,7 +32,13 @@ const TASK_HEADERS: [&str; 13] = [
 ];
 
 /// Every task of `year`, loaded in pages so memory stays flat.
-pub async fn year_tasks(db: &Db, year: i32, today: chrono::NaiveDate, due_soon_days: u32, mut each: impl FnMut(&TaskView) -> Result<()>) -> Result<usize> {
+pub async fn year_tasks(
+    db: &Db,
+    year: i32,
+    today: chrono::NaiveDate,
+    due_soon_days: u32,
+    mut each: impl FnMut(&TaskView) -> Result<()>,
+) -> Result<usize> {
     let Some(programme) = programmes::find_by_year(db, year).await? else {
         return Ok(0);
     };
@@ -62,14 +68,23 @@ fn task_cells(t: &TaskView) -> [String; 13] {
         t.title.clone(),
         t.field_name.clone(),
         t.lead_department.code.clone(),
-        t.coordinating_departments.iter().map(|d| d.code.clone()).collect::<Vec<_>>().join("; "),
+        t.coordinating_departments
+            .iter()
+            .map(|d| d.code.clone())
+            .collect::<Vec<_>>()
+            .join("; "),
         t.due_date.format("%d/%m/%Y").to_string(),
-        t.leader_in_charge.as_ref().map(|l| l.username.clone()).unwrap_or_default(),
+        t.leader_in_charge
+            .as_ref()
+            .map(|l| l.username.clone())
+            .unwrap_or_default(),
         t.description.clone(),
         t.status.label_vi().to_string(),
         t.progress.to_string(),
         t.original_due_date.format("%d/%m/%Y").to_string(),
-        t.completed_on.map(|d| d.format("%d/%m/%Y").to_string()).unwrap_or_default(),
+        t.completed_on
+            .map(|d| d.format("%d/%m/%Y").to_string())
+            .unwrap_or_default(),
         t.result_note.clone().unwrap_or_default(),
     ]
 }
@@ -89,15 +104,26 @@ fn xlsx_error(err: rust_xlsxwriter::XlsxError) -> Error {
     Error::Unexpected(anyhow::anyhow!("cannot write the spreadsheet: {err}"))
 }
 
-pub async fn tasks_csv(db: &Db, year: i32, today: chrono::NaiveDate, due_soon_days: u32) -> Result<Vec<u8>> {
+pub async fn tasks_csv(
+    db: &Db,
+    year: i32,
+    today: chrono::NaiveDate,
+    due_soon_days: u32,
+) -> Result<Vec<u8>> {
     let mut writer = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
-    writer.write_record(TASK_HEADERS).map_err(|e| Error::Unexpected(e.into()))?;
+    writer
+        .write_record(TASK_HEADERS)
+        .map_err(|e| Error::Unexpected(e.into()))?;
     year_tasks(db, year, today, due_soon_days, |t| {
         let cells = task_cells(t).map(|c| safe_csv_cell(&c));
-        writer.write_record(cells).map_err(|e| Error::Unexpected(e.into()))
+        writer
+            .write_record(cells)
+            .map_err(|e| Error::Unexpected(e.into()))
     })
     .await?;
-    writer.into_inner().map_err(|e| Error::Unexpected(anyhow::anyhow!("{e}")))
+    writer
+        .into_inner()
+        .map_err(|e| Error::Unexpected(anyhow::anyhow!("{e}")))
 }
 
 fn header_format() -> Format {
@@ -114,26 +140,48 @@ fn title_format() -> Format {
     Format::new().set_bold().set_font_size(13)
 }
 
-pub async fn tasks_xlsx(db: &Db, year: i32, organization: &str, today: chrono::NaiveDate, due_soon_days: u32) -> Result<Vec<u8>> {
+pub async fn tasks_xlsx(
+    db: &Db,
+    year: i32,
+    organization: &str,
+    today: chrono::NaiveDate,
+    due_soon_days: u32,
+) -> Result<Vec<u8>> {
     let mut workbook = Workbook::new();
     let sheet = workbook.add_worksheet();
     sheet.set_name("Nhiem vu").map_err(xlsx_error)?;
     sheet
-        .write_string_with_format(0, 0, format!("DANH MỤC NHIỆM VỤ TRỌNG TÂM NĂM {year} — {}", organization.to_uppercase()), &title_format())
+        .write_string_with_format(
+            0,
+            0,
+            format!(
+                "DANH MỤC NHIỆM VỤ TRỌNG TÂM NĂM {year} — {}",
+                organization.to_uppercase()
+            ),
+            &title_format(),
+        )
         .map_err(xlsx_error)?;
     let header = header_format();
     for (col, name) in TASK_HEADERS.iter().enumerate() {
-        sheet.write_string_with_format(2, col as u16, *name, &header).map_err(xlsx_error)?;
+        sheet
+            .write_string_with_format(2, col as u16, *name, &header)
+            .map_err(xlsx_error)?;
     }
-    let widths = [10.0, 60.0, 24.0, 14.0, 24.0, 12.0, 16.0, 30.0, 18.0, 10.0, 14.0, 14.0, 40.0];
+    let widths = [
+        10.0, 60.0, 24.0, 14.0, 24.0, 12.0, 16.0, 30.0, 18.0, 10.0, 14.0, 14.0, 40.0,
+    ];
     for (col, width) in widths.iter().enumerate() {
-        sheet.set_column_width(col as u16, *width).map_err(xlsx_error)?;
+        sheet
+            .set_column_width(col as u16, *width)
+            .map_err(xlsx_error)?;
     }
     let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
     let mut row = 3u32;
     year_tasks(db, year, today, due_soon_days, |t| {
         for (col, value) in task_cells(t).iter().enumerate() {
-            sheet.write_string_with_format(row, col as u16, value, &wrap).map_err(xlsx_error)?;
+            sheet
+                .write_string_with_format(row, col as u16, value, &wrap)
+                .map_err(xlsx_error)?;
         }
         row += 1;
         Ok(())
@@ -208,9 +256,13 @@ pub fn report_csv(stats: &Stats) -> Vec<u8> {
 fn write_figures(sheet: &mut Worksheet, row: u32, label: &str, figures: &Figures) -> Result<()> {
     sheet.write_string(row, 0, label).map_err(xlsx_error)?;
     for (i, value) in figure_values(figures).iter().enumerate() {
-        sheet.write_number(row, i as u16 + 1, *value as f64).map_err(xlsx_error)?;
+        sheet
+            .write_number(row, i as u16 + 1, *value as f64)
+            .map_err(xlsx_error)?;
     }
-    sheet.write_number(row, 13, figures.completion_rate).map_err(xlsx_error)?;
+    sheet
+        .write_number(row, 13, figures.completion_rate)
+        .map_err(xlsx_error)?;
     Ok(())
 }
 
@@ -218,8 +270,24 @@ pub fn report_xlsx(stats: &Stats, organization: &str) -> Result<Vec<u8>> {
     let mut workbook = Workbook::new();
     let header = header_format();
     for (sheet_name, label, rows) in [
-        ("Theo don vi", "Đơn vị", stats.departments.iter().map(|d| (d.name.clone(), &d.figures)).collect::<Vec<_>>()),
-        ("Theo linh vuc", "Lĩnh vực", stats.fields.iter().map(|f| (f.name.clone(), &f.figures)).collect::<Vec<_>>()),
+        (
+            "Theo don vi",
+            "Đơn vị",
+            stats
+                .departments
+                .iter()
+                .map(|d| (d.name.clone(), &d.figures))
+                .collect::<Vec<_>>(),
+        ),
+        (
+            "Theo linh vuc",
+            "Lĩnh vực",
+            stats
+                .fields
+                .iter()
+                .map(|f| (f.name.clone(), &f.figures))
+                .collect::<Vec<_>>(),
+        ),
     ] {
         let sheet = workbook.add_worksheet();
         sheet.set_name(sheet_name).map_err(xlsx_error)?;
@@ -227,16 +295,32 @@ pub fn report_xlsx(stats: &Stats, organization: &str) -> Result<Vec<u8>> {
             .write_string_with_format(
                 0,
                 0,
-                format!("KẾT QUẢ THỰC HIỆN CHƯƠNG TRÌNH CÔNG TÁC NĂM {} — {}", stats.year, organization.to_uppercase()),
+                format!(
+                    "KẾT QUẢ THỰC HIỆN CHƯƠNG TRÌNH CÔNG TÁC NĂM {} — {}",
+                    stats.year,
+                    organization.to_uppercase()
+                ),
                 &title_format(),
             )
             .map_err(xlsx_error)?;
-        sheet.write_string(1, 0, format!("Số liệu tính đến ngày {}", stats.as_of.format("%d/%m/%Y"))).map_err(xlsx_error)?;
-        sheet.write_string_with_format(3, 0, label, &header).map_err(xlsx_error)?;
+        sheet
+            .write_string(
+                1,
+                0,
+                format!("Số liệu tính đến ngày {}", stats.as_of.format("%d/%m/%Y")),
+            )
+            .map_err(xlsx_error)?;
+        sheet
+            .write_string_with_format(3, 0, label, &header)
+            .map_err(xlsx_error)?;
         for (i, name) in FIGURE_HEADERS.iter().enumerate() {
-            sheet.write_string_with_format(3, i as u16 + 1, *name, &header).map_err(xlsx_error)?;
+            sheet
+                .write_string_with_format(3, i as u16 + 1, *name, &header)
+                .map_err(xlsx_error)?;
         }
-        sheet.write_string_with_format(3, 13, "Tỷ lệ hoàn thành (%)", &header).map_err(xlsx_error)?;
+        sheet
+            .write_string_with_format(3, 13, "Tỷ lệ hoàn thành (%)", &header)
+            .map_err(xlsx_error)?;
         sheet.set_column_width(0, 42.0).map_err(xlsx_error)?;
         for col in 1..=13 {
             sheet.set_column_width(col, 12.0).map_err(xlsx_error)?;

@@ -57,9 +57,21 @@ impl Column {
     fn aliases(self) -> &'static [&'static str] {
         match self {
             Column::Code => &["ma", "ma nhiem vu", "ma so", "code", "task code"],
-            Column::Title => &["noi dung", "noi dung nhiem vu", "ten nhiem vu", "nhiem vu", "title"],
+            Column::Title => &[
+                "noi dung",
+                "noi dung nhiem vu",
+                "ten nhiem vu",
+                "nhiem vu",
+                "title",
+            ],
             Column::Field => &["linh vuc", "field"],
-            Column::Lead => &["don vi chu tri", "co quan chu tri", "chu tri", "lead department", "lead"],
+            Column::Lead => &[
+                "don vi chu tri",
+                "co quan chu tri",
+                "chu tri",
+                "lead department",
+                "lead",
+            ],
             Column::Coordinators => &[
                 "don vi phoi hop",
                 "co quan phoi hop",
@@ -67,8 +79,19 @@ impl Column {
                 "coordinating departments",
                 "coordinators",
             ],
-            Column::Due => &["thoi han", "thoi gian hoan thanh", "han hoan thanh", "due date", "due"],
-            Column::Leader => &["lanh dao phu trach", "lanh dao chi dao", "leader in charge", "leader"],
+            Column::Due => &[
+                "thoi han",
+                "thoi gian hoan thanh",
+                "han hoan thanh",
+                "due date",
+                "due",
+            ],
+            Column::Leader => &[
+                "lanh dao phu trach",
+                "lanh dao chi dao",
+                "leader in charge",
+                "leader",
+            ],
             Column::Note => &["ghi chu", "san pham", "note", "notes"],
         }
     }
@@ -88,13 +111,18 @@ impl Column {
     }
 
     fn required(self) -> bool {
-        matches!(self, Column::Code | Column::Title | Column::Field | Column::Lead | Column::Due)
+        matches!(
+            self,
+            Column::Code | Column::Title | Column::Field | Column::Lead | Column::Due
+        )
     }
 
     fn from_header(text: &str) -> Option<Column> {
         let folded = fold(text).replace('_', " ");
         let folded = folded.trim_end_matches(['*', ':', '.']).trim();
-        Column::ALL.into_iter().find(|c| c.aliases().contains(&folded))
+        Column::ALL
+            .into_iter()
+            .find(|c| c.aliases().contains(&folded))
     }
 }
 
@@ -158,15 +186,29 @@ pub struct RawRow {
 
 impl RawRow {
     fn get(&self, column: Column) -> String {
-        self.cells.get(&column).map(Cell::text).unwrap_or_default().trim().to_string()
+        self.cells
+            .get(&column)
+            .map(Cell::text)
+            .unwrap_or_default()
+            .trim()
+            .to_string()
     }
 }
 
 /// Reads the rows of a file (format from the name, or sniffed from the bytes).
 pub fn read_rows(bytes: &[u8], file_name: &str) -> std::result::Result<Vec<RawRow>, ImportRefused> {
-    let refuse = |message: String| ImportRefused(vec![ImportProblem { row: 0, column: String::new(), message }]);
+    let refuse = |message: String| {
+        ImportRefused(vec![ImportProblem {
+            row: 0,
+            column: String::new(),
+            message,
+        }])
+    };
     if bytes.len() > MAX_FILE_BYTES {
-        return Err(refuse(format!("the file is larger than {} MB", MAX_FILE_BYTES / 1024 / 1024)));
+        return Err(refuse(format!(
+            "the file is larger than {} MB",
+            MAX_FILE_BYTES / 1024 / 1024
+        )));
     }
     let lower = file_name.to_ascii_lowercase();
     let is_zip = bytes.starts_with(b"PK\x03\x04");
@@ -192,7 +234,8 @@ fn limit_cell(text: String) -> String {
 }
 
 fn read_xlsx(bytes: &[u8]) -> std::result::Result<Grid, String> {
-    let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|err| format!("not a readable .xlsx file ({err})"))?;
+    let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes))
+        .map_err(|err| format!("not a readable .xlsx file ({err})"))?;
     let range = match workbook.worksheet_range_at(0) {
         Some(Ok(range)) => range,
         Some(Err(err)) => return Err(format!("cannot read the first sheet ({err})")),
@@ -211,17 +254,21 @@ fn read_xlsx(bytes: &[u8]) -> std::result::Result<Grid, String> {
                 Data::Empty => Cell::Text(String::new()),
                 Data::String(s) => Cell::Text(limit_cell(s.clone())),
                 Data::Int(n) => Cell::Text(n.to_string()),
-                Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => Cell::Text(format!("{}", *f as i64)),
+                Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => {
+                    Cell::Text(format!("{}", *f as i64))
+                }
                 Data::Float(f) => Cell::Text(f.to_string()),
                 Data::Bool(b) => Cell::Text(b.to_string()),
                 Data::DateTime(dt) => match dt.as_datetime() {
                     Some(at) => Cell::Date(at.date()),
                     None => Cell::Text(dt.to_string()),
                 },
-                Data::DateTimeIso(s) => match NaiveDate::parse_from_str(s.get(..10).unwrap_or(s), "%Y-%m-%d") {
-                    Ok(d) => Cell::Date(d),
-                    Err(_) => Cell::Text(s.clone()),
-                },
+                Data::DateTimeIso(s) => {
+                    match NaiveDate::parse_from_str(s.get(..10).unwrap_or(s), "%Y-%m-%d") {
+                        Ok(d) => Cell::Date(d),
+                        Err(_) => Cell::Text(s.clone()),
+                    }
+                }
                 Data::DurationIso(s) => Cell::Text(s.clone()),
                 Data::Error(e) => Cell::Text(format!("#ERROR {e}")),
             });
@@ -241,7 +288,11 @@ fn read_csv(bytes: &[u8]) -> std::result::Result<Grid, String> {
     }
     // Excel in a Vietnamese locale often writes `;`; pick what the first lines use.
     let sample: String = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).into_owned();
-    let delimiter = if sample.matches(';').count() > sample.matches(',').count() { b';' } else { b',' };
+    let delimiter = if sample.matches(';').count() > sample.matches(',').count() {
+        b';'
+    } else {
+        b','
+    };
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -257,7 +308,10 @@ fn read_csv(bytes: &[u8]) -> std::result::Result<Grid, String> {
                 if grid.len() > MAX_ROWS + HEADER_SEARCH_ROWS {
                     return Err(format!("more than {MAX_ROWS} rows"));
                 }
-                let cells: Vec<Cell> = record.iter().map(|c| Cell::Text(limit_cell(c.to_string()))).collect();
+                let cells: Vec<Cell> = record
+                    .iter()
+                    .map(|c| Cell::Text(limit_cell(c.to_string())))
+                    .collect();
                 if !cells.iter().all(Cell::is_blank) {
                     grid.push((line, cells));
                 }
@@ -269,7 +323,13 @@ fn read_csv(bytes: &[u8]) -> std::result::Result<Grid, String> {
 }
 
 fn rows_from_grid(grid: Grid) -> std::result::Result<Vec<RawRow>, ImportRefused> {
-    let refuse = |message: String| ImportRefused(vec![ImportProblem { row: 0, column: String::new(), message }]);
+    let refuse = |message: String| {
+        ImportRefused(vec![ImportProblem {
+            row: 0,
+            column: String::new(),
+            message,
+        }])
+    };
     // The header is the first row (among the first few) that names the title column and at least two others.
     let mut header: Option<(usize, HashMap<usize, Column>)> = None;
     for (index, (_, cells)) in grid.iter().enumerate().take(HEADER_SEARCH_ROWS) {
@@ -299,7 +359,10 @@ fn rows_from_grid(grid: Grid) -> std::result::Result<Vec<RawRow>, ImportRefused>
         .collect();
     if !missing.is_empty() {
         let stt_note = if missing.contains(&"Mã")
-            && grid[header_index].1.iter().any(|c| fold(&c.text()) == "stt")
+            && grid[header_index]
+                .1
+                .iter()
+                .any(|c| fold(&c.text()) == "stt")
         {
             " (STT is only a row number; add a Mã column with each task's code)"
         } else {
@@ -308,7 +371,10 @@ fn rows_from_grid(grid: Grid) -> std::result::Result<Vec<RawRow>, ImportRefused>
         return Err(ImportRefused(vec![ImportProblem {
             row: header_row,
             column: String::new(),
-            message: format!("the header row lacks the column(s): {}{stt_note}", missing.join(", ")),
+            message: format!(
+                "the header row lacks the column(s): {}{stt_note}",
+                missing.join(", ")
+            ),
         }]));
     }
     let mut rows = Vec::new();
@@ -319,7 +385,10 @@ fn rows_from_grid(grid: Grid) -> std::result::Result<Vec<RawRow>, ImportRefused>
                 by_column.insert(*column, cell.clone());
             }
         }
-        let raw = RawRow { row, cells: by_column };
+        let raw = RawRow {
+            row,
+            cells: by_column,
+        };
         // Sub-headings ("I. NÔNG NGHIỆP") and totals have neither code nor title.
         if raw.get(Column::Code).is_empty() && raw.get(Column::Title).is_empty() {
             continue;
@@ -367,7 +436,11 @@ pub struct CheckedRow {
 }
 
 /// Checks every row against the database without writing anything.
-pub async fn check(db: &Db, rows: &[RawRow], year: i32) -> Result<std::result::Result<Vec<CheckedRow>, ImportRefused>> {
+pub async fn check(
+    db: &Db,
+    rows: &[RawRow],
+    year: i32,
+) -> Result<std::result::Result<Vec<CheckedRow>, ImportRefused>> {
     let mut problems = Vec::new();
     let mut checked = Vec::new();
     let mut seen_codes: HashMap<String, usize> = HashMap::new();
@@ -418,7 +491,11 @@ pub async fn check(db: &Db, rows: &[RawRow], year: i32) -> Result<std::result::R
             Err(other) => return Err(other),
         }
     }
-    Ok(if problems.is_empty() { Ok(checked) } else { Err(ImportRefused(problems)) })
+    Ok(if problems.is_empty() {
+        Ok(checked)
+    } else {
+        Err(ImportRefused(problems))
+    })
 }
 
 /// What an import did.
@@ -453,7 +530,17 @@ pub async fn import(
     for row in checked {
         codes.push(row.task.code.to_string());
         let note = format!("Nhập từ tệp {file_name}, dòng {}", row.row);
-        match commands::insert_validated(&txn, clock, organization, actor_id, row.task, action::IMPORTED, Some(note)).await {
+        match commands::insert_validated(
+            &txn,
+            clock,
+            organization,
+            actor_id,
+            row.task,
+            action::IMPORTED,
+            Some(note),
+        )
+        .await
+        {
             Ok(_) => {}
             // Someone added the same code meanwhile: refuse the file, write nothing.
             Err(Error::Conflict(why)) => {
@@ -496,7 +583,10 @@ mod tests {
 
     #[test]
     fn stt_alone_is_not_a_code_column() {
-        let err = csv_rows("STT,Nội dung,Lĩnh vực,Đơn vị chủ trì,Thời hạn\n1,x,finance,TCKH,01/01/2026\n").unwrap_err();
+        let err = csv_rows(
+            "STT,Nội dung,Lĩnh vực,Đơn vị chủ trì,Thời hạn\n1,x,finance,TCKH,01/01/2026\n",
+        )
+        .unwrap_err();
         let text = err.to_string();
         assert!(text.contains("Mã") && text.contains("STT"), "{text}");
     }
@@ -511,7 +601,12 @@ mod tests {
 
     #[test]
     fn garbage_gets_an_error_not_a_panic() {
-        for bytes in [&b"PK\x03\x04garbage"[..], &b"\xff\xfe\x00\x01"[..], b"", b"just text"] {
+        for bytes in [
+            &b"PK\x03\x04garbage"[..],
+            &b"\xff\xfe\x00\x01"[..],
+            b"",
+            b"just text",
+        ] {
             assert!(read_rows(bytes, "f.xlsx").is_err());
             assert!(read_rows(bytes, "f.csv").is_err());
         }
@@ -524,6 +619,9 @@ mod tests {
             column: "Thời hạn".into(),
             message: "`30/02/2026` is not a date".into(),
         };
-        assert_eq!(p.to_string(), "row 7, column Thời hạn: `30/02/2026` is not a date");
+        assert_eq!(
+            p.to_string(),
+            "row 7, column Thời hạn: `30/02/2026` is not a date"
+        );
     }
 }
