@@ -474,13 +474,35 @@ impl Settings {
 
 /// Turns a figment error into one line that names the key and the source.
 fn figment_error(err: figment::Error) -> Error {
+    let source = err.metadata.as_ref().map(|m| match &m.source {
+        Some(figment::Source::File(path)) => path.display().to_string(),
+        Some(other) => other.to_string(),
+        None => m.name.to_string(),
+    });
     let key = if err.path.is_empty() {
-        "configuration".to_string()
+        source
+            .clone()
+            .unwrap_or_else(|| "configuration".to_string())
     } else {
         err.path.join(".")
     };
-    let mut message = err.kind.to_string();
-    if let Some(source) = err.metadata.as_ref().map(|m| m.name.to_string()) {
+    // TOML parse errors span several lines (a caret under the column): keep
+    // the sentence parts only, on one line.
+    let kind = err.kind.to_string();
+    let mut message = kind
+        .lines()
+        .map(str::trim)
+        .filter(|l| {
+            !l.is_empty()
+                && !l.starts_with('|')
+                && !l.starts_with('^')
+                && !l.chars().next().is_some_and(|c| c.is_ascii_digit())
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    if !err.path.is_empty()
+        && let Some(source) = source
+    {
         message = format!("{message} (from {source})");
     }
     Error::config(key, message)
