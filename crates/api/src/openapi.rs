@@ -71,9 +71,88 @@ pub fn document() -> utoipa::openapi::OpenApi {
 }
 
 pub fn document_json() -> String {
-    document()
-        .to_pretty_json()
-        .unwrap_or_else(|_| "{}".to_string())
+    let Ok(mut value) = serde_json::to_value(document()) else {
+        return "{}".to_string();
+    };
+    add_problem_responses(&mut value);
+    serde_json::to_string_pretty(&value).unwrap_or_else(|_| "{}".to_string())
+}
+
+/// Every error is problem+json, and some can happen on any operation (a
+/// malformed body, a database outage). Declares them once for all, so the
+/// document matches what the server really answers.
+fn add_problem_responses(doc: &mut serde_json::Value) {
+    use serde_json::{Value, json};
+    let problem = |description: &str| {
+        json!({
+            "description": description,
+            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/ProblemBody"}}}
+        })
+    };
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for (path, item) in paths.iter_mut() {
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
+        for (method, operation) in item.iter_mut() {
+            if !["get", "post", "put", "patch", "delete"].contains(&method.as_str()) {
+                continue;
+            }
+            let secured = operation
+                .get("security")
+                .and_then(Value::as_array)
+                .is_some_and(|s| !s.is_empty());
+            let has_body = operation.get("requestBody").is_some();
+            let has_params = operation
+                .get("parameters")
+                .and_then(Value::as_array)
+                .is_some_and(|p| !p.is_empty());
+            let Some(responses) = operation
+                .get_mut("responses")
+                .and_then(Value::as_object_mut)
+            else {
+                continue;
+            };
+            // Error bodies are problem+json, whatever the annotation said.
+            for (code, response) in responses.iter_mut() {
+                if (code.starts_with('4') || code.starts_with('5'))
+                    && let Some(content) =
+                        response.get_mut("content").and_then(Value::as_object_mut)
+                    && let Some(json_body) = content.remove("application/json")
+                {
+                    content.insert("application/problem+json".to_string(), json_body);
+                }
+            }
+            let mut add = |code: &str, description: &str| {
+                responses
+                    .entry(code.to_string())
+                    .or_insert_with(|| problem(description));
+            };
+            add("500", "Internal error (logged)");
+            add("503", "Database temporarily unavailable; retry");
+            if path.starts_with("/api/v1") {
+                add("400", "Malformed request (query string or JSON syntax)");
+                add("404", "No such resource or route");
+            }
+            if secured {
+                add("401", "Not authenticated");
+                add("403", "Not allowed for this role or department");
+            }
+            if has_body {
+                add("413", "Body too large");
+                add("415", "Body is not application/json");
+                add("422", "Invalid input; `errors` names each field");
+            }
+            if has_params {
+                add("422", "Invalid parameter; `errors` names each one");
+            }
+            if path == "/api/v1/auth/login" {
+                add("429", "Too many failed attempts; see Retry-After");
+            }
+        }
+    }
 }
 
 /// This document.

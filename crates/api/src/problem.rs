@@ -197,6 +197,9 @@ fn english_message(e: &FieldError) -> String {
         "empty_update" => "nothing to update".into(),
         "too_many" => "has too many items".into(),
         "not_a_leader" => "is not an active leader".into(),
+        "self_lockout" => "cannot be changed on your own account".into(),
+        "wrong_password" => "is not your current password".into(),
+        "unchanged" => "must differ from the current password".into(),
         _ => "is invalid".into(),
     }
 }

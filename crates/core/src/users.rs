@@ -369,15 +369,39 @@ pub struct UserChanges {
     pub password: Option<String>,
 }
 
+/// Changes a user. `actor_id` is who asks: an administrator cannot lock
+/// themselves out (deactivate or demote their own account) — that could
+/// leave the office without anyone able to manage accounts.
 pub async fn update<C: ConnectionTrait>(
     db: &C,
     clock: &Clock,
+    actor_id: i64,
     username: &str,
     changes: UserChanges,
 ) -> Result<UserView> {
     let Some(existing) = find_by_username(db, username).await? else {
         return Err(Error::NotFound(format!("user {username}")));
     };
+    if existing.id == actor_id {
+        if changes.active == Some(false) {
+            return Err(Error::field(
+                "active",
+                "self_lockout",
+                "Không thể tự khóa tài khoản của mình",
+            ));
+        }
+        if changes
+            .role
+            .as_deref()
+            .is_some_and(|r| r.trim() != existing.role.as_str())
+        {
+            return Err(Error::field(
+                "role",
+                "self_lockout",
+                "Không thể tự đổi vai trò của mình",
+            ));
+        }
+    }
     let mut errors: Vec<FieldError> = Vec::new();
     let full_name = collect(
         &mut errors,

@@ -161,13 +161,6 @@ pub async fn update_user(
         return redirect_with("/admin", false, t.get("csrf_failed"));
     }
     let username = path.into_inner();
-    if username == user.username && form.get("active") == Some("false") {
-        return redirect_with(
-            "/admin#users",
-            false,
-            "Không thể tự khóa tài khoản của mình.",
-        );
-    }
     let changes = UserChanges {
         active: form.get("active").map(|a| a == "true"),
         password: form
@@ -176,7 +169,7 @@ pub async fn update_user(
             .map(str::to_string),
         ..Default::default()
     };
-    match users::update(&state.db, &state.clock, &username, changes).await {
+    match users::update(&state.db, &state.clock, user.user_id, &username, changes).await {
         Ok(_) => redirect_with("/admin#users", true, t.get("saved")),
         Err(err) => redirect_with("/admin#users", false, &describe_error(t, &err)),
     }

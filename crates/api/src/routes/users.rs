@@ -137,6 +137,7 @@ pub async fn update(
     let view = users::update(
         &state.db,
         &state.clock,
+        user.user_id,
         &path.into_inner(),
         UserChanges {
             full_name: b.full_name,
