@@ -7,5 +7,6 @@ mod helpers;
 mod authorization;
 mod errors;
 mod openapi;
+mod pages_access;
 mod reads;
 mod workflow;
