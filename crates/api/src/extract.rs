@@ -67,7 +67,7 @@ pub async fn authenticate(req: &HttpRequest) -> Result<(Principal, CredentialSou
     }
     let state = req
         .app_data::<web::Data<AppState>>()
-        .ok_or_else(|| ApiError(crate::problem::internal()))?;
+        .ok_or_else(|| ApiError::from(crate::problem::internal()))?;
     let Some((token, source)) = credentials(req) else {
         return Err(Problem::unauthenticated().into());
     };

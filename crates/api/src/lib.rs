@@ -139,7 +139,7 @@ pub fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 fn query_config() -> web::QueryConfig {
     web::QueryConfig::default().error_handler(|err, _req| {
         let text = err.to_string();
-        ApiError(Problem::bad_request(
+        ApiError::from(Problem::bad_request(
             format!("Tham số truy vấn không hợp lệ: {text}"),
             format!("Invalid query string: {text}"),
         ))
@@ -148,7 +148,8 @@ fn query_config() -> web::QueryConfig {
 }
 
 fn path_config() -> web::PathConfig {
-    web::PathConfig::default().error_handler(|_err, _req| ApiError(Problem::not_found()).into())
+    web::PathConfig::default()
+        .error_handler(|_err, _req| ApiError::from(Problem::not_found()).into())
 }
 
 /// Unknown paths: problem+json for the API, a page for people.
@@ -167,7 +168,7 @@ async fn not_found(req: actix_web::HttpRequest) -> Result<HttpResponse, ApiError
             None,
         ));
     }
-    Err(ApiError(Problem::not_found()))
+    Err(ApiError::from(Problem::not_found()))
 }
 
 fn security_headers() -> DefaultHeaders {

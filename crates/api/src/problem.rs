@@ -206,7 +206,7 @@ fn english_message(e: &FieldError) -> String {
 
 /// The error every handler returns.
 #[derive(Debug)]
-pub struct ApiError(pub Problem);
+pub struct ApiError(pub Box<Problem>);
 
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -232,13 +232,13 @@ impl ResponseError for ApiError {
 
 impl From<Problem> for ApiError {
     fn from(p: Problem) -> Self {
-        ApiError(p)
+        ApiError(Box::new(p))
     }
 }
 
 impl From<Error> for ApiError {
     fn from(err: Error) -> Self {
-        ApiError(problem_of(err))
+        ApiError(Box::new(problem_of(err)))
     }
 }
 

@@ -3,6 +3,8 @@
 
 use std::{io::BufRead, path::PathBuf, process::ExitCode, sync::Arc};
 
+mod reminders;
+
 use clap::{Args, Parser, Subcommand};
 use dondoc_core::{Clock, Settings, config::ConfigSources, db};
 
@@ -45,6 +47,14 @@ enum Command {
         /// Where to write the copy; must not exist yet.
         file: PathBuf,
     },
+    /// Run the reminder scheduler only (no web server), for split deployments.
+    Scheduler,
+    /// The scheduled jobs: list them, or run one now.
+    #[command(subcommand)]
+    Jobs(reminders::JobsCommand),
+    /// The notification outbox: deliver what is due, retry a failed one.
+    #[command(subcommand)]
+    Outbox(reminders::OutboxCommand),
 }
 
 #[derive(Args, Default)]
@@ -204,10 +214,27 @@ async fn run(command: Command, settings: Arc<Settings>) -> anyhow::Result<()> {
             println!("Đã sao lưu / backup written to {}", file.display());
             Ok(())
         }
+        Command::Scheduler => {
+            reminders::check_schedules(&settings)?;
+            let db = open(&settings).await?;
+            reminders::scheduler(db, clock, settings).await
+        }
+        Command::Jobs(command) => {
+            let db = open(&settings).await?;
+            reminders::jobs(command, db, clock, settings).await
+        }
+        Command::Outbox(command) => {
+            let db = open(&settings).await?;
+            reminders::outbox_command(command, db, clock, settings).await
+        }
     }
 }
 
 async fn serve(settings: Arc<Settings>, clock: Clock, args: ServeArgs) -> anyhow::Result<()> {
+    let run_scheduler = settings.scheduler.enabled && !args.no_scheduler;
+    if run_scheduler {
+        reminders::check_schedules(&settings)?;
+    }
     let db = open(&settings).await?;
     if settings.demo.enabled
         && let Some(summary) = dondoc_core::demo::seed_if_empty(&db, &clock, &settings).await?
@@ -216,7 +243,20 @@ async fn serve(settings: Arc<Settings>, clock: Clock, args: ServeArgs) -> anyhow
     }
     let app = dondoc_api::Application::build(settings.clone(), db.clone(), clock.clone())?;
     let handle = app.handle();
-    let _ = args.no_scheduler;
+    let (stop_scheduler, scheduler_stopped) = tokio::sync::oneshot::channel::<()>();
+    let scheduler = if run_scheduler {
+        Some(reminders::spawn_in_process(
+            db.clone(),
+            clock.clone(),
+            settings.clone(),
+            async move {
+                let _ = scheduler_stopped.await;
+            },
+        )?)
+    } else {
+        tracing::info!("scheduler not started here (--no-scheduler or scheduler.enabled = false)");
+        None
+    };
     println!(
         "dondoc đang chạy / is serving at http://{}:{} (public URL {})",
         settings.server.host,
@@ -232,6 +272,10 @@ async fn serve(settings: Arc<Settings>, clock: Clock, args: ServeArgs) -> anyhow
             tracing::info!("shutting down");
             handle.stop(true).await;
         }
+    }
+    let _ = stop_scheduler.send(());
+    if let Some(task) = scheduler {
+        let _ = task.await;
     }
     Ok(())
 }

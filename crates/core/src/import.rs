@@ -305,6 +305,20 @@ fn read_csv(bytes: &[u8]) -> std::result::Result<Grid, String> {
         match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
+                // Where this record starts: the reader's position may still point
+                // at blank lines it skipped, so step over them.
+                let line = record
+                    .position()
+                    .map(|p| {
+                        let start = (p.byte() as usize).min(bytes.len());
+                        let skipped = bytes[start..]
+                            .iter()
+                            .take_while(|b| **b == b'\n' || **b == b'\r')
+                            .filter(|b| **b == b'\n')
+                            .count();
+                        p.line() as usize + skipped
+                    })
+                    .unwrap_or(line);
                 if grid.len() > MAX_ROWS + HEADER_SEARCH_ROWS {
                     return Err(format!("more than {MAX_ROWS} rows"));
                 }

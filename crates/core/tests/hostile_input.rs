@@ -37,7 +37,7 @@ fn good_xlsx() -> Vec<u8> {
         .write_datetime_with_format(
             3,
             5,
-            &rust_xlsxwriter::ExcelDateTime::from_ymd(2027, 3, 31).unwrap(),
+            rust_xlsxwriter::ExcelDateTime::from_ymd(2027, 3, 31).unwrap(),
             &date_format,
         )
         .unwrap();

@@ -76,7 +76,7 @@ pub async fn login(
     )
     .await
     .map_err(|err| match err {
-        dondoc_core::Error::Unauthenticated => ApiError(
+        dondoc_core::Error::Unauthenticated => ApiError::from(
             Problem::new(
                 actix_web::http::StatusCode::UNAUTHORIZED,
                 "invalid_credentials",

@@ -781,10 +781,11 @@ pub async fn update(
             return Ok(());
         }
         changes.push(Change::new(task_id, actor, action::NOTE).note(note.clone()));
-    } else if !note.is_empty() && !changes.iter().any(|c| c.note.is_some()) {
-        if let Some(first) = changes.first_mut() {
-            first.note = Some(note.clone());
-        }
+    } else if !note.is_empty()
+        && !changes.iter().any(|c| c.note.is_some())
+        && let Some(first) = changes.first_mut()
+    {
+        first.note = Some(note.clone());
     }
 
     bump_and_save(&txn, active, current.version, now).await?;

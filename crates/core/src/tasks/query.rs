@@ -126,7 +126,7 @@ pub fn parse_paging(page: &Option<String>, per_page: &Option<String>) -> Result<
     let page = match non_empty(page) {
         None => 1,
         Some(text) => match text.parse::<u64>() {
-            Ok(n) if n >= 1 && n <= 1_000_000 => n,
+            Ok(n) if (1..=1_000_000).contains(&n) => n,
             _ => {
                 errors.push(FieldError::new(
                     "page",

@@ -1,0 +1,421 @@
+//! Running the digest jobs: on a cron occurrence (the tick) or by hand.
+//! Jobs only *enqueue*; delivery is the worker's.
+
+use std::{future::Future, pin::Pin, sync::Arc};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use dondoc_core::{
+    Clock, Settings,
+    db::Db,
+    outbox::{self, NewNotification, Occurrence, OccurrenceOutcome, fire_status},
+    reminders::{self, Calendar, DayOff, DigestKind, JobRunSummary, JobRunner},
+};
+use lettre::Address;
+
+use crate::{
+    mailer,
+    render::{self, RenderSettings},
+    schedule::{Job, ScheduleError, Schedules},
+    worker::worker_id,
+};
+
+/// At most this many missed occurrences are examined per tick (the most
+/// recent ones); older ones are only counted in the log.
+const MAX_OCCURRENCES_PER_TICK: usize = 1000;
+
+/// Everything a job needs, built once at start-up.
+#[derive(Clone)]
+pub struct Context {
+    pub db: Db,
+    pub clock: Clock,
+    pub settings: Arc<Settings>,
+    pub schedules: Arc<Schedules>,
+    /// This instance's name, recorded on the occurrences it runs.
+    pub instance: String,
+    render: RenderSettings,
+    calendar: Calendar,
+    message_domain: String,
+}
+
+/// Start-up errors of the scheduler: each names what is wrong.
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    #[error(transparent)]
+    Schedule(#[from] ScheduleError),
+    #[error("{0}")]
+    Mail(String),
+}
+
+impl Context {
+    pub fn new(db: Db, clock: Clock, settings: Arc<Settings>) -> Result<Self, SetupError> {
+        let schedules = Schedules::from_settings(&settings)?;
+        let from = mailer::sender(&settings.mail).map_err(|e| SetupError::Mail(e.to_string()))?;
+        Ok(Self {
+            render: RenderSettings::from_settings(&settings),
+            calendar: Calendar::from_settings(&settings.calendar),
+            message_domain: mailer::message_domain(&from),
+            schedules: Arc::new(schedules),
+            instance: worker_id(),
+            db,
+            clock,
+            settings,
+        })
+    }
+
+    /// Replaces the generated instance name (tests name their instances).
+    pub fn with_instance(mut self, instance: impl Into<String>) -> Self {
+        self.instance = instance.into();
+        self
+    }
+
+    pub fn calendar(&self) -> &Calendar {
+        &self.calendar
+    }
+
+    /// The date a cron occurrence is about: `clock.today` when pinned,
+    /// else the occurrence's local date.
+    pub fn date_of(&self, fire_at: DateTime<Utc>) -> NaiveDate {
+        self.settings.clock.today.unwrap_or_else(|| {
+            fire_at
+                .with_timezone(&self.schedules.timezone())
+                .date_naive()
+        })
+    }
+}
+
+/// What one run of a job did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobRun {
+    pub job: Job,
+    /// The day the digests are about.
+    pub date: NaiveDate,
+    pub fire_at: DateTime<Utc>,
+    /// Not a working day: nothing was due.
+    pub day_off: Option<DayOff>,
+    /// Digests the policy decided on.
+    pub digests: usize,
+    /// Of those, newly put in the outbox.
+    pub enqueued: u32,
+    /// Of those, already in the outbox (a rerun).
+    pub already_present: u32,
+    /// Of those, recorded failed because nobody can receive them.
+    pub undeliverable: usize,
+    /// Another instance had recorded this occurrence: nothing was done here.
+    pub lost_race: bool,
+}
+
+impl JobRun {
+    pub fn describe(&self) -> String {
+        if self.lost_race {
+            return format!(
+                "{} {}: already run by another instance",
+                self.job, self.date
+            );
+        }
+        if let Some(day_off) = self.day_off {
+            return format!(
+                "{} {}: không phải ngày làm việc / not a working day ({}): nothing to send",
+                self.job,
+                self.date,
+                day_off.describe()
+            );
+        }
+        format!(
+            "{} {}: {} digests due, {} newly enqueued, {} already in the outbox, {} without a recipient (recorded failed)",
+            self.job,
+            self.date,
+            self.digests,
+            self.enqueued,
+            self.already_present,
+            self.undeliverable
+        )
+    }
+}
+
+/// Keeps the addresses lettre accepts; reports the others.
+fn valid_addresses(addresses: &[String]) -> (Vec<String>, Vec<String>) {
+    addresses
+        .iter()
+        .cloned()
+        .partition(|a| a.trim().parse::<Address>().is_ok())
+}
+
+/// The notifications `kind` would enqueue for `date`, rendered.
+pub async fn build_notifications(
+    ctx: &Context,
+    kind: DigestKind,
+    date: NaiveDate,
+) -> anyhow::Result<(Vec<NewNotification>, Option<DayOff>)> {
+    if let Some(day_off) = ctx.calendar.day_off(date) {
+        return Ok((Vec::new(), Some(day_off)));
+    }
+    let snapshot = reminders::snapshot(&ctx.db, date).await?;
+    let digests = reminders::digests(kind, &snapshot, date, &ctx.calendar, &ctx.settings.policy);
+    let mut out = Vec::with_capacity(digests.len());
+    for digest in &digests {
+        let (valid, invalid) = valid_addresses(&digest.addresses);
+        if !invalid.is_empty() {
+            tracing::warn!(key = %digest.idempotency_key, invalid = ?invalid,
+                "ignoring recipient addresses that are not valid email addresses");
+        }
+        let undeliverable = match (&digest.undeliverable, valid.is_empty()) {
+            (Some(reason), _) => Some(reason.clone()),
+            (None, true) => Some(format!(
+                "Không có địa chỉ email hợp lệ / no valid email address (invalid: {})",
+                invalid.join(", ")
+            )),
+            (None, false) => None,
+        };
+        out.push(render::to_notification(
+            digest,
+            &ctx.render,
+            valid,
+            undeliverable,
+        )?);
+    }
+    Ok((out, None))
+}
+
+async fn run(
+    ctx: &Context,
+    job: Job,
+    date: NaiveDate,
+    fire_at: DateTime<Utc>,
+    status: &str,
+    coalesced: &[DateTime<Utc>],
+    skipped: &[DateTime<Utc>],
+) -> anyhow::Result<JobRun> {
+    let Some(kind) = job.digest() else {
+        anyhow::bail!("`{job}` is not a digest job");
+    };
+    let (notifications, day_off) = build_notifications(ctx, kind, date).await?;
+    let undeliverable = notifications
+        .iter()
+        .filter(|n| n.undeliverable.is_some())
+        .count();
+    let detail = day_off.map(|d| format!("not a working day: {}", d.describe()));
+    let occurrence = Occurrence {
+        schedule_key: job.name(),
+        fire_at,
+        status,
+        created_by: &ctx.instance,
+        coalesced,
+        skipped,
+        detail,
+    };
+    let outcome = outbox::run_occurrence(
+        &ctx.db,
+        ctx.clock.now(),
+        &occurrence,
+        &notifications,
+        &ctx.message_domain,
+    )
+    .await?;
+    let mut result = JobRun {
+        job,
+        date,
+        fire_at,
+        day_off,
+        digests: notifications.len(),
+        enqueued: 0,
+        already_present: 0,
+        undeliverable,
+        lost_race: false,
+    };
+    match outcome {
+        OccurrenceOutcome::Ran {
+            enqueued,
+            already_present,
+        } => {
+            result.enqueued = enqueued;
+            result.already_present = already_present;
+            metrics::counter!("dondoc_notifications_enqueued_total", "kind" => kind.as_str())
+                .increment(u64::from(enqueued));
+            metrics::counter!("dondoc_job_runs_total", "job" => job.name(), "status" => status.to_string())
+                .increment(1);
+            if undeliverable > 0 {
+                metrics::counter!("dondoc_notifications_failed_total", "reason" => "no_recipient")
+                    .increment(undeliverable as u64);
+                tracing::error!(job = %job, date = %date, count = undeliverable,
+                    "digests without any valid recipient were recorded as failed notifications");
+            }
+            tracing::info!(job = %job, date = %date, fire_at = %fire_at, instance = %ctx.instance,
+                digests = result.digests, enqueued, already_present, "job ran");
+        }
+        OccurrenceOutcome::AlreadyRecorded => {
+            result.lost_race = true;
+            tracing::debug!(job = %job, fire_at = %fire_at, "occurrence already run by another instance");
+        }
+    }
+    Ok(result)
+}
+
+/// Runs a job now, by hand (`dondoc jobs run`): for `date`, or today.
+/// Idempotent: what is already in the outbox is not enqueued again. The run
+/// is recorded as `manual` and does not move the cron schedule.
+pub async fn run_now(ctx: &Context, job: Job, date: Option<NaiveDate>) -> anyhow::Result<JobRun> {
+    let date = date.unwrap_or_else(|| ctx.clock.today());
+    let mut started = ctx.clock.now();
+    // A manual run is recorded under the time it started; two started in the
+    // same millisecond take the next free one (the outbox keys, not this
+    // row, keep a manual run from enqueueing twice).
+    for _ in 0..1000 {
+        let run = run(ctx, job, date, started, fire_status::MANUAL, &[], &[]).await?;
+        if !run.lost_race {
+            return Ok(run);
+        }
+        started += chrono::Duration::milliseconds(1);
+    }
+    anyhow::bail!("could not record the manual run of {job}")
+}
+
+/// What a tick found for one job.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TickReport {
+    pub job: Job,
+    /// The occurrence that was run (or lost to another instance).
+    pub run: Option<JobRun>,
+    /// Missed occurrences covered by that run.
+    pub coalesced: usize,
+    /// Missed occurrences too old to catch up.
+    pub skipped: usize,
+}
+
+/// Looks for due occurrences of one digest job and runs the newest, once.
+///
+/// Occurrences after the last recorded one up to now are due (on a first
+/// start, only the latest within `max_catchup_hours`). Those older than the window are
+/// recorded `skipped` (loudly); the others but the newest are `coalesced`;
+/// the newest runs — all in the run's transaction.
+pub async fn tick_job(ctx: &Context, job: Job) -> anyhow::Result<TickReport> {
+    let mut report = TickReport {
+        job,
+        run: None,
+        coalesced: 0,
+        skipped: 0,
+    };
+    if job.digest().is_none() {
+        return Ok(report);
+    }
+    let now = ctx.clock.now();
+    let window =
+        chrono::Duration::hours(ctx.settings.scheduler.max_catchup_hours.min(24 * 3650) as i64);
+    let window_start = now - window;
+    let last = outbox::last_fire_at(&ctx.db, job.name()).await?;
+    let start = last.unwrap_or(window_start);
+    let schedule = ctx.schedules.get(job);
+    // On a first start nothing was missed (there was no scheduler): only the
+    // latest occurrence within the window runs — today's digest for a fresh
+    // install — and earlier ones are not recorded at all.
+    let cap = if last.is_some() {
+        MAX_OCCURRENCES_PER_TICK
+    } else {
+        1
+    };
+    let (due, dropped) = schedule.between(start, now, ctx.schedules.timezone(), cap);
+    let dropped = if last.is_some() { dropped } else { 0 };
+    if due.is_empty() {
+        return Ok(report);
+    }
+    if dropped > 0 {
+        tracing::error!(job = %job, dropped, "more missed occurrences than are recorded; the oldest were not even recorded as skipped");
+    }
+    let (skipped, recent): (Vec<_>, Vec<_>) = due.into_iter().partition(|at| *at < window_start);
+    report.skipped = skipped.len();
+    if !skipped.is_empty() {
+        metrics::counter!("dondoc_job_occurrences_skipped_total", "job" => job.name())
+            .increment(skipped.len() as u64);
+        tracing::error!(
+            job = %job,
+            count = skipped.len(),
+            first = %skipped[0],
+            last = %skipped[skipped.len() - 1],
+            max_catchup_hours = ctx.settings.scheduler.max_catchup_hours,
+            "missed occurrences older than scheduler.max_catchup_hours were SKIPPED, not run"
+        );
+    }
+    let Some((&newest, older)) = recent.split_last() else {
+        outbox::record_skipped(&ctx.db, now, job.name(), &skipped, &ctx.instance).await?;
+        return Ok(report);
+    };
+    report.coalesced = older.len();
+    if !older.is_empty() {
+        tracing::warn!(job = %job, missed = older.len(), run = %newest,
+            "catching up missed occurrences with one run");
+    }
+    let run = run(
+        ctx,
+        job,
+        ctx.date_of(newest),
+        newest,
+        fire_status::ENQUEUED,
+        older,
+        &skipped,
+    )
+    .await?;
+    if run.lost_race {
+        report.coalesced = 0;
+        report.skipped = 0;
+    }
+    report.run = Some(run);
+    Ok(report)
+}
+
+/// One tick over every digest job. A failing job is logged and does not
+/// stop the others; its occurrence stays due and is tried again next tick.
+pub async fn tick(ctx: &Context) -> Vec<TickReport> {
+    let mut out = Vec::new();
+    for job in Job::ALL {
+        if job.digest().is_none() {
+            continue;
+        }
+        match tick_job(ctx, job).await {
+            Ok(report) => out.push(report),
+            Err(err) => {
+                metrics::counter!("dondoc_job_errors_total", "job" => job.name()).increment(1);
+                tracing::error!(job = %job, error = %format!("{err:#}"), "job failed; it will be tried again at the next tick");
+            }
+        }
+    }
+    out
+}
+
+impl JobRun {
+    pub fn summary(&self) -> JobRunSummary {
+        JobRunSummary {
+            job: self.job.name().to_string(),
+            date: Some(self.date),
+            digests: self.digests,
+            enqueued: self.enqueued,
+            already_present: self.already_present,
+            undeliverable: self.undeliverable,
+            message: self.describe(),
+        }
+    }
+}
+
+/// The web pages run jobs through this (`dondoc_core::reminders::JobRunner`).
+/// `deliver` is not offered there: delivery belongs to the scheduler loop.
+impl JobRunner for Context {
+    fn run_job<'a>(
+        &'a self,
+        job: &'a str,
+        date: Option<NaiveDate>,
+    ) -> Pin<Box<dyn Future<Output = dondoc_core::Result<JobRunSummary>> + Send + 'a>> {
+        Box::pin(async move {
+            let parsed = Job::parse(job)
+                .filter(|j| j.digest().is_some())
+                .ok_or_else(|| {
+                    dondoc_core::Error::field(
+                        "job",
+                        "invalid_choice",
+                        "Chọn department-digest, escalation hoặc leader-digest",
+                    )
+                })?;
+            let run = run_now(self, parsed, date)
+                .await
+                .map_err(dondoc_core::Error::Unexpected)?;
+            Ok(run.summary())
+        })
+    }
+}
