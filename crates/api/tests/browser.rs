@@ -492,7 +492,7 @@ async fn officials_use_the_pages_in_a_real_browser() {
         .text()
         .await
         .unwrap();
-    assert!(problems.contains("row 4, column Thời hạn"), "{problems}");
+    assert!(problems.contains("Dòng 4, cột Thời hạn"), "{problems}");
     assert_eq!(
         app.get_json("/api/v1/tasks?year=2027", &admin_token).await["total"],
         0,

@@ -226,7 +226,7 @@ pub async fn list<C: ConnectionTrait>(
                 errors.push(FieldError::new(
                     "year",
                     "invalid_year",
-                    format!("`{text}` không phải năm hợp lệ"),
+                    format!("“{text}” không phải năm hợp lệ"),
                 ));
                 None
             }

@@ -29,6 +29,7 @@ pub mod action {
     pub const EXTENSION_REQUESTED: &str = "extension_requested";
     pub const EXTENSION_APPROVED: &str = "extension_approved";
     pub const EXTENSION_REJECTED: &str = "extension_rejected";
+    pub const EXTENSION_WITHDRAWN: &str = "extension_withdrawn";
     pub const DOCUMENT_LINKED: &str = "document_linked";
     pub const IMPORTED: &str = "imported";
 }

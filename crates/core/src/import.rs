@@ -146,6 +146,21 @@ impl fmt::Display for ImportProblem {
     }
 }
 
+impl ImportProblem {
+    /// The same, worded for the reader: `row N, column X: …` in English,
+    /// `Dòng N, cột X: …` in Vietnamese.
+    pub fn localized(&self, vietnamese: bool) -> String {
+        if !vietnamese {
+            return self.to_string();
+        }
+        match (self.row, self.column.is_empty()) {
+            (0, _) => self.message.clone(),
+            (row, true) => format!("Dòng {row}: {}", self.message),
+            (row, false) => format!("Dòng {row}, cột {}: {}", self.column, self.message),
+        }
+    }
+}
+
 /// Why a file was refused: every problem found.
 #[derive(Debug, Clone)]
 pub struct ImportRefused(pub Vec<ImportProblem>);
@@ -206,7 +221,7 @@ pub fn read_rows(bytes: &[u8], file_name: &str) -> std::result::Result<Vec<RawRo
     };
     if bytes.len() > MAX_FILE_BYTES {
         return Err(refuse(format!(
-            "the file is larger than {} MB",
+            "Tệp lớn hơn {} MB",
             MAX_FILE_BYTES / 1024 / 1024
         )));
     }
@@ -217,7 +232,7 @@ pub fn read_rows(bytes: &[u8], file_name: &str) -> std::result::Result<Vec<RawRo
     } else if lower.ends_with(".csv") || lower.ends_with(".txt") || !is_zip {
         read_csv(bytes).map_err(refuse)?
     } else {
-        return Err(refuse("unsupported file type: use .xlsx or .csv".into()));
+        return Err(refuse("Chỉ nhận tệp Excel .xlsx hoặc .csv".into()));
     };
     rows_from_grid(grid)
 }
@@ -234,18 +249,18 @@ fn limit_cell(text: String) -> String {
 }
 
 fn read_xlsx(bytes: &[u8]) -> std::result::Result<Grid, String> {
-    let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes))
-        .map_err(|err| format!("not a readable .xlsx file ({err})"))?;
+    let mut workbook: Xlsx<_> =
+        Xlsx::new(Cursor::new(bytes)).map_err(|err| format!("Không đọc được tệp .xlsx ({err})"))?;
     let range = match workbook.worksheet_range_at(0) {
         Some(Ok(range)) => range,
-        Some(Err(err)) => return Err(format!("cannot read the first sheet ({err})")),
-        None => return Err("the workbook has no sheet".into()),
+        Some(Err(err)) => return Err(format!("Không đọc được trang tính đầu tiên ({err})")),
+        None => return Err("Tệp Excel không có trang tính nào".into()),
     };
     let (first_row, first_col) = range.start().unwrap_or((0, 0));
     let mut grid = Vec::new();
     for (i, row) in range.rows().enumerate() {
         if grid.len() > MAX_ROWS + HEADER_SEARCH_ROWS {
-            return Err(format!("more than {MAX_ROWS} rows"));
+            return Err(format!("Tệp có hơn {MAX_ROWS} dòng"));
         }
         // Keep absolute column positions so header and data line up.
         let mut cells = vec![Cell::Text(String::new()); first_col as usize];
@@ -284,7 +299,7 @@ fn read_xlsx(bytes: &[u8]) -> std::result::Result<Grid, String> {
 fn read_csv(bytes: &[u8]) -> std::result::Result<Grid, String> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if std::str::from_utf8(bytes).is_err() {
-        return Err("the CSV is not UTF-8 text; save it as \"CSV UTF-8\"".into());
+        return Err("Tệp CSV không phải văn bản UTF-8; hãy lưu lại với kiểu \"CSV UTF-8\"".into());
     }
     // Excel in a Vietnamese locale often writes `;`; pick what the first lines use.
     let sample: String = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).into_owned();
@@ -320,7 +335,7 @@ fn read_csv(bytes: &[u8]) -> std::result::Result<Grid, String> {
                     })
                     .unwrap_or(line);
                 if grid.len() > MAX_ROWS + HEADER_SEARCH_ROWS {
-                    return Err(format!("more than {MAX_ROWS} rows"));
+                    return Err(format!("Tệp có hơn {MAX_ROWS} dòng"));
                 }
                 let cells: Vec<Cell> = record
                     .iter()
@@ -330,7 +345,7 @@ fn read_csv(bytes: &[u8]) -> std::result::Result<Grid, String> {
                     grid.push((line, cells));
                 }
             }
-            Err(err) => return Err(format!("line {line}: the CSV cannot be read ({err})")),
+            Err(err) => return Err(format!("Dòng {line}: không đọc được CSV ({err})")),
         }
     }
     Ok(grid)
@@ -362,7 +377,7 @@ fn rows_from_grid(grid: Grid) -> std::result::Result<Vec<RawRow>, ImportRefused>
     }
     let Some((header_index, columns)) = header else {
         return Err(refuse(
-            "no header row found: the first rows must name the columns (Mã, Nội dung, Lĩnh vực, Đơn vị chủ trì, Thời hạn, …)".into(),
+            "Không tìm thấy dòng tiêu đề: các dòng đầu phải có tên cột (Mã, Nội dung, Lĩnh vực, Đơn vị chủ trì, Thời hạn, …)".into(),
         ));
     };
     let header_row = grid[header_index].0;
@@ -378,17 +393,14 @@ fn rows_from_grid(grid: Grid) -> std::result::Result<Vec<RawRow>, ImportRefused>
                 .iter()
                 .any(|c| fold(&c.text()) == "stt")
         {
-            " (STT is only a row number; add a Mã column with each task's code)"
+            " (STT chỉ là số thứ tự; cần thêm cột Mã ghi mã của từng nhiệm vụ)"
         } else {
             ""
         };
         return Err(ImportRefused(vec![ImportProblem {
             row: header_row,
             column: String::new(),
-            message: format!(
-                "the header row lacks the column(s): {}{stt_note}",
-                missing.join(", ")
-            ),
+            message: format!("Dòng tiêu đề thiếu cột: {}{stt_note}", missing.join(", ")),
         }]));
     }
     let mut rows = Vec::new();
@@ -410,10 +422,12 @@ fn rows_from_grid(grid: Grid) -> std::result::Result<Vec<RawRow>, ImportRefused>
         rows.push(raw);
     }
     if rows.is_empty() {
-        return Err(refuse("the file has a header row but no task rows".into()));
+        return Err(refuse(
+            "Tệp có dòng tiêu đề nhưng không có dòng nhiệm vụ nào".into(),
+        ));
     }
     if rows.len() > MAX_ROWS {
-        return Err(refuse(format!("more than {MAX_ROWS} task rows")));
+        return Err(refuse(format!("Tệp có hơn {MAX_ROWS} nhiệm vụ")));
     }
     Ok(rows)
 }
@@ -441,12 +455,16 @@ fn split_departments(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// A checked row, ready to insert.
+/// A checked row, ready to insert, with the names it resolved to (so a
+/// preview shows what each code or name matched).
 #[derive(Debug, Clone)]
 pub struct CheckedRow {
     pub row: usize,
     pub task: ValidatedTask,
     pub lead_name: String,
+    pub field_name: String,
+    pub coordinator_names: Vec<String>,
+    pub leader_name: String,
 }
 
 /// Checks every row against the database without writing anything.
@@ -455,6 +473,26 @@ pub async fn check(
     rows: &[RawRow],
     year: i32,
 ) -> Result<std::result::Result<Vec<CheckedRow>, ImportRefused>> {
+    use sea_orm::EntityTrait;
+    let department_names: HashMap<i64, String> = crate::entity::department::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|d| (d.id, d.name))
+        .collect();
+    let field_names: HashMap<String, String> = crate::entity::field::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|f| (f.code, f.name_vi))
+        .collect();
+    let leader_names: HashMap<i64, String> = crate::entity::user::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.full_name))
+        .collect();
+    let name_of = |id: &i64| department_names.get(id).cloned().unwrap_or_default();
     let mut problems = Vec::new();
     let mut checked = Vec::new();
     let mut seen_codes: HashMap<String, usize> = HashMap::new();
@@ -466,7 +504,7 @@ pub async fn check(
             problems.push(ImportProblem {
                 row: raw.row,
                 column: Column::Code.label().into(),
-                message: format!("code {code} is repeated (first on row {first})"),
+                message: format!("Mã {code} bị trùng (đã có ở dòng {first})"),
             });
             continue;
         }
@@ -490,7 +528,20 @@ pub async fn check(
         match commands::validate_new(db, &input).await {
             Ok(task) => checked.push(CheckedRow {
                 row: raw.row,
-                lead_name: input.lead_department.clone(),
+                lead_name: name_of(&task.lead_department_id),
+                field_name: field_names
+                    .get(&task.field_code)
+                    .cloned()
+                    .unwrap_or_default(),
+                coordinator_names: task
+                    .coordinating_department_ids
+                    .iter()
+                    .map(name_of)
+                    .collect(),
+                leader_name: task
+                    .leader_in_charge_id
+                    .and_then(|id| leader_names.get(&id).cloned())
+                    .unwrap_or_default(),
                 task,
             }),
             Err(Error::Validation(fields)) => {

@@ -120,7 +120,7 @@ pub async fn list<C: ConnectionTrait>(
             errors.push(FieldError::new(
                 "state",
                 "invalid_choice",
-                format!("`{s}` không hợp lệ; chọn {}", state::ALL.join(", ")),
+                format!("“{s}” không hợp lệ; chọn {}", state::ALL.join(", ")),
             ));
         }
     }

@@ -156,7 +156,7 @@ pub async fn compute<C: ConnectionTrait>(
                 Error::field(
                     "year",
                     "invalid_year",
-                    format!("`{text}` không phải năm hợp lệ"),
+                    format!("“{text}” không phải năm hợp lệ"),
                 )
             })?,
         None => chrono::Datelike::year(&today),

@@ -179,7 +179,10 @@ pub struct PreviewRow {
     pub row: usize,
     pub code: String,
     pub title: String,
+    pub field: String,
     pub lead: String,
+    pub coordinators: String,
+    pub leader: String,
     pub due: String,
 }
 
@@ -380,7 +383,10 @@ pub async fn import_submit(
                     row: c.row,
                     code: c.task.code.to_string(),
                     title: c.task.title.to_string(),
+                    field: c.field_name,
                     lead: c.lead_name,
+                    coordinators: c.coordinator_names.join("; "),
+                    leader: c.leader_name,
                     due: super::format::date(c.task.due_date),
                 })
                 .collect();

@@ -20,6 +20,7 @@ use crate::state::AppState;
 struct DashboardPage {
     ctx: Ctx,
     year: i32,
+    rate: String,
     overall: Figures,
     chart: String,
     oldest: Vec<TaskRow>,
@@ -86,6 +87,7 @@ pub async fn show(
     let had_flash = page.flash.is_some();
     let view = DashboardPage {
         year: figures.year,
+        rate: super::format::percent(t, figures.overall.completion_rate),
         overall: figures.overall.clone(),
         chart: svg::department_chart(t, &bars),
         oldest,

@@ -179,10 +179,18 @@ pub async fn new_form(
         per_page: 200,
         ..Default::default()
     };
-    let open = tasks::list(&state.db, &filter, today, state.due_soon_days())
+    let mut open = tasks::list(&state.db, &filter, today, state.due_soon_days())
         .await
         .map(|p| p.items)
         .unwrap_or_default();
+    // Coming from a task's page: that task is offered (and ticked) even if
+    // it is neither overdue nor due soon.
+    if let Some(id) = query.task
+        && !open.iter().any(|t| t.id == id)
+        && let Ok(task) = tasks::query::get(&state.db, id, today, state.due_soon_days()).await
+    {
+        open.insert(0, task);
+    }
     let page_ctx = ctx(&req, Some(user.clone()), "documents");
     let t = page_ctx.t;
     let view = NewPage {

@@ -10,6 +10,17 @@ use dondoc_core::{
 
 use super::Tr;
 
+/// 69.8 → "69,8" in Vietnamese, "69.8" in English.
+pub fn percent(t: Tr, value: f64) -> String {
+    let text = format!("{value:.1}");
+    let text = text.strip_suffix(".0").unwrap_or(&text).to_string();
+    if t.is_en() {
+        text
+    } else {
+        text.replace('.', ",")
+    }
+}
+
 pub fn date(day: NaiveDate) -> String {
     day.format("%d/%m/%Y").to_string()
 }
@@ -110,7 +121,11 @@ pub fn task_row(t: Tr, task: &TaskView, viewer_department: &str) -> TaskRow {
         id: task.id,
         code: task.code.clone(),
         title: task.title.clone(),
-        field: task.field_name.clone(),
+        field: if t.is_en() {
+            task.field_name_en.clone()
+        } else {
+            task.field_name.clone()
+        },
         lead_code: task.lead_department.code.clone(),
         lead_name: task.lead_department.name.clone(),
         coordinators: task

@@ -401,6 +401,44 @@ pub static TABLE: &[(&str, &str, &str)] = &[
     ("create", "Tạo", "Create"),
     ("programmes", "Chương trình công tác", "Work programmes"),
     ("menu", "Trình đơn", "Menu"),
+    ("deactivate_department", "Ngừng hoạt động", "Deactivate"),
+    ("activate_department", "Cho hoạt động lại", "Reactivate"),
+    ("department_kind", "Loại đơn vị", "Kind of department"),
+    ("notice_pending", "Đang chờ gửi", "Waiting"),
+    ("notice_sending", "Đang gửi", "Sending"),
+    ("notice_sent", "Đã gửi", "Sent"),
+    ("notice_failed", "Gửi không được", "Failed"),
+    ("notice_cancelled", "Đã hủy", "Cancelled"),
+    ("documents_count", "văn bản", "documents"),
+    ("all", "Tất cả", "All"),
+    ("grand_total", "Tổng cộng", "Total"),
+    (
+        "record_reminder_for_task",
+        "Vào sổ văn bản đôn đốc cho nhiệm vụ này",
+        "Record a reminder document for this task",
+    ),
+    (
+        "extension_help",
+        "Nếu không kịp thời hạn, đơn vị chủ trì đề nghị lãnh đạo cho lùi thời hạn, nêu rõ lý do.",
+        "If the deadline cannot be met, the lead department asks the leader for a later one, with the reason.",
+    ),
+    (
+        "chart_numbers_help",
+        "Số bên phải: quá hạn · sắp đến hạn · đã hoàn thành/tổng số.",
+        "Numbers on the right: overdue · due soon · completed/total.",
+    ),
+    (
+        "completed_includes_reported",
+        "kể cả chờ xác nhận",
+        "including awaiting confirmation",
+    ),
+    ("show_year", "Xem năm", "Show year"),
+    ("deadline_status", "Tình trạng thời hạn", "Deadline"),
+    (
+        "import_columns_help",
+        "Cột bắt buộc: Mã, Nội dung, Lĩnh vực, Đơn vị chủ trì, Thời hạn (dạng dd/mm/yyyy). Cột không bắt buộc: Đơn vị phối hợp (cách nhau bằng dấu ;), Lãnh đạo phụ trách, Ghi chú.",
+        "Required columns: Code (Mã), Title (Nội dung), Field (Lĩnh vực), Lead department (Đơn vị chủ trì), Due date (Thời hạn, dd/mm/yyyy). Optional: Coordinating departments (separated by ;), Leader in charge, Note.",
+    ),
 ];
 
 #[cfg(test)]

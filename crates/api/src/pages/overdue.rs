@@ -27,6 +27,7 @@ pub struct Group {
 pub struct PendingLine {
     pub id: i64,
     pub task_id: i64,
+    pub lead: String,
     pub task_code: String,
     pub task_title: String,
     pub previous: String,
@@ -141,6 +142,7 @@ pub async fn show(
             pending_lines.push(PendingLine {
                 id: e.id,
                 task_id: e.task_id,
+                lead: task.lead_department.name.clone(),
                 task_code: task.code,
                 task_title: task.title,
                 previous: format::date(e.previous_due_date),

@@ -20,15 +20,28 @@ pub struct KindCount {
 #[template(path = "report.html")]
 struct ReportPage {
     ctx: Ctx,
+    t: super::Tr,
     stats: Stats,
     kinds: Vec<KindCount>,
     kinds_total: i64,
     summary: String,
 }
 
+impl ReportPage {
+    fn pct(&self, value: &f64) -> String {
+        super::format::percent(self.t, *value)
+    }
+}
+
 /// The sentence an annual self-review states, from the figures.
 pub fn summary_sentence(stats: &Stats, organization: &str, english: bool) -> String {
     let o = &stats.overall;
+    let lang = if english {
+        crate::lang::Lang::En
+    } else {
+        crate::lang::Lang::Vi
+    };
+    let rate = super::format::percent(super::Tr(lang), o.completion_rate);
     if english {
         format!(
             "In the {} work programme, {} set {} key tasks; {} of {} are done ({}%), {} on time ({} of them after an extension) and {} late; {} are overdue; {} reminder documents were issued.",
@@ -37,7 +50,7 @@ pub fn summary_sentence(stats: &Stats, organization: &str, english: bool) -> Str
             o.total,
             o.completed,
             o.total - o.cancelled,
-            o.completion_rate,
+            rate,
             o.completed_on_time,
             o.completed_on_time_after_extension,
             o.completed_late,
@@ -46,13 +59,13 @@ pub fn summary_sentence(stats: &Stats, organization: &str, english: bool) -> Str
         )
     } else {
         format!(
-            "Trong Chương trình làm việc năm {}, {} đã đề ra {} nội dung trọng tâm; đã thực hiện hoàn thành {}/{} nội dung ({}%), trong đó {} nội dung đúng hạn ({} nội dung sau khi được gia hạn), {} nội dung quá hạn; còn {} nội dung chưa hoàn thành đã quá hạn; đã ban hành {} văn bản đôn đốc.",
+            "Trong Chương trình công tác năm {}, {} đã đề ra {} nội dung trọng tâm; đã thực hiện hoàn thành {}/{} nội dung ({}%), trong đó {} nội dung đúng hạn ({} nội dung sau khi được gia hạn), {} nội dung quá hạn; còn {} nội dung chưa hoàn thành đã quá hạn; đã ban hành {} văn bản đôn đốc.",
             stats.year,
             organization,
             o.total,
             o.completed,
             o.total - o.cancelled,
-            o.completion_rate,
+            rate,
             o.completed_on_time,
             o.completed_on_time_after_extension,
             o.completed_late,
@@ -108,6 +121,7 @@ pub async fn show(
         })
         .collect();
     let view = ReportPage {
+        t,
         summary: summary_sentence(&stats, &state.settings.organization.name, t.is_en()),
         kinds_total: kinds.iter().map(|k| k.count).sum(),
         kinds,

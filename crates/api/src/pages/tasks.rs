@@ -134,9 +134,18 @@ pub async fn list(
         .unwrap_or_default();
     let pages = page.total.div_ceil(page.per_page.max(1)).max(1);
     let is_staff = !policy::can(&user, Action::ReadAllDepartments, None);
+    let department_name = match user.department_id {
+        Some(id) => dondoc_core::departments::find_by_id(&state.db, id)
+            .await
+            .ok()
+            .flatten()
+            .map(|d| d.name)
+            .unwrap_or_else(|| viewer_dept.clone()),
+        None => viewer_dept.clone(),
+    };
     let (heading, intro) = if is_staff {
         (
-            format!("{} — {}", t.get("nav_my_tasks"), viewer_dept),
+            format!("{} — {}", t.get("nav_my_tasks"), department_name),
             t.get("staff_help").to_string(),
         )
     } else {
@@ -234,7 +243,7 @@ pub struct DocumentLine {
 pub struct NoticeLine {
     pub at: String,
     pub subject: String,
-    pub state: String,
+    pub state_key: String,
     pub recipients: String,
     pub error: String,
 }
@@ -368,7 +377,7 @@ pub async fn show(
         TaskStatus::InProgress,
         TaskStatus::ReportedDone,
     ];
-    if detail.permissions.confirm {
+    if detail.permissions.confirm && detail.task.status != TaskStatus::ReportedDone {
         statuses.push(TaskStatus::Completed);
     }
     if detail.permissions.reopen_or_cancel {
@@ -412,7 +421,8 @@ pub async fn show(
         description: detail.task.description.clone(),
         result_note: detail.task.result_note.clone().unwrap_or_default(),
         completed_on: format::opt_date(detail.task.completed_on),
-        completed_on_input: format::date(detail.task.completed_on.unwrap_or(today)),
+        // Empty until the task is done: the date is asked for when reporting completion.
+        completed_on_input: format::opt_date(detail.task.completed_on),
         due_input: format::date(detail.task.due_date),
         history: history_lines(t, entries, tz),
         documents: detail
@@ -437,7 +447,7 @@ pub async fn show(
             .map(|n| NoticeLine {
                 at: format::datetime(n.sent_at.unwrap_or(n.created_at), tz),
                 subject: n.subject.clone(),
-                state: n.state.clone(),
+                state_key: format!("notice_{}", n.state),
                 recipients: n.recipients.join(", "),
                 error: n.last_error.clone().unwrap_or_default(),
             })

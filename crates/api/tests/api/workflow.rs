@@ -28,7 +28,15 @@ async fn staff_reports_done_leader_confirms_and_history_records_everything() {
         assert_eq!(body["progress"], 85);
         assert_eq!(body["status"], "in_progress");
 
-        // Reporting done without a result is refused, naming the field.
+        // Reporting done with no result at all (none sent, none on the task) is refused, naming the field.
+        let r = app
+            .patch(
+                &format!("/api/v1/tasks/{id}"),
+                Some(&staff),
+                json!({"result_note": ""}),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
         let r = app
             .patch(
                 &format!("/api/v1/tasks/{id}"),
@@ -388,5 +396,77 @@ async fn leaders_assign_tasks_and_record_reminder_documents() {
             )
             .await;
         assert_eq!(list["total"], 1);
+    }
+}
+
+#[tokio::test]
+async fn reporting_done_keeps_the_written_result_and_closes_a_pending_extension() {
+    for app in spawn_apps().await {
+        let leader = app.login("chutich").await;
+        let pending = app
+            .get_json("/api/v1/extensions?state=pending", &leader)
+            .await;
+        // MT-10 is due soon and has a pending extension request in the demo.
+        let mt10 = app.get_json("/api/v1/tasks?q=MT-10", &leader).await["items"][0].clone();
+        let id = mt10["id"].as_i64().unwrap();
+        assert!(
+            pending
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["task_id"] == id)
+        );
+        assert!(
+            !mt10["result_note"].as_str().unwrap_or("").is_empty(),
+            "the demo task has a result written"
+        );
+        let staff = app
+            .login(&staff_of(mt10["lead_department"]["code"].as_str().unwrap()))
+            .await;
+        let r = app
+            .patch(
+                &format!("/api/v1/tasks/{id}"),
+                Some(&staff),
+                json!({"status": "reported_done"}),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let task: Value = r.json().await.unwrap();
+        assert_eq!(task["status"], "reported_done");
+        assert_eq!(
+            task["result_note"], mt10["result_note"],
+            "the result already written is the report"
+        );
+        let ext = task["extension_requests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["task_id"] == id)
+            .unwrap()
+            .clone();
+        assert_eq!(ext["state"], "withdrawn");
+        let pending = app
+            .get_json("/api/v1/extensions?state=pending", &leader)
+            .await;
+        assert!(
+            !pending
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["task_id"] == id)
+        );
+        let history = app
+            .get_json(&format!("/api/v1/tasks/{id}/history"), &leader)
+            .await;
+        let reported = history
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["action"] == "reported_done")
+            .unwrap();
+        assert_eq!(
+            reported["note"], mt10["result_note"],
+            "the history of the report carries its result"
+        );
     }
 }

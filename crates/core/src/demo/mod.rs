@@ -444,7 +444,7 @@ pub async fn seed(db: &Db, clock: &Clock, settings: &Settings) -> Result<DemoSum
         .await?;
         let staff = staff_ids.get(&t.lead).copied();
         if let Some(extra) = t.extended_by_days {
-            let request = extension_request::ActiveModel {
+            extension_request::ActiveModel {
                 task_id: Set(model.id),
                 requested_by: Set(staff.unwrap_or(admin.id)),
                 previous_due_date: Set(original_due_date),
@@ -470,7 +470,7 @@ pub async fn seed(db: &Db, clock: &Clock, settings: &Settings) -> Result<DemoSum
                     action::EXTENSION_APPROVED,
                 )
                 .field("due_date", original_due_date, due_date)
-                .note(format!("Đồng ý gia hạn (yêu cầu #{})", request.id)),
+                .note(format!("Đồng ý gia hạn thêm {extra} ngày")),
             )
             .await?;
         }
@@ -511,7 +511,7 @@ pub async fn seed(db: &Db, clock: &Clock, settings: &Settings) -> Result<DemoSum
         }
         if let Some(days) = t.pending_extension_days {
             let requested = offset(due_date, days);
-            let request = extension_request::ActiveModel {
+            extension_request::ActiveModel {
                 task_id: Set(model.id),
                 requested_by: Set(staff.unwrap_or(admin.id)),
                 previous_due_date: Set(due_date),
@@ -531,7 +531,7 @@ pub async fn seed(db: &Db, clock: &Clock, settings: &Settings) -> Result<DemoSum
                 now,
                 Change::new(model.id, staff, action::EXTENSION_REQUESTED)
                     .field("due_date", due_date, requested)
-                    .note(format!("Đề nghị gia hạn #{}", request.id)),
+                    .note("Vướng mắc về hồ sơ pháp lý và ý kiến của các sở, ngành; đề nghị gia hạn để hoàn thành."),
             )
             .await?;
         }

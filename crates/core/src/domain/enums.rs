@@ -50,7 +50,7 @@ macro_rules! stored_enum {
                     .ok_or_else(|| Error::field(
                         $what,
                         "invalid_choice",
-                        format!("`{}` không hợp lệ; chọn một trong: {}", wanted, Self::codes()),
+                        format!("“{}” không hợp lệ; chọn một trong: {}", wanted, Self::codes()),
                     ))
             }
         }
@@ -300,6 +300,9 @@ pub enum ExtensionState {
     Approved,
     #[sea_orm(string_value = "rejected")]
     Rejected,
+    /// Closed without a decision: the task was done or cancelled meanwhile.
+    #[sea_orm(string_value = "withdrawn")]
+    Withdrawn,
 }
 
 stored_enum!(
@@ -309,5 +312,6 @@ stored_enum!(
         (Pending, "pending", "Chờ quyết định", "Pending"),
         (Approved, "approved", "Đã đồng ý", "Approved"),
         (Rejected, "rejected", "Không đồng ý", "Rejected"),
+        (Withdrawn, "withdrawn", "Đã tự đóng", "Withdrawn"),
     ]
 );

@@ -168,7 +168,7 @@ impl EmailAddress {
             return Err(Error::field(
                 field,
                 "invalid_email",
-                format!("`{text}` không phải địa chỉ email hợp lệ"),
+                format!("“{text}” không phải địa chỉ email hợp lệ"),
             ));
         }
         Ok(Self(text.to_string()))
@@ -252,7 +252,7 @@ pub fn parse_date(field: &str, raw: &str) -> Result<NaiveDate> {
             Error::field(
                 field,
                 "invalid_date",
-                format!("`{text}` không phải ngày hợp lệ (dạng YYYY-MM-DD hoặc dd/mm/yyyy)"),
+                format!("“{text}” không phải ngày hợp lệ (dạng YYYY-MM-DD hoặc dd/mm/yyyy)"),
             )
         })
 }

@@ -73,7 +73,7 @@ pub async fn resolve_field<C: ConnectionTrait>(
             Error::field(
                 field_name,
                 "unknown",
-                format!("Không có lĩnh vực `{wanted}` (nhập mã như site_clearance hoặc tên như \"Bồi thường, giải phóng mặt bằng\")"),
+                format!("Không có lĩnh vực “{wanted}” (nhập mã như site_clearance hoặc tên như \"Bồi thường, giải phóng mặt bằng\")"),
             )
         })
 }
@@ -112,12 +112,12 @@ pub async fn resolve_leader<C: ConnectionTrait>(
         Some(_) => Err(Error::field(
             field_name,
             "not_a_leader",
-            format!("`{wanted}` không phải lãnh đạo đang hoạt động"),
+            format!("“{wanted}” không phải lãnh đạo đang hoạt động"),
         )),
         None => Err(Error::field(
             field_name,
             "unknown",
-            format!("Không có lãnh đạo `{wanted}`"),
+            format!("Không có lãnh đạo “{wanted}”"),
         )),
     }
 }
@@ -140,7 +140,7 @@ async fn resolve_departments<C: ConnectionTrait>(
             None => errors.push(FieldError::new(
                 format!("{field_name}[{i}]"),
                 "unknown",
-                format!("Không có đơn vị `{}`", item.trim()),
+                format!("Không có đơn vị “{}”", item.trim()),
             )),
         }
     }
@@ -187,7 +187,7 @@ pub async fn validate_new<C: ConnectionTrait>(db: &C, input: &NewTask) -> Result
                 FieldError::new(
                     "lead_department",
                     "unknown",
-                    format!("Không có đơn vị `{}`", input.lead_department.trim()),
+                    format!("Không có đơn vị “{}”", input.lead_department.trim()),
                 )
             });
             None
@@ -527,7 +527,7 @@ pub async fn update(
                 errors.push(FieldError::new(
                     "lead_department",
                     "unknown",
-                    format!("Không có đơn vị `{}`", code.trim()),
+                    format!("Không có đơn vị “{}”", code.trim()),
                 ));
                 None
             }
@@ -575,15 +575,18 @@ pub async fn update(
         let mut status_note = note.clone();
         match target {
             TaskStatus::ReportedDone | TaskStatus::Completed => {
+                // The result: what was sent now, else the note, else the
+                // result already written on the task.
                 let report = result_note
                     .clone()
                     .filter(|n| !n.is_empty())
-                    .or_else(|| Some(note.clone()).filter(|n| !n.is_empty()));
+                    .or_else(|| Some(note.clone()).filter(|n| !n.is_empty()))
+                    .or_else(|| current.result_note.clone().filter(|n| !n.trim().is_empty()));
                 if report.is_none() && from.is_open() {
                     return Err(Error::field(
                         "result_note",
                         "required",
-                        "Báo cáo hoàn thành phải kèm kết quả thực hiện (result_note hoặc note)",
+                        "Báo cáo hoàn thành phải ghi kết quả thực hiện",
                     ));
                 }
                 if from.is_open() {
@@ -792,7 +795,48 @@ pub async fn update(
     for change in changes {
         history::record(&txn, now, change).await?;
     }
+    if let Some(target) = new_status
+        && current.status.is_open()
+        && !target.is_open()
+    {
+        withdraw_pending_extensions(&txn, now, task_id, Some(user.user_id), target).await?;
+    }
     txn.commit().await?;
+    Ok(())
+}
+
+/// A task that is done or cancelled needs no later deadline: its pending
+/// extension request is closed (withdrawn), in the history, so it does not
+/// linger in the leaders' list.
+async fn withdraw_pending_extensions<C: ConnectionTrait>(
+    db: &C,
+    now: chrono::DateTime<chrono::Utc>,
+    task_id: i64,
+    actor: Option<i64>,
+    reason: TaskStatus,
+) -> Result<()> {
+    let pending = extension_request::Entity::find()
+        .filter(extension_request::Column::TaskId.eq(task_id))
+        .filter(extension_request::Column::State.eq(ExtensionState::Pending))
+        .all(db)
+        .await?;
+    for request in pending {
+        let mut closed: extension_request::ActiveModel = request.into();
+        closed.state = Set(ExtensionState::Withdrawn);
+        closed.decided_at = Set(Some(now));
+        closed.decision_note = Set(Some(format!(
+            "Tự đóng: nhiệm vụ {}",
+            reason.label_vi().to_lowercase()
+        )));
+        closed.update(db).await?;
+        history::record(
+            db,
+            now,
+            Change::new(task_id, actor, action::EXTENSION_WITHDRAWN)
+                .note("Đề nghị gia hạn tự đóng vì nhiệm vụ không còn mở"),
+        )
+        .await?;
+    }
     Ok(())
 }
 

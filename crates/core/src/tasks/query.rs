@@ -173,7 +173,7 @@ impl RawTaskQuery {
                 Err(()) => errors.push(FieldError::new(
                     "year",
                     "invalid_year",
-                    format!("`{text}` không phải năm hợp lệ"),
+                    format!("“{text}” không phải năm hợp lệ"),
                 )),
             }
         }
@@ -186,7 +186,7 @@ impl RawTaskQuery {
                 errors.push(FieldError::new(
                     "involvement",
                     "invalid_choice",
-                    format!("`{other}` không hợp lệ; chọn lead, coordinating hoặc any"),
+                    format!("“{other}” không hợp lệ; chọn lead, coordinating hoặc any"),
                 ));
                 Involvement::Lead
             }
@@ -207,7 +207,7 @@ impl RawTaskQuery {
                         "timeliness",
                         "invalid_choice",
                         format!(
-                            "`{part}` không hợp lệ; chọn overdue, due_soon, on_track, completed_on_time hoặc completed_late"
+                            "“{part}” không hợp lệ; chọn overdue, due_soon, on_track, completed_on_time hoặc completed_late"
                         ),
                     )),
                 }
@@ -244,7 +244,7 @@ impl RawTaskQuery {
                     errors.push(FieldError::new(
                         "sort",
                         "invalid_choice",
-                        format!("`{other}` không hợp lệ; chọn due_date, attention, code, updated_at hoặc progress (thêm - để giảm dần)"),
+                        format!("“{other}” không hợp lệ; chọn due_date, attention, code, updated_at hoặc progress (thêm - để giảm dần)"),
                     ));
                     TaskSort::DueDate
                 }

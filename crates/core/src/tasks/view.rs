@@ -30,6 +30,7 @@ pub struct TaskView {
     /// Field code (lĩnh vực).
     pub field: String,
     pub field_name: String,
+    pub field_name_en: String,
     pub status: TaskStatus,
     pub progress: i32,
     #[schema(value_type = String, format = Date)]
@@ -117,11 +118,11 @@ pub async fn load_views<C: ConnectionTrait>(
         .map(|p| (p.id, p.year))
         .collect();
 
-    let fields: HashMap<String, String> = field::Entity::find()
+    let fields: HashMap<String, (String, String)> = field::Entity::find()
         .all(db)
         .await?
         .into_iter()
-        .map(|f| (f.code, f.name_vi))
+        .map(|f| (f.code, (f.name_vi, f.name_en)))
         .collect();
 
     let reminder_counts: HashMap<i64, i64> = document_task::Entity::find()
@@ -167,7 +168,11 @@ pub async fn load_views<C: ConnectionTrait>(
                 year: years.get(&t.programme_id).copied().unwrap_or_default(),
                 field_name: fields
                     .get(&t.field_code)
-                    .cloned()
+                    .map(|(vi, _)| vi.clone())
+                    .unwrap_or_else(|| t.field_code.clone()),
+                field_name_en: fields
+                    .get(&t.field_code)
+                    .map(|(_, en)| en.clone())
                     .unwrap_or_else(|| t.field_code.clone()),
                 field: t.field_code,
                 code: t.code,
