@@ -297,6 +297,10 @@ pub fn problem_of(err: Error) -> Problem {
         }
         Error::Unexpected(err) => {
             let text = format!("{err:#}");
+            if let Some(problem) = storage_problem(&text) {
+                tracing::error!(error = %text, "storage refuses writes");
+                return problem;
+            }
             if is_transient_db_error(&text) {
                 tracing::error!(error = %text, "database busy or unreachable");
                 return problem_of(Error::Unavailable(text));
@@ -305,6 +309,40 @@ pub fn problem_of(err: Error) -> Problem {
             internal()
         }
     }
+}
+
+/// A disk that is full or a database opened read-only: the operator must act,
+/// and the person should know their change was not saved.
+fn storage_problem(text: &str) -> Option<Problem> {
+    let t = text.to_ascii_lowercase();
+    let (kind, vi, en) = if t.contains("disk is full")
+        || t.contains("no space left")
+        || t.contains("could not extend file")
+    {
+        (
+            "storage_full",
+            "Máy chủ đã hết dung lượng lưu trữ; thay đổi chưa được lưu. Vui lòng báo quản trị hệ thống.",
+            "The server's storage is full; the change was not saved. Please tell the administrator.",
+        )
+    } else if t.contains("readonly database") || t.contains("read-only") || t.contains("read only")
+    {
+        (
+            "read_only",
+            "Cơ sở dữ liệu đang ở chế độ chỉ đọc; thay đổi chưa được lưu. Vui lòng báo quản trị hệ thống.",
+            "The database is read-only; the change was not saved. Please tell the administrator.",
+        )
+    } else {
+        return None;
+    };
+    let mut p = Problem::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        kind,
+        "Không lưu được dữ liệu",
+        "Cannot store data",
+    )
+    .detail(vi, en);
+    p.retry_after = Some(60);
+    Some(p)
 }
 
 fn is_transient_db_error(text: &str) -> bool {
@@ -339,3 +377,34 @@ pub fn internal() -> Problem {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn storage_failures_are_explained_not_internal() {
+        for (text, kind) in [
+            (
+                "error returned from database: (code: 13) database or disk is full",
+                "storage_full",
+            ),
+            (
+                "could not extend file \"base/16384/2619\": No space left on device",
+                "storage_full",
+            ),
+            (
+                "error returned from database: (code: 8) attempt to write a readonly database",
+                "read_only",
+            ),
+        ] {
+            let p = problem_of(Error::Unexpected(anyhow::anyhow!(text.to_string())));
+            assert_eq!(p.status, StatusCode::SERVICE_UNAVAILABLE, "{text}");
+            assert_eq!(p.kind, kind);
+        }
+        let p = problem_of(Error::Unexpected(anyhow::anyhow!("database is locked")));
+        assert_eq!(p.kind, "unavailable");
+        let p = problem_of(Error::Unexpected(anyhow::anyhow!("something else")));
+        assert_eq!(p.status, StatusCode::INTERNAL_SERVER_ERROR);
+    }
+}

@@ -18,7 +18,7 @@ pub struct TestApp {
     pub db: dondoc_core::db::Db,
     pub settings: Arc<Settings>,
     pub backend: testing::Backend,
-    _database: testing::TestDatabase,
+    _database: Option<testing::TestDatabase>,
     handle: actix_web::dev::ServerHandle,
 }
 
@@ -50,24 +50,57 @@ pub async fn spawn_apps() -> Vec<TestApp> {
 }
 
 pub async fn spawn_on(database: testing::TestDatabase, seed: bool) -> TestApp {
+    let db = database.db.clone();
+    spawn_with_db(database, db, seed).await
+}
+
+/// An app whose pool is `db` (e.g. through a proxy), owning `database`.
+pub async fn spawn_with_db(
+    database: testing::TestDatabase,
+    db: dondoc_core::db::Db,
+    seed: bool,
+) -> TestApp {
     let settings = Arc::new(test_settings());
     let clock = Clock::pinned_today(chrono_tz::Asia::Ho_Chi_Minh, today());
-    if seed {
+    if seed
+        && dondoc_core::demo::database_is_empty(&database.db)
+            .await
+            .unwrap()
+    {
         dondoc_core::demo::seed(&database.db, &clock, &settings)
             .await
             .unwrap();
     }
-    let app = dondoc_api::Application::build(settings.clone(), database.db.clone(), clock).unwrap();
+    let app = dondoc_api::Application::build(settings.clone(), db.clone(), clock).unwrap();
     let port = app.port();
     let handle = app.handle();
     tokio::spawn(app.run_until_stopped());
     TestApp {
         base: format!("http://127.0.0.1:{port}"),
         client: Client::builder().build().unwrap(),
-        db: database.db.clone(),
+        db,
         settings,
         backend: database.backend,
-        _database: database,
+        _database: Some(database),
+        handle,
+    }
+}
+
+/// An app on `db` that does not own the test database (several apps on one database).
+pub async fn spawn_on_db(database: &testing::TestDatabase, db: dondoc_core::db::Db) -> TestApp {
+    let settings = Arc::new(test_settings());
+    let clock = Clock::pinned_today(chrono_tz::Asia::Ho_Chi_Minh, today());
+    let app = dondoc_api::Application::build(settings.clone(), db.clone(), clock).unwrap();
+    let port = app.port();
+    let handle = app.handle();
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        base: format!("http://127.0.0.1:{port}"),
+        client: Client::builder().build().unwrap(),
+        db,
+        settings,
+        backend: database.backend,
+        _database: None,
         handle,
     }
 }
