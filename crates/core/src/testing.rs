@@ -57,12 +57,18 @@ pub fn skip(what: &str, why: &str) {
 
 /// A fresh, migrated SQLite database in a temporary folder.
 pub async fn sqlite() -> TestDatabase {
+    let t = sqlite_unmigrated().await;
+    db::migrate(&t.db).await.expect("migrate sqlite");
+    t
+}
+
+/// A fresh SQLite database with no schema at all (migration tests).
+pub async fn sqlite_unmigrated() -> TestDatabase {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}/test.db", dir.path().display());
     let db = db::connect(&database_settings(&url))
         .await
         .expect("open sqlite");
-    db::migrate(&db).await.expect("migrate sqlite");
     TestDatabase {
         db,
         url,
@@ -77,6 +83,13 @@ static COUNTER: AtomicU64 = AtomicU64::new(0);
 /// A fresh, migrated PostgreSQL database, or `None` (after a loud skip) when
 /// `DONDOC_TEST_POSTGRES_URL` is unset.
 pub async fn postgres() -> Option<TestDatabase> {
+    let t = postgres_unmigrated().await?;
+    db::migrate(&t.db).await.expect("migrate postgres");
+    Some(t)
+}
+
+/// A fresh PostgreSQL database with no schema at all (migration tests).
+pub async fn postgres_unmigrated() -> Option<TestDatabase> {
     let Ok(admin_url) = std::env::var("DONDOC_TEST_POSTGRES_URL") else {
         skip(
             "postgres",
@@ -109,7 +122,6 @@ pub async fn postgres() -> Option<TestDatabase> {
     let db = db::connect(&database_settings(&url))
         .await
         .expect("open postgres");
-    db::migrate(&db).await.expect("migrate postgres");
     Some(TestDatabase {
         db,
         url,
@@ -117,6 +129,15 @@ pub async fn postgres() -> Option<TestDatabase> {
         _dir: None,
         postgres: Some((admin_url, name)),
     })
+}
+
+/// Unmigrated SQLite, plus PostgreSQL when configured.
+pub async fn databases_unmigrated() -> Vec<TestDatabase> {
+    let mut all = vec![sqlite_unmigrated().await];
+    if let Some(pg) = postgres_unmigrated().await {
+        all.push(pg);
+    }
+    all
 }
 
 /// SQLite, plus PostgreSQL when configured: run the test body on each.

@@ -69,6 +69,17 @@ async fn the_openapi_document_covers_every_route() {
             assert!(status == 200 || status == 401, "{path} answered {status}");
         }
     }
+    // The audit trail is append-only: no route changes or deletes history.
+    for (path, item) in paths {
+        if path.contains("history") {
+            for method in ["post", "put", "patch", "delete"] {
+                assert!(
+                    item.get(method).is_none(),
+                    "{method} {path} would edit the audit trail"
+                );
+            }
+        }
+    }
     let schemes = doc["components"]["securitySchemes"].as_object().unwrap();
     assert!(schemes.contains_key("bearer") && schemes.contains_key("session"));
 }

@@ -1,0 +1,116 @@
+//! Upgrades: a database populated at the first released schema migrates to
+//! the latest one with its data intact and readable; every migration can be
+//! rolled back and re-applied.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use chrono::NaiveDate;
+use dondoc_core::{
+    domain::Timeliness,
+    tasks::{RawTaskQuery, list},
+    testing,
+};
+use dondoc_migrations::{Migrator, MigratorTrait};
+use sea_orm::ConnectionTrait;
+
+/// The five migrations of the first release (2026-11-25).
+const FIRST_RELEASE: u32 = 5;
+
+/// Rows written with the first release's schema, as SQL both stores accept.
+const FIXTURE: &[&str] = &[
+    "INSERT INTO fields (code, name_vi, name_en, sort_order, active) VALUES ('finance', 'Tài chính – ngân sách', 'Finance', 8, TRUE)",
+    "INSERT INTO departments (id, code, name, kind, email, active, created_at, updated_at) VALUES \
+     (1, 'TCKH', 'Phòng Tài chính - Kế hoạch', 'office', 'tckh@example.vn', TRUE, '2026-01-02T00:00:00+00:00', '2026-01-02T00:00:00+00:00')",
+    "INSERT INTO users (id, username, full_name, email, position, role, department_id, password_hash, active, must_change_password, created_at, updated_at) VALUES \
+     (1, 'cb.tckh', 'Cán bộ TCKH', 'cb@example.vn', NULL, 'staff', 1, '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo', TRUE, FALSE, '2026-01-02T00:00:00+00:00', '2026-01-02T00:00:00+00:00')",
+    "INSERT INTO programmes (id, year, title, created_at) VALUES (1, 2026, 'Chương trình công tác năm 2026', '2026-01-02T00:00:00+00:00')",
+    "INSERT INTO tasks (id, programme_id, code, title, description, search_text, field_code, lead_department_id, leader_in_charge_id, \
+     source_document_id, due_date, original_due_date, status, progress, completed_on, result_note, version, created_at, updated_at) VALUES \
+     (1, 1, 'TC-01', 'Giải ngân vốn đầu tư công', '', 'tc-01 giai ngan von dau tu cong', 'finance', 1, NULL, NULL, \
+      '2026-06-30', '2026-06-30', 'in_progress', 40, NULL, NULL, 3, '2026-01-02T00:00:00+00:00', '2026-02-02T00:00:00+00:00'), \
+     (2, 1, 'TC-02', 'Lập dự toán ngân sách', '', 'tc-02 lap du toan ngan sach', 'finance', 1, NULL, NULL, \
+      '2026-03-31', '2026-03-31', 'completed', 100, '2026-03-30', 'Xong', 5, '2026-01-02T00:00:00+00:00', '2026-03-30T00:00:00+00:00')",
+    "INSERT INTO task_history (id, task_id, actor_id, at, action, field, old_value, new_value, note) VALUES \
+     (1, 1, 1, '2026-02-02T00:00:00+00:00', 'updated', 'progress', '0', '40', 'Đang giải ngân')",
+];
+
+#[tokio::test]
+async fn a_populated_first_release_database_upgrades_to_the_latest_schema() {
+    for t in testing::databases_unmigrated().await {
+        Migrator::up(&t.db, Some(FIRST_RELEASE)).await.unwrap();
+        for sql in FIXTURE {
+            t.db.execute_unprepared(sql)
+                .await
+                .unwrap_or_else(|e| panic!("{sql}: {e} ({t:?})"));
+        }
+        // Explicit ids on PostgreSQL: move the identity sequences past them.
+        if dondoc_core::db::is_postgres(&t.db) {
+            for table in [
+                "departments",
+                "users",
+                "programmes",
+                "tasks",
+                "task_history",
+            ] {
+                t.db.execute_unprepared(&format!(
+                    "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
+                ))
+                .await
+                .unwrap();
+            }
+        }
+        // Every later migration, then the start-up step (default fields).
+        dondoc_core::db::migrate(&t.db).await.unwrap();
+        let applied = Migrator::get_applied_migrations(&t.db).await.unwrap().len();
+        assert_eq!(applied, Migrator::migrations().len(), "{t:?}");
+
+        let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+        let raw = RawTaskQuery {
+            year: Some("2026".into()),
+            ..Default::default()
+        };
+        let page = list(&t.db, &raw.parse().unwrap(), today, 7).await.unwrap();
+        assert_eq!(page.total, 2, "{t:?}");
+        let overdue = page.items.iter().find(|i| i.code == "TC-01").unwrap();
+        assert_eq!(overdue.timeliness, Some(Timeliness::Overdue));
+        assert_eq!(overdue.version, 3);
+        let done = page.items.iter().find(|i| i.code == "TC-02").unwrap();
+        assert_eq!(done.timeliness, Some(Timeliness::CompletedOnTime));
+        let history = dondoc_core::history::for_task(&t.db, 1).await.unwrap();
+        assert_eq!(history[0].note.as_deref(), Some("Đang giải ngân"));
+        // New rows still get fresh ids after the upgrade.
+        let dept = dondoc_core::departments::create(
+            &t.db,
+            &dondoc_core::Clock::system(chrono_tz::Asia::Ho_Chi_Minh),
+            dondoc_core::departments::NewDepartment {
+                code: "TNMT".into(),
+                name: "Phòng Tài nguyên và Môi trường".into(),
+                kind: "office".into(),
+                email: None,
+            },
+        )
+        .await
+        .unwrap();
+        assert!(dept.id > 1);
+    }
+}
+
+#[tokio::test]
+async fn every_migration_rolls_back_and_reapplies() {
+    for t in testing::databases_unmigrated().await {
+        Migrator::up(&t.db, None).await.unwrap();
+        Migrator::down(&t.db, None)
+            .await
+            .unwrap_or_else(|e| panic!("down: {e} ({t:?})"));
+        assert!(
+            Migrator::get_applied_migrations(&t.db)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        Migrator::up(&t.db, None).await.unwrap();
+        assert_eq!(
+            Migrator::get_applied_migrations(&t.db).await.unwrap().len(),
+            Migrator::migrations().len()
+        );
+    }
+}
