@@ -87,6 +87,7 @@ pub async fn spawn_with_db(
 }
 
 /// An app on `db` that does not own the test database (several apps on one database).
+#[allow(dead_code)] // used by the faults test binary, not by every binary sharing this module
 pub async fn spawn_on_db(database: &testing::TestDatabase, db: dondoc_core::db::Db) -> TestApp {
     let settings = Arc::new(test_settings());
     let clock = Clock::pinned_today(chrono_tz::Asia::Ho_Chi_Minh, today());
