@@ -12,6 +12,7 @@ mod m20261125_000002_create_programmes_documents_tasks;
 mod m20261125_000003_create_history_and_extensions;
 mod m20261125_000004_create_outbox_and_schedule;
 mod m20261125_000005_create_auth;
+mod m20261126_000006_add_scale_indexes;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000003_create_history_and_extensions::Migration),
             Box::new(m20261125_000004_create_outbox_and_schedule::Migration),
             Box::new(m20261125_000005_create_auth::Migration),
+            Box::new(m20261126_000006_add_scale_indexes::Migration),
         ]
     }
 }

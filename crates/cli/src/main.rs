@@ -3,6 +3,7 @@
 
 use std::{io::BufRead, path::PathBuf, process::ExitCode, sync::Arc};
 
+mod programme;
 mod reminders;
 
 use clap::{Args, Parser, Subcommand};
@@ -55,6 +56,12 @@ enum Command {
     /// The notification outbox: deliver what is due, retry a failed one.
     #[command(subcommand)]
     Outbox(reminders::OutboxCommand),
+    /// Read a year's work programme from a spreadsheet (.xlsx or .csv).
+    #[command(subcommand)]
+    Import(programme::ImportCommand),
+    /// Write a year's work programme to a spreadsheet (.xlsx or .csv).
+    #[command(subcommand)]
+    Export(programme::ExportCommand),
 }
 
 #[derive(Args, Default)]
@@ -68,6 +75,21 @@ struct ServeArgs {
 enum SeedCommand {
     /// The demo programme: 96 tasks, 30 departments, 25 reminder documents (empty database only).
     Demo,
+    /// Benchmark data: N tasks over D departments and Y programme years, deterministic for a seed (empty database only).
+    Synthetic {
+        /// How many tasks, e.g. 1000000.
+        #[arg(long)]
+        tasks: u64,
+        /// How many departments (the first 20 are offices and agencies, the rest communes).
+        #[arg(long)]
+        departments: u32,
+        /// Programme years, ending with the current one.
+        #[arg(long, default_value_t = 3)]
+        years: u32,
+        /// Random seed: the same seed and day give the same data.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -171,6 +193,29 @@ async fn run(command: Command, settings: Arc<Settings>) -> anyhow::Result<()> {
             print!("{}", summary.describe());
             Ok(())
         }
+        Command::Seed(SeedCommand::Synthetic {
+            tasks,
+            departments,
+            years,
+            seed,
+        }) => {
+            let spec = dondoc_core::synthetic::SyntheticSpec {
+                tasks,
+                departments,
+                years,
+                seed,
+            };
+            spec.validate()?;
+            // One connection: its page cache stays warm across the batches.
+            let mut single = (*settings).clone();
+            if single.database.url.trim().starts_with("sqlite:") {
+                single.database.max_connections = 1;
+            }
+            let db = open(&single).await?;
+            let summary = dondoc_core::synthetic::seed(&db, &clock, &settings, spec).await?;
+            print!("{}", summary.describe());
+            Ok(())
+        }
         Command::User(UserCommand::Add {
             username,
             role,
@@ -226,6 +271,14 @@ async fn run(command: Command, settings: Arc<Settings>) -> anyhow::Result<()> {
         Command::Outbox(command) => {
             let db = open(&settings).await?;
             reminders::outbox_command(command, db, clock, settings).await
+        }
+        Command::Import(command) => {
+            let db = open(&settings).await?;
+            programme::import(command, db, clock, &settings).await
+        }
+        Command::Export(command) => {
+            let db = open(&settings).await?;
+            programme::export(command, db, clock, &settings).await
         }
     }
 }

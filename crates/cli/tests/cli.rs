@@ -220,3 +220,113 @@ fn migrate_seed_add_a_user_and_back_up() {
     let out = dondoc(dir.path(), &["backup", backup.to_str().unwrap()], &[], None);
     assert_one_clear_line(&out, &["already exists"]);
 }
+
+#[test]
+fn export_a_year_and_import_it_into_the_next() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(
+        dondoc(dir.path(), &["seed", "demo"], &[], None)
+            .status
+            .success()
+    );
+    let csv = dir.path().join("2026.csv");
+    let xlsx = dir.path().join("2026.xlsx");
+    for (format, path) in [("csv", &csv), ("xlsx", &xlsx)] {
+        let out = dondoc(
+            dir.path(),
+            &[
+                "export",
+                "tasks",
+                "--year",
+                "2026",
+                "--format",
+                format,
+                "--output",
+                path.to_str().unwrap(),
+            ],
+            &[],
+            None,
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert!(text.starts_with('\u{feff}'), "a BOM so Excel reads UTF-8");
+    assert!(
+        text.contains("Thủ Biên") && text.lines().count() > 96,
+        "{}",
+        &text[..200.min(text.len())]
+    );
+    // Never overwrite.
+    let out = dondoc(
+        dir.path(),
+        &[
+            "export",
+            "tasks",
+            "--year",
+            "2026",
+            "--format",
+            "csv",
+            "--output",
+            csv.to_str().unwrap(),
+        ],
+        &[],
+        None,
+    );
+    assert_one_clear_line(&out, &["already exists"]);
+
+    // The exported workbook is a valid import for another year: every row.
+    let out = dondoc(
+        dir.path(),
+        &[
+            "import",
+            "tasks",
+            xlsx.to_str().unwrap(),
+            "--year",
+            "2027",
+            "--dry-run",
+        ],
+        &[],
+        None,
+    );
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        stderr(&out)
+    );
+    let out = dondoc(
+        dir.path(),
+        &["import", "tasks", xlsx.to_str().unwrap(), "--year", "2027"],
+        &[],
+        None,
+    );
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        stderr(&out)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("96"));
+    // Again into the same year: every code is taken, the whole file is refused, row by row.
+    let out = dondoc(
+        dir.path(),
+        &["import", "tasks", csv.to_str().unwrap(), "--year", "2027"],
+        &[],
+        None,
+    );
+    assert!(!out.status.success());
+    let listed = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        listed
+            .lines()
+            .filter(|l| l.starts_with("row ") && l.contains("column Mã"))
+            .count()
+            == 96,
+        "{listed}"
+    );
+    assert!(
+        stderr(&out).contains("nothing was imported"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -184,3 +184,51 @@ pub fn statement<C: ConnectionTrait>(
     };
     sea_orm::Statement::from_sql_and_values(backend, sql, values)
 }
+
+/// The query plan of a statement, one line per row: SQLite's `EXPLAIN QUERY
+/// PLAN`, PostgreSQL's `EXPLAIN`. For the benchmark report and the tests
+/// that keep list queries off full scans of `tasks`.
+pub async fn explain<C: ConnectionTrait>(
+    db: &C,
+    statement: &sea_orm::Statement,
+) -> Result<Vec<String>> {
+    let postgres = is_postgres(db);
+    let prefix = if postgres {
+        "EXPLAIN "
+    } else {
+        "EXPLAIN QUERY PLAN "
+    };
+    let plan = sea_orm::Statement {
+        sql: format!("{prefix}{}", statement.sql),
+        values: statement.values.clone(),
+        db_backend: statement.db_backend,
+    };
+    let rows = db.query_all_raw(plan).await?;
+    let mut lines = Vec::with_capacity(rows.len());
+    for row in rows {
+        if postgres {
+            lines.push(row.try_get::<String>("", "QUERY PLAN")?);
+        } else {
+            let id: i64 = row.try_get("", "id")?;
+            let parent: i64 = row.try_get("", "parent")?;
+            let detail: String = row.try_get("", "detail")?;
+            lines.push(format!("{id:>3} {parent:>3} {detail}"));
+        }
+    }
+    Ok(lines)
+}
+
+/// Whether a plan reads every row of `tasks` (a full scan, by table or by
+/// index), as opposed to a range of an index.
+pub fn plan_scans_tasks(lines: &[String]) -> bool {
+    lines.iter().any(|line| {
+        let l = line.trim();
+        // SQLite: "SCAN tasks", "SCAN t", "SCAN tasks USING INDEX …" (whole index).
+        let sqlite = l.split_whitespace().skip(2).collect::<Vec<_>>();
+        let sqlite_scan =
+            sqlite.first() == Some(&"SCAN") && matches!(sqlite.get(1), Some(&"tasks") | Some(&"t"));
+        // PostgreSQL: "Seq Scan on tasks".
+        let pg_scan = l.contains("Seq Scan on tasks");
+        sqlite_scan || pg_scan
+    })
+}

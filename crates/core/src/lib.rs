@@ -26,6 +26,7 @@ pub mod programmes;
 pub mod reminders;
 pub mod secrets;
 pub mod stats;
+pub mod synthetic;
 pub mod tasks;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;

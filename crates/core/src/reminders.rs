@@ -26,13 +26,13 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{Datelike, Days, NaiveDate, Weekday};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 
 use crate::{
     config::{CalendarSettings, PolicySettings},
-    domain::{LinkRelation, Role, TaskStatus},
-    entity::{department, document, document_task, task, user},
+    domain::{Role, TaskStatus},
+    entity::{department, task, user},
     error::Result,
 };
 
@@ -711,54 +711,106 @@ pub trait JobRunner: Send + Sync {
 /// every department with its active staff's addresses, and every leader or
 /// leader in charge.
 pub async fn snapshot<C: ConnectionTrait>(db: &C, today: NaiveDate) -> Result<Snapshot> {
-    let week_ago = today.checked_sub_days(Days::new(7)).unwrap_or(today);
-    let tasks = task::Entity::find()
-        .filter(
-            sea_orm::Condition::any()
-                .add(task::Column::Status.is_in(TaskStatus::OPEN))
-                .add(
-                    sea_orm::Condition::all()
-                        .add(task::Column::Status.is_in(TaskStatus::DONE))
-                        .add(task::Column::CompletedOn.gte(week_ago)),
-                ),
-        )
-        .order_by_asc(task::Column::Id)
-        .all(db)
-        .await?;
+    snapshot_within(db, today, None).await
+}
 
-    let task_ids: Vec<i64> = tasks.iter().map(|t| t.id).collect();
-    let mut reminders: HashMap<i64, Vec<IssuedReminder>> = HashMap::new();
-    for chunk in task_ids.chunks(500) {
-        let links = document_task::Entity::find()
-            .filter(document_task::Column::TaskId.is_in(chunk.to_vec()))
-            .filter(document_task::Column::Relation.eq(LinkRelation::Reminds))
+#[derive(Debug, sea_orm::FromQueryResult)]
+struct SnapshotTask {
+    id: i64,
+    code: String,
+    title: String,
+    status: TaskStatus,
+    due_date: NaiveDate,
+    completed_on: Option<NaiveDate>,
+    lead_department_id: i64,
+    leader_in_charge_id: Option<i64>,
+}
+
+#[derive(Debug, sea_orm::FromQueryResult)]
+struct ReminderRow {
+    task_id: i64,
+    number: String,
+    issued_on: NaiveDate,
+}
+
+/// [`snapshot`], leaving out open tasks due more than `horizon_days` after
+/// `today`: no digest mentions them (the department digest looks
+/// `due_soon_days` ahead, the leader digest's figures six days), and at
+/// national scale they are most of the open tasks. Every read is an index
+/// range: open tasks by due date, recently done ones by completion date,
+/// and the reminder links of exactly those open tasks in one join.
+pub async fn snapshot_within<C: ConnectionTrait>(
+    db: &C,
+    today: NaiveDate,
+    horizon_days: Option<u32>,
+) -> Result<Snapshot> {
+    use crate::tasks::query::{DONE_SQL, OPEN_SQL};
+    use sea_orm::{FromQueryResult, sea_query::Expr};
+
+    let week_ago = today.checked_sub_days(Days::new(7)).unwrap_or(today);
+    let until = horizon_days.map(|days| {
+        today
+            .checked_add_days(Days::new(u64::from(days)))
+            .unwrap_or(today)
+    });
+    // Only the columns the policy reads: at national scale this is a few
+    // hundred thousand rows, and every column decoded costs.
+    let columns = [
+        task::Column::Id,
+        task::Column::Code,
+        task::Column::Title,
+        task::Column::Status,
+        task::Column::DueDate,
+        task::Column::CompletedOn,
+        task::Column::LeadDepartmentId,
+        task::Column::LeaderInChargeId,
+    ];
+    let mut open = task::Entity::find()
+        .select_only()
+        .columns(columns)
+        .filter(Expr::cust(OPEN_SQL));
+    if let Some(until) = until {
+        open = open.filter(task::Column::DueDate.lte(until));
+    }
+    let mut tasks = open.into_model::<SnapshotTask>().all(db).await?;
+    tasks.extend(
+        task::Entity::find()
+            .select_only()
+            .columns(columns)
+            .filter(Expr::cust(DONE_SQL))
+            .filter(task::Column::CompletedOn.gte(week_ago))
+            .into_model::<SnapshotTask>()
             .all(db)
-            .await?;
-        let mut document_ids: Vec<i64> = links.iter().map(|l| l.document_id).collect();
-        document_ids.sort_unstable();
-        document_ids.dedup();
-        let documents: HashMap<i64, document::Model> = if document_ids.is_empty() {
-            HashMap::new()
-        } else {
-            document::Entity::find()
-                .filter(document::Column::Id.is_in(document_ids))
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|d| (d.id, d))
-                .collect()
-        };
-        for link in links {
-            if let Some(d) = documents.get(&link.document_id) {
-                reminders
-                    .entry(link.task_id)
-                    .or_default()
-                    .push(IssuedReminder {
-                        number: d.number.clone(),
-                        issued_on: d.issued_on,
-                    });
-            }
-        }
+            .await?,
+    );
+    tasks.sort_by_key(|t| t.id);
+
+    // Only open tasks appear in a digest line; only they need their reminders.
+    let (horizon_sql, values) = match until {
+        Some(until) => (
+            " AND tasks.due_date <= ?",
+            vec![sea_orm::Value::from(until)],
+        ),
+        None => ("", Vec::new()),
+    };
+    let sql = format!(
+        "SELECT dt.task_id AS task_id, d.number AS number, d.issued_on AS issued_on \
+         FROM tasks JOIN document_tasks dt ON dt.relation = 'reminds' AND dt.task_id = tasks.id \
+         JOIN documents d ON d.id = dt.document_id \
+         WHERE {OPEN_SQL}{horizon_sql}"
+    );
+    let mut reminders: HashMap<i64, Vec<IssuedReminder>> = HashMap::new();
+    for row in ReminderRow::find_by_statement(crate::db::statement(db, &sql, values))
+        .all(db)
+        .await?
+    {
+        reminders
+            .entry(row.task_id)
+            .or_default()
+            .push(IssuedReminder {
+                number: row.number,
+                issued_on: row.issued_on,
+            });
     }
     for list in reminders.values_mut() {
         list.sort_by(|a, b| {

@@ -2,7 +2,7 @@
 //! the numbers an annual review states ("96 nội dung trọng tâm, hoàn thành
 //! 100%; 25 văn bản đôn đốc"). One grouped pass over the year's tasks.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{Days, NaiveDate};
 use sea_orm::{ConnectionTrait, EntityTrait, FromQueryResult, Value};
@@ -126,6 +126,13 @@ struct Row {
 }
 
 #[derive(Debug, FromQueryResult)]
+struct ReminderLink {
+    department_id: i64,
+    field_code: String,
+    document_id: i64,
+}
+
+#[derive(Debug, FromQueryResult)]
 struct KeyCount {
     key: String,
     n: i64,
@@ -243,60 +250,52 @@ pub async fn figures_for_year<C: ConnectionTrait>(
         by_field.entry(row.field_code.clone()).or_default().add(row);
     }
 
-    // Reminder documents: distinct documents, counted once per group.
-    let reminders = |group: &str| {
-        format!(
-            "SELECT CAST({group} AS VARCHAR(64)) AS key, COUNT(DISTINCT dt.document_id) AS n \
-             FROM document_tasks dt JOIN tasks t ON t.id = dt.task_id \
-             WHERE dt.relation = 'reminds' AND t.programme_id = ?{scope_sql} GROUP BY {group}"
-        )
-    };
+    // Reminder documents: distinct documents, counted once per group — from
+    // one read of the year's reminder links (instead of one per grouping).
+    let sql = format!(
+        "SELECT DISTINCT t.lead_department_id AS department_id, t.field_code AS field_code, \
+                dt.document_id AS document_id \
+         FROM document_tasks dt JOIN tasks t ON t.id = dt.task_id \
+         WHERE dt.relation = 'reminds' AND t.programme_id = ?{scope_sql}"
+    );
+    let mut values: Vec<Value> = vec![programme.id.into()];
+    if let Some(id) = department_id {
+        values.push(id.into());
+    }
+    let mut per_department: BTreeMap<i64, BTreeSet<i64>> = BTreeMap::new();
+    let mut per_field: BTreeMap<String, BTreeSet<i64>> = BTreeMap::new();
+    let mut overall: BTreeSet<i64> = BTreeSet::new();
+    for row in ReminderLink::find_by_statement(db::statement(db, &sql, values))
+        .all(db)
+        .await?
+    {
+        per_department
+            .entry(row.department_id)
+            .or_default()
+            .insert(row.document_id);
+        per_field
+            .entry(row.field_code)
+            .or_default()
+            .insert(row.document_id);
+        overall.insert(row.document_id);
+    }
+    for (id, documents) in per_department {
+        if let Some(f) = by_department.get_mut(&id) {
+            f.reminder_documents = documents.len() as i64;
+        }
+    }
+    for (code, documents) in per_field {
+        if let Some(f) = by_field.get_mut(&code) {
+            f.reminder_documents = documents.len() as i64;
+        }
+    }
+    stats.overall.reminder_documents = overall.len() as i64;
     let scope_values = |mut v: Vec<Value>| {
         if let Some(id) = department_id {
             v.push(id.into());
         }
         v
     };
-    for row in KeyCount::find_by_statement(db::statement(
-        db,
-        &reminders("t.lead_department_id"),
-        scope_values(vec![programme.id.into()]),
-    ))
-    .all(db)
-    .await?
-    {
-        if let Ok(id) = row.key.parse::<i64>()
-            && let Some(f) = by_department.get_mut(&id)
-        {
-            f.reminder_documents = row.n;
-        }
-    }
-    for row in KeyCount::find_by_statement(db::statement(
-        db,
-        &reminders("t.field_code"),
-        scope_values(vec![programme.id.into()]),
-    ))
-    .all(db)
-    .await?
-    {
-        if let Some(f) = by_field.get_mut(&row.key) {
-            f.reminder_documents = row.n;
-        }
-    }
-    let overall_reminders = format!(
-        "SELECT 'all' AS key, COUNT(DISTINCT dt.document_id) AS n FROM document_tasks dt JOIN tasks t ON t.id = dt.task_id \
-         WHERE dt.relation = 'reminds' AND t.programme_id = ?{scope_sql}"
-    );
-    if let Some(row) = KeyCount::find_by_statement(db::statement(
-        db,
-        &overall_reminders,
-        scope_values(vec![programme.id.into()]),
-    ))
-    .one(db)
-    .await?
-    {
-        stats.overall.reminder_documents = row.n;
-    }
 
     // Notices delivered during the year.
     let from = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(today);

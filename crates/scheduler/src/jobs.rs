@@ -149,31 +149,73 @@ pub async fn build_notifications(
     if let Some(day_off) = ctx.calendar.day_off(date) {
         return Ok((Vec::new(), Some(day_off)));
     }
-    let snapshot = reminders::snapshot(&ctx.db, date).await?;
+    // Open tasks due further ahead than any digest looks are not read.
+    let horizon = ctx.settings.policy.due_soon_days.max(6);
+    let snapshot = reminders::snapshot_within(&ctx.db, date, Some(horizon)).await?;
     let digests = reminders::digests(kind, &snapshot, date, &ctx.calendar, &ctx.settings.policy);
-    let mut out = Vec::with_capacity(digests.len());
-    for digest in &digests {
-        let (valid, invalid) = valid_addresses(&digest.addresses);
-        if !invalid.is_empty() {
-            tracing::warn!(key = %digest.idempotency_key, invalid = ?invalid,
-                "ignoring recipient addresses that are not valid email addresses");
-        }
-        let undeliverable = match (&digest.undeliverable, valid.is_empty()) {
-            (Some(reason), _) => Some(reason.clone()),
-            (None, true) => Some(format!(
-                "Không có địa chỉ email hợp lệ / no valid email address (invalid: {})",
-                invalid.join(", ")
-            )),
-            (None, false) => None,
-        };
-        out.push(render::to_notification(
-            digest,
-            &ctx.render,
-            valid,
-            undeliverable,
-        )?);
-    }
+    drop(snapshot);
+    // Rendering is pure and, at national scale, a thousand long emails:
+    // spread it over the cores, off the async workers.
+    let settings = ctx.render.clone();
+    let out = tokio::task::spawn_blocking(move || render_all(&digests, &settings))
+        .await
+        .map_err(|err| anyhow::anyhow!("rendering failed: {err}"))??;
     Ok((out, None))
+}
+
+/// Renders every digest, in order, on up to as many threads as cores.
+fn render_all(
+    digests: &[reminders::Digest],
+    settings: &RenderSettings,
+) -> anyhow::Result<Vec<NewNotification>> {
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 8);
+    let chunk = digests.len().div_ceil(threads).max(1);
+    let parts: Vec<anyhow::Result<Vec<NewNotification>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = digests
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(|d| render_one(d, settings)).collect()))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(anyhow::anyhow!("a rendering thread panicked")))
+            })
+            .collect()
+    });
+    let mut out = Vec::with_capacity(digests.len());
+    for part in parts {
+        out.extend(part?);
+    }
+    Ok(out)
+}
+
+fn render_one(
+    digest: &reminders::Digest,
+    settings: &RenderSettings,
+) -> anyhow::Result<NewNotification> {
+    let (valid, invalid) = valid_addresses(&digest.addresses);
+    if !invalid.is_empty() {
+        tracing::warn!(key = %digest.idempotency_key, invalid = ?invalid,
+            "ignoring recipient addresses that are not valid email addresses");
+    }
+    let undeliverable = match (&digest.undeliverable, valid.is_empty()) {
+        (Some(reason), _) => Some(reason.clone()),
+        (None, true) => Some(format!(
+            "Không có địa chỉ email hợp lệ / no valid email address (invalid: {})",
+            invalid.join(", ")
+        )),
+        (None, false) => None,
+    };
+    Ok(render::to_notification(
+        digest,
+        settings,
+        valid,
+        undeliverable,
+    )?)
 }
 
 async fn run(

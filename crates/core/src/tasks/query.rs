@@ -266,14 +266,27 @@ impl RawTaskQuery {
     }
 }
 
+/// Open tasks, as SQL text with literal values: the same text as the `WHERE`
+/// of the partial indexes on open tasks (`idx_tasks_open_*`), so SQLite and
+/// PostgreSQL (even with a generic plan) can prove those indexes apply. With
+/// bound parameters they could not, and would scan.
+pub const OPEN_SQL: &str = "\"tasks\".\"status\" IN ('not_started', 'in_progress')";
+/// Done tasks (reported done or completed), as literal SQL; see `OPEN_SQL`.
+pub const DONE_SQL: &str = "\"tasks\".\"status\" IN ('reported_done', 'completed')";
+
+/// Open tasks (not started, in progress) as a condition; see `OPEN_SQL`.
+pub fn open_condition() -> sea_orm::sea_query::SimpleExpr {
+    Expr::cust(OPEN_SQL)
+}
+
 /// The SQL condition for one timeliness value on `today`. Mirrors
 /// `domain::timeliness` exactly (a test checks the two agree).
 pub fn timeliness_condition(t: Timeliness, today: NaiveDate, due_soon_days: u32) -> Condition {
     let soon_end = today
         .checked_add_days(Days::new(u64::from(due_soon_days)))
         .unwrap_or(today);
-    let open = task::Column::Status.is_in(TaskStatus::OPEN);
-    let done = task::Column::Status.is_in(TaskStatus::DONE);
+    let open = open_condition();
+    let done = Expr::cust(DONE_SQL);
     let completed_on = Expr::col((task::Entity, task::Column::CompletedOn));
     let due = Expr::col((task::Entity, task::Column::DueDate));
     match t {

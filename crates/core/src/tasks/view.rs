@@ -5,17 +5,15 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QuerySelect,
-    sea_query::{Expr, ExprTrait},
-};
+use sea_orm::{ConnectionTrait, FromQueryResult};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::{
+    db,
     departments::DepartmentRef,
-    domain::{LinkRelation, TaskStatus, Timeliness, timeliness},
-    entity::{department, document_task, field, programme, task, task_coordinator, user},
+    domain::{TaskStatus, Timeliness, timeliness},
+    entity::task,
     error::Result,
     users::UserRef,
 };
@@ -57,13 +55,38 @@ pub struct TaskView {
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
 
+/// What a page of tasks needs besides the rows themselves, read for the
+/// whole page in one statement.
 #[derive(Debug, FromQueryResult)]
-struct CountRow {
+struct RefRow {
     task_id: i64,
-    n: i64,
+    year: i32,
+    field_name: Option<String>,
+    field_name_en: Option<String>,
+    lead_code: Option<String>,
+    lead_name: Option<String>,
+    leader_username: Option<String>,
+    leader_full_name: Option<String>,
+    reminders: i64,
 }
 
-/// Builds views for `tasks`, keeping their order.
+#[derive(Debug, FromQueryResult)]
+struct CoordinatorRow {
+    task_id: i64,
+    code: String,
+    name: String,
+}
+
+fn placeholders(n: usize) -> String {
+    vec!["?"; n].join(", ")
+}
+
+/// Builds views for `tasks`, keeping their order, in two statements
+/// whatever the number of tasks: one for the year, field name, lead
+/// department, leader in charge and reminder count of every task; one for
+/// the coordinating departments. (Each statement is a round trip, and on
+/// SQLite a hand-off to the connection's thread: at national scale the
+/// count of statements, not their work, bounds a list's throughput.)
 pub async fn load_views<C: ConnectionTrait>(
     db: &C,
     tasks: Vec<task::Model>,
@@ -73,79 +96,46 @@ pub async fn load_views<C: ConnectionTrait>(
     if tasks.is_empty() {
         return Ok(Vec::new());
     }
-    let task_ids: Vec<i64> = tasks.iter().map(|t| t.id).collect();
-
-    let coordinators = task_coordinator::Entity::find()
-        .filter(task_coordinator::Column::TaskId.is_in(task_ids.clone()))
-        .all(db)
-        .await?;
-
-    let mut department_ids: Vec<i64> = tasks.iter().map(|t| t.lead_department_id).collect();
-    department_ids.extend(coordinators.iter().map(|c| c.department_id));
-    department_ids.sort_unstable();
-    department_ids.dedup();
-    let departments: HashMap<i64, department::Model> = department::Entity::find()
-        .filter(department::Column::Id.is_in(department_ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|d| (d.id, d))
-        .collect();
-
-    let mut leader_ids: Vec<i64> = tasks.iter().filter_map(|t| t.leader_in_charge_id).collect();
-    leader_ids.sort_unstable();
-    leader_ids.dedup();
-    let leaders: HashMap<i64, user::Model> = if leader_ids.is_empty() {
-        HashMap::new()
-    } else {
-        user::Entity::find()
-            .filter(user::Column::Id.is_in(leader_ids))
+    let mut refs: HashMap<i64, RefRow> = HashMap::new();
+    let mut coordinators_by_task: HashMap<i64, Vec<DepartmentRef>> = HashMap::new();
+    // Chunks keep the statement under the parameter limits (exports pass many).
+    for chunk in tasks.chunks(1_000) {
+        let ids: Vec<sea_orm::Value> = chunk.iter().map(|t| t.id.into()).collect();
+        let marks = placeholders(ids.len());
+        let sql = format!(
+            "SELECT t.id AS task_id, p.year AS year, f.name_vi AS field_name, f.name_en AS field_name_en, \
+                    d.code AS lead_code, d.name AS lead_name, \
+                    u.username AS leader_username, u.full_name AS leader_full_name, \
+                    (SELECT COUNT(*) FROM document_tasks dt \
+                      WHERE dt.relation = 'reminds' AND dt.task_id = t.id) AS reminders \
+             FROM tasks t JOIN programmes p ON p.id = t.programme_id \
+             LEFT JOIN fields f ON f.code = t.field_code \
+             LEFT JOIN departments d ON d.id = t.lead_department_id \
+             LEFT JOIN users u ON u.id = t.leader_in_charge_id \
+             WHERE t.id IN ({marks})"
+        );
+        for row in RefRow::find_by_statement(db::statement(db, &sql, ids.clone()))
             .all(db)
             .await?
-            .into_iter()
-            .map(|u| (u.id, u))
-            .collect()
-    };
-
-    let mut programme_ids: Vec<i64> = tasks.iter().map(|t| t.programme_id).collect();
-    programme_ids.sort_unstable();
-    programme_ids.dedup();
-    let years: HashMap<i64, i32> = programme::Entity::find()
-        .filter(programme::Column::Id.is_in(programme_ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|p| (p.id, p.year))
-        .collect();
-
-    let fields: HashMap<String, (String, String)> = field::Entity::find()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|f| (f.code, (f.name_vi, f.name_en)))
-        .collect();
-
-    let reminder_counts: HashMap<i64, i64> = document_task::Entity::find()
-        .select_only()
-        .column(document_task::Column::TaskId)
-        .column_as(Expr::col(document_task::Column::DocumentId).count(), "n")
-        .filter(document_task::Column::TaskId.is_in(task_ids))
-        .filter(document_task::Column::Relation.eq(LinkRelation::Reminds))
-        .group_by(document_task::Column::TaskId)
-        .into_model::<CountRow>()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|row| (row.task_id, row.n))
-        .collect();
-
-    let mut coordinators_by_task: HashMap<i64, Vec<DepartmentRef>> = HashMap::new();
-    for link in &coordinators {
-        if let Some(dept) = departments.get(&link.department_id) {
+        {
+            refs.insert(row.task_id, row);
+        }
+        let sql = format!(
+            "SELECT c.task_id AS task_id, d.code AS code, d.name AS name \
+             FROM task_coordinators c JOIN departments d ON d.id = c.department_id \
+             WHERE c.task_id IN ({marks})"
+        );
+        for row in CoordinatorRow::find_by_statement(db::statement(db, &sql, ids))
+            .all(db)
+            .await?
+        {
             coordinators_by_task
-                .entry(link.task_id)
+                .entry(row.task_id)
                 .or_default()
-                .push(dept.into());
+                .push(DepartmentRef {
+                    code: row.code,
+                    name: row.name,
+                });
         }
     }
     for list in coordinators_by_task.values_mut() {
@@ -156,23 +146,38 @@ pub async fn load_views<C: ConnectionTrait>(
         .into_iter()
         .map(|t| {
             let info = timeliness(t.status, t.due_date, t.completed_on, today, due_soon_days);
-            let lead = departments
-                .get(&t.lead_department_id)
-                .map(DepartmentRef::from)
-                .unwrap_or_else(|| DepartmentRef {
-                    code: String::new(),
-                    name: String::new(),
-                });
+            let r = refs.remove(&t.id);
+            let lead = DepartmentRef {
+                code: r
+                    .as_ref()
+                    .and_then(|r| r.lead_code.clone())
+                    .unwrap_or_default(),
+                name: r
+                    .as_ref()
+                    .and_then(|r| r.lead_name.clone())
+                    .unwrap_or_default(),
+            };
+            let leader_in_charge =
+                r.as_ref()
+                    .and_then(|r| match (&r.leader_username, &r.leader_full_name) {
+                        (Some(username), Some(full_name)) if t.leader_in_charge_id.is_some() => {
+                            Some(UserRef {
+                                username: username.clone(),
+                                full_name: full_name.clone(),
+                            })
+                        }
+                        _ => None,
+                    });
             TaskView {
                 id: t.id,
-                year: years.get(&t.programme_id).copied().unwrap_or_default(),
-                field_name: fields
-                    .get(&t.field_code)
-                    .map(|(vi, _)| vi.clone())
+                year: r.as_ref().map(|r| r.year).unwrap_or_default(),
+                field_name: r
+                    .as_ref()
+                    .and_then(|r| r.field_name.clone())
                     .unwrap_or_else(|| t.field_code.clone()),
-                field_name_en: fields
-                    .get(&t.field_code)
-                    .map(|(_, en)| en.clone())
+                field_name_en: r
+                    .as_ref()
+                    .and_then(|r| r.field_name_en.clone())
                     .unwrap_or_else(|| t.field_code.clone()),
                 field: t.field_code,
                 code: t.code,
@@ -190,13 +195,10 @@ pub async fn load_views<C: ConnectionTrait>(
                 days_late: info.and_then(|i| i.days_late),
                 lead_department: lead,
                 coordinating_departments: coordinators_by_task.remove(&t.id).unwrap_or_default(),
-                leader_in_charge: t
-                    .leader_in_charge_id
-                    .and_then(|id| leaders.get(&id))
-                    .map(UserRef::from),
+                leader_in_charge,
                 source_document_id: t.source_document_id,
                 result_note: t.result_note,
-                reminder_documents: reminder_counts.get(&t.id).copied().unwrap_or(0),
+                reminder_documents: r.as_ref().map(|r| r.reminders).unwrap_or(0),
                 version: t.version,
                 updated_at: t.updated_at,
             }

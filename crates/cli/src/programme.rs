@@ -1,0 +1,145 @@
+//! `dondoc import tasks` and `dondoc export tasks`: a year's work programme
+//! in and out of the office's spreadsheet annex.
+
+use std::path::PathBuf;
+
+use clap::{Subcommand, ValueEnum};
+use dondoc_core::{Clock, Settings, db::Db};
+
+#[derive(Subcommand)]
+pub enum ImportCommand {
+    /// Import a year's tasks from .xlsx or .csv (all or nothing; bad rows are listed as "row N, column X: reason").
+    Tasks {
+        /// The file: .xlsx, or .csv in UTF-8 (with or without BOM).
+        file: PathBuf,
+        /// The programme year the tasks belong to.
+        #[arg(long)]
+        year: i32,
+        /// Check every row and report, but write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ExportFormat {
+    Xlsx,
+    Csv,
+}
+
+#[derive(Subcommand)]
+pub enum ExportCommand {
+    /// Export a year's tasks in the import layout (plus status, progress and results).
+    Tasks {
+        #[arg(long)]
+        year: i32,
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        /// Where to write; must not exist yet.
+        #[arg(long)]
+        output: PathBuf,
+    },
+}
+
+pub async fn import(
+    command: ImportCommand,
+    db: Db,
+    clock: Clock,
+    settings: &Settings,
+) -> anyhow::Result<()> {
+    let ImportCommand::Tasks {
+        file,
+        year,
+        dry_run,
+    } = command;
+    dondoc_core::domain::parse_year("--year", i64::from(year))?;
+    let bytes = std::fs::read(&file)
+        .map_err(|err| anyhow::anyhow!("cannot read {}: {err}", file.display()))?;
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let refused = if dry_run {
+        match dondoc_core::import::read_rows(&bytes, &name) {
+            Ok(rows) => match dondoc_core::import::check(&db, &rows, year).await? {
+                Ok(checked) => {
+                    println!(
+                        "{}: {} rows are valid for {year}; nothing written (--dry-run)",
+                        file.display(),
+                        checked.len()
+                    );
+                    return Ok(());
+                }
+                Err(refused) => refused,
+            },
+            Err(refused) => refused,
+        }
+    } else {
+        match dondoc_core::import::import(
+            &db,
+            &clock,
+            &settings.organization.name,
+            None,
+            &bytes,
+            &name,
+            year,
+        )
+        .await?
+        {
+            Ok(report) => {
+                println!(
+                    "Đã nhập / imported {} tasks into the {year} programme from {}",
+                    report.imported,
+                    file.display()
+                );
+                return Ok(());
+            }
+            Err(refused) => refused,
+        }
+    };
+    // Every bad row, one per line, on standard output; the summary as the error.
+    for problem in &refused.0 {
+        println!("{problem}");
+    }
+    anyhow::bail!(
+        "{} refused: {} problem(s) listed above; nothing was imported",
+        file.display(),
+        refused.0.len()
+    )
+}
+
+pub async fn export(
+    command: ExportCommand,
+    db: Db,
+    clock: Clock,
+    settings: &Settings,
+) -> anyhow::Result<()> {
+    let ExportCommand::Tasks {
+        year,
+        format,
+        output,
+    } = command;
+    dondoc_core::domain::parse_year("--year", i64::from(year))?;
+    if output.exists() {
+        anyhow::bail!(
+            "{} already exists; choose a new file name",
+            output.display()
+        );
+    }
+    let today = clock.today();
+    let due_soon = settings.policy.due_soon_days;
+    let bytes = match format {
+        ExportFormat::Csv => dondoc_core::export::tasks_csv(&db, year, today, due_soon).await?,
+        ExportFormat::Xlsx => {
+            dondoc_core::export::tasks_xlsx(&db, year, &settings.organization.name, today, due_soon)
+                .await?
+        }
+    };
+    std::fs::write(&output, bytes)
+        .map_err(|err| anyhow::anyhow!("cannot write {}: {err}", output.display()))?;
+    println!(
+        "Đã xuất / exported the {year} programme to {}",
+        output.display()
+    );
+    Ok(())
+}
