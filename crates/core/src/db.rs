@@ -101,12 +101,50 @@ fn prepare_sqlite_path(url: &str) -> Result<()> {
 }
 
 /// Brings the schema up to date and makes sure the default fields exist.
+///
+/// On PostgreSQL several instances may start at once (docs/operations.md):
+/// the migrations run inside one transaction holding an advisory lock, so
+/// the second instance waits, then finds the schema current. (SQLite has a
+/// single writer already.)
 pub async fn migrate(db: &Db) -> Result<()> {
-    dondoc_migrations::Migrator::up(db, None)
-        .await
-        .map_err(|err| Error::Unexpected(anyhow::anyhow!("migration failed: {err}")))?;
+    let failed =
+        |err: sea_orm::DbErr| Error::Unexpected(anyhow::anyhow!("migration failed: {err}"));
+    if is_postgres(db) {
+        use sea_orm::TransactionTrait;
+        let txn = db.begin().await?;
+        txn.execute_unprepared(&format!(
+            "SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})"
+        ))
+        .await?;
+        dondoc_migrations::Migrator::up(&txn, None)
+            .await
+            .map_err(failed)?;
+        txn.commit().await?;
+    } else {
+        // SQLite migrations are not one transaction, so a second process
+        // starting at the same moment (`serve` beside `scheduler`) can trip
+        // over a table the first just made. It waits and tries again: the
+        // other's finished migrations are then no longer pending.
+        let mut attempt = 1;
+        loop {
+            match dondoc_migrations::Migrator::up(db, None).await {
+                Ok(()) => break,
+                Err(err) if attempt < SQLITE_MIGRATION_ATTEMPTS => {
+                    tracing::debug!(attempt, error = %err, "migration collided; retrying");
+                    attempt += 1;
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                Err(err) => return Err(failed(err)),
+            }
+        }
+    }
     ensure_default_fields(db).await
 }
+
+/// The advisory lock key migrations hold on PostgreSQL ("dondoc" in ASCII).
+const MIGRATION_LOCK_KEY: i64 = 0x646f_6e64_6f63;
+/// How often SQLite start-up migrates before giving up (about ten seconds).
+const SQLITE_MIGRATION_ATTEMPTS: u32 = 50;
 
 /// Inserts any of the contract field codes that are missing (admins may have
 /// renamed or added fields; those are left alone).

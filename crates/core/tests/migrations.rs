@@ -114,3 +114,27 @@ async fn every_migration_rolls_back_and_reapplies() {
         );
     }
 }
+
+/// Several instances starting at once on an empty database (docs/operations.md):
+/// each migrates, none fails on a half-made schema, and the schema is whole.
+#[tokio::test]
+async fn instances_starting_at_once_all_come_up() {
+    for t in testing::databases_unmigrated().await {
+        let mut starts = Vec::new();
+        for _ in 0..3 {
+            let settings = testing::database_settings(&t.url);
+            starts.push(tokio::spawn(async move {
+                let db = dondoc_core::db::connect(&settings).await?;
+                dondoc_core::db::migrate(&db).await
+            }));
+        }
+        for start in starts {
+            start
+                .await
+                .unwrap()
+                .unwrap_or_else(|err| panic!("{:?}: {err}", t.backend));
+        }
+        let pending = Migrator::get_pending_migrations(&t.db).await.unwrap();
+        assert!(pending.is_empty(), "{:?}", t.backend);
+    }
+}
