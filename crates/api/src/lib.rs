@@ -130,6 +130,7 @@ pub fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(documents::list)
                 .service(documents::create)
                 .service(documents::get)
+                .service(overdue::by_department)
                 .service(overdue::list)
                 .service(stats::get)
                 .service(notifications::list),

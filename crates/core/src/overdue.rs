@@ -7,7 +7,8 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    QueryOrder, QuerySelect, Select,
+    sea_query::{Expr, ExprTrait},
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -15,7 +16,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::{
     auth::Principal,
     db,
-    departments::collect,
+    departments::{DepartmentRef, collect},
     domain::{Timeliness, parse_date},
     entity::task,
     error::{Error, FieldError, Result},
@@ -64,15 +65,17 @@ struct LastNotice {
     sent_at: Option<DateTime<Utc>>,
 }
 
-pub async fn list<C: ConnectionTrait>(
+/// The overdue tasks a user may see under the query's filters, and the day
+/// they are judged on; `None` when the filters can match nothing.
+async fn overdue_tasks<C: ConnectionTrait>(
     db: &C,
     user: &Principal,
     raw: &RawOverdueQuery,
     today: NaiveDate,
     due_soon_days: u32,
-) -> Result<OverduePage> {
+    errors: &mut Vec<FieldError>,
+) -> Result<(NaiveDate, Option<Select<task::Entity>>)> {
     policy::require(user, Action::ReadOverdue, None)?;
-    let mut errors: Vec<FieldError> = Vec::new();
     let as_of = match raw
         .as_of
         .as_deref()
@@ -80,7 +83,7 @@ pub async fn list<C: ConnectionTrait>(
         .filter(|d| !d.is_empty())
     {
         Some(text) => {
-            let day = collect(&mut errors, parse_date("as_of", text));
+            let day = collect(errors, parse_date("as_of", text));
             if day.is_some_and(|d| d != today) {
                 policy::require(user, Action::ChooseAsOfDate, None)?;
             }
@@ -88,8 +91,6 @@ pub async fn list<C: ConnectionTrait>(
         }
         None => today,
     };
-    let (page, per_page) =
-        collect(&mut errors, parse_paging(&raw.page, &raw.per_page)).unwrap_or((1, 50));
     let query = RawTaskQuery {
         department: raw.department.clone(),
         field: raw.field.clone(),
@@ -104,12 +105,35 @@ pub async fn list<C: ConnectionTrait>(
         Err(other) => return Err(other),
     };
     if !errors.is_empty() {
-        return Err(Error::Validation(errors));
+        return Ok((as_of, None));
     }
     filter.timeliness = vec![Timeliness::Overdue];
-    // Staff answer for what their department leads: the same scope as its figures.
-    let lead_scope = policy::visible_department(user);
     let Some(cond) = build_condition(db, &filter, as_of, due_soon_days).await? else {
+        return Ok((as_of, None));
+    };
+    let mut base = task::Entity::find().filter(cond);
+    // Staff answer for what their department leads: the same scope as its figures.
+    if let Some(dept) = policy::visible_department(user) {
+        base = base.filter(task::Column::LeadDepartmentId.eq(dept));
+    }
+    Ok((as_of, Some(base)))
+}
+
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    user: &Principal,
+    raw: &RawOverdueQuery,
+    today: NaiveDate,
+    due_soon_days: u32,
+) -> Result<OverduePage> {
+    let mut errors: Vec<FieldError> = Vec::new();
+    let paging = collect(&mut errors, parse_paging(&raw.page, &raw.per_page));
+    let (as_of, base) = overdue_tasks(db, user, raw, today, due_soon_days, &mut errors).await?;
+    if !errors.is_empty() {
+        return Err(Error::Validation(errors));
+    }
+    let (page, per_page) = paging.unwrap_or((1, 50));
+    let Some(base) = base else {
         return Ok(OverduePage {
             as_of,
             items: Vec::new(),
@@ -118,10 +142,6 @@ pub async fn list<C: ConnectionTrait>(
             per_page,
         });
     };
-    let mut base = task::Entity::find().filter(cond);
-    if let Some(dept) = lead_scope {
-        base = base.filter(task::Column::LeadDepartmentId.eq(dept));
-    }
     let total = base.clone().count(db).await?;
     let rows = base
         .order_by_asc(task::Column::DueDate)
@@ -130,22 +150,179 @@ pub async fn list<C: ConnectionTrait>(
         .limit(per_page)
         .all(db)
         .await?;
-    let ids: Vec<i64> = rows.iter().map(|t| t.id).collect();
-    let views = load_views(db, rows, as_of, due_soon_days).await?;
-    let last = last_notices(db, &ids).await?;
+    let items = items(db, rows, as_of, due_soon_days).await?;
     Ok(OverduePage {
         as_of,
-        items: views
-            .into_iter()
-            .map(|task| OverdueItem {
-                last_notice_sent_at: last.get(&task.id).copied(),
-                task,
-            })
-            .collect(),
+        items,
         total,
         page,
         per_page,
     })
+}
+
+async fn items<C: ConnectionTrait>(
+    db: &C,
+    rows: Vec<task::Model>,
+    as_of: NaiveDate,
+    due_soon_days: u32,
+) -> Result<Vec<OverdueItem>> {
+    let ids: Vec<i64> = rows.iter().map(|t| t.id).collect();
+    let views = load_views(db, rows, as_of, due_soon_days).await?;
+    let last = last_notices(db, &ids).await?;
+    Ok(views
+        .into_iter()
+        .map(|task| OverdueItem {
+            last_notice_sent_at: last.get(&task.id).copied(),
+            task,
+        })
+        .collect())
+}
+
+/// How many tasks of one department's are shown in the grouped list; the
+/// rest are one link away (the task list filtered to that department).
+pub const TASKS_PER_DEPARTMENT: u64 = 15;
+
+/// One lead department in the grouped overdue list.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DepartmentOverdue {
+    pub department: DepartmentRef,
+    /// All of its overdue tasks under the filters.
+    pub overdue: u64,
+    /// Its oldest overdue tasks, oldest first (at most `tasks_per_department`).
+    pub items: Vec<OverdueItem>,
+}
+
+/// The overdue list grouped by lead department, the department with the
+/// oldest overdue task first, a page of departments at a time: what a
+/// leader reads before a meeting, at any scale (a province has thousands of
+/// overdue tasks; the page stays the same size).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OverdueByDepartment {
+    #[schema(value_type = String, format = Date)]
+    pub as_of: NaiveDate,
+    /// Overdue tasks under the filters, in every department.
+    pub total: u64,
+    /// Departments with at least one.
+    pub departments_total: u64,
+    pub groups: Vec<DepartmentOverdue>,
+    pub page: u64,
+    /// Departments per page.
+    pub per_page: u64,
+    pub tasks_per_department: u64,
+}
+
+#[derive(Debug, FromQueryResult)]
+struct GroupRow {
+    lead_department_id: i64,
+    n: i64,
+}
+
+#[derive(Debug, FromQueryResult)]
+struct Totals {
+    tasks: i64,
+    departments: i64,
+}
+
+/// `page` and `per_page` count departments (default 20 per page).
+pub async fn by_department<C: ConnectionTrait>(
+    db: &C,
+    user: &Principal,
+    raw: &RawOverdueQuery,
+    today: NaiveDate,
+    due_soon_days: u32,
+) -> Result<OverdueByDepartment> {
+    let mut errors: Vec<FieldError> = Vec::new();
+    let per_page_given = raw
+        .per_page
+        .as_deref()
+        .is_some_and(|p| !p.trim().is_empty());
+    let paging = collect(&mut errors, parse_paging(&raw.page, &raw.per_page));
+    let (as_of, base) = overdue_tasks(db, user, raw, today, due_soon_days, &mut errors).await?;
+    if !errors.is_empty() {
+        return Err(Error::Validation(errors));
+    }
+    let (page, per_page) = match paging {
+        Some((page, per_page)) if per_page_given => (page, per_page),
+        Some((page, _)) => (page, 20),
+        None => (1, 20),
+    };
+    let mut result = OverdueByDepartment {
+        as_of,
+        total: 0,
+        departments_total: 0,
+        groups: Vec::new(),
+        page,
+        per_page,
+        tasks_per_department: TASKS_PER_DEPARTMENT,
+    };
+    let Some(base) = base else {
+        return Ok(result);
+    };
+    let lead = || Expr::col((task::Entity, task::Column::LeadDepartmentId));
+    let totals = base
+        .clone()
+        .select_only()
+        .column_as(Expr::col((task::Entity, task::Column::Id)).count(), "tasks")
+        .column_as(lead().count_distinct(), "departments")
+        .into_model::<Totals>()
+        .one(db)
+        .await?;
+    if let Some(totals) = totals {
+        result.total = u64::try_from(totals.tasks).unwrap_or(0);
+        result.departments_total = u64::try_from(totals.departments).unwrap_or(0);
+    }
+    let groups = base
+        .clone()
+        .select_only()
+        .column(task::Column::LeadDepartmentId)
+        .column_as(Expr::col((task::Entity, task::Column::Id)).count(), "n")
+        .group_by(task::Column::LeadDepartmentId)
+        .order_by_asc(Expr::col((task::Entity, task::Column::DueDate)).min())
+        .order_by_asc(task::Column::LeadDepartmentId)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+        .into_model::<GroupRow>()
+        .all(db)
+        .await?;
+    if groups.is_empty() {
+        return Ok(result);
+    }
+    // A bounded range of an index per department on the page: never more
+    // than `per_page × TASKS_PER_DEPARTMENT` rows, whatever the data size.
+    let mut rows = Vec::new();
+    for group in &groups {
+        rows.extend(
+            base.clone()
+                .filter(task::Column::LeadDepartmentId.eq(group.lead_department_id))
+                .order_by_asc(task::Column::DueDate)
+                .order_by_asc(task::Column::Id)
+                .limit(TASKS_PER_DEPARTMENT)
+                .all(db)
+                .await?,
+        );
+    }
+    let leads: Vec<i64> = rows.iter().map(|t| t.lead_department_id).collect();
+    let mut by_lead: HashMap<i64, Vec<OverdueItem>> = HashMap::new();
+    for (lead_id, item) in leads
+        .into_iter()
+        .zip(items(db, rows, as_of, due_soon_days).await?)
+    {
+        by_lead.entry(lead_id).or_default().push(item);
+    }
+    for group in groups {
+        let mine = by_lead
+            .remove(&group.lead_department_id)
+            .unwrap_or_default();
+        let Some(department) = mine.first().map(|item| item.task.lead_department.clone()) else {
+            continue;
+        };
+        result.groups.push(DepartmentOverdue {
+            department,
+            overdue: u64::try_from(group.n).unwrap_or(0),
+            items: mine,
+        });
+    }
+    Ok(result)
 }
 
 /// When each task was last mentioned in a delivered notification.

@@ -339,6 +339,51 @@ async fn lists_run_a_constant_number_of_statements_and_never_scan_all_tasks() {
             "{t:?}: the overdue list runs as many statements for 5 rows as for 200"
         );
 
+        // The overdue list grouped by department: the statements are bounded
+        // by the departments on the page, not by the data.
+        take(&log);
+        let grouped = overdue::by_department(
+            &conn,
+            &leader(),
+            &RawOverdueQuery {
+                per_page: Some("5".into()),
+                ..Default::default()
+            },
+            today(),
+            7,
+        )
+        .await
+        .unwrap();
+        assert_eq!(grouped.groups.len(), 5, "{t:?}");
+        let statements = take(&log);
+        assert!(
+            statements.len() <= 2 + 5 + 4,
+            "{t:?}: {} statements",
+            statements.len()
+        );
+        // Counting every department's overdue tasks reads every open task
+        // once, by design — but from the partial index of open tasks, never
+        // the table; the rest are index ranges like the other lists.
+        if t.backend == Backend::Sqlite {
+            let (aggregates, ranges): (Vec<Statement>, Vec<Statement>) =
+                statements.into_iter().partition(|s| {
+                    s.sql.contains("FROM \"tasks\"")
+                        && (s.sql.contains("GROUP BY") || s.sql.contains("COUNT(DISTINCT"))
+                });
+            assert_eq!(aggregates.len(), 2, "{t:?}");
+            for statement in &aggregates {
+                let plan = db::explain(&conn, statement).await.unwrap().join("\n");
+                assert!(
+                    plan.contains("idx_tasks_open_")
+                        && !plan.contains("SCAN tasks\n")
+                        && !plan.ends_with("SCAN tasks"),
+                    "{t:?}: {}\n{plan}",
+                    statement.sql
+                );
+            }
+            plans.push(("overdue by department".into(), ranges));
+        }
+
         // The year's figures and the digests' snapshot.
         take(&log);
         dondoc_core::stats::figures_for_year(&conn, 2026, None, today(), 7)
@@ -374,5 +419,99 @@ async fn lists_run_a_constant_number_of_statements_and_never_scan_all_tasks() {
                 }
             }
         }
+    }
+}
+
+/// The grouped overdue list tells the same story as the flat one: the same
+/// total, every department's count, the oldest tasks first, departments in
+/// the order of their oldest overdue task, and pages that cover them all once.
+#[tokio::test]
+async fn the_overdue_list_by_department_agrees_with_the_flat_list() {
+    let settings = Settings::defaults().unwrap();
+    for t in testing::databases().await {
+        synthetic::seed(&t.db, &clock(), &settings, spec(2_000, 5))
+            .await
+            .unwrap();
+        let flat = overdue::list(
+            &t.db,
+            &leader(),
+            &RawOverdueQuery {
+                per_page: Some("200".into()),
+                ..Default::default()
+            },
+            today(),
+            7,
+        )
+        .await
+        .unwrap();
+        let mut all = flat.items.clone();
+        for page in 2..=flat.total.div_ceil(200) {
+            all.extend(
+                overdue::list(
+                    &t.db,
+                    &leader(),
+                    &RawOverdueQuery {
+                        page: Some(page.to_string()),
+                        per_page: Some("200".into()),
+                        ..Default::default()
+                    },
+                    today(),
+                    7,
+                )
+                .await
+                .unwrap()
+                .items,
+            );
+        }
+        assert_eq!(all.len() as u64, flat.total, "{t:?}");
+
+        let mut seen = Vec::new();
+        let mut page = 1;
+        loop {
+            let grouped = overdue::by_department(
+                &t.db,
+                &leader(),
+                &RawOverdueQuery {
+                    page: Some(page.to_string()),
+                    per_page: Some("7".into()),
+                    ..Default::default()
+                },
+                today(),
+                7,
+            )
+            .await
+            .unwrap();
+            assert_eq!(grouped.total, flat.total, "{t:?}");
+            if grouped.groups.is_empty() {
+                break;
+            }
+            for group in grouped.groups {
+                let code = group.department.code.clone();
+                let expected: Vec<i64> = all
+                    .iter()
+                    .filter(|i| i.task.lead_department.code == code)
+                    .map(|i| i.task.id)
+                    .collect();
+                assert_eq!(group.overdue, expected.len() as u64, "{t:?} {code}");
+                let shown: Vec<i64> = group.items.iter().map(|i| i.task.id).collect();
+                let n = expected.len().min(overdue::TASKS_PER_DEPARTMENT as usize);
+                assert_eq!(shown, expected[..n], "{t:?} {code}: the oldest first");
+                seen.push((group.items[0].task.due_date, code));
+            }
+            page += 1;
+        }
+        let departments: std::collections::BTreeSet<&str> = all
+            .iter()
+            .map(|i| i.task.lead_department.code.as_str())
+            .collect();
+        assert_eq!(
+            seen.len(),
+            departments.len(),
+            "{t:?}: every department once"
+        );
+        assert!(
+            seen.windows(2).all(|w| w[0].0 <= w[1].0),
+            "{t:?}: the department with the oldest overdue task first"
+        );
     }
 }

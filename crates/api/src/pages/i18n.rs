@@ -127,6 +127,13 @@ pub static TABLE: &[(&str, &str, &str)] = &[
     ),
     ("tasks_found", "nhiệm vụ", "tasks"),
     ("page", "Trang", "Page"),
+    ("in", "tại", "in"),
+    ("departments_lower", "cơ quan, đơn vị", "departments"),
+    (
+        "see_all_overdue",
+        "Xem tất cả nhiệm vụ quá hạn của đơn vị",
+        "See all of this department's overdue tasks",
+    ),
     ("previous", "Trang trước", "Previous"),
     ("next", "Trang sau", "Next"),
     ("open_task", "Xem", "Open"),

@@ -21,7 +21,11 @@ use crate::state::AppState;
 pub struct Group {
     pub code: String,
     pub name: String,
+    /// All of the department's overdue tasks; `rows` holds the oldest few.
+    pub overdue: u64,
     pub rows: Vec<TaskRow>,
+    /// The task list filtered to this department's overdue tasks.
+    pub all_link: String,
 }
 
 pub struct PendingLine {
@@ -42,7 +46,12 @@ struct OverduePage {
     ctx: Ctx,
     as_of: String,
     total: u64,
+    departments_total: u64,
     groups: Vec<Group>,
+    page: u64,
+    pages: u64,
+    prev_link: String,
+    next_link: String,
     departments: Vec<Choice>,
     fields: Vec<Choice>,
     pending: Vec<PendingLine>,
@@ -53,6 +62,7 @@ struct OverduePage {
 pub struct Query {
     department: Option<String>,
     field: Option<String>,
+    page: Option<String>,
 }
 
 pub async fn show(
@@ -71,62 +81,94 @@ pub async fn show(
     let raw = RawOverdueQuery {
         department: query.department.clone(),
         field: query.field.clone(),
-        per_page: Some("200".into()),
+        page: query.page.clone(),
         ..Default::default()
     };
-    let mut items = Vec::new();
-    let mut total = 0;
-    let mut page_no = 1u64;
-    // Leaders want the whole list on one page: fetch every page of 200.
-    loop {
-        let page = match overdue::list(
-            &state.db,
-            &user,
-            &RawOverdueQuery {
-                page: Some(page_no.to_string()),
-                ..raw.clone()
-            },
-            today,
-            state.due_soon_days(),
-        )
-        .await
-        {
-            Ok(p) => p,
+    // A page of departments, each with its oldest overdue tasks: the page
+    // stays the same size whether the office follows a hundred tasks or a
+    // million.
+    let grouped =
+        match overdue::by_department(&state.db, &user, &raw, today, state.due_soon_days()).await {
+            Ok(g) => Some(g),
             Err(err @ dondoc_core::Error::Validation(_)) => {
                 page_ctx.flash = Some(super::Flash {
                     ok: false,
                     text: describe_error(t, &err),
                 });
-                break;
+                None
             }
             Err(err) => return error_page(&req, Some(user), err),
         };
-        total = page.total;
-        let done = page.items.len() < 200 || page_no >= 50;
-        items.extend(page.items);
-        if done {
-            break;
+    let field_param = query.field.clone().unwrap_or_default();
+    let link = |params: &[(&str, &str)]| {
+        let mut url = form_urlencoded::Serializer::new(String::new());
+        for (key, value) in params {
+            if !value.is_empty() {
+                url.append_pair(key, value);
+            }
         }
-        page_no += 1;
-    }
+        url.finish()
+    };
+    let (total, departments_total, page, pages) = grouped.as_ref().map_or((0, 0, 1, 1), |g| {
+        (
+            g.total,
+            g.departments_total,
+            g.page,
+            g.departments_total.div_ceil(g.per_page.max(1)).max(1),
+        )
+    });
+    let page_link = |n: u64| {
+        let n = n.to_string();
+        format!(
+            "/overdue?{}",
+            link(&[
+                (
+                    "department",
+                    query.department.as_deref().unwrap_or_default()
+                ),
+                ("field", &field_param),
+                ("page", &n),
+            ])
+        )
+    };
+    let prev_link = if page > 1 {
+        page_link(page - 1)
+    } else {
+        String::new()
+    };
+    let next_link = if page < pages {
+        page_link(page + 1)
+    } else {
+        String::new()
+    };
     let mut groups: Vec<Group> = Vec::new();
-    for item in &items {
-        let mut row = task_row(t, &item.task, "");
-        row.last_notice = item
-            .last_notice_sent_at
-            .map(|at| format::datetime(at, tz))
-            .unwrap_or_default();
-        match groups
-            .iter_mut()
-            .find(|g| g.code == item.task.lead_department.code)
-        {
-            Some(g) => g.rows.push(row),
-            None => groups.push(Group {
-                code: item.task.lead_department.code.clone(),
-                name: item.task.lead_department.name.clone(),
-                rows: vec![row],
-            }),
-        }
+    for group in grouped.map(|g| g.groups).unwrap_or_default() {
+        let rows = group
+            .items
+            .iter()
+            .map(|item| {
+                let mut row = task_row(t, &item.task, "");
+                row.last_notice = item
+                    .last_notice_sent_at
+                    .map(|at| format::datetime(at, tz))
+                    .unwrap_or_default();
+                row
+            })
+            .collect();
+        groups.push(Group {
+            all_link: format!(
+                "/tasks?{}",
+                link(&[
+                    ("department", &group.department.code),
+                    ("timeliness", "overdue"),
+                    ("field", &field_param),
+                ])
+            ),
+            code: group.department.code,
+            name: group.department.name,
+            overdue: group.overdue,
+            rows,
+        });
     }
     // The department with the oldest overdue task comes first (rows are oldest first already).
     let pending = match detail::extensions_in_state(&state.db, &user, ExtensionState::Pending).await
@@ -163,7 +205,12 @@ pub async fn show(
     let view = OverduePage {
         as_of: format::date(today),
         total,
+        departments_total,
         groups,
+        page,
+        pages,
+        prev_link,
+        next_link,
         departments: std::iter::once((String::new(), t.get("all_departments").to_string()))
             .chain(departments.iter().map(|d| (d.code.clone(), d.name.clone())))
             .map(|(value, label)| Choice {

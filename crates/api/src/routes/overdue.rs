@@ -1,7 +1,7 @@
 //! The overdue list.
 
 use actix_web::{HttpResponse, get, web};
-use dondoc_core::overdue::{self, OverduePage, RawOverdueQuery};
+use dondoc_core::overdue::{self, OverdueByDepartment, OverduePage, RawOverdueQuery};
 
 use crate::{
     extract::CurrentUser,
@@ -25,6 +25,31 @@ pub async fn list(
     query: web::Query<RawOverdueQuery>,
 ) -> ApiResult<HttpResponse> {
     Ok(ok(&overdue::list(
+        &state.db,
+        &user,
+        &query,
+        state.today(),
+        state.due_soon_days(),
+    )
+    .await?))
+}
+
+/// The overdue list grouped by lead department, the department with the oldest overdue task
+/// first; `page`/`per_page` count departments (default 20), each with its count and its
+/// oldest overdue tasks (at most `tasks_per_department`).
+#[utoipa::path(
+    tag = "overdue",
+    params(RawOverdueQuery),
+    responses((status = 200, body = OverdueByDepartment), (status = 401, body = ProblemBody), (status = 403, body = ProblemBody), (status = 422, body = ProblemBody)),
+    security(("bearer" = []), ("session" = []))
+)]
+#[get("/overdue/by-department")]
+pub async fn by_department(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    query: web::Query<RawOverdueQuery>,
+) -> ApiResult<HttpResponse> {
+    Ok(ok(&overdue::by_department(
         &state.db,
         &user,
         &query,
