@@ -565,7 +565,10 @@ impl Settings {
             if !unknown.is_empty() {
                 return Err(Error::config(
                     "letters.copies_to",
-                    format!("unknown placeholder {}; allowed: {{department}}", unknown.join(", ")),
+                    format!(
+                        "unknown placeholder {}; allowed: {{department}}",
+                        unknown.join(", ")
+                    ),
                 ));
             }
         }

@@ -385,7 +385,9 @@ fn write_paragraph(out: &mut String, p: &Paragraph, table_size: Option<f32>) {
         }
         if let Some(size) = run.size.or(table_size) {
             let half = (size * 2.0).round() as u32;
-            out.push_str(&format!("<w:sz w:val=\"{half}\"/><w:szCs w:val=\"{half}\"/>"));
+            out.push_str(&format!(
+                "<w:sz w:val=\"{half}\"/><w:szCs w:val=\"{half}\"/>"
+            ));
         }
         out.push_str("</w:rPr>");
         out.push_str(&format!(

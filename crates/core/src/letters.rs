@@ -250,13 +250,17 @@ pub fn render_docx(draft: &LetterDraft, settings: &LetterSettings, place: &str) 
     doc.font_size = 14.0;
     let width = doc.text_width_mm();
     // Header: issuing body and number | national name, motto, place and date.
-    let left_w = 62;
+    let left_w = 68;
     let mut header = Table::new(vec![left_w, width - left_w], false);
     let blank_number = format!("Số:        /{}", settings.number_suffix);
     header.row(vec![
         Cell::new(vec![
             Paragraph::new()
-                .run(Run::new(settings.issuing_body.to_uppercase()).bold().size(13.0))
+                .run(
+                    Run::new(settings.issuing_body.to_uppercase())
+                        .bold()
+                        .size(13.0),
+                )
                 .align(Align::Center),
             Paragraph::new()
                 .run(Run::new("───────").size(13.0))
@@ -310,7 +314,7 @@ pub fn render_docx(draft: &LetterDraft, settings: &LetterSettings, place: &str) 
             .after(6),
     );
     // The tasks: STT, nội dung, văn bản giao, hạn, số ngày quá hạn, tình trạng.
-    let widths = [10, 62, 30, 20, 16, width.saturating_sub(138).max(20)];
+    let widths = [12, 53, 28, 23, 16, width.saturating_sub(132).max(20)];
     let mut table = Table::new(widths.to_vec(), true).size(12.0);
     let head = |text: &str| {
         Cell::new(vec![
@@ -359,9 +363,8 @@ pub fn render_docx(draft: &LetterDraft, settings: &LetterSettings, place: &str) 
     );
     // Footer: "Nơi nhận:" | signature block.
     let mut footer = Table::new(vec![80, width - 80], false);
-    let mut recipients = vec![
-        Paragraph::new().run(Run::new("Nơi nhận:").bold().italic().size(12.0)),
-    ];
+    let mut recipients =
+        vec![Paragraph::new().run(Run::new("Nơi nhận:").bold().italic().size(12.0))];
     for line in &settings.copies_to {
         let text = line.replace("{department}", &draft.department.name);
         recipients.push(Paragraph::new().run(Run::new(format!("- {text}")).size(11.0)));
@@ -577,11 +580,17 @@ mod tests {
     #[test]
     fn placeholders_are_filled_and_file_names_are_safe() {
         assert_eq!(
-            fill("năm {year}, {department}", &[("year", "2026"), ("department", "Phòng A")]),
+            fill(
+                "năm {year}, {department}",
+                &[("year", "2026"), ("department", "Phòng A")]
+            ),
             "năm 2026, Phòng A"
         );
         assert_eq!(
-            file_name("TCKH/../x", NaiveDate::from_ymd_opt(2026, 11, 25).unwrap_or_default()),
+            file_name(
+                "TCKH/../x",
+                NaiveDate::from_ymd_opt(2026, 11, 25).unwrap_or_default()
+            ),
             "cong-van-don-doc-TCKHx-20261125.docx"
         );
     }

@@ -3,7 +3,8 @@
 //! covers), the tasks, the report-back date, and whether each department
 //! answered — a change of progress, status or result, or a note, recorded
 //! in the task history by someone of that department on those tasks, from
-//! the issue date to the report-back date.
+//! the issue date to the report-back date (and after the letter was
+//! entered, so changes made before it was recorded do not count as answers).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -297,7 +298,7 @@ pub async fn list<C: ConnectionTrait>(
                 })
                 .find(|h| {
                     let local = h.at.with_timezone(&tz).date_naive();
-                    local >= d.issued_on && local <= report_back_on
+                    h.at > d.created_at && local >= d.issued_on && local <= report_back_on
                 })
                 .map(|h| h.at);
             let state = match answered_at {

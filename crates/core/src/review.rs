@@ -238,7 +238,11 @@ pub fn parse_period(raw: &RawReviewQuery, today: NaiveDate) -> Result<Period> {
     let to = text(&raw.to).and_then(|t| collect(&mut errors, parse_date("to", &t)));
     if text(&raw.from).is_some() != text(&raw.to).is_some() {
         errors.push(FieldError::new(
-            if text(&raw.from).is_some() { "to" } else { "from" },
+            if text(&raw.from).is_some() {
+                "to"
+            } else {
+                "from"
+            },
             "required",
             "Khoảng thời gian cần cả ngày bắt đầu và ngày kết thúc",
         ));
@@ -664,9 +668,9 @@ fn heading(text: &str) -> Paragraph {
 }
 
 fn figures_table(first: &str, rows: &[GroupFigures], total: &ReviewFigures, width: u32) -> Table {
-    let name_width = width.saturating_sub(10 + 8 * 19).max(40);
+    let name_width = width.saturating_sub(12 + 8 * 19).max(40);
     let mut table = Table::new(
-        [10, name_width]
+        [12, name_width]
             .into_iter()
             .chain(std::iter::repeat_n(19, 8))
             .collect(),
@@ -675,7 +679,9 @@ fn figures_table(first: &str, rows: &[GroupFigures], total: &ReviewFigures, widt
     .size(11.0);
     let head = |t: &str| {
         Cell::new(vec![
-            Paragraph::new().run(Run::new(t).bold()).align(Align::Center),
+            Paragraph::new()
+                .run(Run::new(t).bold())
+                .align(Align::Center),
         ])
     };
     let mut header = vec![head("STT"), head(first)];
@@ -748,7 +754,12 @@ pub fn to_docx(r: &Review, organization: &str) -> Result<Vec<u8>> {
     doc.paragraph(heading("2. Kết quả thực hiện theo lĩnh vực"));
     doc.table(figures_table("Lĩnh vực", &r.fields, &r.overall, width));
     doc.paragraph(heading("3. Kết quả thực hiện theo lãnh đạo phụ trách"));
-    doc.table(figures_table("Lãnh đạo phụ trách", &r.leaders, &r.overall, width));
+    doc.table(figures_table(
+        "Lãnh đạo phụ trách",
+        &r.leaders,
+        &r.overall,
+        width,
+    ));
     doc.paragraph(heading(&format!(
         "4. Nhiệm vụ quá hạn trên 30 ngày ({}; trong đó trên 60 ngày: {}, trên 120 ngày: {})",
         r.overdue_over_30, r.overdue_over_60, r.overdue_over_120
@@ -757,13 +768,23 @@ pub fn to_docx(r: &Review, organization: &str) -> Result<Vec<u8>> {
         doc.paragraph(Paragraph::text("Không có nhiệm vụ quá hạn trên 30 ngày."));
     } else {
         let mut table = Table::new(
-            vec![10, width.saturating_sub(10 + 60 + 45 + 22 + 18 + 22), 60, 45, 22, 18, 22],
+            vec![
+                12,
+                width.saturating_sub(12 + 60 + 45 + 22 + 18 + 22),
+                60,
+                45,
+                22,
+                18,
+                22,
+            ],
             true,
         )
         .size(11.0);
         let head = |t: &str| {
             Cell::new(vec![
-                Paragraph::new().run(Run::new(t).bold()).align(Align::Center),
+                Paragraph::new()
+                    .run(Run::new(t).bold())
+                    .align(Align::Center),
             ])
         };
         table.header(vec![
@@ -796,7 +817,7 @@ pub fn to_docx(r: &Review, organization: &str) -> Result<Vec<u8>> {
         "5. Văn bản đã ban hành ({} văn bản; {} văn bản đôn đốc)",
         r.documents_total, r.reminder_documents
     )));
-    let mut table = Table::new(vec![10, 80, 30], true).size(11.0);
+    let mut table = Table::new(vec![12, 80, 30], true).size(11.0);
     table.header(vec![
         Cell::new(vec![Paragraph::new().run(Run::new("STT").bold())]),
         Cell::new(vec![Paragraph::new().run(Run::new("Loại văn bản").bold())]),
@@ -953,7 +974,10 @@ pub fn to_xlsx(r: &Review, organization: &str) -> Result<Vec<u8>> {
             .write_string_with_format(0, i as u16, *h, &header)
             .map_err(xlsx)?;
     }
-    for (i, w) in [10.0, 60.0, 30.0, 24.0, 12.0, 12.0, 12.0].iter().enumerate() {
+    for (i, w) in [10.0, 60.0, 30.0, 24.0, 12.0, 12.0, 12.0]
+        .iter()
+        .enumerate()
+    {
         sheet.set_column_width(i as u16, *w).map_err(xlsx)?;
     }
     for (i, t) in r.overdue_tasks.iter().enumerate() {
@@ -989,7 +1013,10 @@ mod tests {
     fn periods_are_read_from_year_quarter_or_range() {
         let today = day(2026, 11, 25);
         let p = parse_period(&RawReviewQuery::default(), today).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!((p.kind, p.from, p.to), (PeriodKind::Year, day(2026, 1, 1), day(2026, 12, 31)));
+        assert_eq!(
+            (p.kind, p.from, p.to),
+            (PeriodKind::Year, day(2026, 1, 1), day(2026, 12, 31))
+        );
         let q = RawReviewQuery {
             year: Some("2026".into()),
             quarter: Some("2".into()),
@@ -1007,7 +1034,10 @@ mod tests {
             panic!("accepted a bad period");
         };
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
-        assert!(fields.contains(&"quarter") && fields.contains(&"to"), "{fields:?}");
+        assert!(
+            fields.contains(&"quarter") && fields.contains(&"to"),
+            "{fields:?}"
+        );
     }
 
     #[test]
