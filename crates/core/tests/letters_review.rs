@@ -159,7 +159,7 @@ async fn a_drafted_letter_lists_the_departments_late_tasks_and_opens_in_an_offic
 
         let bytes = letters::render_docx(&draft, &settings.letters, "Bắc Tân Uyên").unwrap();
         if t.backend == testing::Backend::Sqlite
-            && let Some(text) = office_text(&bytes, "letter-draft")
+            && let Some(text) = office_text(&bytes, "letter-docx")
         {
             let flat = squash(&text);
             for needle in [
@@ -633,7 +633,7 @@ async fn the_annual_review_states_figures_equal_to_the_task_rows_and_reads_back_
         assert!(xlsx.starts_with(b"PK"));
         let docx = review::to_docx(&r, "UBND huyện Bắc Tân Uyên").unwrap();
         if t.backend == testing::Backend::Sqlite
-            && let Some(text) = office_text(&docx, "review-2026")
+            && let Some(text) = office_text(&docx, "review-docx")
         {
             let flat = squash(&text);
             let start: String = r.paragraph_vi.chars().take(100).collect();

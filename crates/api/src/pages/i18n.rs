@@ -458,7 +458,11 @@ pub static TABLE: &[(&str, &str, &str)] = &[
         "Tải dự thảo của tất cả đơn vị (.zip)",
         "Download every department's draft (.zip)",
     ),
-    ("letters_download_docx", "Tải dự thảo (.docx)", "Download draft (.docx)"),
+    (
+        "letters_download_docx",
+        "Tải dự thảo (.docx)",
+        "Download draft (.docx)",
+    ),
     ("letters_open_draft", "Xem dự thảo", "Open draft"),
     ("letters_actions", "Thao tác", "Actions"),
     (
@@ -478,7 +482,11 @@ pub static TABLE: &[(&str, &str, &str)] = &[
         "Sau khi công văn được ký và ban hành, nhập số và ngày ban hành: công văn được vào sổ là văn bản đôn đốc, gắn với đúng các nhiệm vụ trong bảng trên.",
         "Once the letter is signed and issued, enter its number and date: it is recorded as a reminder document linked to exactly the tasks in the table above.",
     ),
-    ("letters_record_button", "Vào sổ văn bản đôn đốc", "Record reminder document"),
+    (
+        "letters_record_button",
+        "Vào sổ văn bản đôn đốc",
+        "Record reminder document",
+    ),
     ("letters_report_back_on", "Hạn báo cáo", "Report back by"),
     (
         "letter_recorded",
@@ -519,8 +527,16 @@ pub static TABLE: &[(&str, &str, &str)] = &[
     ("quarter", "Quý", "Quarter"),
     ("review_from", "Từ ngày", "From"),
     ("review_to", "Đến ngày", "To"),
-    ("review_export_docx", "Tải Word (.docx)", "Download Word (.docx)"),
-    ("review_by_leader", "Theo lãnh đạo phụ trách", "By leader in charge"),
+    (
+        "review_export_docx",
+        "Tải Word (.docx)",
+        "Download Word (.docx)",
+    ),
+    (
+        "review_by_leader",
+        "Theo lãnh đạo phụ trách",
+        "By leader in charge",
+    ),
     ("review_on_time", "Đúng hạn", "On time"),
     ("review_in_progress", "Đang thực hiện", "In progress"),
     ("review_cancelled", "Đã hủy", "Cancelled"),
@@ -529,7 +545,11 @@ pub static TABLE: &[(&str, &str, &str)] = &[
         "Nhiệm vụ quá hạn trên 30 ngày",
         "Tasks overdue more than 30 days",
     ),
-    ("review_documents", "Văn bản đã ban hành", "Documents issued"),
+    (
+        "review_documents",
+        "Văn bản đã ban hành",
+        "Documents issued",
+    ),
 ];
 
 #[cfg(test)]

@@ -46,10 +46,7 @@ pub struct DraftQuery {
     security(("bearer" = []), ("session" = []))
 )]
 #[get("/letters/departments")]
-pub async fn departments(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-) -> ApiResult<HttpResponse> {
+pub async fn departments(state: web::Data<AppState>, user: CurrentUser) -> ApiResult<HttpResponse> {
     Ok(ok(&letters::late_departments(
         &state.db,
         &user,

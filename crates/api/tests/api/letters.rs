@@ -49,7 +49,10 @@ async fn download(app: &TestApp, path: &str, token: &str) -> (String, Vec<u8>) {
         .to_str()
         .unwrap()
         .to_string();
-    assert!(disposition.starts_with("attachment; filename=\""), "{disposition}");
+    assert!(
+        disposition.starts_with("attachment; filename=\""),
+        "{disposition}"
+    );
     (content_type, r.bytes().await.unwrap().to_vec())
 }
 
@@ -72,7 +75,12 @@ async fn a_leader_drafts_downloads_and_records_a_letter_and_the_register_follows
             .map(|t| t["task_id"].as_i64().unwrap())
             .collect();
         assert!(!ids.is_empty());
-        assert!(draft["subject"].as_str().unwrap().starts_with("đôn đốc thực hiện nhiệm vụ"));
+        assert!(
+            draft["subject"]
+                .as_str()
+                .unwrap()
+                .starts_with("đôn đốc thực hiện nhiệm vụ")
+        );
 
         let (ct, bytes) = download(
             &app,
@@ -94,9 +102,7 @@ async fn a_leader_drafts_downloads_and_records_a_letter_and_the_register_follows
         assert_eq!(all.len(), late.as_array().unwrap().len());
 
         // A task the department does not lead: refused, naming the field.
-        let other = app
-            .get_json("/api/v1/tasks?per_page=200", &leader)
-            .await["items"]
+        let other = app.get_json("/api/v1/tasks?per_page=200", &leader).await["items"]
             .as_array()
             .unwrap()
             .iter()
@@ -130,12 +136,21 @@ async fn a_leader_drafts_downloads_and_records_a_letter_and_the_register_follows
         assert_eq!(doc["kind"], "official_letter");
         assert_eq!(doc["report_back_on"], "2026-12-05");
         assert_eq!(doc["links"].as_array().unwrap().len(), ids.len());
-        assert!(doc["links"].as_array().unwrap().iter().all(|l| l["relation"] == "reminds"));
+        assert!(
+            doc["links"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|l| l["relation"] == "reminds")
+        );
         let doc_id = doc["id"].as_i64().unwrap();
 
         // The register: waiting, then answered once the department reports.
         let reg = app
-            .get_json(&format!("/api/v1/reminder-register?department={code}&year=2026"), &leader)
+            .get_json(
+                &format!("/api/v1/reminder-register?department={code}&year=2026"),
+                &leader,
+            )
             .await;
         let entry = reg["entries"]
             .as_array()
@@ -166,7 +181,13 @@ async fn a_leader_drafts_downloads_and_records_a_letter_and_the_register_follows
             .clone();
         assert_eq!(entry["recipients"][0]["state"], "answered");
         for e in reg["entries"].as_array().unwrap() {
-            assert!(e["recipients"].as_array().unwrap().iter().all(|r| r["code"] == code.as_str()));
+            assert!(
+                e["recipients"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .all(|r| r["code"] == code.as_str())
+            );
         }
         let (ct, _) = download(&app, "/api/v1/reminder-register.xlsx?year=2026", &leader).await;
         assert!(ct.contains("spreadsheetml"));
@@ -179,7 +200,9 @@ async fn a_leader_drafts_downloads_and_records_a_letter_and_the_register_follows
             "/api/v1/letters/drafts.zip".to_string(),
             "/api/v1/review".to_string(),
         ] {
-            let r = app.request(reqwest::Method::GET, &path, Some(&staff), None).await;
+            let r = app
+                .request(reqwest::Method::GET, &path, Some(&staff), None)
+                .await;
             assert_eq!(r.status(), StatusCode::FORBIDDEN, "{path}");
             let r = app.request(reqwest::Method::GET, &path, None, None).await;
             assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{path}");
@@ -193,11 +216,21 @@ async fn a_leader_drafts_downloads_and_records_a_letter_and_the_register_follows
             .await;
         assert_eq!(r.status(), StatusCode::FORBIDDEN);
         let r = app
-            .request(reqwest::Method::GET, "/api/v1/letters/draft?department=KHONGCO", Some(&leader), None)
+            .request(
+                reqwest::Method::GET,
+                "/api/v1/letters/draft?department=KHONGCO",
+                Some(&leader),
+                None,
+            )
             .await;
         assert_eq!(r.status(), StatusCode::NOT_FOUND);
         let r = app
-            .request(reqwest::Method::GET, "/api/v1/reminder-register?year=abc", Some(&leader), None)
+            .request(
+                reqwest::Method::GET,
+                "/api/v1/reminder-register?year=abc",
+                Some(&leader),
+                None,
+            )
             .await;
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     }
@@ -212,28 +245,51 @@ async fn the_review_states_the_years_figures_and_exports_them() {
         assert_eq!(r["reminder_documents"], 25);
         assert_eq!(r["period"]["kind"], "year");
         let p = r["paragraph_vi"].as_str().unwrap();
-        assert!(p.starts_with("Trong Chương trình làm việc năm 2026, UBND huyện đã đề ra 96 nội dung trọng tâm"), "{p}");
+        assert!(
+            p.starts_with(
+                "Trong Chương trình làm việc năm 2026, UBND huyện đã đề ra 96 nội dung trọng tâm"
+            ),
+            "{p}"
+        );
         assert!(p.contains("đã ban hành 25 văn bản đôn đốc"), "{p}");
         // Figures agree with the task list the API serves.
-        let tasks = app.get_json("/api/v1/tasks?year=2026&per_page=200", &leader).await;
+        let tasks = app
+            .get_json("/api/v1/tasks?year=2026&per_page=200", &leader)
+            .await;
         let items = tasks["items"].as_array().unwrap();
-        let overdue = items.iter().filter(|t| t["timeliness"] == "overdue").count();
-        let late = items.iter().filter(|t| t["timeliness"] == "completed_late").count();
+        let overdue = items
+            .iter()
+            .filter(|t| t["timeliness"] == "overdue")
+            .count();
+        let late = items
+            .iter()
+            .filter(|t| t["timeliness"] == "completed_late")
+            .count();
         assert_eq!(r["overall"]["overdue"], overdue);
         assert_eq!(r["overall"]["completed_late"], late);
 
-        let q = app.get_json("/api/v1/review?year=2026&quarter=4", &leader).await;
+        let q = app
+            .get_json("/api/v1/review?year=2026&quarter=4", &leader)
+            .await;
         assert_eq!(q["period"]["from"], "2026-10-01");
         let range = app
             .get_json("/api/v1/review?from=2026-01-01&to=2026-06-30", &leader)
             .await;
         assert_eq!(range["period"]["kind"], "range");
         let bad = app
-            .request(reqwest::Method::GET, "/api/v1/review?quarter=7&from=2026-01-01", Some(&leader), None)
+            .request(
+                reqwest::Method::GET,
+                "/api/v1/review?quarter=7&from=2026-01-01",
+                Some(&leader),
+                None,
+            )
             .await;
         assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let body = bad.text().await.unwrap();
-        assert!(body.contains("quarter") && body.contains("\"to\""), "{body}");
+        assert!(
+            body.contains("quarter") && body.contains("\"to\""),
+            "{body}"
+        );
 
         let (ct, bytes) = download(&app, "/api/v1/review.docx?year=2026", &leader).await;
         assert!(ct.contains("wordprocessingml"));
@@ -252,7 +308,9 @@ async fn the_review_states_the_years_figures_and_exports_them() {
 async fn the_pages_show_letters_register_and_review_and_the_form_records_a_letter() {
     let app = spawn_on(dondoc_core::testing::sqlite().await, true).await;
     let leader_token = app.login("chutich").await;
-    let late = app.get_json("/api/v1/letters/departments", &leader_token).await;
+    let late = app
+        .get_json("/api/v1/letters/departments", &leader_token)
+        .await;
     let code = late[0]["code"].as_str().unwrap().to_string();
     let name = late[0]["name"].as_str().unwrap().to_string();
     let (leader, csrf) = session(&app, "chutich").await;
@@ -260,19 +318,30 @@ async fn the_pages_show_letters_register_and_review_and_the_form_records_a_lette
         let leader = leader.clone();
         let url = app.url(&path);
         async move {
-            let r = leader.get(url).header("Accept", "text/html").send().await.unwrap();
+            let r = leader
+                .get(url)
+                .header("Accept", "text/html")
+                .send()
+                .await
+                .unwrap();
             assert_eq!(r.status(), StatusCode::OK, "{path}");
             r.text().await.unwrap()
         }
     };
     let html = page("/overdue".into()).await;
-    assert!(html.contains(&format!("href=\"/letters/{code}\"")) && html.contains("Soạn công văn đôn đốc"));
+    assert!(
+        html.contains(&format!("href=\"/letters/{code}\""))
+            && html.contains("Soạn công văn đôn đốc")
+    );
     let html = page("/letters".into()).await;
     assert!(html.contains(&name) && html.contains("/api/v1/letters/drafts.zip"));
     let html = page(format!("/letters/{code}")).await;
     assert!(html.contains("Vào sổ văn bản đôn đốc") && html.contains("name=\"task_ids\""));
     let draft = app
-        .get_json(&format!("/api/v1/letters/draft?department={code}"), &leader_token)
+        .get_json(
+            &format!("/api/v1/letters/draft?department={code}"),
+            &leader_token,
+        )
         .await;
     let ids: Vec<String> = draft["tasks"]
         .as_array()
@@ -298,7 +367,9 @@ async fn the_pages_show_letters_register_and_review_and_the_form_records_a_lette
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let docs = app.get_json("/api/v1/documents?per_page=200", &leader_token).await;
+    let docs = app
+        .get_json("/api/v1/documents?per_page=200", &leader_token)
+        .await;
     assert!(!docs.to_string().contains("88/UBND-VP"));
     form.push(("csrf_token", csrf));
     let r = leader
@@ -313,9 +384,14 @@ async fn the_pages_show_letters_register_and_review_and_the_form_records_a_lette
         format!("/register?department={code}")
     );
     let html = page(format!("/register?department={code}")).await;
-    assert!(html.contains("88/UBND-VP") && html.contains("Chưa đến hạn báo cáo"), "{html}");
+    assert!(
+        html.contains("88/UBND-VP") && html.contains("Chưa đến hạn báo cáo"),
+        "{html}"
+    );
     let html = page("/review?year=2026".into()).await;
-    assert!(html.contains("đã đề ra 96 nội dung trọng tâm") && html.contains("Theo lãnh đạo phụ trách"));
+    assert!(
+        html.contains("đã đề ra 96 nội dung trọng tâm") && html.contains("Theo lãnh đạo phụ trách")
+    );
     let html = page("/review?year=2026&quarter=9".into()).await;
     assert!(html.contains("Quý phải là 1, 2, 3 hoặc 4"));
 
@@ -326,7 +402,12 @@ async fn the_pages_show_letters_register_and_review_and_the_form_records_a_lette
         ("/letters", StatusCode::FORBIDDEN),
         ("/review", StatusCode::FORBIDDEN),
     ] {
-        let r = staff.get(app.url(path)).header("Accept", "text/html").send().await.unwrap();
+        let r = staff
+            .get(app.url(path))
+            .header("Accept", "text/html")
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), status, "{path}");
     }
 }
