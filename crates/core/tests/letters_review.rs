@@ -106,7 +106,7 @@ fn office_text(bytes: &[u8], stem: &str) -> Option<String> {
     let shots = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
     let _ = std::fs::create_dir_all(&shots);
     let _ = Command::new("pdftoppm")
-        .args(["-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile"])
+        .args(["-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile"])
         .arg(&pdf)
         .arg(shots.join(stem))
         .output();
