@@ -480,6 +480,13 @@ pub async fn record(
             "Công văn phải nêu ít nhất một nhiệm vụ",
         ));
     }
+    if task_ids.len() > 500 {
+        return Err(Error::field(
+            "task_ids",
+            "too_many",
+            "Tối đa 500 nhiệm vụ cho một công văn",
+        ));
+    }
     let number = {
         let n = input.number.trim();
         if !n.is_empty() && !n.contains('/') {
