@@ -133,7 +133,17 @@ pub fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(overdue::by_department)
                 .service(overdue::list)
                 .service(stats::get)
-                .service(notifications::list),
+                .service(notifications::list)
+                .service(letters::departments)
+                .service(letters::draft)
+                .service(letters::draft_docx)
+                .service(letters::drafts_zip)
+                .service(letters::record)
+                .service(register::list)
+                .service(register::xlsx)
+                .service(review::get)
+                .service(review::docx)
+                .service(review::xlsx),
         );
 }
 

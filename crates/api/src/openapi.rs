@@ -28,6 +28,8 @@ use crate::state::AppState;
         (name = "overdue", description = "Quá hạn / overdue list"),
         (name = "stats", description = "Thống kê / statistics"),
         (name = "notifications", description = "Thông báo / outbox"),
+        (name = "letters", description = "Công văn đôn đốc, sổ theo dõi / reminder letters and register"),
+        (name = "review", description = "Báo cáo kiểm điểm / annual and periodic review"),
         (name = "departments", description = "Đơn vị / departments"),
         (name = "users", description = "Tài khoản / users"),
         (name = "reference", description = "Danh mục / reference lists"),

@@ -32,6 +32,7 @@ pub struct Settings {
     pub scheduler: SchedulerSettings,
     pub mail: MailSettings,
     pub log: LogSettings,
+    pub letters: LetterSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -241,6 +242,58 @@ pub struct DeliverySettings {
     pub max_backoff_secs: u64,
     /// After a configuration failure (bad credentials, TLS), pause this long.
     pub pause_on_config_error_secs: u64,
+}
+
+/// The drafted reminder letter (công văn đôn đốc) and the review's wording.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LetterSettings {
+    /// Issuing body, upper left of the header ("UBND HUYỆN BẮC TÂN UYÊN").
+    pub issuing_body: String,
+    /// How the issuing body names itself in running text ("UBND huyện").
+    pub short_name: String,
+    /// After the slash of the number: `Số: …/UBND-VP`.
+    pub number_suffix: String,
+    /// Subject line after "V/v " ({year} = programme year).
+    pub subject: String,
+    /// Opening paragraph ({year}, {department}).
+    pub opening: String,
+    /// Request to report back ({department}, {report_back_date}).
+    pub request: String,
+    /// Report back this many days after the letter's date.
+    pub report_back_days: u32,
+    pub signer_authority: String,
+    pub signer_deputy: String,
+    pub signer_title: String,
+    pub signer_name: String,
+    /// Lines of "Nơi nhận:" ({department}).
+    pub copies_to: Vec<String>,
+}
+
+/// The placeholders each letter text may use.
+const LETTER_PLACEHOLDERS: &[(&str, &[&str])] = &[
+    ("letters.subject", &["year"]),
+    ("letters.opening", &["year", "department"]),
+    ("letters.request", &["department", "report_back_date"]),
+];
+
+/// `{name}` placeholders of `text` that are not in `allowed`.
+fn unknown_placeholders(text: &str, allowed: &[&str]) -> Vec<String> {
+    let mut unknown = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find('{') {
+        let after = &rest[start + 1..];
+        let Some(end) = after.find('}') else {
+            unknown.push("{".to_string());
+            break;
+        };
+        let name = &after[..end];
+        if !allowed.contains(&name) {
+            unknown.push(format!("{{{name}}}"));
+        }
+        rest = &after[end + 1..];
+    }
+    unknown
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -460,6 +513,65 @@ impl Settings {
         if self.log.format != "text" && self.log.format != "json" {
             return Err(Error::config("log.format", "must be \"text\" or \"json\""));
         }
+        self.validate_letters()
+    }
+
+    fn validate_letters(&self) -> Result<()> {
+        let l = &self.letters;
+        if l.report_back_days == 0 || l.report_back_days > 365 {
+            return Err(Error::config(
+                "letters.report_back_days",
+                "must be between 1 and 365",
+            ));
+        }
+        for (key, value) in [
+            ("letters.issuing_body", &l.issuing_body),
+            ("letters.short_name", &l.short_name),
+            ("letters.number_suffix", &l.number_suffix),
+            ("letters.subject", &l.subject),
+            ("letters.opening", &l.opening),
+            ("letters.request", &l.request),
+            ("letters.signer_authority", &l.signer_authority),
+            ("letters.signer_title", &l.signer_title),
+        ] {
+            if value.trim().is_empty() {
+                return Err(Error::config(key, "must not be empty"));
+            }
+        }
+        for (key, allowed) in LETTER_PLACEHOLDERS {
+            let text = match *key {
+                "letters.subject" => &l.subject,
+                "letters.opening" => &l.opening,
+                _ => &l.request,
+            };
+            let unknown = unknown_placeholders(text, allowed);
+            if !unknown.is_empty() {
+                return Err(Error::config(
+                    *key,
+                    format!(
+                        "unknown placeholder {}; allowed: {}",
+                        unknown.join(", "),
+                        allowed
+                            .iter()
+                            .map(|a| format!("{{{a}}}"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ));
+            }
+        }
+        for line in &l.copies_to {
+            let unknown = unknown_placeholders(line, &["department"]);
+            if !unknown.is_empty() {
+                return Err(Error::config(
+                    "letters.copies_to",
+                    format!(
+                        "unknown placeholder {}; allowed: {{department}}",
+                        unknown.join(", ")
+                    ),
+                ));
+            }
+        }
         Ok(())
     }
 
@@ -572,6 +684,28 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("clock.today"), "{err}");
+    }
+
+    #[test]
+    fn letter_settings_have_defaults_and_are_validated() {
+        let settings = Settings::defaults().unwrap();
+        assert_eq!(settings.letters.report_back_days, 7);
+        assert_eq!(settings.letters.signer_authority, "TM. ỦY BAN NHÂN DÂN");
+        let err = with("[letters]\nreport_back_days = 0\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("letters.report_back_days"), "{err}");
+        let err = with("[letters]\nopening = \"Thực hiện {programme}\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("letters.opening") && err.contains("{programme}"),
+            "{err}"
+        );
+        let err = with("[letters]\nsigner_title = \" \"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("letters.signer_title"), "{err}");
     }
 
     #[test]

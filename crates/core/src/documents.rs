@@ -6,8 +6,8 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
     sea_query::{Expr, ExprTrait, Query},
 };
 use serde::{Deserialize, Serialize};
@@ -47,6 +47,9 @@ pub struct DocumentView {
     #[schema(value_type = String, format = Date)]
     pub issued_on: NaiveDate,
     pub signer: String,
+    /// Reminder documents: the day the departments must report back by.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub report_back_on: Option<NaiveDate>,
     pub links: Vec<DocumentLinkView>,
 }
 
@@ -81,11 +84,28 @@ pub struct NewDocument {
     pub issued_on: String,
     pub signer: String,
     pub links: Vec<NewLink>,
+    /// Reminder documents: the day the departments must report back by.
+    pub report_back_on: Option<NaiveDate>,
 }
 
 /// Records a document and links it to tasks, writing a history entry on
 /// each linked task, all in one transaction.
 pub async fn create(db: &Db, clock: &Clock, user: &Principal, input: NewDocument) -> Result<i64> {
+    policy::require(user, Action::RecordDocument, None)?;
+    let txn = db::begin_write(db).await?;
+    let id = create_in(&txn, clock, user, input).await?;
+    txn.commit().await?;
+    Ok(id)
+}
+
+/// `create` inside a transaction the caller holds (and commits), so a
+/// document can be recorded together with other writes in one step.
+pub async fn create_in(
+    txn: &DatabaseTransaction,
+    clock: &Clock,
+    user: &Principal,
+    input: NewDocument,
+) -> Result<i64> {
     policy::require(user, Action::RecordDocument, None)?;
     let mut errors: Vec<FieldError> = Vec::new();
     let number = collect(&mut errors, DocumentNumber::parse("number", &input.number));
@@ -109,7 +129,15 @@ pub async fn create(db: &Db, clock: &Clock, user: &Principal, input: NewDocument
             "Tối đa 500 nhiệm vụ cho một văn bản",
         ));
     }
-    let txn = db::begin_write(db).await?;
+    if let (Some(back), Some(issued)) = (input.report_back_on, issued_on)
+        && back < issued
+    {
+        errors.push(FieldError::new(
+            "report_back_on",
+            "before_issue",
+            "Hạn báo cáo không được trước ngày ban hành",
+        ));
+    }
     let mut links: Vec<(task::Model, LinkRelation)> = Vec::new();
     for (i, link) in input.links.iter().enumerate() {
         let relation = collect(
@@ -122,7 +150,7 @@ pub async fn create(db: &Db, clock: &Clock, user: &Principal, input: NewDocument
                 )
             }),
         );
-        match task::Entity::find_by_id(link.task_id).one(&txn).await? {
+        match task::Entity::find_by_id(link.task_id).one(txn).await? {
             Some(t) => {
                 if let Some(relation) = relation
                     && !links.iter().any(|(x, r)| x.id == t.id && *r == relation)
@@ -152,11 +180,12 @@ pub async fn create(db: &Db, clock: &Clock, user: &Principal, input: NewDocument
         title: Set(title.into_inner()),
         issued_on: Set(issued_on),
         signer: Set(signer.into_inner()),
+        report_back_on: Set(input.report_back_on),
         created_by: Set(Some(user.user_id)),
         created_at: Set(now),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
     for (t, relation) in &links {
         document_task::ActiveModel {
@@ -164,14 +193,14 @@ pub async fn create(db: &Db, clock: &Clock, user: &Principal, input: NewDocument
             task_id: Set(t.id),
             relation: Set(*relation),
         }
-        .insert(&txn)
+        .insert(txn)
         .await?;
         let label = match relation {
             LinkRelation::Reminds => "Văn bản đôn đốc",
             LinkRelation::Assigns => "Văn bản giao nhiệm vụ",
         };
         history::record(
-            &txn,
+            txn,
             now,
             Change::new(t.id, Some(user.user_id), action::DOCUMENT_LINKED).note(format!(
                 "{label} số {} ngày {}: {}",
@@ -182,7 +211,6 @@ pub async fn create(db: &Db, clock: &Clock, user: &Principal, input: NewDocument
         )
         .await?;
     }
-    txn.commit().await?;
     Ok(model.id)
 }
 
@@ -358,6 +386,7 @@ pub async fn for_task<C: ConnectionTrait>(
                     title: d.title.clone(),
                     issued_on: d.issued_on,
                     signer: d.signer.clone(),
+                    report_back_on: d.report_back_on,
                     links: Vec::new(),
                 },
                 l.relation,
@@ -422,6 +451,7 @@ async fn views<C: ConnectionTrait>(
             title: d.title,
             issued_on: d.issued_on,
             signer: d.signer,
+            report_back_on: d.report_back_on,
         })
         .collect())
 }

@@ -9,7 +9,11 @@
 //! |        | decide extensions; record documents; statistics; notifications          |
 //! | staff  | read tasks their department leads or coordinates; update status,         |
 //! |        | progress and result where it leads; add notes where it coordinates;      |
-//! |        | request extensions where it leads; its own overdue list and figures      |
+//! |        | request extensions where it leads; its own overdue list and figures;     |
+//! |        | the reminder register limited to letters sent to its department          |
+//!
+//! Drafting and recording reminder letters and the annual/periodic review
+//! are leader and admin acts (the office that issues the letters).
 
 use crate::{
     auth::Principal,
@@ -49,6 +53,13 @@ pub enum Action {
     ImportTasks,
     /// Ask for the overdue list as of another day than today.
     ChooseAsOfDate,
+    /// Draft a reminder letter (công văn đôn đốc) for a department and
+    /// record it once issued.
+    DraftLetter,
+    /// Read the reminder register (staff: the letters sent to their department).
+    ReadReminderRegister,
+    /// Read the annual or periodic review of the whole programme.
+    ReadReview,
 }
 
 /// The departments a task involves.
@@ -85,10 +96,10 @@ pub fn can(user: &Principal, action: Action, task: Option<&TaskScope>) -> bool {
                 ReadTask => leads || coordinates,
                 UpdateTaskProgress | RequestExtension => leads,
                 AddTaskNote => leads || coordinates,
-                ReadOverdue | ReadStats => user.department_id.is_some(),
+                ReadOverdue | ReadStats | ReadReminderRegister => user.department_id.is_some(),
                 EditTask | CreateTask | ConfirmTask | ReopenOrCancelTask | DecideExtension
                 | RecordDocument | ReadAllDepartments | ReadNotifications | ManageDepartments
-                | ManageUsers | ImportTasks | ChooseAsOfDate => false,
+                | ManageUsers | ImportTasks | ChooseAsOfDate | DraftLetter | ReadReview => false,
             }
         }
     }
@@ -137,6 +148,9 @@ pub fn describe(action: Action) -> &'static str {
         ManageUsers => "Chỉ quản trị được quản lý tài khoản.",
         ImportTasks => "Chỉ quản trị được nhập chương trình công tác.",
         ChooseAsOfDate => "Chỉ lãnh đạo được xem danh sách quá hạn tại một ngày khác.",
+        DraftLetter => "Chỉ lãnh đạo hoặc quản trị được soạn và vào sổ công văn đôn đốc.",
+        ReadReminderRegister => "Bạn không có quyền xem sổ theo dõi văn bản đôn đốc.",
+        ReadReview => "Chỉ lãnh đạo hoặc quản trị được xem báo cáo kiểm điểm.",
     }
 }
 
@@ -188,9 +202,12 @@ mod tests {
                 Action::DecideExtension,
                 Action::RecordDocument,
                 Action::CreateTask,
+                Action::DraftLetter,
+                Action::ReadReview,
             ] {
                 assert!(!can(who, refused, Some(&t)), "{refused:?}");
             }
+            assert!(can(who, Action::ReadReminderRegister, None));
         }
     }
 
@@ -207,6 +224,9 @@ mod tests {
             Action::RecordDocument,
             Action::ReadAllDepartments,
             Action::ChooseAsOfDate,
+            Action::DraftLetter,
+            Action::ReadReminderRegister,
+            Action::ReadReview,
         ] {
             assert!(can(&leader, allowed, Some(&t)), "{allowed:?}");
         }

@@ -270,6 +270,7 @@ pub async fn create(
         issued_on: form.text("issued_on"),
         signer: form.text("signer"),
         links,
+        report_back_on: None,
     };
     match documents::create(&state.db, &state.clock, &user, input).await {
         Ok(_) => redirect_with("/documents", true, t.get("document_saved")),

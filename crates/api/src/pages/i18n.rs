@@ -446,6 +446,117 @@ pub static TABLE: &[(&str, &str, &str)] = &[
         "Cột bắt buộc: Mã, Nội dung, Lĩnh vực, Đơn vị chủ trì, Thời hạn (dạng dd/mm/yyyy). Cột không bắt buộc: Đơn vị phối hợp (cách nhau bằng dấu ;), Lãnh đạo phụ trách, Ghi chú.",
         "Required columns: Code (Mã), Title (Nội dung), Field (Lĩnh vực), Lead department (Đơn vị chủ trì), Due date (Thời hạn, dd/mm/yyyy). Optional: Coordinating departments (separated by ;), Leader in charge, Note.",
     ),
+    // Reminder letters, register, review (issue 8).
+    ("nav_letters", "Công văn đôn đốc", "Reminder letters"),
+    ("nav_register", "Sổ đôn đốc", "Reminder register"),
+    ("nav_review", "Kiểm điểm", "Review"),
+    (
+        "letters_title",
+        "Soạn công văn đôn đốc",
+        "Draft reminder letters",
+    ),
+    (
+        "letters_help",
+        "Các đơn vị có nhiệm vụ quá hạn. Mỗi dự thảo công văn (.docx, thể thức Nghị định 30/2020/NĐ-CP) liệt kê các nhiệm vụ quá hạn và sắp đến hạn của đơn vị; số và ngày để trống cho văn thư.",
+        "Departments with overdue tasks. Each draft letter (.docx, in the layout of Decree 30/2020) lists the department's overdue and due-soon tasks; the number and date are left for the clerk.",
+    ),
+    (
+        "letters_download_all",
+        "Tải dự thảo của tất cả đơn vị (.zip)",
+        "Download every department's draft (.zip)",
+    ),
+    (
+        "letters_download_docx",
+        "Tải dự thảo (.docx)",
+        "Download draft (.docx)",
+    ),
+    ("letters_open_draft", "Xem dự thảo", "Open draft"),
+    ("letters_actions", "Thao tác", "Actions"),
+    (
+        "letters_draft_for",
+        "Dự thảo công văn đôn đốc gửi",
+        "Draft reminder letter to",
+    ),
+    ("letters_preview", "Nội dung dự thảo", "Draft content"),
+    ("letters_to", "Kính gửi:", "To:"),
+    (
+        "letters_record_title",
+        "Vào sổ công văn đã ban hành",
+        "Record the issued letter",
+    ),
+    (
+        "letters_record_help",
+        "Sau khi công văn được ký và ban hành, nhập số và ngày ban hành: công văn được vào sổ là văn bản đôn đốc, gắn với đúng các nhiệm vụ trong bảng trên.",
+        "Once the letter is signed and issued, enter its number and date: it is recorded as a reminder document linked to exactly the tasks in the table above.",
+    ),
+    (
+        "letters_record_button",
+        "Vào sổ văn bản đôn đốc",
+        "Record reminder document",
+    ),
+    ("letters_report_back_on", "Hạn báo cáo", "Report back by"),
+    (
+        "letter_recorded",
+        "Đã vào sổ công văn đôn đốc.",
+        "The reminder letter was recorded.",
+    ),
+    (
+        "letters_compose",
+        "Soạn công văn đôn đốc",
+        "Draft a reminder letter",
+    ),
+    (
+        "register_title",
+        "Sổ theo dõi văn bản đôn đốc",
+        "Reminder register",
+    ),
+    (
+        "register_help",
+        "Mỗi văn bản đôn đốc, đơn vị nhận, nhiệm vụ, hạn báo cáo và việc đơn vị đã báo cáo (cập nhật tiến độ, tình trạng hoặc ghi chú trên các nhiệm vụ đó) đúng hạn hay chưa.",
+        "Each reminder document, the departments it went to, its tasks, the report-back date, and whether each department reported back (progress, status or a note on those tasks) in time.",
+    ),
+    ("register_letters", "văn bản", "letters"),
+    ("register_recipients", "Đơn vị nhận", "Sent to"),
+    ("register_answered", "đã báo cáo", "reported back"),
+    ("register_waiting", "chưa đến hạn", "not yet due"),
+    ("register_not_answered", "chưa báo cáo", "no report"),
+    (
+        "register_derived",
+        "(tính từ ngày ban hành)",
+        "(counted from the issue date)",
+    ),
+    (
+        "review_title",
+        "Báo cáo kiểm điểm",
+        "Annual and periodic review",
+    ),
+    ("whole_year", "Cả năm", "Whole year"),
+    ("quarter", "Quý", "Quarter"),
+    ("review_from", "Từ ngày", "From"),
+    ("review_to", "Đến ngày", "To"),
+    (
+        "review_export_docx",
+        "Tải Word (.docx)",
+        "Download Word (.docx)",
+    ),
+    (
+        "review_by_leader",
+        "Theo lãnh đạo phụ trách",
+        "By leader in charge",
+    ),
+    ("review_on_time", "Đúng hạn", "On time"),
+    ("review_in_progress", "Đang thực hiện", "In progress"),
+    ("review_cancelled", "Đã hủy", "Cancelled"),
+    (
+        "review_overdue_old",
+        "Nhiệm vụ quá hạn trên 30 ngày",
+        "Tasks overdue more than 30 days",
+    ),
+    (
+        "review_documents",
+        "Văn bản đã ban hành",
+        "Documents issued",
+    ),
 ];
 
 #[cfg(test)]

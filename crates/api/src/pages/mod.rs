@@ -9,6 +9,7 @@ pub mod dashboard;
 pub mod documents;
 pub mod format;
 pub mod i18n;
+pub mod letters;
 pub mod overdue;
 pub mod report;
 pub mod svg;
@@ -355,6 +356,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/documents", web::get().to(documents::list))
         .route("/documents/new", web::get().to(documents::new_form))
         .route("/documents/new", web::post().to(documents::create))
+        .route("/letters", web::get().to(letters::index))
+        .route("/letters/{code}", web::get().to(letters::show))
+        .route("/letters/{code}/record", web::post().to(letters::record))
+        .route("/register", web::get().to(letters::register_page))
+        .route("/review", web::get().to(letters::review_page))
         .route("/report", web::get().to(report::show))
         .route("/report/export.{format}", web::get().to(report::export))
         .route("/admin", web::get().to(admin::index))

@@ -56,6 +56,7 @@ struct OverduePage {
     fields: Vec<Choice>,
     pending: Vec<PendingLine>,
     can_decide: bool,
+    can_draft: bool,
 }
 
 #[derive(serde::Deserialize)]
@@ -238,6 +239,7 @@ pub async fn show(
             .collect(),
         pending: pending_lines,
         can_decide: policy::can(&user, Action::DecideExtension, None),
+        can_draft: policy::can(&user, Action::DraftLetter, None),
         ctx: page_ctx,
     };
     let had_flash = view.ctx.flash.is_some();

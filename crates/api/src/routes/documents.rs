@@ -105,6 +105,7 @@ pub async fn create(
                     relation: l.relation,
                 })
                 .collect(),
+            report_back_on: None,
         },
     )
     .await?;

@@ -6,6 +6,7 @@ mod helpers;
 
 mod authorization;
 mod errors;
+mod letters;
 mod openapi;
 mod pages_access;
 mod reads;

@@ -13,6 +13,8 @@ pub struct Model {
     pub title: String,
     pub issued_on: Date,
     pub signer: String,
+    /// Reminder documents: the day the departments must report back by.
+    pub report_back_on: Option<Date>,
     pub created_by: Option<i64>,
     pub created_at: DateTimeUtc,
 }

@@ -1,0 +1,396 @@
+//! Reminder letters (công văn đôn đốc) on the web: the late departments,
+//! a department's draft with its download and the form the clerk fills in
+//! once the letter is issued; the reminder register; the annual/periodic
+//! review. Downloads are the API's endpoints (the session cookie works there).
+
+use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
+use askama::Template;
+use dondoc_core::{
+    letters::{self, IssuedLetter, LateDepartment, LetterDraft},
+    policy::{self, Action},
+    register::{self, RawRegisterQuery, Register},
+    review::{self, RawReviewQuery, Review},
+};
+
+use super::{
+    Ctx, Flash, Form, ctx, describe_error, error_page, format, page_user, redirect_with, render,
+    tasks::Choice,
+};
+use crate::state::AppState;
+
+/// `key=value&…`, URL-encoded, skipping empty values.
+fn query_string(pairs: &[(&str, &Option<String>)]) -> String {
+    let mut out = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs {
+        if let Some(v) = v.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+            out.append_pair(k, v);
+        }
+    }
+    out.finish()
+}
+
+#[derive(Template)]
+#[template(path = "letters.html")]
+struct LettersPage {
+    ctx: Ctx,
+    late: Vec<LateDepartment>,
+}
+
+pub async fn index(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let user = match page_user(&req).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let late =
+        match letters::late_departments(&state.db, &user, state.today(), state.due_soon_days())
+            .await
+        {
+            Ok(l) => l,
+            Err(err) => return error_page(&req, Some(user), err),
+        };
+    let view = LettersPage {
+        ctx: ctx(&req, Some(user), "letters"),
+        late,
+    };
+    let had_flash = view.ctx.flash.is_some();
+    render(StatusCode::OK, &view, had_flash)
+}
+
+#[derive(Template)]
+#[template(path = "letter_show.html")]
+struct LetterPage {
+    ctx: Ctx,
+    draft: LetterDraft,
+    today: String,
+    report_back: String,
+    signer: String,
+    suffix: String,
+}
+
+impl LetterPage {
+    fn date(&self, day: &chrono::NaiveDate) -> String {
+        format::date(*day)
+    }
+}
+
+pub async fn show(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> HttpResponse {
+    let user = match page_user(&req).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let today = state.today();
+    let draft = match letters::draft(
+        &state.db,
+        &state.settings.letters,
+        &user,
+        &path,
+        today,
+        state.due_soon_days(),
+    )
+    .await
+    {
+        Ok(d) => d,
+        Err(err) => return error_page(&req, Some(user), err),
+    };
+    let l = &state.settings.letters;
+    let view = LetterPage {
+        ctx: ctx(&req, Some(user), "letters"),
+        today: format::date(today),
+        report_back: format::date(draft.report_back_on),
+        signer: if l.signer_name.trim().is_empty() {
+            l.signer_title.clone()
+        } else {
+            l.signer_name.clone()
+        },
+        suffix: l.number_suffix.clone(),
+        draft,
+    };
+    let had_flash = view.ctx.flash.is_some();
+    render(StatusCode::OK, &view, had_flash)
+}
+
+pub async fn record(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> HttpResponse {
+    let user = match page_user(&req).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let form = Form::parse(&body);
+    let t = ctx(&req, None, "").t;
+    let code: String = path
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    let back = format!("/letters/{code}");
+    if !form.csrf_ok(&user) {
+        return redirect_with(&back, false, t.get("csrf_failed"));
+    }
+    let mut task_ids = Vec::new();
+    for raw in form.all("task_ids") {
+        match raw.trim().parse::<i64>() {
+            Ok(id) => task_ids.push(id),
+            Err(_) => return redirect_with(&back, false, t.get("error_help")),
+        }
+    }
+    let input = IssuedLetter {
+        department: code.clone(),
+        number: form.text("number"),
+        issued_on: form.text("issued_on"),
+        report_back_on: form.text("report_back_on"),
+        signer: form.text("signer"),
+        task_ids,
+    };
+    match letters::record(
+        &state.db,
+        &state.clock,
+        &state.settings.letters,
+        &user,
+        input,
+    )
+    .await
+    {
+        Ok(_) => redirect_with(
+            &format!("/register?department={code}"),
+            true,
+            t.get("letter_recorded"),
+        ),
+        Err(dondoc_core::Error::Forbidden(why)) => {
+            error_page(&req, Some(user), dondoc_core::Error::Forbidden(why))
+        }
+        Err(err) => redirect_with(&back, false, &describe_error(t, &err)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "register.html")]
+struct RegisterPage {
+    ctx: Ctx,
+    register: Register,
+    departments: Vec<Choice>,
+    year: String,
+    export_query: String,
+    can_draft: bool,
+}
+
+impl RegisterPage {
+    fn date(&self, day: &chrono::NaiveDate) -> String {
+        format::date(*day)
+    }
+
+    fn state_label(&self, state: &register::ReplyState) -> &'static str {
+        if self.ctx.t.is_en() {
+            state.label_en()
+        } else {
+            state.label_vi()
+        }
+    }
+}
+
+pub async fn register_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<RawRegisterQuery>,
+) -> HttpResponse {
+    let user = match page_user(&req).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let mut page_ctx = ctx(&req, Some(user.clone()), "register");
+    let t = page_ctx.t;
+    let raw = query.into_inner();
+    let reg = match register::list(
+        &state.db,
+        &user,
+        &raw,
+        state.today(),
+        state.clock.timezone(),
+        state.settings.letters.report_back_days,
+    )
+    .await
+    {
+        Ok(r) => r,
+        Err(err @ dondoc_core::Error::Validation(_)) => {
+            page_ctx.flash = Some(Flash {
+                ok: false,
+                text: describe_error(t, &err),
+            });
+            Register {
+                year: None,
+                department: None,
+                entries: Vec::new(),
+                answered: 0,
+                waiting: 0,
+                not_answered: 0,
+            }
+        }
+        Err(err) => return error_page(&req, Some(user), err),
+    };
+    let selected = reg.department.clone().unwrap_or_default();
+    let departments = dondoc_core::departments::list(&state.db, false)
+        .await
+        .unwrap_or_default();
+    let view = RegisterPage {
+        departments: std::iter::once((String::new(), t.get("all_departments").to_string()))
+            .chain(departments.iter().map(|d| (d.code.clone(), d.name.clone())))
+            .map(|(value, label)| Choice {
+                selected: value == selected,
+                value,
+                label,
+            })
+            .collect(),
+        year: raw.year.clone().unwrap_or_default(),
+        export_query: query_string(&[("department", &raw.department), ("year", &raw.year)]),
+        can_draft: policy::can(&user, Action::DraftLetter, None),
+        register: reg,
+        ctx: page_ctx,
+    };
+    let had_flash = view.ctx.flash.is_some();
+    render(StatusCode::OK, &view, had_flash)
+}
+
+pub struct GroupTable {
+    pub heading: String,
+    pub first: String,
+    pub rows: Vec<review::GroupFigures>,
+}
+
+#[derive(Template)]
+#[template(path = "review.html")]
+struct ReviewPage {
+    ctx: Ctx,
+    review: Option<Review>,
+    groups: Vec<GroupTable>,
+    paragraph: String,
+    year: String,
+    quarters: Vec<Choice>,
+    from: String,
+    to: String,
+    export_query: String,
+}
+
+impl ReviewPage {
+    fn date(&self, day: &chrono::NaiveDate) -> String {
+        format::date(*day)
+    }
+
+    fn rate(&self, f: &review::ReviewFigures) -> String {
+        if self.ctx.t.is_en() {
+            f.rate_en()
+        } else {
+            f.rate_vi()
+        }
+    }
+
+    fn kind_label<'a>(&self, k: &'a review::KindCount) -> &'a str {
+        if self.ctx.t.is_en() {
+            &k.label_en
+        } else {
+            &k.label_vi
+        }
+    }
+}
+
+pub async fn review_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<RawReviewQuery>,
+) -> HttpResponse {
+    let user = match page_user(&req).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    if let Err(err) = policy::require(&user, Action::ReadReview, None) {
+        return error_page(&req, Some(user), err);
+    }
+    let mut page_ctx = ctx(&req, Some(user.clone()), "review");
+    let t = page_ctx.t;
+    let raw = query.into_inner();
+    let r = match review::compute(
+        &state.db,
+        &user,
+        &raw,
+        state.today(),
+        &state.settings.letters.short_name,
+    )
+    .await
+    {
+        Ok(r) => Some(r),
+        Err(err @ dondoc_core::Error::Validation(_)) => {
+            page_ctx.flash = Some(Flash {
+                ok: false,
+                text: describe_error(t, &err),
+            });
+            None
+        }
+        Err(err) => return error_page(&req, Some(user), err),
+    };
+    let quarter = raw.quarter.clone().unwrap_or_default();
+    let groups = r
+        .as_ref()
+        .map(|r| {
+            vec![
+                GroupTable {
+                    heading: t.get("by_department").to_string(),
+                    first: t.get("department").to_string(),
+                    rows: r.departments.clone(),
+                },
+                GroupTable {
+                    heading: t.get("by_field").to_string(),
+                    first: t.get("field").to_string(),
+                    rows: r.fields.clone(),
+                },
+                GroupTable {
+                    heading: t.get("review_by_leader").to_string(),
+                    first: t.get("leader_in_charge").to_string(),
+                    rows: r.leaders.clone(),
+                },
+            ]
+        })
+        .unwrap_or_default();
+    let view = ReviewPage {
+        groups,
+        paragraph: r
+            .as_ref()
+            .map(|r| {
+                if t.is_en() {
+                    r.paragraph_en.clone()
+                } else {
+                    r.paragraph_vi.clone()
+                }
+            })
+            .unwrap_or_default(),
+        year: r
+            .as_ref()
+            .map(|r| r.period.year.to_string())
+            .or(raw.year.clone())
+            .unwrap_or_default(),
+        quarters: std::iter::once((String::new(), t.get("whole_year").to_string()))
+            .chain((1..=4).map(|q| (q.to_string(), format!("{} {q}", t.get("quarter")))))
+            .map(|(value, label)| Choice {
+                selected: value == quarter,
+                value,
+                label,
+            })
+            .collect(),
+        from: raw.from.clone().unwrap_or_default(),
+        to: raw.to.clone().unwrap_or_default(),
+        export_query: query_string(&[
+            ("year", &raw.year),
+            ("quarter", &raw.quarter),
+            ("from", &raw.from),
+            ("to", &raw.to),
+        ]),
+        review: r,
+        ctx: page_ctx,
+    };
+    let had_flash = view.ctx.flash.is_some();
+    render(StatusCode::OK, &view, had_flash)
+}

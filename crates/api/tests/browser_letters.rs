@@ -1,0 +1,309 @@
+//! Reminder letters, the reminder register and the review in real headless
+//! Chromium: a leader opens each page, clicks each download (the file must
+//! land in the browser's download folder), records an issued letter with
+//! the form, and the pages are photographed for the user guide
+//! (target/screenshots/). Skipped loudly when Chromium is missing; failed
+//! instead when DONDOC_TEST_REQUIRE names `browser`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "api/helpers.rs"]
+#[allow(dead_code)]
+mod helpers;
+
+use std::{
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    time::Duration,
+};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use helpers::*;
+use serde_json::json;
+
+struct Browser {
+    client: Client,
+    driver: Child,
+    downloads: tempfile::TempDir,
+    _profile: tempfile::TempDir,
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+fn find_binary(names: &[&str]) -> Option<PathBuf> {
+    names.iter().map(PathBuf::from).find(|p| p.exists())
+}
+
+async fn browser() -> Option<Browser> {
+    let chromium = find_binary(&[
+        "/usr/bin/chromium",
+        "/usr/bin/chromium-browser",
+        "/usr/bin/google-chrome",
+    ]);
+    let chromedriver = find_binary(&["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]);
+    let (Some(chromium), Some(chromedriver)) = (chromium, chromedriver) else {
+        dondoc_core::testing::skip(
+            "browser",
+            "Chromium or chromedriver is not installed (apt-get install chromium chromium-driver)",
+        );
+        return None;
+    };
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let driver = Command::new(chromedriver)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromedriver");
+    let profile = tempfile::tempdir().unwrap();
+    let downloads = tempfile::tempdir().unwrap();
+    let caps = json!({
+        "goog:chromeOptions": {
+            "binary": chromium,
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     "--no-first-run", "--disable-quic", "--lang=vi-VN", "--window-size=1280,900",
+                     format!("--user-data-dir={}", profile.path().display())],
+            "prefs": {
+                "download.default_directory": downloads.path().display().to_string(),
+                "download.prompt_for_download": false,
+                "safebrowsing.enabled": false
+            }
+        }
+    });
+    let caps = caps.as_object().unwrap().clone();
+    let url = format!("http://127.0.0.1:{port}");
+    let mut last_error = String::new();
+    for _ in 0..50 {
+        match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps.clone())
+            .connect(&url)
+            .await
+        {
+            Ok(client) => {
+                return Some(Browser {
+                    client,
+                    driver,
+                    downloads,
+                    _profile: profile,
+                });
+            }
+            Err(err) => {
+                last_error = err.to_string();
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        }
+    }
+    panic!("could not start a Chromium session: {last_error}");
+}
+
+fn screenshots_dir() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+async fn body_text(b: &Client) -> String {
+    b.find(Locator::Css("body"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+/// A full-page desktop capture.
+async fn screenshot(b: &Client, name: &str) {
+    b.set_window_size(1280, 900).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    let full: serde_json::Value = b
+        .execute(
+            "return Math.max(document.body.scrollHeight, document.documentElement.scrollHeight)",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let height = full.as_u64().unwrap_or(900).clamp(900, 6000) as u32;
+    b.set_window_size(1280, height).await.unwrap();
+    let png = b.screenshot().await.unwrap();
+    std::fs::write(screenshots_dir().join(format!("{name}.png")), png).unwrap();
+    b.set_window_size(1280, 900).await.unwrap();
+}
+
+async fn login(b: &Client, base: &str, username: &str, password: &str) {
+    b.goto(&format!("{base}/login")).await.unwrap();
+    b.find(Locator::Id("username"))
+        .await
+        .unwrap()
+        .send_keys(username)
+        .await
+        .unwrap();
+    b.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(password)
+        .await
+        .unwrap();
+    b.find(Locator::Css("form[action='/login'] button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    for _ in 0..100 {
+        if let Ok(url) = b.current_url().await
+            && !url.path().starts_with("/login")
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("login as {username} failed: {}", body_text(b).await);
+}
+
+/// Clicks a link and waits (15 s at most) for a complete file ending in
+/// `extension` to appear in the download folder; returns its bytes.
+async fn click_download(b: &Client, dir: &Path, css: &str, extension: &str) -> Vec<u8> {
+    let before: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    b.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .unwrap();
+    for _ in 0..150 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let found = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| !before.contains(p) && p.to_string_lossy().ends_with(extension));
+        if let Some(path) = found {
+            // Let Chromium finish writing (it renames from .crdownload when done).
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            return std::fs::read(path).unwrap();
+        }
+    }
+    panic!("clicking {css} downloaded no {extension} file");
+}
+
+#[tokio::test]
+async fn a_leader_drafts_records_and_reviews_in_a_real_browser() {
+    let Some(browser) = browser().await else {
+        return;
+    };
+    let b = &browser.client;
+    let dir = browser.downloads.path();
+    let app = spawn_on(dondoc_core::testing::sqlite().await, true).await;
+    let base = app.base.clone();
+    let leader_password = app.settings.demo.leader_password.clone();
+    login(b, &base, "chutich", &leader_password).await;
+
+    // The overdue page offers a letter per department.
+    b.goto(&format!("{base}/overdue")).await.unwrap();
+    let compose = b.find(Locator::Css("a.compose-letter")).await.unwrap();
+    let href = compose.attr("href").await.unwrap().unwrap();
+    let code = href.trim_start_matches("/letters/").to_string();
+    assert!(body_text(b).await.contains("Soạn công văn đôn đốc"));
+
+    // The letters page; every draft at once.
+    b.goto(&format!("{base}/letters")).await.unwrap();
+    assert!(body_text(b).await.contains("Soạn công văn đôn đốc"));
+    screenshot(b, "letters").await;
+    let zip = click_download(b, dir, "#download-all", ".zip").await;
+    assert!(zip.starts_with(b"PK"));
+
+    // One department's draft: preview, .docx, then record the issued letter.
+    b.goto(&format!("{base}{href}")).await.unwrap();
+    let text = body_text(b).await;
+    assert!(text.contains("Dự thảo công văn đôn đốc gửi"), "{text}");
+    let rows = b
+        .find_all(Locator::Css("#letter-tasks tr[data-task-id]"))
+        .await
+        .unwrap();
+    assert!(!rows.is_empty());
+    let docx = click_download(b, dir, "#download-docx", ".docx").await;
+    assert!(docx.starts_with(b"PK"));
+    screenshot(b, "letter-draft").await;
+    b.find(Locator::Id("number"))
+        .await
+        .unwrap()
+        .send_keys("1234")
+        .await
+        .unwrap();
+    b.find(Locator::Css("#record-letter button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    for _ in 0..100 {
+        if b.current_url().await.unwrap().path() == "/register" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let text = body_text(b).await;
+    assert!(
+        text.contains("Đã vào sổ công văn đôn đốc") && text.contains("1234/UBND-VP"),
+        "{text}"
+    );
+    assert!(
+        b.current_url()
+            .await
+            .unwrap()
+            .query()
+            .unwrap_or("")
+            .contains(&code)
+    );
+
+    // The register, whole year, and its spreadsheet.
+    b.goto(&format!("{base}/register?year=2026")).await.unwrap();
+    let entries = b
+        .find_all(Locator::Css("#register tr[data-document-id]"))
+        .await
+        .unwrap();
+    assert_eq!(
+        entries.len(),
+        26,
+        "25 demo letters and the one just recorded"
+    );
+    screenshot(b, "register").await;
+    let xlsx = click_download(b, dir, "#register-xlsx", ".xlsx").await;
+    assert!(xlsx.starts_with(b"PK"));
+
+    // The review: the paragraph, the tables, both exports.
+    b.goto(&format!("{base}/review?year=2026")).await.unwrap();
+    let paragraph = b
+        .find(Locator::Id("review-paragraph"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        paragraph.starts_with(
+            "Trong Chương trình làm việc năm 2026, UBND huyện đã đề ra 96 nội dung trọng tâm"
+        ),
+        "{paragraph}"
+    );
+    assert!(
+        paragraph.contains("đã ban hành 26 văn bản đôn đốc"),
+        "{paragraph}"
+    );
+    screenshot(b, "review").await;
+    let docx = click_download(b, dir, "#review-docx", ".docx").await;
+    assert!(docx.starts_with(b"PK"));
+    let xlsx = click_download(b, dir, "#review-xlsx", ".xlsx").await;
+    assert!(xlsx.starts_with(b"PK"));
+}

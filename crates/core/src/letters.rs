@@ -1,0 +1,604 @@
+//! The drafted reminder letter (công văn đôn đốc): for one department, the
+//! letter the office would issue about its overdue and due-soon tasks, in
+//! the layout of Nghị định 30/2020/NĐ-CP, as a .docx draft; and, once the
+//! clerk has issued it, recording it as a reminder document linked to
+//! exactly the tasks of the draft, in one transaction.
+
+use std::collections::HashMap;
+
+use chrono::{Datelike, Days, NaiveDate};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::{
+    Clock,
+    auth::Principal,
+    config::LetterSettings,
+    db::{self, Db},
+    departments::{self, DepartmentRef},
+    docx::{Align, Cell, Document, Paragraph, Run, Table},
+    domain::{DocumentKind, TaskStatus, parse_date},
+    entity::{department, document, task},
+    error::{Error, FieldError, Result},
+    policy::{self, Action},
+};
+
+/// One row of the letter's table.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LetterTask {
+    pub task_id: i64,
+    pub code: String,
+    pub title: String,
+    /// The assigning document ("Kế hoạch số 12/KH-UBND ngày 15/01/2026"), or empty.
+    pub source_document: String,
+    #[schema(value_type = String, format = Date)]
+    pub due_date: NaiveDate,
+    /// Days past the due date (0 for a task not yet due).
+    pub days_overdue: i64,
+    /// Days left before the due date, for a task due soon.
+    pub days_left: Option<i64>,
+    pub overdue: bool,
+    pub status: TaskStatus,
+    pub progress: i32,
+    /// Tình trạng, as the letter states it.
+    pub state_text: String,
+}
+
+/// What the draft says, before it is laid out.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LetterDraft {
+    pub department: DepartmentRef,
+    /// The day the draft was made (the letter's date is left for the clerk).
+    #[schema(value_type = String, format = Date)]
+    pub drafted_on: NaiveDate,
+    /// The day the department is asked to report back by.
+    #[schema(value_type = String, format = Date)]
+    pub report_back_on: NaiveDate,
+    pub year: i32,
+    /// "V/v đôn đốc thực hiện nhiệm vụ …", without "V/v ".
+    pub subject: String,
+    pub opening: String,
+    pub request: String,
+    pub overdue: usize,
+    pub due_soon: usize,
+    pub tasks: Vec<LetterTask>,
+}
+
+/// A department with tasks to remind about.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LateDepartment {
+    pub code: String,
+    pub name: String,
+    pub overdue: i64,
+    pub due_soon: i64,
+}
+
+fn fill(template: &str, pairs: &[(&str, &str)]) -> String {
+    let mut out = template.to_string();
+    for (name, value) in pairs {
+        out = out.replace(&format!("{{{name}}}"), value);
+    }
+    out
+}
+
+fn dmy(day: NaiveDate) -> String {
+    day.format("%d/%m/%Y").to_string()
+}
+
+/// Open tasks of `department_id` overdue or due within `due_soon_days`, oldest first.
+async fn reminder_tasks<C: ConnectionTrait>(
+    db: &C,
+    department_id: i64,
+    today: NaiveDate,
+    due_soon_days: u32,
+) -> Result<Vec<task::Model>> {
+    let soon_end = today
+        .checked_add_days(Days::new(u64::from(due_soon_days)))
+        .unwrap_or(today);
+    Ok(task::Entity::find()
+        .filter(task::Column::LeadDepartmentId.eq(department_id))
+        .filter(task::Column::Status.is_in(TaskStatus::OPEN))
+        .filter(task::Column::DueDate.lte(soon_end))
+        .order_by_asc(task::Column::DueDate)
+        .order_by_asc(task::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Departments with at least one overdue open task, most overdue first.
+pub async fn late_departments<C: ConnectionTrait>(
+    db: &C,
+    user: &Principal,
+    today: NaiveDate,
+    due_soon_days: u32,
+) -> Result<Vec<LateDepartment>> {
+    policy::require(user, Action::DraftLetter, None)?;
+    let soon_end = today
+        .checked_add_days(Days::new(u64::from(due_soon_days)))
+        .unwrap_or(today);
+    let open = task::Entity::find()
+        .filter(task::Column::Status.is_in(TaskStatus::OPEN))
+        .filter(task::Column::DueDate.lte(soon_end))
+        .all(db)
+        .await?;
+    let mut counts: HashMap<i64, (i64, i64)> = HashMap::new();
+    for t in &open {
+        let entry = counts.entry(t.lead_department_id).or_default();
+        if t.due_date < today {
+            entry.0 += 1;
+        } else {
+            entry.1 += 1;
+        }
+    }
+    let mut out: Vec<LateDepartment> = department::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|d| {
+            counts
+                .get(&d.id)
+                .filter(|(overdue, _)| *overdue > 0)
+                .map(|(overdue, due_soon)| LateDepartment {
+                    code: d.code.clone(),
+                    name: d.name.clone(),
+                    overdue: *overdue,
+                    due_soon: *due_soon,
+                })
+        })
+        .collect();
+    out.sort_by(|a, b| b.overdue.cmp(&a.overdue).then(a.code.cmp(&b.code)));
+    Ok(out)
+}
+
+/// The draft letter to `department_code` as of `today`.
+pub async fn draft<C: ConnectionTrait>(
+    db: &C,
+    settings: &LetterSettings,
+    user: &Principal,
+    department_code: &str,
+    today: NaiveDate,
+    due_soon_days: u32,
+) -> Result<LetterDraft> {
+    policy::require(user, Action::DraftLetter, None)?;
+    let dept = departments::find_by_code(db, department_code)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("department {department_code}")))?;
+    let rows = reminder_tasks(db, dept.id, today, due_soon_days).await?;
+    let doc_ids: Vec<i64> = rows.iter().filter_map(|t| t.source_document_id).collect();
+    let sources: HashMap<i64, document::Model> = if doc_ids.is_empty() {
+        HashMap::new()
+    } else {
+        document::Entity::find()
+            .filter(document::Column::Id.is_in(doc_ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|d| (d.id, d))
+            .collect()
+    };
+    let tasks: Vec<LetterTask> = rows
+        .into_iter()
+        .map(|t| {
+            let days_overdue = (today - t.due_date).num_days().max(0);
+            let overdue = t.due_date < today;
+            let days_left = (!overdue).then(|| (t.due_date - today).num_days());
+            let state_text = match (overdue, days_left) {
+                (true, _) => format!("{} ({}%)", t.status.label_vi(), t.progress),
+                (false, Some(left)) => format!(
+                    "Sắp đến hạn, còn {left} ngày; {} ({}%)",
+                    t.status.label_vi().to_lowercase(),
+                    t.progress
+                ),
+                (false, None) => t.status.label_vi().to_string(),
+            };
+            LetterTask {
+                task_id: t.id,
+                source_document: t
+                    .source_document_id
+                    .and_then(|id| sources.get(&id))
+                    .map(|d| {
+                        format!(
+                            "{} số {} ngày {}",
+                            d.kind.label_vi(),
+                            d.number,
+                            dmy(d.issued_on)
+                        )
+                    })
+                    .unwrap_or_default(),
+                code: t.code,
+                title: t.title,
+                due_date: t.due_date,
+                days_overdue,
+                days_left,
+                overdue,
+                status: t.status,
+                progress: t.progress,
+                state_text,
+            }
+        })
+        .collect();
+    let year = today.year();
+    let report_back_on = today
+        .checked_add_days(Days::new(u64::from(settings.report_back_days)))
+        .unwrap_or(today);
+    let year_text = year.to_string();
+    let back_text = dmy(report_back_on);
+    Ok(LetterDraft {
+        subject: fill(&settings.subject, &[("year", &year_text)]),
+        opening: fill(
+            &settings.opening,
+            &[("year", &year_text), ("department", &dept.name)],
+        ),
+        request: fill(
+            &settings.request,
+            &[("department", &dept.name), ("report_back_date", &back_text)],
+        ),
+        overdue: tasks.iter().filter(|t| t.overdue).count(),
+        due_soon: tasks.iter().filter(|t| !t.overdue).count(),
+        department: DepartmentRef::from(&dept),
+        drafted_on: today,
+        report_back_on,
+        year,
+        tasks,
+    })
+}
+
+/// The draft laid out as an official letter (.docx).
+pub fn render_docx(draft: &LetterDraft, settings: &LetterSettings, place: &str) -> Result<Vec<u8>> {
+    let mut doc = Document::new();
+    doc.font_size = 14.0;
+    let width = doc.text_width_mm();
+    // Header: issuing body and number | national name, motto, place and date.
+    let left_w = 68;
+    let mut header = Table::new(vec![left_w, width - left_w], false);
+    let blank_number = format!("Số:        /{}", settings.number_suffix);
+    header.row(vec![
+        Cell::new(vec![
+            Paragraph::new()
+                .run(
+                    Run::new(settings.issuing_body.to_uppercase())
+                        .bold()
+                        .size(13.0),
+                )
+                .align(Align::Center),
+            Paragraph::new()
+                .run(Run::new("───────").size(13.0))
+                .align(Align::Center),
+            Paragraph::new()
+                .run(Run::new(blank_number).size(13.0))
+                .align(Align::Center)
+                .before(4),
+            Paragraph::new()
+                .run(Run::new(format!("V/v {}", draft.subject)).size(12.0))
+                .align(Align::Center)
+                .before(4),
+        ]),
+        Cell::new(vec![
+            Paragraph::new()
+                .run(
+                    Run::new("CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM")
+                        .bold()
+                        .size(12.0),
+                )
+                .align(Align::Center),
+            Paragraph::new()
+                .run(Run::new("Độc lập - Tự do - Hạnh phúc").bold().size(13.0))
+                .align(Align::Center),
+            Paragraph::new()
+                .run(Run::new("───────────────").size(13.0))
+                .align(Align::Center),
+            Paragraph::new()
+                .run(
+                    Run::new(format!("{place}, ngày      tháng      năm {}", draft.year))
+                        .italic()
+                        .size(14.0),
+                )
+                .align(Align::Center)
+                .before(4),
+        ]),
+    ]);
+    doc.table(header);
+    doc.paragraph(
+        Paragraph::new()
+            .run(Run::new("Kính gửi: "))
+            .run(Run::new(draft.department.name.clone()))
+            .align(Align::Center)
+            .before(18)
+            .after(12),
+    );
+    doc.paragraph(
+        Paragraph::text(draft.opening.clone())
+            .align(Align::Both)
+            .indent(10)
+            .after(6),
+    );
+    // The tasks: STT, nội dung, văn bản giao, hạn, số ngày quá hạn, tình trạng.
+    let widths = [12, 53, 28, 23, 16, width.saturating_sub(132).max(20)];
+    let mut table = Table::new(widths.to_vec(), true).size(12.0);
+    let head = |text: &str| {
+        Cell::new(vec![
+            Paragraph::new()
+                .run(Run::new(text).bold())
+                .align(Align::Center),
+        ])
+    };
+    table.header(vec![
+        head("STT"),
+        head("Nội dung nhiệm vụ"),
+        head("Văn bản giao"),
+        head("Hạn hoàn thành"),
+        head("Số ngày quá hạn"),
+        head("Tình trạng"),
+    ]);
+    for (i, t) in draft.tasks.iter().enumerate() {
+        let centred = |text: String| Cell::new(vec![Paragraph::text(text).align(Align::Center)]);
+        table.row(vec![
+            centred((i + 1).to_string()),
+            Cell::new(vec![
+                Paragraph::text(t.title.clone()).align(Align::Both),
+                Paragraph::new().run(Run::new(format!("({})", t.code)).italic().size(11.0)),
+            ]),
+            Cell::text(if t.source_document.is_empty() {
+                "—".to_string()
+            } else {
+                t.source_document.clone()
+            }),
+            centred(dmy(t.due_date)),
+            centred(if t.overdue {
+                t.days_overdue.to_string()
+            } else {
+                "—".to_string()
+            }),
+            Cell::text(t.state_text.clone()),
+        ]);
+    }
+    doc.table(table);
+    doc.paragraph(
+        Paragraph::text(draft.request.clone())
+            .align(Align::Both)
+            .indent(10)
+            .before(6)
+            .after(12),
+    );
+    // Footer: "Nơi nhận:" | signature block.
+    let mut footer = Table::new(vec![80, width - 80], false);
+    let mut recipients =
+        vec![Paragraph::new().run(Run::new("Nơi nhận:").bold().italic().size(12.0))];
+    for line in &settings.copies_to {
+        let text = line.replace("{department}", &draft.department.name);
+        recipients.push(Paragraph::new().run(Run::new(format!("- {text}")).size(11.0)));
+    }
+    let mut signature = vec![
+        Paragraph::new()
+            .run(Run::new(settings.signer_authority.clone()).bold())
+            .align(Align::Center),
+    ];
+    if !settings.signer_deputy.trim().is_empty() {
+        signature.push(
+            Paragraph::new()
+                .run(Run::new(settings.signer_deputy.clone()).bold())
+                .align(Align::Center),
+        );
+    }
+    signature.push(
+        Paragraph::new()
+            .run(Run::new(settings.signer_title.clone()).bold())
+            .align(Align::Center)
+            .after(60),
+    );
+    signature.push(
+        Paragraph::new()
+            .run(Run::new(settings.signer_name.clone()).bold())
+            .align(Align::Center),
+    );
+    footer.row(vec![Cell::new(recipients), Cell::new(signature)]);
+    doc.table(footer);
+    doc.to_bytes()
+}
+
+/// A file name for a department's draft (ASCII, safe in a header).
+pub fn file_name(department_code: &str, today: NaiveDate) -> String {
+    let code: String = department_code
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    format!("cong-van-don-doc-{code}-{}.docx", today.format("%Y%m%d"))
+}
+
+/// Every late department's draft, one .docx each, in one .zip.
+pub async fn drafts_zip<C: ConnectionTrait>(
+    db: &C,
+    settings: &LetterSettings,
+    place: &str,
+    user: &Principal,
+    today: NaiveDate,
+    due_soon_days: u32,
+) -> Result<Vec<u8>> {
+    let late = late_departments(db, user, today, due_soon_days).await?;
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    for d in &late {
+        let draft = draft(db, settings, user, &d.code, today, due_soon_days).await?;
+        files.push((
+            file_name(&d.code, today),
+            render_docx(&draft, settings, place)?,
+        ));
+    }
+    crate::docx::zip_parts(files.iter().map(|(n, b)| (n.as_str(), b.as_slice())))
+}
+
+/// What the clerk records once the letter is issued.
+#[derive(Debug, Clone)]
+pub struct IssuedLetter {
+    pub department: String,
+    /// The number as issued ("125/UBND-VP"); a bare "125" gets the configured suffix.
+    pub number: String,
+    pub issued_on: String,
+    /// Empty = issued_on + `letters.report_back_days`.
+    pub report_back_on: String,
+    /// Empty = the configured signer.
+    pub signer: String,
+    /// The tasks of the draft the clerk saw.
+    pub task_ids: Vec<i64>,
+}
+
+/// Records an issued letter as a reminder document (official letter,
+/// `reminds`) linked to every task of its table, in one transaction. The
+/// tasks must be ones the department leads.
+pub async fn record(
+    db: &Db,
+    clock: &Clock,
+    settings: &LetterSettings,
+    user: &Principal,
+    input: IssuedLetter,
+) -> Result<i64> {
+    policy::require(user, Action::DraftLetter, None)?;
+    policy::require(user, Action::RecordDocument, None)?;
+    let mut errors: Vec<FieldError> = Vec::new();
+    let issued_on = parse_date("issued_on", &input.issued_on);
+    let report_back_on = match input.report_back_on.trim() {
+        "" => issued_on.as_ref().ok().map(|d| {
+            d.checked_add_days(Days::new(u64::from(settings.report_back_days)))
+                .unwrap_or(*d)
+        }),
+        text => match parse_date("report_back_on", text) {
+            Ok(d) => Some(d),
+            Err(Error::Validation(mut more)) => {
+                errors.append(&mut more);
+                None
+            }
+            Err(other) => return Err(other),
+        },
+    };
+    let mut task_ids = input.task_ids.clone();
+    task_ids.sort_unstable();
+    task_ids.dedup();
+    if task_ids.is_empty() {
+        errors.push(FieldError::new(
+            "task_ids",
+            "required",
+            "Công văn phải nêu ít nhất một nhiệm vụ",
+        ));
+    }
+    if task_ids.len() > 500 {
+        return Err(Error::field(
+            "task_ids",
+            "too_many",
+            "Tối đa 500 nhiệm vụ cho một công văn",
+        ));
+    }
+    let number = {
+        let n = input.number.trim();
+        if !n.is_empty() && !n.contains('/') {
+            format!("{n}/{}", settings.number_suffix)
+        } else {
+            n.to_string()
+        }
+    };
+    let signer = match input.signer.trim() {
+        "" if settings.signer_name.trim().is_empty() => settings.signer_title.clone(),
+        "" => settings.signer_name.clone(),
+        s => s.to_string(),
+    };
+    let txn = db::begin_write(db).await?;
+    let dept = match departments::find_by_code(&txn, &input.department).await? {
+        Some(d) => Some(d),
+        None => {
+            errors.push(FieldError::new(
+                "department",
+                "unknown",
+                format!("Không có đơn vị “{}”", input.department.trim()),
+            ));
+            None
+        }
+    };
+    if let Some(dept) = &dept
+        && !task_ids.is_empty()
+    {
+        let found = task::Entity::find()
+            .filter(task::Column::Id.is_in(task_ids.clone()))
+            .all(&txn)
+            .await?;
+        for id in &task_ids {
+            match found.iter().find(|t| t.id == *id) {
+                None => errors.push(FieldError::new(
+                    "task_ids",
+                    "unknown",
+                    format!("Không có nhiệm vụ #{id}"),
+                )),
+                Some(t) if t.lead_department_id != dept.id => errors.push(FieldError::new(
+                    "task_ids",
+                    "not_department",
+                    format!(
+                        "Nhiệm vụ {} không do {} chủ trì; hãy soạn lại dự thảo",
+                        t.code, dept.name
+                    ),
+                )),
+                Some(_) => {}
+            }
+        }
+    }
+    if let Err(Error::Validation(mut more)) = issued_on {
+        errors.append(&mut more);
+    }
+    if !errors.is_empty() {
+        return Err(Error::Validation(errors));
+    }
+    let Some(dept) = dept else {
+        return Err(Error::Validation(errors));
+    };
+    let title = format!(
+        "V/v {} ({})",
+        fill(
+            &settings.subject,
+            &[("year", &clock.today().year().to_string())]
+        ),
+        dept.name
+    );
+    let id = crate::documents::create_in(
+        &txn,
+        clock,
+        user,
+        crate::documents::NewDocument {
+            number,
+            kind: DocumentKind::OfficialLetter.as_str().to_string(),
+            title,
+            issued_on: input.issued_on.clone(),
+            signer,
+            links: task_ids
+                .iter()
+                .map(|id| crate::documents::NewLink {
+                    task_id: *id,
+                    relation: "reminds".to_string(),
+                })
+                .collect(),
+            report_back_on,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_filled_and_file_names_are_safe() {
+        assert_eq!(
+            fill(
+                "năm {year}, {department}",
+                &[("year", "2026"), ("department", "Phòng A")]
+            ),
+            "năm 2026, Phòng A"
+        );
+        assert_eq!(
+            file_name(
+                "TCKH/../x",
+                NaiveDate::from_ymd_opt(2026, 11, 25).unwrap_or_default()
+            ),
+            "cong-van-don-doc-TCKHx-20261125.docx"
+        );
+    }
+}

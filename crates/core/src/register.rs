@@ -1,0 +1,430 @@
+//! The reminder register (sổ theo dõi văn bản đôn đốc): every reminder
+//! document, the departments it went to (those leading the tasks it
+//! covers), the tasks, the report-back date, and whether each department
+//! answered — a change of progress, status or result, or a note, recorded
+//! in the task history by someone of that department on those tasks, from
+//! the issue date to the report-back date (and after the letter was
+//! entered, so changes made before it was recorded do not count as answers).
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Days, NaiveDate, Utc};
+use chrono_tz::Tz;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::{
+    auth::Principal,
+    departments::collect,
+    domain::LinkRelation,
+    entity::{department, document, document_task, task, task_history, user},
+    error::{Error, FieldError, Result},
+    history::action,
+    policy::{self, Action},
+};
+
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RawRegisterQuery {
+    /// Department code: only letters sent to it (staff: always their own).
+    pub department: Option<String>,
+    /// Year the letters were issued.
+    pub year: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReplyState {
+    /// Reported on the tasks by the report-back date.
+    Answered,
+    /// Not yet, and the report-back date has not passed.
+    Waiting,
+    /// Nothing reported by the report-back date.
+    NotAnswered,
+}
+
+impl ReplyState {
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            ReplyState::Answered => "Đã báo cáo",
+            ReplyState::Waiting => "Chưa đến hạn báo cáo",
+            ReplyState::NotAnswered => "Chưa báo cáo",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            ReplyState::Answered => "Reported back",
+            ReplyState::Waiting => "Not yet due",
+            ReplyState::NotAnswered => "No report",
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReplyState::Answered => "answered",
+            ReplyState::Waiting => "waiting",
+            ReplyState::NotAnswered => "not_answered",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Recipient {
+    pub code: String,
+    pub name: String,
+    /// How many of the letter's tasks this department leads.
+    pub tasks: usize,
+    pub state: ReplyState,
+    /// The first qualifying report, if any.
+    pub answered_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CoveredTask {
+    pub task_id: i64,
+    pub code: String,
+    pub title: String,
+    pub department_code: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RegisterEntry {
+    pub document_id: i64,
+    pub number: String,
+    pub title: String,
+    #[schema(value_type = String, format = Date)]
+    pub issued_on: NaiveDate,
+    pub signer: String,
+    /// The stored report-back date, or issued_on + `letters.report_back_days`.
+    #[schema(value_type = String, format = Date)]
+    pub report_back_on: NaiveDate,
+    /// False when the date was derived (a document recorded without one).
+    pub report_back_stored: bool,
+    pub recipients: Vec<Recipient>,
+    pub tasks: Vec<CoveredTask>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Register {
+    pub year: Option<i32>,
+    pub department: Option<String>,
+    pub entries: Vec<RegisterEntry>,
+    /// Recipient rows in each state.
+    pub answered: usize,
+    pub waiting: usize,
+    pub not_answered: usize,
+}
+
+/// History actions that count as a department reporting back.
+const ANSWER_ACTIONS: [&str; 3] = [action::UPDATED, action::NOTE, action::REPORTED_DONE];
+const ANSWER_FIELDS: [&str; 4] = ["status", "progress", "result_note", "completed_on"];
+
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    user: &Principal,
+    raw: &RawRegisterQuery,
+    today: NaiveDate,
+    tz: Tz,
+    report_back_days: u32,
+) -> Result<Register> {
+    policy::require(user, Action::ReadReminderRegister, None)?;
+    let mut errors: Vec<FieldError> = Vec::new();
+    let year = match raw.year.as_deref().map(str::trim).filter(|y| !y.is_empty()) {
+        Some(text) => collect(
+            &mut errors,
+            text.parse::<i64>()
+                .ok()
+                .and_then(|y| crate::domain::parse_year("year", y).ok())
+                .ok_or_else(|| {
+                    Error::field(
+                        "year",
+                        "invalid_year",
+                        format!("“{text}” không phải năm hợp lệ"),
+                    )
+                }),
+        ),
+        None => None,
+    };
+    let departments = department::Entity::find().all(db).await?;
+    let wanted = match raw
+        .department
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+    {
+        Some(code) => match departments
+            .iter()
+            .find(|d| d.code.eq_ignore_ascii_case(code))
+        {
+            Some(d) => Some(d.id),
+            None => {
+                errors.push(FieldError::new(
+                    "department",
+                    "unknown",
+                    format!("Không có đơn vị “{code}”"),
+                ));
+                None
+            }
+        },
+        None => None,
+    };
+    if !errors.is_empty() {
+        return Err(Error::Validation(errors));
+    }
+    // Staff see the letters sent to their own department, whatever they ask.
+    let scope = policy::visible_department(user).or(wanted);
+
+    let mut docs = document::Entity::find().order_by_desc(document::Column::IssuedOn);
+    if let Some(y) = year {
+        let from = NaiveDate::from_ymd_opt(y, 1, 1).unwrap_or(today);
+        let to = NaiveDate::from_ymd_opt(y, 12, 31).unwrap_or(today);
+        docs = docs.filter(document::Column::IssuedOn.between(from, to));
+    }
+    let links = document_task::Entity::find()
+        .filter(document_task::Column::Relation.eq(LinkRelation::Reminds))
+        .all(db)
+        .await?;
+    let doc_ids: Vec<i64> = {
+        let mut v: Vec<i64> = links.iter().map(|l| l.document_id).collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    let docs = if doc_ids.is_empty() {
+        Vec::new()
+    } else {
+        docs.filter(document::Column::Id.is_in(doc_ids))
+            .order_by_desc(document::Column::Id)
+            .all(db)
+            .await?
+    };
+    let task_ids: Vec<i64> = {
+        let mut v: Vec<i64> = links.iter().map(|l| l.task_id).collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    let tasks: HashMap<i64, task::Model> = if task_ids.is_empty() {
+        HashMap::new()
+    } else {
+        task::Entity::find()
+            .filter(task::Column::Id.is_in(task_ids.clone()))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|t| (t.id, t))
+            .collect()
+    };
+    let earliest = docs.iter().map(|d| d.issued_on).min();
+    let history = match earliest {
+        Some(day) if !task_ids.is_empty() => {
+            let since = day
+                .checked_sub_days(Days::new(1))
+                .unwrap_or(day)
+                .and_hms_opt(0, 0, 0)
+                .map(|t| t.and_utc())
+                .unwrap_or_default();
+            task_history::Entity::find()
+                .filter(task_history::Column::TaskId.is_in(task_ids))
+                .filter(task_history::Column::Action.is_in(ANSWER_ACTIONS))
+                .filter(task_history::Column::At.gte(since))
+                .order_by_asc(task_history::Column::At)
+                .all(db)
+                .await?
+        }
+        _ => Vec::new(),
+    };
+    let user_department: HashMap<i64, Option<i64>> = user::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.department_id))
+        .collect();
+    let dept_by_id: HashMap<i64, &department::Model> =
+        departments.iter().map(|d| (d.id, d)).collect();
+
+    let mut register = Register {
+        year,
+        department: scope.and_then(|id| dept_by_id.get(&id).map(|d| d.code.clone())),
+        entries: Vec::new(),
+        answered: 0,
+        waiting: 0,
+        not_answered: 0,
+    };
+    for d in docs {
+        let report_back_on = d.report_back_on.unwrap_or_else(|| {
+            d.issued_on
+                .checked_add_days(Days::new(u64::from(report_back_days)))
+                .unwrap_or(d.issued_on)
+        });
+        let covered: Vec<&task::Model> = links
+            .iter()
+            .filter(|l| l.document_id == d.id)
+            .filter_map(|l| tasks.get(&l.task_id))
+            .collect();
+        let mut per_department: BTreeMap<i64, Vec<&task::Model>> = BTreeMap::new();
+        for t in &covered {
+            per_department
+                .entry(t.lead_department_id)
+                .or_default()
+                .push(t);
+        }
+        if let Some(only) = scope
+            && !per_department.contains_key(&only)
+        {
+            continue;
+        }
+        let mut recipients = Vec::new();
+        for (dept_id, dept_tasks) in &per_department {
+            if scope.is_some_and(|only| only != *dept_id) {
+                continue;
+            }
+            let ids: Vec<i64> = dept_tasks.iter().map(|t| t.id).collect();
+            let answered_at = history
+                .iter()
+                .filter(|h| ids.contains(&h.task_id))
+                .filter(|h| {
+                    h.action != action::UPDATED
+                        || h.field
+                            .as_deref()
+                            .is_some_and(|f| ANSWER_FIELDS.contains(&f))
+                })
+                .filter(|h| {
+                    h.actor_id
+                        .and_then(|a| user_department.get(&a).copied().flatten())
+                        == Some(*dept_id)
+                })
+                .find(|h| {
+                    let local = h.at.with_timezone(&tz).date_naive();
+                    h.at > d.created_at && local >= d.issued_on && local <= report_back_on
+                })
+                .map(|h| h.at);
+            let state = match answered_at {
+                Some(_) => ReplyState::Answered,
+                None if today <= report_back_on => ReplyState::Waiting,
+                None => ReplyState::NotAnswered,
+            };
+            match state {
+                ReplyState::Answered => register.answered += 1,
+                ReplyState::Waiting => register.waiting += 1,
+                ReplyState::NotAnswered => register.not_answered += 1,
+            }
+            let dept = dept_by_id.get(dept_id);
+            recipients.push(Recipient {
+                code: dept.map(|d| d.code.clone()).unwrap_or_default(),
+                name: dept.map(|d| d.name.clone()).unwrap_or_default(),
+                tasks: dept_tasks.len(),
+                state,
+                answered_at,
+            });
+        }
+        let mut covered_tasks: Vec<CoveredTask> = covered
+            .iter()
+            .filter(|t| scope.is_none_or(|only| only == t.lead_department_id))
+            .map(|t| CoveredTask {
+                task_id: t.id,
+                code: t.code.clone(),
+                title: t.title.clone(),
+                department_code: dept_by_id
+                    .get(&t.lead_department_id)
+                    .map(|d| d.code.clone())
+                    .unwrap_or_default(),
+            })
+            .collect();
+        covered_tasks.sort_by(|a, b| a.code.cmp(&b.code));
+        register.entries.push(RegisterEntry {
+            document_id: d.id,
+            number: d.number,
+            title: d.title,
+            issued_on: d.issued_on,
+            signer: d.signer,
+            report_back_on,
+            report_back_stored: d.report_back_on.is_some(),
+            recipients,
+            tasks: covered_tasks,
+        });
+    }
+    Ok(register)
+}
+
+/// The register as a spreadsheet: one row per letter and recipient.
+pub fn to_xlsx(register: &Register, organization: &str) -> Result<Vec<u8>> {
+    use rust_xlsxwriter::{Format, FormatBorder, Workbook};
+    let xlsx = |e: rust_xlsxwriter::XlsxError| {
+        Error::Unexpected(anyhow::anyhow!("cannot write the spreadsheet: {e}"))
+    };
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("So don doc").map_err(xlsx)?;
+    let bold = Format::new().set_bold().set_font_size(13);
+    let header = Format::new()
+        .set_bold()
+        .set_text_wrap()
+        .set_border(FormatBorder::Thin)
+        .set_background_color("#F2F4F7");
+    let wrap = Format::new().set_text_wrap();
+    sheet
+        .write_string_with_format(
+            0,
+            0,
+            format!(
+                "SỔ THEO DÕI VĂN BẢN ĐÔN ĐỐC — {}",
+                organization.to_uppercase()
+            ),
+            &bold,
+        )
+        .map_err(xlsx)?;
+    let heads = [
+        "Số văn bản",
+        "Ngày ban hành",
+        "Trích yếu",
+        "Người ký",
+        "Hạn báo cáo",
+        "Đơn vị nhận",
+        "Số nhiệm vụ",
+        "Nhiệm vụ",
+        "Tình trạng báo cáo",
+    ];
+    for (i, h) in heads.iter().enumerate() {
+        sheet
+            .write_string_with_format(2, i as u16, *h, &header)
+            .map_err(xlsx)?;
+    }
+    for (i, w) in [14.0, 12.0, 50.0, 20.0, 12.0, 30.0, 10.0, 40.0, 20.0]
+        .iter()
+        .enumerate()
+    {
+        sheet.set_column_width(i as u16, *w).map_err(xlsx)?;
+    }
+    let mut row = 3u32;
+    for e in &register.entries {
+        for r in &e.recipients {
+            let codes: Vec<&str> = e
+                .tasks
+                .iter()
+                .filter(|t| t.department_code == r.code)
+                .map(|t| t.code.as_str())
+                .collect();
+            let cells = [
+                e.number.clone(),
+                e.issued_on.format("%d/%m/%Y").to_string(),
+                e.title.clone(),
+                e.signer.clone(),
+                e.report_back_on.format("%d/%m/%Y").to_string(),
+                r.name.clone(),
+                r.tasks.to_string(),
+                codes.join(", "),
+                r.state.label_vi().to_string(),
+            ];
+            for (col, value) in cells.iter().enumerate() {
+                sheet
+                    .write_string_with_format(row, col as u16, value, &wrap)
+                    .map_err(xlsx)?;
+            }
+            row += 1;
+        }
+    }
+    workbook.save_to_buffer().map_err(xlsx)
+}
