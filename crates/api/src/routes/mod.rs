@@ -4,11 +4,13 @@
 pub mod auth;
 pub mod departments;
 pub mod documents;
+pub mod explanations;
 pub mod extensions;
 pub mod health;
 pub mod notifications;
 pub mod overdue;
 pub mod reference;
+pub mod snapshots;
 pub mod stats;
 pub mod tasks;
 pub mod users;

@@ -9,4 +9,5 @@ mod errors;
 mod openapi;
 mod pages_access;
 mod reads;
+mod snapshots_explanations;
 mod workflow;
