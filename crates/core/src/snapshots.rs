@@ -348,7 +348,7 @@ pub struct Comparison {
     pub from: ComparedSide,
     pub to: ComparedSide,
     pub total: FiguresChange,
-    /// Every department present on either side, most overdue added first.
+    /// Every department present on either side, largest change in overdue tasks first.
     pub departments: Vec<DepartmentChange>,
     /// Overdue in `to`, not in `from` (as `to` shows them).
     pub newly_overdue: Vec<FrozenOverdueTask>,
@@ -387,11 +387,14 @@ pub fn compare_contents(
             name,
         })
         .collect();
+    // The largest changes in overdue tasks first (either way), then the most overdue.
     departments.sort_by(|x, y| {
         y.change
             .overdue
             .change
-            .cmp(&x.change.overdue.change)
+            .abs()
+            .cmp(&x.change.overdue.change.abs())
+            .then_with(|| y.change.overdue.change.cmp(&x.change.overdue.change))
             .then_with(|| y.change.overdue.after.cmp(&x.change.overdue.after))
             .then_with(|| x.code.cmp(&y.code))
     });
@@ -558,7 +561,8 @@ mod tests {
         assert_eq!(get("TNMT").change.completed, Delta::of(2, 4));
         assert_eq!(get("TCKH").change.total, Delta::of(5, 0), "gone after");
         assert_eq!(get("VHTT").change.overdue, Delta::of(0, 1), "new after");
-        assert_eq!(c.departments[0].code, "VHTT", "largest increase first");
+        assert_eq!(c.departments[0].code, "VHTT", "largest change, increase first");
+        assert_eq!(c.departments[1].code, "TNMT", "then decreases, most overdue first");
         let ids = |v: &[FrozenOverdueTask]| v.iter().map(|t| t.task_id).collect::<Vec<_>>();
         assert_eq!(ids(&c.newly_overdue), vec![4, 5]);
         assert_eq!(ids(&c.no_longer_overdue), vec![1, 3]);
