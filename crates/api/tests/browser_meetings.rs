@@ -285,11 +285,10 @@ async fn leaders_freeze_figures_ask_for_explanations_and_departments_answer() {
         .text()
         .await
         .unwrap();
-    let year_overdue = app
-        .get_json("/api/v1/stats?year=2026", &admin_token)
-        .await["overall"]["overdue"]
-        .as_i64()
-        .unwrap();
+    let year_overdue =
+        app.get_json("/api/v1/stats?year=2026", &admin_token).await["overall"]["overdue"]
+            .as_i64()
+            .unwrap();
     assert_eq!(frozen, year_overdue.to_string());
     let rows = b
         .find_all(Locator::Css("table.snapshot-overdue tr[data-task-id]"))
@@ -317,7 +316,11 @@ async fn leaders_freeze_figures_ask_for_explanations_and_departments_answer() {
     type_into(b, "answer_by", "25/11/2026").await;
     click(b, "#explanation-form button[type=submit]").await;
     expect_element(b, Locator::Css(".flash-err")).await;
-    assert!(body_text(b).await.contains("Hạn trả lời phải sau ngày hôm nay"));
+    assert!(
+        body_text(b)
+            .await
+            .contains("Hạn trả lời phải sau ngày hôm nay")
+    );
     type_into(b, "question", "Đề nghị giải trình lý do chậm tiến độ").await;
     type_into(b, "answer_by", "30/11/2026").await;
     click(b, "#explanation-form button[type=submit]").await;
@@ -336,7 +339,10 @@ async fn leaders_freeze_figures_ask_for_explanations_and_departments_answer() {
         "one open request at a time"
     );
     let notices = app
-        .get_json("/api/v1/notifications?kind=explanation-request", &admin_token)
+        .get_json(
+            "/api/v1/notifications?kind=explanation-request",
+            &admin_token,
+        )
         .await;
     assert_eq!(notices["total"], 1, "the department is notified once");
     screenshot(b, "explanation-request").await;
@@ -382,7 +388,10 @@ async fn leaders_freeze_figures_ask_for_explanations_and_departments_answer() {
         .text()
         .await
         .unwrap();
-    assert!(history.contains("Do vướng mặt bằng tại 2 hộ dân"), "{history}");
+    assert!(
+        history.contains("Do vướng mặt bằng tại 2 hộ dân"),
+        "{history}"
+    );
     screenshot(b, "explanation-answer").await;
     logout(b).await;
 

@@ -561,8 +561,14 @@ mod tests {
         assert_eq!(get("TNMT").change.completed, Delta::of(2, 4));
         assert_eq!(get("TCKH").change.total, Delta::of(5, 0), "gone after");
         assert_eq!(get("VHTT").change.overdue, Delta::of(0, 1), "new after");
-        assert_eq!(c.departments[0].code, "VHTT", "largest change, increase first");
-        assert_eq!(c.departments[1].code, "TNMT", "then decreases, most overdue first");
+        assert_eq!(
+            c.departments[0].code, "VHTT",
+            "largest change, increase first"
+        );
+        assert_eq!(
+            c.departments[1].code, "TNMT",
+            "then decreases, most overdue first"
+        );
         let ids = |v: &[FrozenOverdueTask]| v.iter().map(|t| t.task_id).collect::<Vec<_>>();
         assert_eq!(ids(&c.newly_overdue), vec![4, 5]);
         assert_eq!(ids(&c.no_longer_overdue), vec![1, 3]);

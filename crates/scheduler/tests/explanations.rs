@@ -24,7 +24,12 @@ use dondoc_scheduler::{
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use support::*;
 
-fn principal(user_id: i64, username: &str, role: Role, department: Option<(i64, &str)>) -> Principal {
+fn principal(
+    user_id: i64,
+    username: &str,
+    role: Role,
+    department: Option<(i64, &str)>,
+) -> Principal {
     Principal {
         user_id,
         username: username.to_string(),
@@ -73,14 +78,7 @@ async fn an_unanswered_request_reaches_the_department_once_then_the_leaders_dige
             Some("canbo.tckh@dondoc.test"),
         )
         .await;
-        let ct = add_user(
-            db,
-            "ct",
-            Role::Leader,
-            None,
-            Some("chutich@dondoc.test"),
-        )
-        .await;
+        let ct = add_user(db, "ct", Role::Leader, None, Some("chutich@dondoc.test")).await;
         let task = add_task(
             db,
             NewTask {

@@ -2,7 +2,7 @@
 //! SQLite and PostgreSQL: permissions, the workflow, snapshots that do not
 //! move after later edits, comparisons, and one outbox notification per request.
 
-use reqwest::{Method, StatusCode};
+use reqwest::{Client, Method, StatusCode, redirect::Policy};
 use serde_json::{Value, json};
 
 use crate::helpers::*;
@@ -414,4 +414,166 @@ async fn explanation_requests_follow_the_permissions_and_the_workflow() {
             .await;
         assert_eq!(notices["total"], 2, "one notice per request");
     }
+}
+
+/// A cookie session, as a browser has after logging in (no redirects followed).
+async fn session(app: &TestApp, username: &str) -> (Client, String) {
+    let client = Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .build()
+        .unwrap();
+    let password = match username {
+        "admin" => app.settings.demo.admin_password.clone(),
+        u if u.starts_with("cb.") => app.settings.demo.staff_password.clone(),
+        _ => app.settings.demo.leader_password.clone(),
+    };
+    let r = client
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({"username": username, "password": password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let body: Value = r.json().await.unwrap();
+    let csrf = body["csrf_token"].as_str().unwrap_or_default().to_string();
+    (client, csrf)
+}
+
+#[tokio::test]
+async fn the_pages_forms_need_the_csrf_token_and_follow_the_policy() {
+    let app = spawn_on(dondoc_core::testing::sqlite().await, true).await;
+    let admin = app.login("admin").await;
+    let picked = app.pick_task(&admin, "overdue").await;
+    let (leader, leader_csrf) = session(&app, "chutich").await;
+    let (staff, staff_csrf) = session(&app, &staff_of(&picked.lead)).await;
+    let (other, other_csrf) = session(&app, &staff_of(&picked.unrelated)).await;
+    assert!(
+        !leader_csrf.is_empty(),
+        "the login answer carries the CSRF token"
+    );
+
+    // Without the token: nothing is taken or asked.
+    for token in ["", "not-the-token"] {
+        let r = leader
+            .post(app.url("/snapshots"))
+            .form(&[("title", "Giao ban"), ("csrf_token", token)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let r = leader
+            .post(app.url(&format!("/tasks/{}/explanations", picked.id)))
+            .form(&[
+                ("question", "Vì sao chậm?"),
+                ("answer_by", "30/11/2026"),
+                ("csrf_token", token),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    }
+    assert_eq!(app.get_json("/api/v1/snapshots", &admin).await, json!([]));
+    assert_eq!(
+        app.get_json("/api/v1/explanations?state=all", &admin).await,
+        json!([])
+    );
+
+    // Staff may not take snapshots, even with their token: the explaining 403 page.
+    let r = staff
+        .post(app.url("/snapshots"))
+        .form(&[("title", "Giao ban"), ("csrf_token", staff_csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.get_json("/api/v1/snapshots", &admin).await, json!([]));
+
+    // With the token: the leader takes a snapshot and asks.
+    let r = leader
+        .post(app.url("/snapshots"))
+        .form(&[
+            ("title", "Giao ban <tuần> 48"),
+            ("year", "2026"),
+            ("csrf_token", leader_csrf.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let location = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(location.starts_with("/snapshots/"), "{location}");
+    let html = leader
+        .get(app.url(&location))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Giao ban &#60;tuần&#62; 48"),
+        "titles are escaped"
+    );
+    assert!(!html.contains("Giao ban <tuần> 48"));
+    let r = leader
+        .post(app.url(&format!("/tasks/{}/explanations", picked.id)))
+        .form(&[
+            ("question", "Vì sao chậm?"),
+            ("answer_by", "30/11/2026"),
+            ("csrf_token", leader_csrf.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let requests = app.get_json("/api/v1/explanations", &admin).await;
+    assert_eq!(requests.as_array().unwrap().len(), 1);
+    let id = requests[0]["id"].as_i64().unwrap();
+
+    // Another department cannot answer (403 page); without the token nothing changes;
+    // the lead department answers.
+    let r = other
+        .post(app.url(&format!("/explanations/{id}/answer")))
+        .form(&[
+            ("answer", "Không phải việc của tôi"),
+            ("csrf_token", other_csrf.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = staff
+        .post(app.url(&format!("/explanations/{id}/answer")))
+        .form(&[("answer", "Đã xong")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.get_json(&format!("/api/v1/explanations/{id}"), &admin)
+            .await["state"],
+        "open"
+    );
+    let r = staff
+        .post(app.url(&format!("/explanations/{id}/answer")))
+        .form(&[
+            ("answer", "Đã xong"),
+            ("back", &format!("/tasks/{}", picked.id)),
+            ("csrf_token", staff_csrf.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        r.headers()["location"].to_str().unwrap(),
+        format!("/tasks/{}", picked.id)
+    );
+    assert_eq!(
+        app.get_json(&format!("/api/v1/explanations/{id}"), &admin)
+            .await["state"],
+        "answered"
+    );
 }
