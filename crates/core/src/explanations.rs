@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, Set,
+    QueryOrder, Set, sea_query::Query,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -603,9 +603,18 @@ pub async fn list<C: ConnectionTrait>(
                 .into_iter()
                 .map(|c| c.task_id)
                 .collect();
+            // Tasks it leads now (the lead may have changed since the request) or coordinates.
             query = query.filter(
                 Condition::any()
-                    .add(explanation_request::Column::DepartmentId.eq(dept))
+                    .add(
+                        explanation_request::Column::TaskId.in_subquery(
+                            Query::select()
+                                .column(task::Column::Id)
+                                .from(task::Entity)
+                                .and_where(task::Column::LeadDepartmentId.eq(dept))
+                                .to_owned(),
+                        ),
+                    )
                     .add(explanation_request::Column::TaskId.is_in(coordinated)),
             );
             Some(BTreeMap::new())
