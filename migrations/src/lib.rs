@@ -14,6 +14,8 @@ mod m20261125_000004_create_outbox_and_schedule;
 mod m20261125_000005_create_auth;
 mod m20261126_000006_add_scale_indexes;
 mod m20261201_000010_add_document_report_back_on;
+mod m20261202_000010_create_meeting_snapshots;
+mod m20261202_000011_create_explanation_requests;
 
 pub struct Migrator;
 
@@ -28,6 +30,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000005_create_auth::Migration),
             Box::new(m20261126_000006_add_scale_indexes::Migration),
             Box::new(m20261201_000010_add_document_report_back_on::Migration),
+            Box::new(m20261202_000010_create_meeting_snapshots::Migration),
+            Box::new(m20261202_000011_create_explanation_requests::Migration),
         ]
     }
 }

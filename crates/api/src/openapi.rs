@@ -24,6 +24,8 @@ use crate::state::AppState;
         (name = "auth", description = "Đăng nhập / authentication"),
         (name = "tasks", description = "Nhiệm vụ / tasks"),
         (name = "extensions", description = "Gia hạn / extension requests"),
+        (name = "explanations", description = "Yêu cầu giải trình / requests for explanation"),
+        (name = "snapshots", description = "Ảnh chụp số liệu giao ban / meeting snapshots"),
         (name = "documents", description = "Văn bản / documents"),
         (name = "overdue", description = "Quá hạn / overdue list"),
         (name = "stats", description = "Thống kê / statistics"),

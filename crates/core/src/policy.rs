@@ -60,6 +60,16 @@ pub enum Action {
     ReadReminderRegister,
     /// Read the annual or periodic review of the whole programme.
     ReadReview,
+    /// Freeze the figures and the overdue list for a meeting.
+    TakeSnapshot,
+    /// List, show and compare meeting snapshots.
+    ReadSnapshots,
+    /// Ask the lead department of an overdue task for an explanation.
+    RequestExplanation,
+    /// Answer a request for explanation (the lead department).
+    AnswerExplanation,
+    /// See the list of requests for explanation (staff: their department's).
+    ReadExplanations,
 }
 
 /// The departments a task involves.
@@ -87,7 +97,7 @@ pub fn can(user: &Principal, action: Action, task: Option<&TaskScope>) -> bool {
         Role::Admin => true,
         Role::Leader => !matches!(
             action,
-            ManageDepartments | ManageUsers | ImportTasks | RequestExtension
+            ManageDepartments | ManageUsers | ImportTasks | RequestExtension | AnswerExplanation
         ),
         Role::Staff => {
             let leads = task.is_some_and(|t| t.leads(user));
@@ -97,6 +107,9 @@ pub fn can(user: &Principal, action: Action, task: Option<&TaskScope>) -> bool {
                 UpdateTaskProgress | RequestExtension => leads,
                 AddTaskNote => leads || coordinates,
                 ReadOverdue | ReadStats | ReadReminderRegister => user.department_id.is_some(),
+                AnswerExplanation => leads,
+                ReadExplanations => user.department_id.is_some(),
+                TakeSnapshot | ReadSnapshots | RequestExplanation => false,
                 EditTask | CreateTask | ConfirmTask | ReopenOrCancelTask | DecideExtension
                 | RecordDocument | ReadAllDepartments | ReadNotifications | ManageDepartments
                 | ManageUsers | ImportTasks | ChooseAsOfDate | DraftLetter | ReadReview => false,
@@ -151,6 +164,11 @@ pub fn describe(action: Action) -> &'static str {
         DraftLetter => "Chỉ lãnh đạo hoặc quản trị được soạn và vào sổ công văn đôn đốc.",
         ReadReminderRegister => "Bạn không có quyền xem sổ theo dõi văn bản đôn đốc.",
         ReadReview => "Chỉ lãnh đạo hoặc quản trị được xem báo cáo kiểm điểm.",
+        TakeSnapshot => "Chỉ lãnh đạo hoặc quản trị được chụp số liệu giao ban.",
+        ReadSnapshots => "Chỉ lãnh đạo hoặc quản trị được xem ảnh chụp số liệu giao ban.",
+        RequestExplanation => "Chỉ lãnh đạo hoặc quản trị được yêu cầu giải trình.",
+        AnswerExplanation => "Chỉ đơn vị chủ trì nhiệm vụ được trả lời yêu cầu giải trình.",
+        ReadExplanations => "Bạn không có quyền xem các yêu cầu giải trình.",
     }
 }
 
@@ -236,6 +254,38 @@ mod tests {
             Action::ImportTasks,
         ] {
             assert!(!can(&leader, refused, Some(&t)), "{refused:?}");
+        }
+    }
+
+    #[test]
+    fn explanations_are_asked_by_leaders_and_answered_by_the_lead_department_only() {
+        let t = task();
+        let lead = user(Role::Staff, Some(10));
+        let coord = user(Role::Staff, Some(20));
+        let other = user(Role::Staff, Some(30));
+        let leader = user(Role::Leader, None);
+        assert!(can(&lead, Action::AnswerExplanation, Some(&t)));
+        assert!(!can(&coord, Action::AnswerExplanation, Some(&t)));
+        assert!(can(&coord, Action::ReadTask, Some(&t)), "coordinators read");
+        assert!(!can(&other, Action::AnswerExplanation, Some(&t)));
+        assert!(!can(&other, Action::ReadTask, Some(&t)));
+        assert!(!can(&leader, Action::AnswerExplanation, Some(&t)));
+        for staff in [&lead, &coord, &other] {
+            for refused in [
+                Action::RequestExplanation,
+                Action::TakeSnapshot,
+                Action::ReadSnapshots,
+            ] {
+                assert!(!can(staff, refused, Some(&t)), "{refused:?}");
+            }
+        }
+        for allowed in [
+            Action::RequestExplanation,
+            Action::TakeSnapshot,
+            Action::ReadSnapshots,
+            Action::ReadExplanations,
+        ] {
+            assert!(can(&leader, allowed, Some(&t)), "{allowed:?}");
         }
     }
 

@@ -168,12 +168,32 @@ pub struct LeaderContact {
     pub is_leader: bool,
 }
 
+/// A request for explanation (yêu cầu giải trình) still unanswered after
+/// its answer-by date: it escalates into the leaders' digest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EscalatedExplanation {
+    pub request_id: i64,
+    pub task_id: i64,
+    pub code: String,
+    pub title: String,
+    pub lead_department_code: String,
+    pub lead_department_name: String,
+    pub question: String,
+    pub answer_by: NaiveDate,
+    /// Days since the answer-by date.
+    pub days_overdue: i64,
+    /// Full name of who asked.
+    pub requested_by: String,
+}
+
 /// Everything the policy looks at, read in one go.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Snapshot {
     pub tasks: Vec<ReminderTask>,
     pub departments: Vec<DepartmentContact>,
     pub leaders: Vec<LeaderContact>,
+    /// Unanswered requests for explanation past their answer-by date.
+    pub explanations: Vec<EscalatedExplanation>,
 }
 
 /// A section of a department digest.
@@ -308,6 +328,8 @@ pub struct Digest {
     pub groups: Vec<DepartmentGroup>,
     /// Leader digest only.
     pub figures: Option<WeekFigures>,
+    /// Leader digest only: requests for explanation past their answer-by date.
+    pub explanations: Vec<EscalatedExplanation>,
     /// Every task mentioned, ascending.
     pub task_ids: Vec<i64>,
 }
@@ -500,6 +522,7 @@ fn department_digests(
             sections,
             groups: Vec::new(),
             figures: None,
+            explanations: Vec::new(),
             task_ids,
         });
     }
@@ -574,6 +597,7 @@ fn escalations(snapshot: &Snapshot, today: NaiveDate, policy: &PolicySettings) -
             }],
             groups: Vec::new(),
             figures: None,
+            explanations: Vec::new(),
             task_ids,
         });
     }
@@ -626,7 +650,7 @@ fn leader_digests(snapshot: &Snapshot, today: NaiveDate, policy: &PolicySettings
                 .push(line(task, today, &departments));
         }
     }
-    if groups.is_empty() {
+    if groups.is_empty() && snapshot.explanations.is_empty() {
         return Vec::new();
     }
     let mut groups: Vec<DepartmentGroup> = groups
@@ -648,8 +672,10 @@ fn leader_digests(snapshot: &Snapshot, today: NaiveDate, policy: &PolicySettings
     let mut task_ids: Vec<i64> = groups
         .iter()
         .flat_map(|g| g.lines.iter().map(|l| l.task_id))
+        .chain(snapshot.explanations.iter().map(|e| e.task_id))
         .collect();
     task_ids.sort_unstable();
+    task_ids.dedup();
     let figures = week_figures(snapshot, today, policy);
     let mut out: Vec<Digest> = snapshot
         .leaders
@@ -667,6 +693,7 @@ fn leader_digests(snapshot: &Snapshot, today: NaiveDate, policy: &PolicySettings
                 sections: Vec::new(),
                 groups: groups.clone(),
                 figures: Some(figures),
+                explanations: snapshot.explanations.clone(),
                 task_ids: task_ids.clone(),
             }
         })
@@ -879,10 +906,12 @@ pub async fn snapshot_within<C: ConnectionTrait>(
             leader_in_charge_id: t.leader_in_charge_id,
         })
         .collect();
+    let explanations = crate::explanations::escalated(db, today).await?;
     Ok(Snapshot {
         tasks,
         departments,
         leaders,
+        explanations,
     })
 }
 
@@ -954,6 +983,7 @@ mod tests {
                 department(3, "XA-A", None),
             ],
             leaders: vec![leader(10, "ct", Some("ct@x.vn")), leader(11, "pct", None)],
+            explanations: Vec::new(),
         }
     }
 
@@ -1195,6 +1225,50 @@ mod tests {
             &policy(),
         );
         assert!(none.is_empty());
+    }
+
+    #[test]
+    fn unanswered_explanations_past_their_date_reach_every_leader_digest_under_the_same_key() {
+        let mut s = snapshot(vec![task(1, 1, 5)]);
+        let escalated = EscalatedExplanation {
+            request_id: 7,
+            task_id: 1,
+            code: "NV-01".into(),
+            title: "Nhiệm vụ số 1".into(),
+            lead_department_code: "TNMT".into(),
+            lead_department_name: "Phòng TNMT".into(),
+            question: "Vì sao chậm?".into(),
+            answer_by: today() - chrono::Duration::days(2),
+            days_overdue: 2,
+            requested_by: "Ông ct".into(),
+        };
+        let leader_digests = |s: &Snapshot| {
+            digests(
+                DigestKind::LeaderDigest,
+                s,
+                today(),
+                &Calendar::default(),
+                &policy(),
+            )
+        };
+        assert!(
+            leader_digests(&s).is_empty(),
+            "nothing overdue, nothing escalated"
+        );
+        s.explanations.push(escalated.clone());
+        let out = leader_digests(&s);
+        assert_eq!(
+            out.len(),
+            2,
+            "one per active leader, even with no overdue task"
+        );
+        assert_eq!(out[0].idempotency_key, "leader-digest:ct:2026-05-18");
+        assert_eq!(out[0].explanations, vec![escalated]);
+        assert_eq!(out[0].task_ids, vec![1]);
+        assert!(out[0].groups.is_empty());
+        // Department digests and escalations do not carry them.
+        let dept = dept_digests(&s);
+        assert!(dept.iter().all(|d| d.explanations.is_empty()));
     }
 
     #[test]

@@ -26,7 +26,7 @@ pub struct RawStatsQuery {
 }
 
 /// The figures of one group of tasks.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Figures {
     pub total: i64,
     /// Done (confirmed or reported): completed_on_time + completed_late.
@@ -79,7 +79,7 @@ impl Figures {
     }
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct DepartmentFigures {
     pub code: String,
     pub name: String,
@@ -87,7 +87,7 @@ pub struct DepartmentFigures {
     pub figures: Figures,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct FieldFigures {
     pub code: String,
     pub name: String,
@@ -95,7 +95,7 @@ pub struct FieldFigures {
     pub figures: Figures,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Stats {
     pub year: i32,
     #[schema(value_type = String, format = Date)]

@@ -8,7 +8,9 @@ use chrono::NaiveDate;
 use dondoc_core::{
     Settings,
     outbox::NewNotification,
-    reminders::{Digest, DigestKind, DigestLine, IssuedReminder, Recipient, Section},
+    reminders::{
+        Digest, DigestKind, DigestLine, EscalatedExplanation, IssuedReminder, Recipient, Section,
+    },
 };
 
 /// What rendering needs from the configuration.
@@ -61,6 +63,34 @@ struct Figure {
     value: u32,
 }
 
+struct ExplanationLineView {
+    code: String,
+    title: String,
+    department: String,
+    answer_by: String,
+    days: i64,
+    asker: String,
+    question: String,
+    link: String,
+}
+
+fn explanation_view(e: &EscalatedExplanation, public_url: &str) -> ExplanationLineView {
+    ExplanationLineView {
+        code: one_line(&e.code),
+        title: one_line(&e.title),
+        department: format!(
+            "{} ({})",
+            one_line(&e.lead_department_name),
+            one_line(&e.lead_department_code)
+        ),
+        answer_by: vn_date(e.answer_by),
+        days: e.days_overdue,
+        asker: one_line(&e.requested_by),
+        question: one_line(&e.question),
+        link: format!("{public_url}/tasks/{}", e.task_id),
+    }
+}
+
 #[derive(Template)]
 #[template(path = "digest.txt")]
 struct TextEmail<'a> {
@@ -70,6 +100,8 @@ struct TextEmail<'a> {
     figures_heading: &'a str,
     figures: &'a Option<Vec<Figure>>,
     sections: &'a [SectionView],
+    explanations_heading: &'a str,
+    explanations: &'a [ExplanationLineView],
     closing: &'a str,
     public_url: &'a str,
     key: &'a str,
@@ -85,6 +117,8 @@ struct HtmlEmail<'a> {
     figures_heading: &'a str,
     figures: &'a Option<Vec<Figure>>,
     sections: &'a [SectionView],
+    explanations_heading: &'a str,
+    explanations: &'a [ExplanationLineView],
     closing: &'a str,
     public_url: &'a str,
     key: &'a str,
@@ -192,10 +226,16 @@ fn subject(digest: &Digest, settings: &RenderSettings) -> String {
             settings.escalate_after_days,
             one_line(digest.recipient.display_name())
         ),
-        DigestKind::LeaderDigest => format!(
+        DigestKind::LeaderDigest if digest.explanations.is_empty() => format!(
             "[Tổng hợp tuần] {} nhiệm vụ quá hạn tại {} đơn vị — ngày {date}",
             digest.line_count(),
             digest.groups.len()
+        ),
+        DigestKind::LeaderDigest => format!(
+            "[Tổng hợp tuần] {} nhiệm vụ quá hạn tại {} đơn vị; {} yêu cầu giải trình quá hạn chưa trả lời — ngày {date}",
+            digest.line_count(),
+            digest.groups.len(),
+            digest.explanations.len()
         ),
     }
 }
@@ -306,6 +346,15 @@ pub fn render(digest: &Digest, settings: &RenderSettings) -> Result<Rendered, as
             )
         }
     };
+    let explanations: Vec<ExplanationLineView> = digest
+        .explanations
+        .iter()
+        .map(|e| explanation_view(e, url))
+        .collect();
+    let explanations_heading = format!(
+        "YÊU CẦU GIẢI TRÌNH QUÁ HẠN CHƯA TRẢ LỜI — {} yêu cầu",
+        explanations.len()
+    );
     let organization = one_line(&settings.organization);
     let text = TextEmail {
         organization: &organization,
@@ -314,6 +363,8 @@ pub fn render(digest: &Digest, settings: &RenderSettings) -> Result<Rendered, as
         figures_heading,
         figures: &figures,
         sections: &sections,
+        explanations_heading: &explanations_heading,
+        explanations: &explanations,
         closing: &closing,
         public_url: url,
         key: &digest.idempotency_key,
@@ -327,6 +378,8 @@ pub fn render(digest: &Digest, settings: &RenderSettings) -> Result<Rendered, as
         figures_heading,
         figures: &figures,
         sections: &sections,
+        explanations_heading: &explanations_heading,
+        explanations: &explanations,
         closing: &closing,
         public_url: url,
         key: &digest.idempotency_key,
@@ -417,6 +470,7 @@ mod tests {
             ],
             groups: Vec::new(),
             figures: None,
+            explanations: Vec::new(),
             task_ids: vec![7, 8],
         }
     }
@@ -522,6 +576,42 @@ mod tests {
             "{}",
             r.text
         );
+    }
+
+    #[test]
+    fn a_leader_digest_lists_unanswered_explanation_requests_escaped() {
+        let mut d = digest();
+        d.kind = DigestKind::LeaderDigest;
+        d.sections.clear();
+        d.figures = Some(WeekFigures::default());
+        d.explanations = vec![EscalatedExplanation {
+            request_id: 4,
+            task_id: 7,
+            code: "NV-7".into(),
+            title: "Đo đạc".into(),
+            lead_department_code: "TNMT".into(),
+            lead_department_name: "Phòng Tài nguyên và Môi trường".into(),
+            question: "Vì sao <chậm>?".into(),
+            answer_by: NaiveDate::from_ymd_opt(2026, 5, 15).unwrap(),
+            days_overdue: 3,
+            requested_by: "Nguyễn Văn An".into(),
+        }];
+        let r = render(&d, &settings()).unwrap();
+        assert!(
+            r.subject
+                .contains("1 yêu cầu giải trình quá hạn chưa trả lời"),
+            "{}",
+            r.subject
+        );
+        for needle in [
+            "YÊU CẦU GIẢI TRÌNH QUÁ HẠN CHƯA TRẢ LỜI — 1 yêu cầu",
+            "1. [NV-7] Đo đạc",
+            "Hạn trả lời: 15/05/2026 — quá hạn 3 ngày, chưa trả lời",
+            "Nội dung yêu cầu (Nguyễn Văn An): Vì sao <chậm>?",
+        ] {
+            assert!(r.text.contains(needle), "missing {needle:?}:\n{}", r.text);
+        }
+        assert!(r.html.contains("Vì sao &#60;chậm&#62;?"), "{}", r.html);
     }
 
     #[test]

@@ -7,11 +7,13 @@ pub mod admin;
 pub mod auth;
 pub mod dashboard;
 pub mod documents;
+pub mod explanations;
 pub mod format;
 pub mod i18n;
 pub mod letters;
 pub mod overdue;
 pub mod report;
+pub mod snapshots;
 pub mod svg;
 pub mod tasks;
 
@@ -351,6 +353,19 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(tasks::request_extension),
         )
         .route("/tasks/{id}/confirm", web::post().to(tasks::confirm))
+        .route(
+            "/tasks/{id}/explanations",
+            web::post().to(explanations::request),
+        )
+        .route("/explanations", web::get().to(explanations::list))
+        .route(
+            "/explanations/{id}/answer",
+            web::post().to(explanations::answer),
+        )
+        .route("/snapshots", web::get().to(snapshots::list))
+        .route("/snapshots", web::post().to(snapshots::take))
+        .route("/snapshots/{id}", web::get().to(snapshots::show))
+        .route("/snapshots/{id}/compare", web::get().to(snapshots::compare))
         .route("/overdue", web::get().to(overdue::show))
         .route("/extensions/{id}/decision", web::post().to(overdue::decide))
         .route("/documents", web::get().to(documents::list))

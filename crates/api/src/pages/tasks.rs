@@ -278,6 +278,7 @@ struct ShowPage {
     has_pending_extension: bool,
     is_open: bool,
     is_reported: bool,
+    explain: super::explanations::TaskExplanations,
 }
 
 fn action_label(t: Tr, action: &str) -> String {
@@ -290,6 +291,10 @@ fn action_label(t: Tr, action: &str) -> String {
         history::action::RETURNED => ("Trả lại", "Returned"),
         history::action::REOPENED => ("Mở lại", "Re-opened"),
         history::action::CANCELLED => ("Hủy", "Cancelled"),
+        dondoc_core::explanations::HISTORY_REQUESTED => {
+            ("Yêu cầu giải trình", "Explanation requested")
+        }
+        dondoc_core::explanations::HISTORY_ANSWERED => ("Giải trình", "Explanation given"),
         history::action::EXTENSION_REQUESTED => ("Đề nghị gia hạn", "Extension requested"),
         history::action::EXTENSION_APPROVED => ("Đồng ý gia hạn", "Extension approved"),
         history::action::EXTENSION_REJECTED => ("Không đồng ý gia hạn", "Extension rejected"),
@@ -310,9 +315,11 @@ fn value_label(t: Tr, field: &str, value: &str) -> String {
             .parse::<TaskStatus>()
             .map(|s| format::status(t, s).to_string())
             .unwrap_or_else(|_| value.to_string()),
-        "due_date" | "completed_on" => chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d")
-            .map(format::date)
-            .unwrap_or_else(|_| value.to_string()),
+        "due_date" | "completed_on" | "answer_by" => {
+            chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d")
+                .map(format::date)
+                .unwrap_or_else(|_| value.to_string())
+        }
         _ => value.to_string(),
     }
 }
@@ -369,6 +376,15 @@ pub async fn show(
     };
     let page_ctx = ctx(&req, Some(user.clone()), "tasks");
     let t = page_ctx.t;
+    let explain = match commands::load_for(&state.db, &user, id, Action::ReadTask).await {
+        Ok((_, scope)) => {
+            match super::explanations::for_task_page(&state, &user, &detail.task, &scope, t).await {
+                Ok(e) => e,
+                Err(err) => return error_page(&req, Some(user), err),
+            }
+        }
+        Err(err) => return error_page(&req, Some(user), err),
+    };
     let tz = state.clock.timezone();
     let viewer_dept = user.department_code.clone().unwrap_or_default();
     let row = task_row(t, &detail.task, &viewer_dept);
@@ -457,6 +473,7 @@ pub async fn show(
         status_choices,
         is_open: detail.task.status.is_open(),
         is_reported: detail.task.status == TaskStatus::ReportedDone,
+        explain,
         detail,
         ctx: page_ctx,
     };

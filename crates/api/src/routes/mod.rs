@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod departments;
 pub mod documents;
+pub mod explanations;
 pub mod extensions;
 pub mod health;
 pub mod letters;
@@ -12,6 +13,7 @@ pub mod overdue;
 pub mod reference;
 pub mod register;
 pub mod review;
+pub mod snapshots;
 pub mod stats;
 pub mod tasks;
 pub mod users;

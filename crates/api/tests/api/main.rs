@@ -10,4 +10,5 @@ mod letters;
 mod openapi;
 mod pages_access;
 mod reads;
+mod snapshots_explanations;
 mod workflow;

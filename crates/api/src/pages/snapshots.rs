@@ -1,0 +1,382 @@
+//! "Ảnh chụp số liệu giao ban": take a snapshot before a meeting, list them,
+//! show one exactly as frozen, compare two (or one with now).
+
+use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
+use askama::Template;
+use dondoc_core::{
+    policy::{self, Action},
+    snapshots::{self, Comparison, Delta, FrozenOverdueTask, NewSnapshot, SnapshotSummary},
+    stats::Stats,
+};
+
+use super::{
+    Ctx, Form, ctx, describe_error, error_page, format, page_user, redirect_with, render,
+    tasks::Choice,
+};
+use crate::state::AppState;
+
+pub struct SummaryLine {
+    pub id: i64,
+    pub title: String,
+    pub taken_at: String,
+    pub taken_by: String,
+    pub as_of: String,
+    pub year: i32,
+    pub total: i64,
+    pub overdue: i64,
+}
+
+fn summary_line(s: &SnapshotSummary, tz: chrono_tz::Tz) -> SummaryLine {
+    SummaryLine {
+        id: s.id,
+        title: s.title.clone(),
+        taken_at: format::datetime(s.taken_at, tz),
+        taken_by: s
+            .taken_by
+            .as_ref()
+            .map(|u| u.full_name.clone())
+            .unwrap_or_default(),
+        as_of: format::date(s.as_of),
+        year: s.year,
+        total: s.total_tasks,
+        overdue: s.overdue_tasks,
+    }
+}
+
+pub struct OverdueLine {
+    pub task_id: i64,
+    pub code: String,
+    pub title: String,
+    pub department: String,
+    pub field: String,
+    pub leader: String,
+    pub due: String,
+    pub days_overdue: i64,
+    pub progress: i32,
+    pub reminders: i64,
+}
+
+fn overdue_lines(list: &[FrozenOverdueTask]) -> Vec<OverdueLine> {
+    list.iter()
+        .map(|t| OverdueLine {
+            task_id: t.task_id,
+            code: t.code.clone(),
+            title: t.title.clone(),
+            department: t.lead_department_name.clone(),
+            field: t.field_name.clone(),
+            leader: t.leader_in_charge.clone().unwrap_or_default(),
+            due: format::date(t.due_date),
+            days_overdue: t.days_overdue,
+            progress: t.progress,
+            reminders: t.reminder_documents,
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "snapshots_list.html")]
+struct ListPage {
+    ctx: Ctx,
+    snapshots: Vec<SummaryLine>,
+    can_take: bool,
+    year: i32,
+}
+
+pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let user = match page_user(&req).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let all = match snapshots::list(&state.db, &user).await {
+        Ok(l) => l,
+        Err(err) => return error_page(&req, Some(user), err),
+    };
+    let tz = state.clock.timezone();
+    let view = ListPage {
+        snapshots: all.iter().map(|s| summary_line(s, tz)).collect(),
+        can_take: policy::can(&user, Action::TakeSnapshot, None),
+        year: chrono::Datelike::year(&state.today()),
+        ctx: ctx(&req, Some(user), "snapshots"),
+    };
+    let had_flash = view.ctx.flash.is_some();
+    render(StatusCode::OK, &view, had_flash)
+}
+
+pub async fn take(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -> HttpResponse {
+    let user = match page_user(&req).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let form = Form::parse(&body);
+    let t = ctx(&req, None, "").t;
+    if !form.csrf_ok(&user) {
+        return redirect_with("/snapshots", false, t.get("csrf_failed"));
+    }
+    let year = form.text("year");
+    let year = year.trim();
+    let parsed_year = if year.is_empty() {
+        None
+    } else {
+        match year.parse::<i64>() {
+            Ok(y) => Some(y),
+            Err(_) => {
+                let err = dondoc_core::Error::field(
+                    "year",
+                    "invalid_year",
+                    format!("“{year}” không phải năm hợp lệ"),
+                );
+                return redirect_with("/snapshots", false, &describe_error(t, &err));
+            }
+        }
+    };
+    let input = NewSnapshot {
+        title: form.text("title"),
+        year: parsed_year,
+    };
+    match snapshots::take(
+        &state.db,
+        &state.clock,
+        &user,
+        &input,
+        state.due_soon_days(),
+    )
+    .await
+    {
+        Ok(id) => redirect_with(&format!("/snapshots/{id}"), true, t.get("snapshot_taken")),
+        Err(err @ dondoc_core::Error::Forbidden(_)) => error_page(&req, Some(user), err),
+        Err(err) => redirect_with("/snapshots", false, &describe_error(t, &err)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "snapshot_show.html")]
+struct ShowPage {
+    ctx: Ctx,
+    snapshot: SummaryLine,
+    figures: Stats,
+    overdue: Vec<OverdueLine>,
+    others: Vec<Choice>,
+}
+
+impl ShowPage {
+    fn pct(&self, value: &f64) -> String {
+        format::percent(self.ctx.t, *value)
+    }
+}
+
+pub async fn show(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> HttpResponse {
+    let user = match page_user(&req).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let id = path.into_inner();
+    let view = match snapshots::get(&state.db, &user, id).await {
+        Ok(v) => v,
+        Err(err) => return error_page(&req, Some(user), err),
+    };
+    let all = snapshots::list(&state.db, &user).await.unwrap_or_default();
+    let page_ctx = ctx(&req, Some(user), "snapshots");
+    let t = page_ctx.t;
+    let tz = state.clock.timezone();
+    let others = std::iter::once(Choice {
+        value: "now".into(),
+        label: t.get("snapshot_now").to_string(),
+        selected: true,
+    })
+    .chain(all.iter().filter(|s| s.id != id).map(|s| Choice {
+        value: s.id.to_string(),
+        label: format!("{} ({})", s.title, format::datetime(s.taken_at, tz)),
+        selected: false,
+    }))
+    .collect();
+    let page = ShowPage {
+        snapshot: summary_line(&view.summary, tz),
+        overdue: overdue_lines(&view.overdue),
+        figures: view.figures,
+        others,
+        ctx: page_ctx,
+    };
+    let had_flash = page.ctx.flash.is_some();
+    render(StatusCode::OK, &page, had_flash)
+}
+
+pub struct DeltaRow {
+    pub label: String,
+    pub before: String,
+    pub after: String,
+    pub change: String,
+    pub class: &'static str,
+}
+
+/// "+3", "−2" (a real minus sign), "0".
+pub fn signed(n: i64) -> String {
+    match n {
+        0 => "0".into(),
+        n if n > 0 => format!("+{n}"),
+        n => format!("−{}", n.unsigned_abs()),
+    }
+}
+
+/// More overdue is bad (red), fewer good (green); the reverse for completed.
+fn delta_row(label: &str, d: &Delta, more_is_bad: bool) -> DeltaRow {
+    let class = match (d.change.signum(), more_is_bad) {
+        (0, _) => "",
+        (1, true) | (-1, false) => "worse",
+        _ => "better",
+    };
+    DeltaRow {
+        label: label.to_string(),
+        before: d.before.to_string(),
+        after: d.after.to_string(),
+        change: signed(d.change),
+        class,
+    }
+}
+
+pub struct DepartmentRow {
+    pub code: String,
+    pub name: String,
+    pub total: DeltaRow,
+    pub completed: DeltaRow,
+    pub overdue: DeltaRow,
+}
+
+#[derive(Template)]
+#[template(path = "snapshot_compare.html")]
+struct ComparePage {
+    ctx: Ctx,
+    from_id: i64,
+    from_title: String,
+    from_at: String,
+    to_title: String,
+    to_at: String,
+    totals: Vec<DeltaRow>,
+    rate_before: String,
+    rate_after: String,
+    departments: Vec<DepartmentRow>,
+    newly_overdue: Vec<OverdueLine>,
+    no_longer_overdue: Vec<OverdueLine>,
+}
+
+#[derive(serde::Deserialize)]
+pub struct CompareQuery {
+    to: Option<String>,
+}
+
+pub async fn compare(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    query: web::Query<CompareQuery>,
+) -> HttpResponse {
+    let user = match page_user(&req).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let id = path.into_inner();
+    let to = match crate::routes::snapshots::parse_to(query.to.as_deref()) {
+        Ok(to) => to,
+        Err(err) => {
+            let t = ctx(&req, None, "").t;
+            return redirect_with(&format!("/snapshots/{id}"), false, &describe_error(t, &err));
+        }
+    };
+    let c: Comparison = match snapshots::compare(
+        &state.db,
+        &state.clock,
+        &user,
+        id,
+        to,
+        state.due_soon_days(),
+    )
+    .await
+    {
+        Ok(c) => c,
+        Err(err) => return error_page(&req, Some(user), err),
+    };
+    let page_ctx = ctx(&req, Some(user), "snapshots");
+    let t = page_ctx.t;
+    let tz = state.clock.timezone();
+    let totals = vec![
+        delta_row(t.get("total_tasks"), &c.total.total, false),
+        delta_row(t.get("completed"), &c.total.completed, false),
+        delta_row(
+            t.get("completed_on_time"),
+            &c.total.completed_on_time,
+            false,
+        ),
+        delta_row(t.get("completed_late"), &c.total.completed_late, true),
+        delta_row(t.get("overdue"), &c.total.overdue, true),
+        delta_row(t.get("due_soon"), &c.total.due_soon, true),
+        delta_row(t.get("on_track"), &c.total.on_track, false),
+        delta_row(t.get("cancelled_tasks"), &c.total.cancelled, false),
+    ];
+    let departments = c
+        .departments
+        .iter()
+        .map(|d| DepartmentRow {
+            code: d.code.clone(),
+            name: d.name.clone(),
+            total: delta_row("", &d.change.total, false),
+            completed: delta_row("", &d.change.completed, false),
+            overdue: delta_row("", &d.change.overdue, true),
+        })
+        .collect();
+    let to_title = if c.to.id.is_none() {
+        t.get("snapshot_now").to_string()
+    } else {
+        c.to.title.clone()
+    };
+    let page = ComparePage {
+        from_id: id,
+        from_title: c.from.title.clone(),
+        from_at: format::datetime(c.from.taken_at, tz),
+        to_title,
+        to_at: format::datetime(c.to.taken_at, tz),
+        totals,
+        rate_before: format::percent(t, c.total.completion_rate_before),
+        rate_after: format::percent(t, c.total.completion_rate_after),
+        departments,
+        newly_overdue: overdue_lines(&c.newly_overdue),
+        no_longer_overdue: overdue_lines(&c.no_longer_overdue),
+        ctx: page_ctx,
+    };
+    let had_flash = page.ctx.flash.is_some();
+    render(StatusCode::OK, &page, had_flash)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changes_are_signed_with_a_real_minus_sign() {
+        assert_eq!(signed(3), "+3");
+        assert_eq!(signed(-2), "−2");
+        assert_eq!(signed(0), "0");
+        let worse = delta_row(
+            "x",
+            &Delta {
+                before: 1,
+                after: 3,
+                change: 2,
+            },
+            true,
+        );
+        assert_eq!(worse.class, "worse");
+        let better = delta_row(
+            "x",
+            &Delta {
+                before: 1,
+                after: 3,
+                change: 2,
+            },
+            false,
+        );
+        assert_eq!(better.class, "better");
+    }
+}
