@@ -13,6 +13,8 @@ mod m20261125_000003_create_history_and_extensions;
 mod m20261125_000004_create_outbox_and_schedule;
 mod m20261125_000005_create_auth;
 mod m20261126_000006_add_scale_indexes;
+mod m20261203_000010_create_calendar_feeds;
+mod m20261203_000011_create_recurring_series;
 
 pub struct Migrator;
 
@@ -26,6 +28,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000004_create_outbox_and_schedule::Migration),
             Box::new(m20261125_000005_create_auth::Migration),
             Box::new(m20261126_000006_add_scale_indexes::Migration),
+            Box::new(m20261203_000010_create_calendar_feeds::Migration),
+            Box::new(m20261203_000011_create_recurring_series::Migration),
         ]
     }
 }

@@ -101,6 +101,7 @@ pub fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(health::readyz)
         .service(health::metrics_text)
         .service(openapi::openapi_json)
+        .service(calendar::feed)
         .service(
             utoipa_actix_web::scope("/api/v1")
                 .service(auth::login)
@@ -132,7 +133,13 @@ pub fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(documents::get)
                 .service(overdue::list)
                 .service(stats::get)
-                .service(notifications::list),
+                .service(notifications::list)
+                .service(calendar::list)
+                .service(calendar::create)
+                .service(calendar::revoke)
+                .service(recurrence::get)
+                .service(recurrence::set)
+                .service(recurrence::stop),
         );
 }
 

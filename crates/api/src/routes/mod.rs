@@ -2,12 +2,14 @@
 //! one core function, map the result.
 
 pub mod auth;
+pub mod calendar;
 pub mod departments;
 pub mod documents;
 pub mod extensions;
 pub mod health;
 pub mod notifications;
 pub mod overdue;
+pub mod recurrence;
 pub mod reference;
 pub mod stats;
 pub mod tasks;
