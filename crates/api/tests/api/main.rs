@@ -5,8 +5,10 @@
 mod helpers;
 
 mod authorization;
+mod calendar;
 mod errors;
 mod openapi;
 mod pages_access;
 mod reads;
+mod recurrence;
 mod workflow;
