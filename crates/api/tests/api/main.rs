@@ -9,6 +9,7 @@ mod calendar;
 mod errors;
 mod openapi;
 mod pages_access;
+mod pages_feeds;
 mod reads;
 mod recurrence;
 mod workflow;
