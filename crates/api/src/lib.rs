@@ -4,6 +4,7 @@
 
 pub mod extract;
 pub mod lang;
+pub mod logging;
 pub mod metrics;
 pub mod openapi;
 pub mod pages;
@@ -72,7 +73,7 @@ impl Application {
                 .wrap(middleware::from_fn(metrics::track))
                 .wrap(security_headers())
                 .wrap(middleware::from_fn(request_id_header))
-                .wrap(TracingLogger::default())
+                .wrap(TracingLogger::<logging::RootSpan>::new())
         })
         .workers(workers)
         .listen(listener)?

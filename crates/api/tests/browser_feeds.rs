@@ -268,7 +268,10 @@ async fn officials_subscribe_to_deadlines_and_assign_a_recurring_task() {
     assert_eq!(response.status(), 200);
     let ics = response.text().await.unwrap();
     assert!(ics.starts_with("BEGIN:VCALENDAR\r\n"));
-    assert!(ics.contains("[QUÁ HẠN "), "the department has overdue tasks");
+    assert!(
+        ics.contains("[QUÁ HẠN "),
+        "the department has overdue tasks"
+    );
     // Reloaded, the page no longer shows the address; regenerating revokes it.
     b.goto(&format!("{base}/account/calendar")).await.unwrap();
     assert!(!body_text(b).await.contains(path));
@@ -315,12 +318,14 @@ async fn officials_subscribe_to_deadlines_and_assign_a_recurring_task() {
             .await
             .unwrap();
     }
-    b.find(Locator::Css("form[action='/tasks/new'] button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    b.find(Locator::Css(
+        "form[action='/tasks/new'] button[type=submit]",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
     expect_element(b, Locator::Css(".flash-ok")).await;
     let task_path = b.current_url().await.unwrap().path().to_string();
     let task_id: i64 = task_path.trim_start_matches("/tasks/").parse().unwrap();
@@ -340,12 +345,14 @@ async fn officials_subscribe_to_deadlines_and_assign_a_recurring_task() {
         .await;
     assert_eq!(r.status(), 200);
     b.goto(&format!("{base}{task_path}")).await.unwrap();
-    b.find(Locator::Css("form[action$='/confirm'] button[value=accept]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    b.find(Locator::Css(
+        "form[action$='/confirm'] button[value=accept]",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
     expect_element(b, Locator::Css(".flash-ok")).await;
     let series = b
         .find(Locator::Id("occurrences"))

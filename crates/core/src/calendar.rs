@@ -108,9 +108,10 @@ pub async fn resolve_target<C: ConnectionTrait>(
         SCOPE_DEPARTMENT => {
             let wanted = department.map(str::trim).filter(|d| !d.is_empty());
             match wanted {
-                None => user.department_id.map(FeedTarget::Department).ok_or_else(|| {
-                    Error::field("department", "required", "Chưa chọn đơn vị")
-                }),
+                None => user
+                    .department_id
+                    .map(FeedTarget::Department)
+                    .ok_or_else(|| Error::field("department", "required", "Chưa chọn đơn vị")),
                 Some(code) => match crate::departments::resolve(db, code).await? {
                     Some(d) => Ok(FeedTarget::Department(d.id)),
                     None => Err(Error::field(
@@ -240,7 +241,11 @@ pub async fn slots(db: &Db, user: &Principal) -> Result<Vec<FeedSlot>> {
         .await?;
     for l in &leaders {
         if l.role == Role::Leader || l.id == user.user_id {
-            targets.push((FeedTarget::Leader(l.id), l.full_name.clone(), l.username.clone()));
+            targets.push((
+                FeedTarget::Leader(l.id),
+                l.full_name.clone(),
+                l.username.clone(),
+            ));
         }
     }
     for d in &departments {
@@ -291,7 +296,11 @@ pub async fn create(
     let txn = db::begin_write(db).await?;
     match target {
         FeedTarget::Department(id) => {
-            if department::Entity::find_by_id(id).one(&txn).await?.is_none() {
+            if department::Entity::find_by_id(id)
+                .one(&txn)
+                .await?
+                .is_none()
+            {
                 return Err(Error::field("department", "unknown", "Không có đơn vị này"));
             }
         }
@@ -568,7 +577,11 @@ pub fn render_ics(
             format!("URL:{url}"),
             format!(
                 "CATEGORIES:{}",
-                escape_text(if overdue { "Quá hạn" } else { "Hạn nhiệm vụ" })
+                escape_text(if overdue {
+                    "Quá hạn"
+                } else {
+                    "Hạn nhiệm vụ"
+                })
             ),
             "TRANSP:TRANSPARENT".to_string(),
             "STATUS:CONFIRMED".to_string(),
@@ -617,9 +630,7 @@ mod tests {
                 assert!(p.starts_with(' '));
             }
         }
-        let unfolded: String = folded
-            .trim_end_matches("\r\n")
-            .replace("\r\n ", "");
+        let unfolded: String = folded.trim_end_matches("\r\n").replace("\r\n ", "");
         assert_eq!(unfolded, line);
         // Short lines are untouched.
         assert_eq!(fold_line("VERSION:2.0"), "VERSION:2.0\r\n");

@@ -22,7 +22,7 @@ use crate::{
     Clock,
     auth::Principal,
     db::{self, Db},
-    domain::{TaskStatus, TaskCode, Title},
+    domain::{TaskCode, TaskStatus, Title},
     entity::{programme, recurring_occurrence, recurring_series, task, task_coordinator},
     error::{Error, FieldError, Result},
     history::{self, Change, action},
@@ -373,9 +373,11 @@ pub async fn set_in<C: ConnectionTrait>(
 ) -> Result<()> {
     let now = clock.now();
     let existing = match occurrence_of(db, current.id).await? {
-        Some(o) => recurring_series::Entity::find_by_id(o.series_id)
-            .one(db)
-            .await?,
+        Some(o) => {
+            recurring_series::Entity::find_by_id(o.series_id)
+                .one(db)
+                .await?
+        }
         None => None,
     };
     let (old_text, new_text) = match existing {
@@ -473,9 +475,11 @@ pub async fn stop(db: &Db, clock: &Clock, user: &Principal, task_id: i64) -> Res
     let txn = db::begin_write(db).await?;
     let (current, _) = commands::load_for(&txn, user, task_id, Action::EditTask).await?;
     let series = match occurrence_of(&txn, task_id).await? {
-        Some(o) => recurring_series::Entity::find_by_id(o.series_id)
-            .one(&txn)
-            .await?,
+        Some(o) => {
+            recurring_series::Entity::find_by_id(o.series_id)
+                .one(&txn)
+                .await?
+        }
         None => None,
     };
     let Some(series) = series else {
@@ -822,7 +826,10 @@ mod tests {
             day: 0,
             month: 0,
         });
-        assert_eq!((rule.frequency, rule.day, rule.month), (Frequency::Quarterly, 20, 2));
+        assert_eq!(
+            (rule.frequency, rule.day, rule.month),
+            (Frequency::Quarterly, 20, 2)
+        );
         let err = RecurrenceInput {
             frequency: "weekly".into(),
             day: Some(32),

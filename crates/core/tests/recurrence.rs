@@ -196,9 +196,11 @@ async fn completion_creates_exactly_one_next_occurrence_with_a_clamped_due_date(
             .await
             .unwrap();
         assert!(
-            source_notes
-                .iter()
-                .any(|h| h.note.as_deref().unwrap_or("").contains("BC-KTXH-2026-11"))
+            source_notes.iter().any(|h| h
+                .note
+                .as_deref()
+                .unwrap_or("")
+                .contains("BC-KTXH-2026-11"))
         );
 
         // Re-opening and completing again makes nothing more.

@@ -112,11 +112,11 @@ pub async fn create(
     } else {
         (Some(key.as_str()), None)
     };
-    let target =
-        match calendar::resolve_target(&state.db, &user, &scope, department, leader).await {
-            Ok(target) => target,
-            Err(err) => return redirect_with("/account/calendar", false, &describe_error(t, &err)),
-        };
+    let target = match calendar::resolve_target(&state.db, &user, &scope, department, leader).await
+    {
+        Ok(target) => target,
+        Err(err) => return redirect_with("/account/calendar", false, &describe_error(t, &err)),
+    };
     match calendar::create(
         &state.db,
         &state.clock,

@@ -23,9 +23,12 @@ pub async fn get(
     user: CurrentUser,
     path: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
-    Ok(ok(
-        &recurrence::for_task(&state.db, &user, path.into_inner()).await?
-    ))
+    Ok(ok(&recurrence::for_task(
+        &state.db,
+        &user,
+        path.into_inner(),
+    )
+    .await?))
 }
 
 /// Make the task recur, or change its rule (leader, admin). The next

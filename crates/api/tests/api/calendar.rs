@@ -10,14 +10,16 @@ use crate::helpers::*;
 
 /// A python3 that has the `icalendar` package (Debian: python3-icalendar).
 fn ical_python() -> Option<String> {
-    ["/usr/bin/python3", "python3"].into_iter().find_map(|candidate| {
-        std::process::Command::new(candidate)
-            .args(["-c", "import icalendar"])
-            .output()
-            .ok()
-            .filter(|o| o.status.success())
-            .map(|_| candidate.to_string())
-    })
+    ["/usr/bin/python3", "python3"]
+        .into_iter()
+        .find_map(|candidate| {
+            std::process::Command::new(candidate)
+                .args(["-c", "import icalendar"])
+                .output()
+                .ok()
+                .filter(|o| o.status.success())
+                .map(|_| candidate.to_string())
+        })
 }
 
 const PARSE: &str = r#"
@@ -183,7 +185,9 @@ async fn a_department_feed_lists_its_open_deadlines_and_a_real_parser_reads_it()
         for t in expected.iter().filter(|t| t["timeliness"] == "overdue") {
             let marker = format!(
                 "[QUÁ HẠN {} ngày] {} — {}",
-                t["days_overdue"], t["code"].as_str().unwrap(), t["title"].as_str().unwrap()
+                t["days_overdue"],
+                t["code"].as_str().unwrap(),
+                t["title"].as_str().unwrap()
             );
             assert!(
                 unescape(&unfolded).contains(&marker),
@@ -380,7 +384,10 @@ async fn feeds_are_managed_only_for_ones_own_department_or_self() {
         for (token, body) in [
             (&staff, json!({"scope": "department", "department": "TNMT"})),
             (&staff, json!({"scope": "leader", "leader": "pct.kinhte"})),
-            (&leader, json!({"scope": "department", "department": "TCKH"})),
+            (
+                &leader,
+                json!({"scope": "department", "department": "TCKH"}),
+            ),
             (&leader, json!({"scope": "leader", "leader": "pct.kinhte"})),
         ] {
             let r = app

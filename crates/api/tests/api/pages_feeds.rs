@@ -95,7 +95,11 @@ async fn the_calendar_page_makes_shows_once_and_revokes_a_feed() {
             &app,
             &staff,
             "/account/calendar",
-            &[("csrf_token", &csrf), ("scope", "department"), ("key", "TCKH")],
+            &[
+                ("csrf_token", &csrf),
+                ("scope", "department"),
+                ("key", "TCKH"),
+            ],
         )
         .await;
         assert_eq!(r.status(), StatusCode::OK);
@@ -141,7 +145,11 @@ async fn the_calendar_page_makes_shows_once_and_revokes_a_feed() {
             &app,
             &staff,
             "/account/calendar",
-            &[("csrf_token", &csrf), ("scope", "department"), ("key", "TNMT")],
+            &[
+                ("csrf_token", &csrf),
+                ("scope", "department"),
+                ("key", "TNMT"),
+            ],
         )
         .await;
         assert_eq!(r.status(), StatusCode::FORBIDDEN);
@@ -184,7 +192,10 @@ async fn the_task_page_sets_shows_and_stops_a_recurrence() {
             &app,
             &staff,
             &format!("/tasks/{id}/recurrence"),
-            &[("csrf_token", &staff_csrf), ("recurrence_frequency", "monthly")],
+            &[
+                ("csrf_token", &staff_csrf),
+                ("recurrence_frequency", "monthly"),
+            ],
         )
         .await;
         assert_eq!(r.status(), StatusCode::FORBIDDEN);

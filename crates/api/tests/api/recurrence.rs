@@ -126,9 +126,7 @@ async fn recurrence_is_set_by_leaders_and_bad_rules_name_the_field() {
 
         // No series yet.
         assert!(app.get_json(&path, &staff).await.is_null());
-        let r = app
-            .request(Method::GET, &path, Some(&outsider), None)
-            .await;
+        let r = app.request(Method::GET, &path, Some(&outsider), None).await;
         expect_problem(r, StatusCode::FORBIDDEN).await;
         let r = app
             .request(
@@ -140,7 +138,12 @@ async fn recurrence_is_set_by_leaders_and_bad_rules_name_the_field() {
             .await;
         expect_problem(r, StatusCode::FORBIDDEN).await;
         let r = app
-            .request(Method::PUT, &path, None, Some(json!({"frequency": "monthly"})))
+            .request(
+                Method::PUT,
+                &path,
+                None,
+                Some(json!({"frequency": "monthly"})),
+            )
             .await;
         expect_problem(r, StatusCode::UNAUTHORIZED).await;
         let r = app
@@ -193,7 +196,10 @@ async fn recurrence_is_set_by_leaders_and_bad_rules_name_the_field() {
         assert_eq!(r.status(), StatusCode::OK);
         let series: Value = r.json().await.unwrap();
         let due = picked.task["due_date"].as_str().unwrap();
-        assert_eq!(series["day"].as_u64().unwrap(), due[8..].parse::<u64>().unwrap());
+        assert_eq!(
+            series["day"].as_u64().unwrap(),
+            due[8..].parse::<u64>().unwrap()
+        );
         assert_eq!(app.get_json(&path, &staff).await["id"], series["id"]);
     }
 }
