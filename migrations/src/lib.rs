@@ -16,6 +16,8 @@ mod m20261126_000006_add_scale_indexes;
 mod m20261201_000010_add_document_report_back_on;
 mod m20261202_000010_create_meeting_snapshots;
 mod m20261202_000011_create_explanation_requests;
+mod m20261203_000010_create_calendar_feeds;
+mod m20261203_000011_create_recurring_series;
 
 pub struct Migrator;
 
@@ -32,6 +34,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000010_add_document_report_back_on::Migration),
             Box::new(m20261202_000010_create_meeting_snapshots::Migration),
             Box::new(m20261202_000011_create_explanation_requests::Migration),
+            Box::new(m20261203_000010_create_calendar_feeds::Migration),
+            Box::new(m20261203_000011_create_recurring_series::Migration),
         ]
     }
 }

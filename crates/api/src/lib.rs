@@ -4,6 +4,7 @@
 
 pub mod extract;
 pub mod lang;
+pub mod logging;
 pub mod metrics;
 pub mod openapi;
 pub mod pages;
@@ -72,7 +73,7 @@ impl Application {
                 .wrap(middleware::from_fn(metrics::track))
                 .wrap(security_headers())
                 .wrap(middleware::from_fn(request_id_header))
-                .wrap(TracingLogger::default())
+                .wrap(TracingLogger::<logging::RootSpan>::new())
         })
         .workers(workers)
         .listen(listener)?
@@ -101,6 +102,7 @@ pub fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(health::readyz)
         .service(health::metrics_text)
         .service(openapi::openapi_json)
+        .service(calendar::feed)
         .service(
             utoipa_actix_web::scope("/api/v1")
                 .service(auth::login)
@@ -152,7 +154,13 @@ pub fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(register::xlsx)
                 .service(review::get)
                 .service(review::docx)
-                .service(review::xlsx),
+                .service(review::xlsx)
+                .service(calendar::list)
+                .service(calendar::create)
+                .service(calendar::revoke)
+                .service(recurrence::get)
+                .service(recurrence::set)
+                .service(recurrence::stop),
         );
 }
 

@@ -35,6 +35,7 @@ use crate::state::AppState;
         (name = "departments", description = "Đơn vị / departments"),
         (name = "users", description = "Tài khoản / users"),
         (name = "reference", description = "Danh mục / reference lists"),
+        (name = "calendar", description = "Lịch hạn nhiệm vụ / calendar feeds"),
         (name = "operations", description = "Vận hành / health and metrics"),
     )
 )]

@@ -16,7 +16,8 @@ pub enum JobsCommand {
     List,
     /// Run one job now (idempotent: what is already in the outbox is not enqueued again).
     Run {
-        /// department-digest, escalation, leader-digest or deliver.
+        /// department-digest, escalation, leader-digest, deliver, or recurring
+        /// (assign the occurrences of recurring tasks whose period has started).
         name: String,
         /// The day to build the digests for (default: today in organization.timezone).
         #[arg(long, value_name = "YYYY-MM-DD")]
@@ -77,9 +78,6 @@ pub async fn jobs(
     match command {
         JobsCommand::List => list(db, clock, settings).await,
         JobsCommand::Run { name, today } => {
-            let Some(job) = Job::parse(&name) else {
-                anyhow::bail!("unknown job `{name}`; the jobs are: {}", Job::names());
-            };
             let date = today
                 .as_deref()
                 .map(|text| {
@@ -88,6 +86,20 @@ pub async fn jobs(
                     })
                 })
                 .transpose()?;
+            if name.trim() == "recurring" {
+                // Recurring tasks whose period has started (idempotent; the
+                // scheduler also runs this every tick).
+                let day = date.unwrap_or_else(|| clock.today());
+                let run = dondoc_core::recurrence::run_due(&db, &clock, day).await?;
+                println!("{day}: {}", run.describe());
+                return Ok(());
+            }
+            let Some(job) = Job::parse(&name) else {
+                anyhow::bail!(
+                    "unknown job `{name}`; the jobs are: {}, recurring",
+                    Job::names()
+                );
+            };
             if job == Job::Deliver {
                 if date.is_some() {
                     anyhow::bail!("--today does not apply to `deliver`");

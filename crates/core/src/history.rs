@@ -32,6 +32,8 @@ pub mod action {
     pub const EXTENSION_WITHDRAWN: &str = "extension_withdrawn";
     pub const DOCUMENT_LINKED: &str = "document_linked";
     pub const IMPORTED: &str = "imported";
+    /// Made by a recurring series (nhiệm vụ định kỳ).
+    pub const RECURRED: &str = "recurred";
 }
 
 /// One change to record.

@@ -127,6 +127,39 @@ pub fn require(user: &Principal, action: Action, task: Option<&TaskScope>) -> Re
     }
 }
 
+/// Whose deadlines a private calendar feed shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FeedTarget {
+    /// Tasks a department leads (by department id).
+    Department(i64),
+    /// Tasks a leader is in charge of (by user id).
+    Leader(i64),
+}
+
+/// Who may create, regenerate or revoke a calendar feed: staff their own
+/// department's, leaders their own, admins any.
+pub fn can_manage_feed(user: &Principal, target: FeedTarget) -> bool {
+    match user.role {
+        Role::Admin => true,
+        Role::Leader => target == FeedTarget::Leader(user.user_id),
+        Role::Staff => user
+            .department_id
+            .is_some_and(|d| target == FeedTarget::Department(d)),
+    }
+}
+
+/// `can_manage_feed`, as a `Forbidden` error.
+pub fn require_feed(user: &Principal, target: FeedTarget) -> Result<()> {
+    if can_manage_feed(user, target) {
+        Ok(())
+    } else {
+        Err(Error::Forbidden(
+            "Bạn chỉ quản lý được lịch hạn của đơn vị mình (cán bộ) hoặc của chính mình (lãnh đạo)."
+                .to_string(),
+        ))
+    }
+}
+
 /// The department a user's lists are limited to (`None` = sees everything).
 pub fn visible_department(user: &Principal) -> Option<i64> {
     if can(user, Action::ReadAllDepartments, None) {
@@ -287,6 +320,22 @@ mod tests {
         ] {
             assert!(can(&leader, allowed, Some(&t)), "{allowed:?}");
         }
+    }
+
+    #[test]
+    fn feeds_are_managed_by_their_own_department_or_leader() {
+        let staff = user(Role::Staff, Some(10));
+        assert!(can_manage_feed(&staff, FeedTarget::Department(10)));
+        assert!(!can_manage_feed(&staff, FeedTarget::Department(20)));
+        assert!(!can_manage_feed(&staff, FeedTarget::Leader(1)));
+        let leader = user(Role::Leader, None);
+        assert!(can_manage_feed(&leader, FeedTarget::Leader(1)));
+        assert!(!can_manage_feed(&leader, FeedTarget::Leader(2)));
+        assert!(!can_manage_feed(&leader, FeedTarget::Department(10)));
+        let admin = user(Role::Admin, None);
+        assert!(can_manage_feed(&admin, FeedTarget::Department(20)));
+        assert!(can_manage_feed(&admin, FeedTarget::Leader(2)));
+        assert!(require_feed(&staff, FeedTarget::Department(20)).is_err());
     }
 
     #[test]

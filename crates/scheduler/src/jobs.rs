@@ -403,6 +403,28 @@ pub async fn tick_job(ctx: &Context, job: Job) -> anyhow::Result<TickReport> {
     Ok(report)
 }
 
+/// Recurring tasks whose next period has started get their occurrence
+/// (`dondoc_core::recurrence::run_due`). Run every tick: it is idempotent
+/// and safe on several instances at once (one claim per series and period).
+pub async fn recurring(ctx: &Context) -> Option<dondoc_core::recurrence::RecurrenceRun> {
+    let today = ctx.clock.today();
+    match dondoc_core::recurrence::run_due(&ctx.db, &ctx.clock, today).await {
+        Ok(run) => {
+            if !run.created.is_empty() || run.failed > 0 {
+                metrics::counter!("dondoc_recurring_occurrences_created_total")
+                    .increment(run.created.len() as u64);
+                tracing::info!(instance = %ctx.instance, date = %today, "{}", run.describe());
+            }
+            Some(run)
+        }
+        Err(err) => {
+            metrics::counter!("dondoc_job_errors_total", "job" => "recurring").increment(1);
+            tracing::error!(error = %format!("{err:#}"), "recurring tasks job failed; it will be tried again at the next tick");
+            None
+        }
+    }
+}
+
 /// One tick over every digest job. A failing job is logged and does not
 /// stop the others; its occurrence stays due and is tried again next tick.
 pub async fn tick(ctx: &Context) -> Vec<TickReport> {

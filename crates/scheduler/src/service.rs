@@ -69,6 +69,7 @@ impl<M: Mailer> Scheduler<M> {
             let now = Instant::now();
             if now >= next_tick {
                 let reports = jobs::tick(&self.ctx).await;
+                jobs::recurring(&self.ctx).await;
                 if reports
                     .iter()
                     .any(|r| r.run.as_ref().is_some_and(|run| run.enqueued > 0))

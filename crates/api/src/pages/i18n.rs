@@ -508,6 +508,93 @@ pub static TABLE: &[(&str, &str, &str)] = &[
     ("sample_file", "Tải tệp mẫu", "Download a sample file"),
     ("rows", "dòng", "rows"),
     ("change_password", "Đổi mật khẩu", "Change password"),
+    // Calendar feeds (lịch hạn nhiệm vụ).
+    ("nav_calendar", "Lịch hạn", "Calendar feed"),
+    (
+        "calendar_title",
+        "Lịch hạn nhiệm vụ (ICS)",
+        "Task deadline calendar (ICS)",
+    ),
+    (
+        "calendar_help",
+        "Đưa thời hạn các nhiệm vụ đang mở vào Outlook, Google Calendar hoặc lịch điện thoại: tạo đường dẫn riêng rồi dán vào mục “Thêm lịch từ URL / Đăng ký lịch”. Nhiệm vụ quá hạn được ghi [QUÁ HẠN n ngày]. Ai có đường dẫn đều xem được lịch: đừng chia sẻ; nếu lộ, bấm Tạo lại để thu hồi đường dẫn cũ.",
+        "Put the deadlines of open tasks into Outlook, Google Calendar or a phone calendar: make a private address and paste it under “Add calendar from URL / Subscribe”. Overdue tasks are marked [QUÁ HẠN n ngày]. Anyone with the address can read the calendar: do not share it; if it leaks, press Regenerate to revoke the old one.",
+    ),
+    (
+        "calendar_department",
+        "Nhiệm vụ đơn vị chủ trì",
+        "Tasks the department leads",
+    ),
+    (
+        "calendar_leader",
+        "Nhiệm vụ lãnh đạo phụ trách",
+        "Tasks in the leader's charge",
+    ),
+    ("calendar_none", "Chưa có đường dẫn.", "No address yet."),
+    (
+        "calendar_active_since",
+        "Đang dùng, tạo lúc",
+        "Active, made",
+    ),
+    ("calendar_last_used", "lần đọc gần nhất", "last read"),
+    ("calendar_create", "Tạo đường dẫn", "Make address"),
+    (
+        "calendar_regenerate",
+        "Tạo lại (thu hồi đường dẫn cũ)",
+        "Regenerate (revoke the old one)",
+    ),
+    ("calendar_revoke", "Thu hồi", "Revoke"),
+    (
+        "calendar_revoked",
+        "Đã thu hồi đường dẫn lịch.",
+        "Calendar address revoked.",
+    ),
+    (
+        "calendar_new_url",
+        "Đường dẫn lịch mới — chỉ hiển thị một lần, hãy sao chép ngay:",
+        "New calendar address — shown only once, copy it now:",
+    ),
+    (
+        "calendar_nothing",
+        "Tài khoản này không quản lý lịch hạn nào.",
+        "This account manages no calendar feed.",
+    ),
+    // Recurring tasks (nhiệm vụ định kỳ).
+    ("recurrence", "Định kỳ", "Recurrence"),
+    ("recurring_task", "Nhiệm vụ định kỳ", "Recurring task"),
+    ("recurrence_none", "Không định kỳ", "Does not recur"),
+    ("recurrence_monthly", "Hằng tháng", "Monthly"),
+    ("recurrence_quarterly", "Hằng quý", "Quarterly"),
+    ("recurrence_yearly", "Hằng năm", "Yearly"),
+    ("recurrence_day", "Hạn vào ngày (1–31)", "Due on day (1–31)"),
+    (
+        "recurrence_month",
+        "Tháng (hằng quý: tháng thứ 1–3 của quý; hằng năm: 1–12)",
+        "Month (quarterly: 1–3 of the quarter; yearly: 1–12)",
+    ),
+    (
+        "recurrence_help",
+        "Khi kỳ này được xác nhận hoàn thành, hoặc khi kỳ sau bắt đầu, hệ thống tự giao kỳ tiếp theo với thời hạn riêng. Ngày 31 ở tháng ngắn hơn được tính là ngày cuối tháng.",
+        "When this occurrence is confirmed done, or when the next period starts, the next occurrence is assigned with its own due date. Day 31 in a shorter month means its last day.",
+    ),
+    ("recurrence_series", "Các kỳ của nhiệm vụ", "Occurrences"),
+    (
+        "recurrence_next",
+        "Kỳ tiếp theo: hạn",
+        "Next occurrence: due",
+    ),
+    (
+        "recurrence_created_by",
+        "được giao muộn nhất vào",
+        "assigned at the latest on",
+    ),
+    (
+        "recurrence_stopped",
+        "Đã dừng, không giao kỳ mới.",
+        "Stopped: no new occurrences.",
+    ),
+    ("recurrence_period", "Kỳ", "Period"),
+    ("recurrence_save", "Lưu định kỳ", "Save recurrence"),
     ("current_password", "Mật khẩu hiện tại", "Current password"),
     (
         "must_change_password",

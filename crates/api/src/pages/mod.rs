@@ -5,6 +5,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod calendar;
 pub mod dashboard;
 pub mod documents;
 pub mod explanations;
@@ -342,6 +343,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/lang/{code}", web::get().to(auth::switch_language))
         .route("/account/password", web::get().to(auth::password_form))
         .route("/account/password", web::post().to(auth::password_submit))
+        .route("/account/calendar", web::get().to(calendar::show))
+        .route("/account/calendar", web::post().to(calendar::create))
+        .route(
+            "/account/calendar/{id}/revoke",
+            web::post().to(calendar::revoke),
+        )
         .route("/dashboard", web::get().to(dashboard::show))
         .route("/tasks", web::get().to(tasks::list))
         .route("/tasks/new", web::get().to(tasks::new_form))
@@ -366,6 +373,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/snapshots", web::post().to(snapshots::take))
         .route("/snapshots/{id}", web::get().to(snapshots::show))
         .route("/snapshots/{id}/compare", web::get().to(snapshots::compare))
+        .route(
+            "/tasks/{id}/recurrence",
+            web::post().to(tasks::set_recurrence),
+        )
         .route("/overdue", web::get().to(overdue::show))
         .route("/extensions/{id}/decision", web::post().to(overdue::decide))
         .route("/documents", web::get().to(documents::list))

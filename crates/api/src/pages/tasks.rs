@@ -7,6 +7,7 @@ use dondoc_core::{
     domain::{ExtensionState, TaskStatus, Timeliness},
     history::{self, HistoryEntry},
     policy::{self, Action},
+    recurrence::{self, RecurrenceInput},
     tasks::{
         self, RawTaskQuery, TaskSort,
         commands::{self, NewTask, TaskPatch},
@@ -279,6 +280,43 @@ struct ShowPage {
     is_open: bool,
     is_reported: bool,
     explain: super::explanations::TaskExplanations,
+    series: Option<SeriesBlock>,
+    recurrence_choices: Vec<Choice>,
+    recurrence_day: String,
+    recurrence_month: String,
+}
+
+pub struct OccurrenceLine {
+    pub task_id: i64,
+    pub code: String,
+    pub period: String,
+    pub due: String,
+    pub status: String,
+    pub current: bool,
+}
+
+/// A task's recurring series, as the task page shows it.
+pub struct SeriesBlock {
+    pub description: String,
+    pub active: bool,
+    pub next_due: String,
+    pub next_created_on: String,
+    pub occurrences: Vec<OccurrenceLine>,
+}
+
+fn recurrence_choices(t: Tr, selected: &str) -> Vec<Choice> {
+    choices(
+        [
+            ("", "recurrence_none"),
+            ("monthly", "recurrence_monthly"),
+            ("quarterly", "recurrence_quarterly"),
+            ("yearly", "recurrence_yearly"),
+        ]
+        .into_iter()
+        .map(|(v, k)| (v.to_string(), t.get(k).to_string()))
+        .collect(),
+        selected,
+    )
 }
 
 fn action_label(t: Tr, action: &str) -> String {
@@ -300,6 +338,7 @@ fn action_label(t: Tr, action: &str) -> String {
         history::action::EXTENSION_REJECTED => ("Không đồng ý gia hạn", "Extension rejected"),
         history::action::DOCUMENT_LINKED => ("Văn bản", "Document"),
         history::action::IMPORTED => ("Nhập từ tệp", "Imported"),
+        history::action::RECURRED => ("Giao kỳ mới (định kỳ)", "Next occurrence assigned"),
         other => (other, other),
     };
     if t.is_en() {
@@ -374,6 +413,10 @@ pub async fn show(
         Ok(h) => h,
         Err(err) => return error_page(&req, Some(user), err),
     };
+    let series = match recurrence::for_task(&state.db, &user, id).await {
+        Ok(s) => s,
+        Err(err) => return error_page(&req, Some(user), err),
+    };
     let page_ctx = ctx(&req, Some(user.clone()), "tasks");
     let t = page_ctx.t;
     let explain = match commands::load_for(&state.db, &user, id, Action::ReadTask).await {
@@ -388,6 +431,40 @@ pub async fn show(
     let tz = state.clock.timezone();
     let viewer_dept = user.department_code.clone().unwrap_or_default();
     let row = task_row(t, &detail.task, &viewer_dept);
+    let (recurrence_selected, recurrence_day, recurrence_month) = match &series {
+        Some(s) if s.active => (
+            s.frequency.as_str().to_string(),
+            s.day.to_string(),
+            s.month.to_string(),
+        ),
+        _ => (
+            String::new(),
+            chrono::Datelike::day(&detail.task.due_date).to_string(),
+            String::new(),
+        ),
+    };
+    let series = series.map(|s| SeriesBlock {
+        description: if t.is_en() {
+            s.description_en.clone()
+        } else {
+            s.description_vi.clone()
+        },
+        active: s.active,
+        next_due: format::opt_date(s.next_due_date),
+        next_created_on: format::opt_date(s.next_created_on),
+        occurrences: s
+            .occurrences
+            .iter()
+            .map(|o| OccurrenceLine {
+                task_id: o.task_id,
+                code: o.code.clone(),
+                period: o.period.clone(),
+                due: format::date(o.due_date),
+                status: format::status(t, o.status).to_string(),
+                current: o.task_id == id,
+            })
+            .collect(),
+    });
     let mut statuses = vec![
         TaskStatus::NotStarted,
         TaskStatus::InProgress,
@@ -474,6 +551,10 @@ pub async fn show(
         is_open: detail.task.status.is_open(),
         is_reported: detail.task.status == TaskStatus::ReportedDone,
         explain,
+        series,
+        recurrence_choices: recurrence_choices(t, &recurrence_selected),
+        recurrence_day,
+        recurrence_month,
         detail,
         ctx: page_ctx,
     };
@@ -650,10 +731,72 @@ pub async fn confirm(
     }
 }
 
+/// The recurrence form of the task page: a frequency sets or changes the
+/// rule, "does not recur" stops the series.
+pub async fn set_recurrence(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    body: web::Bytes,
+) -> HttpResponse {
+    let user = match page_user(&req).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let id = path.into_inner();
+    let back = format!("/tasks/{id}");
+    let form = Form::parse(&body);
+    let t = ctx(&req, None, "").t;
+    if !form.csrf_ok(&user) {
+        return redirect_with(&back, false, t.get("csrf_failed"));
+    }
+    let result = match recurrence_input(&form) {
+        Some(input) => recurrence::set(&state.db, &state.clock, &user, id, &input)
+            .await
+            .map(|_| ()),
+        None => match recurrence::stop(&state.db, &state.clock, &user, id).await {
+            // Nothing recurring to stop: nothing changed.
+            Err(dondoc_core::Error::NotFound(_)) => {
+                return redirect_with(&back, true, t.get("nothing_changed"));
+            }
+            other => other,
+        },
+    };
+    match result {
+        Ok(()) => redirect_with(&back, true, t.get("saved")),
+        Err(err @ (dondoc_core::Error::Forbidden(_) | dondoc_core::Error::NotFound(_))) => {
+            error_page(&req, Some(user), err)
+        }
+        Err(err) => redirect_with(&back, false, &describe_error(t, &err)),
+    }
+}
+
+/// `recurrence_frequency`, `recurrence_day`, `recurrence_month` of a form;
+/// `None` when the frequency is empty (does not recur). A number that does
+/// not parse becomes 0, which the rule refuses naming the field.
+fn recurrence_input(form: &Form) -> Option<RecurrenceInput> {
+    let frequency = form.text("recurrence_frequency");
+    if frequency.trim().is_empty() {
+        return None;
+    }
+    let number = |key: &str| {
+        form.get(key)
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(|v| v.parse::<i64>().unwrap_or(0))
+    };
+    Some(RecurrenceInput {
+        frequency,
+        day: number("recurrence_day"),
+        month: number("recurrence_month"),
+    })
+}
+
 #[derive(Template)]
 #[template(path = "task_new.html")]
 struct NewPage {
     ctx: Ctx,
+    recurrence_choices: Vec<Choice>,
     year: i32,
     departments: Vec<Choice>,
     fields: Vec<Choice>,
@@ -680,6 +823,7 @@ pub async fn new_form(req: HttpRequest, state: web::Data<AppState>) -> HttpRespo
         .await
         .unwrap_or_default();
     let view = NewPage {
+        recurrence_choices: recurrence_choices(t, ""),
         year: chrono::Datelike::year(&state.today()),
         departments: choices(
             departments
@@ -751,12 +895,14 @@ pub async fn create(
         due_date: form.text("due_date"),
         source_document_id: None,
     };
-    match commands::create(
+    let recurrence = recurrence_input(&form);
+    match recurrence::create_task(
         &state.db,
         &state.clock,
         &state.settings.organization.name,
         &user,
         input,
+        recurrence.as_ref(),
     )
     .await
     {

@@ -2,6 +2,7 @@
 //! one core function, map the result.
 
 pub mod auth;
+pub mod calendar;
 pub mod departments;
 pub mod documents;
 pub mod explanations;
@@ -10,6 +11,7 @@ pub mod health;
 pub mod letters;
 pub mod notifications;
 pub mod overdue;
+pub mod recurrence;
 pub mod reference;
 pub mod register;
 pub mod review;

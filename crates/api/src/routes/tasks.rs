@@ -95,9 +95,12 @@ pub struct CreateTask {
     /// `YYYY-MM-DD`.
     pub due_date: String,
     pub source_document_id: Option<i64>,
+    /// Makes the task recur (nhiệm vụ định kỳ): the next occurrence is made
+    /// when this one is confirmed completed or when its period starts.
+    pub recurrence: Option<dondoc_core::recurrence::RecurrenceInput>,
 }
 
-/// Assign a new task (leader, admin).
+/// Assign a new task (leader, admin), optionally recurring.
 #[utoipa::path(
     tag = "tasks",
     request_body = CreateTask,
@@ -111,7 +114,7 @@ pub async fn create(
     body: Json<CreateTask>,
 ) -> ApiResult<HttpResponse> {
     let b = body.0;
-    let id = commands::create(
+    let id = dondoc_core::recurrence::create_task(
         &state.db,
         &state.clock,
         &state.settings.organization.name,
@@ -128,6 +131,7 @@ pub async fn create(
             due_date: b.due_date,
             source_document_id: b.source_document_id,
         },
+        b.recurrence.as_ref(),
     )
     .await?;
     detail_response(&state, &user, id, true).await

@@ -5,10 +5,13 @@
 mod helpers;
 
 mod authorization;
+mod calendar;
 mod errors;
 mod letters;
 mod openapi;
 mod pages_access;
+mod pages_feeds;
 mod reads;
 mod snapshots_explanations;
+mod recurrence;
 mod workflow;

@@ -2,6 +2,7 @@
 //! turn them into the read models and DTO-free views the other crates use.
 
 pub mod auth_token;
+pub mod calendar_feed;
 pub mod delivery_attempt;
 pub mod department;
 pub mod document;
@@ -14,6 +15,8 @@ pub mod meeting_snapshot;
 pub mod notification;
 pub mod notification_task;
 pub mod programme;
+pub mod recurring_occurrence;
+pub mod recurring_series;
 pub mod schedule_fire;
 pub mod task;
 pub mod task_coordinator;

@@ -801,6 +801,9 @@ pub async fn update(
     {
         withdraw_pending_extensions(&txn, now, task_id, Some(user.user_id), target).await?;
     }
+    if new_status == Some(TaskStatus::Completed) && current.status != TaskStatus::Completed {
+        crate::recurrence::on_completed(&txn, clock, Some(user.user_id), &current).await?;
+    }
     txn.commit().await?;
     Ok(())
 }
@@ -1003,6 +1006,9 @@ pub async fn confirm(
             .note(note),
     )
     .await?;
+    if accept {
+        crate::recurrence::on_completed(&txn, clock, Some(user.user_id), &current).await?;
+    }
     txn.commit().await?;
     Ok(())
 }
