@@ -12,6 +12,6 @@ mod openapi;
 mod pages_access;
 mod pages_feeds;
 mod reads;
-mod snapshots_explanations;
 mod recurrence;
+mod snapshots_explanations;
 mod workflow;
