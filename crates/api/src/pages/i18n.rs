@@ -595,6 +595,12 @@ pub static TABLE: &[(&str, &str, &str)] = &[
     ),
     ("recurrence_period", "Kỳ", "Period"),
     ("recurrence_save", "Lưu định kỳ", "Save recurrence"),
+    // Field names in form error messages.
+    ("recurrence.frequency", "Định kỳ", "Recurrence"),
+    ("recurrence.day", "Hạn vào ngày", "Due day"),
+    ("recurrence.month", "Tháng", "Month"),
+    ("scope", "Loại lịch", "Calendar type"),
+    ("leader", "Lãnh đạo", "Leader"),
     ("current_password", "Mật khẩu hiện tại", "Current password"),
     (
         "must_change_password",

@@ -353,6 +353,20 @@ async fn regenerating_or_revoking_a_feed_makes_the_old_url_404() {
                 .unwrap()
                 .is_empty()
         );
+        // A feed stops with its maker's account.
+        let third = make_feed(&app, &staff, json!({"scope": "department"})).await;
+        let third_url = third["url"].as_str().unwrap().to_string();
+        assert_eq!(feed(&app, &third_url).await.status(), StatusCode::OK);
+        let admin = app.login("admin").await;
+        let r = app
+            .patch(
+                "/api/v1/users/cb.tckh",
+                Some(&admin),
+                json!({"active": false}),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+        expect_problem(feed(&app, &third_url).await, StatusCode::NOT_FOUND).await;
         // Made-up tokens are not found either.
         expect_problem(
             app.client
