@@ -80,7 +80,55 @@ pub fn document_json() -> String {
         return "{}".to_string();
     };
     add_problem_responses(&mut value);
+    unique_operation_ids(&mut value);
     serde_json::to_string_pretty(&value).unwrap_or_else(|_| "{}".to_string())
+}
+
+/// utoipa names an operation after its handler function, and handlers of
+/// different resources share names (`get`, `list`, `create`). Clients and
+/// tools that follow links by operation id (code generators, schemathesis)
+/// need them unique: a shared name becomes the method and the path
+/// (`get_snapshots_id`, `get_users_username`), unique by construction.
+fn unique_operation_ids(doc: &mut serde_json::Value) {
+    use std::collections::HashMap;
+
+    use serde_json::Value;
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    for item in paths.values().filter_map(Value::as_object) {
+        for operation in item.values() {
+            if let Some(id) = operation.get("operationId").and_then(Value::as_str) {
+                *counts.entry(id.to_string()).or_default() += 1;
+            }
+        }
+    }
+    for (path, item) in paths.iter_mut() {
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
+        for (method, operation) in item.iter_mut() {
+            let Some(op) = operation.as_object_mut() else {
+                continue;
+            };
+            let shared = op
+                .get("operationId")
+                .and_then(Value::as_str)
+                .is_some_and(|id| counts.get(id).copied().unwrap_or(0) > 1);
+            if shared {
+                let words: Vec<&str> = path
+                    .trim_start_matches("/api/v1")
+                    .split(|c: char| !c.is_ascii_alphanumeric())
+                    .filter(|w| !w.is_empty())
+                    .collect();
+                op.insert(
+                    "operationId".into(),
+                    Value::String(format!("{method}_{}", words.join("_"))),
+                );
+            }
+        }
+    }
 }
 
 /// Every error is problem+json, and some can happen on any operation (a

@@ -55,6 +55,18 @@ async fn the_openapi_document_covers_every_route() {
             "{method} {path} has no responses"
         );
     }
+    // Operation ids are unique: tools follow links by them.
+    let mut ids = std::collections::BTreeMap::new();
+    for (path, item) in paths {
+        for (method, op) in item.as_object().unwrap() {
+            if let Some(id) = op.get("operationId").and_then(Value::as_str) {
+                if let Some(other) = ids.insert(id.to_string(), format!("{method} {path}")) {
+                    panic!("operationId {id} on both {other} and {method} {path}");
+                }
+            }
+        }
+    }
+    assert!(ids.len() > 40, "{} operation ids", ids.len());
     // Every path the document lists is really served (not 404 for a GET without auth: 401 or 200).
     for (path, item) in paths {
         if item.get("get").is_some() && !path.contains('{') {
