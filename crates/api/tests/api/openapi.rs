@@ -59,10 +59,10 @@ async fn the_openapi_document_covers_every_route() {
     let mut ids = std::collections::BTreeMap::new();
     for (path, item) in paths {
         for (method, op) in item.as_object().unwrap() {
-            if let Some(id) = op.get("operationId").and_then(Value::as_str) {
-                if let Some(other) = ids.insert(id.to_string(), format!("{method} {path}")) {
-                    panic!("operationId {id} on both {other} and {method} {path}");
-                }
+            if let Some(id) = op.get("operationId").and_then(Value::as_str)
+                && let Some(other) = ids.insert(id.to_string(), format!("{method} {path}"))
+            {
+                panic!("operationId {id} on both {other} and {method} {path}");
             }
         }
     }
