@@ -12,104 +12,17 @@ mod helpers;
 
 use std::{
     path::{Path, PathBuf},
-    process::{Child, Command, Stdio},
     time::Duration,
 };
 
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::{Client, Locator};
 use helpers::*;
-use serde_json::json;
 
-struct Browser {
-    client: Client,
-    driver: Child,
-    downloads: tempfile::TempDir,
-    _profile: tempfile::TempDir,
-}
+#[path = "support/browser.rs"]
+#[allow(dead_code)]
+mod browser_support;
 
-impl Drop for Browser {
-    fn drop(&mut self) {
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
-    }
-}
-
-fn find_binary(names: &[&str]) -> Option<PathBuf> {
-    names.iter().map(PathBuf::from).find(|p| p.exists())
-}
-
-async fn browser() -> Option<Browser> {
-    let chromium = find_binary(&[
-        "/usr/bin/chromium",
-        "/usr/bin/chromium-browser",
-        "/usr/bin/google-chrome",
-    ]);
-    let chromedriver = find_binary(&["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]);
-    let (Some(chromium), Some(chromedriver)) = (chromium, chromedriver) else {
-        dondoc_core::testing::skip(
-            "browser",
-            "Chromium or chromedriver is not installed (apt-get install chromium chromium-driver)",
-        );
-        return None;
-    };
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let driver = Command::new(chromedriver)
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start chromedriver");
-    let profile = tempfile::tempdir().unwrap();
-    let downloads = tempfile::tempdir().unwrap();
-    let caps = json!({
-        "goog:chromeOptions": {
-            "binary": chromium,
-            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     "--no-first-run", "--disable-quic", "--lang=vi-VN", "--window-size=1280,900",
-                     format!("--user-data-dir={}", profile.path().display())],
-            "prefs": {
-                "download.default_directory": downloads.path().display().to_string(),
-                "download.prompt_for_download": false,
-                "safebrowsing.enabled": false
-            }
-        }
-    });
-    let caps = caps.as_object().unwrap().clone();
-    let url = format!("http://127.0.0.1:{port}");
-    let mut last_error = String::new();
-    for _ in 0..50 {
-        match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-            .capabilities(caps.clone())
-            .connect(&url)
-            .await
-        {
-            Ok(client) => {
-                return Some(Browser {
-                    client,
-                    driver,
-                    downloads,
-                    _profile: profile,
-                });
-            }
-            Err(err) => {
-                last_error = err.to_string();
-                tokio::time::sleep(Duration::from_millis(200)).await;
-            }
-        }
-    }
-    panic!("could not start a Chromium session: {last_error}");
-}
-
-fn screenshots_dir() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
+use browser_support::{browser, screenshots_dir};
 
 async fn body_text(b: &Client) -> String {
     b.find(Locator::Css("body"))
