@@ -17,6 +17,7 @@ use crate::{
 /// coordinates). Overdue ones (unanswered past their answer-by date) first.
 #[utoipa::path(
     tag = "explanations",
+    operation_id = "explanations_list",
     params(RawExplanationQuery),
     responses((status = 200, body = Vec<ExplanationView>), (status = 401, body = ProblemBody), (status = 403, body = ProblemBody), (status = 422, body = ProblemBody)),
     security(("bearer" = []), ("session" = []))
@@ -39,6 +40,7 @@ pub async fn list(
 /// One request for explanation (who may read its task).
 #[utoipa::path(
     tag = "explanations",
+    operation_id = "explanations_get",
     params(("id" = i64, Path, description = "Request id")),
     responses((status = 200, body = ExplanationView), (status = 401, body = ProblemBody), (status = 403, body = ProblemBody), (status = 404, body = ProblemBody)),
     security(("bearer" = []), ("session" = []))
@@ -61,6 +63,7 @@ pub async fn get(
 /// A task's requests for explanation, newest first (who may read the task).
 #[utoipa::path(
     tag = "explanations",
+    operation_id = "explanations_for_task",
     params(("id" = i64, Path, description = "Task id")),
     responses((status = 200, body = Vec<ExplanationView>), (status = 401, body = ProblemBody), (status = 403, body = ProblemBody), (status = 404, body = ProblemBody)),
     security(("bearer" = []), ("session" = []))
@@ -85,6 +88,7 @@ pub async fn for_task(
 /// (one outbox notification per request).
 #[utoipa::path(
     tag = "explanations",
+    operation_id = "explanations_create",
     params(("id" = i64, Path, description = "Task id")),
     request_body = NewExplanation,
     responses((status = 201, body = ExplanationView), (status = 401, body = ProblemBody), (status = 403, body = ProblemBody), (status = 404, body = ProblemBody), (status = 409, body = ProblemBody), (status = 422, body = ProblemBody)),
@@ -113,6 +117,7 @@ pub async fn create(
 /// The lead department answers (its staff; recorded in the task history).
 #[utoipa::path(
     tag = "explanations",
+    operation_id = "explanations_answer",
     params(("id" = i64, Path, description = "Request id")),
     request_body = ExplanationAnswer,
     responses((status = 200, body = ExplanationView), (status = 401, body = ProblemBody), (status = 403, body = ProblemBody), (status = 404, body = ProblemBody), (status = 409, body = ProblemBody), (status = 422, body = ProblemBody)),

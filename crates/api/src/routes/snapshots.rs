@@ -15,6 +15,7 @@ use crate::{
 /// Every meeting snapshot, newest first (leader, admin).
 #[utoipa::path(
     tag = "snapshots",
+    operation_id = "snapshots_list",
     responses((status = 200, body = Vec<SnapshotSummary>), (status = 401, body = ProblemBody), (status = 403, body = ProblemBody)),
     security(("bearer" = []), ("session" = []))
 )]
@@ -26,6 +27,7 @@ pub async fn list(state: web::Data<AppState>, user: CurrentUser) -> ApiResult<Ht
 /// Freezes the year's figures and the overdue list now, under a title (leader, admin).
 #[utoipa::path(
     tag = "snapshots",
+    operation_id = "snapshots_create",
     request_body = NewSnapshot,
     responses((status = 201, body = SnapshotView), (status = 401, body = ProblemBody), (status = 403, body = ProblemBody), (status = 422, body = ProblemBody)),
     security(("bearer" = []), ("session" = []))
@@ -51,6 +53,7 @@ pub async fn create(
 /// One snapshot: its figures and overdue list exactly as frozen (leader, admin).
 #[utoipa::path(
     tag = "snapshots",
+    operation_id = "snapshots_get",
     params(("id" = i64, Path, description = "Snapshot id")),
     responses((status = 200, body = SnapshotView), (status = 401, body = ProblemBody), (status = 403, body = ProblemBody), (status = 404, body = ProblemBody)),
     security(("bearer" = []), ("session" = []))
@@ -77,6 +80,7 @@ pub struct CompareQuery {
 /// changes, tasks newly overdue, tasks no longer overdue (leader, admin).
 #[utoipa::path(
     tag = "snapshots",
+    operation_id = "snapshots_compare",
     params(("id" = i64, Path, description = "The earlier snapshot's id"), CompareQuery),
     responses((status = 200, body = Comparison), (status = 401, body = ProblemBody), (status = 403, body = ProblemBody), (status = 404, body = ProblemBody), (status = 422, body = ProblemBody)),
     security(("bearer" = []), ("session" = []))
