@@ -22,16 +22,7 @@ use helpers::*;
 #[allow(dead_code)]
 mod browser_support;
 
-use browser_support::{browser, screenshots_dir};
-
-async fn body_text(b: &Client) -> String {
-    b.find(Locator::Css("body"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
-}
+use browser_support::{body_text, browser, login, screenshots_dir};
 
 /// A full-page desktop capture.
 async fn screenshot(b: &Client, name: &str) {
@@ -49,37 +40,6 @@ async fn screenshot(b: &Client, name: &str) {
     let png = b.screenshot().await.unwrap();
     std::fs::write(screenshots_dir().join(format!("{name}.png")), png).unwrap();
     b.set_window_size(1280, 900).await.unwrap();
-}
-
-async fn login(b: &Client, base: &str, username: &str, password: &str) {
-    b.goto(&format!("{base}/login")).await.unwrap();
-    b.find(Locator::Id("username"))
-        .await
-        .unwrap()
-        .send_keys(username)
-        .await
-        .unwrap();
-    b.find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys(password)
-        .await
-        .unwrap();
-    b.find(Locator::Css("form[action='/login'] button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    for _ in 0..100 {
-        if let Ok(url) = b.current_url().await
-            && !url.path().starts_with("/login")
-        {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("login as {username} failed: {}", body_text(b).await);
 }
 
 /// Clicks a link and waits (15 s at most) for a complete file ending in
