@@ -196,6 +196,11 @@ pub fn is_postgres<C: ConnectionTrait>(db: &C) -> bool {
     db.get_database_backend() == DbBackend::Postgres
 }
 
+/// `?, ?, …` for an `IN (…)` of `n` values in a statement built by [`statement`].
+pub fn placeholders(n: usize) -> String {
+    vec!["?"; n].join(", ")
+}
+
 /// A raw statement written with `?` placeholders, numbered `$1, $2, …` for
 /// PostgreSQL. For the few reports that are clearer as SQL than as a builder.
 pub fn statement<C: ConnectionTrait>(

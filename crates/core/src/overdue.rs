@@ -226,20 +226,21 @@ pub async fn by_department<C: ConnectionTrait>(
     due_soon_days: u32,
 ) -> Result<OverdueByDepartment> {
     let mut errors: Vec<FieldError> = Vec::new();
-    let per_page_given = raw
-        .per_page
-        .as_deref()
-        .is_some_and(|p| !p.trim().is_empty());
-    let paging = collect(&mut errors, parse_paging(&raw.page, &raw.per_page));
+    // Pages count departments here: 20 unless the caller says otherwise.
+    let per_page = Some(
+        raw.per_page
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .unwrap_or("20")
+            .to_string(),
+    );
+    let paging = collect(&mut errors, parse_paging(&raw.page, &per_page));
     let (as_of, base) = overdue_tasks(db, user, raw, today, due_soon_days, &mut errors).await?;
     if !errors.is_empty() {
         return Err(Error::Validation(errors));
     }
-    let (page, per_page) = match paging {
-        Some((page, per_page)) if per_page_given => (page, per_page),
-        Some((page, _)) => (page, 20),
-        None => (1, 20),
-    };
+    let (page, per_page) = paging.unwrap_or((1, 20));
     let mut result = OverdueByDepartment {
         as_of,
         total: 0,
@@ -323,7 +324,7 @@ pub async fn last_notices<C: ConnectionTrait>(
     if task_ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let placeholders = vec!["?"; task_ids.len()].join(", ");
+    let placeholders = db::placeholders(task_ids.len());
     let sql = format!(
         "SELECT nt.task_id AS task_id, MAX(n.sent_at) AS sent_at \
          FROM notification_tasks nt JOIN notifications n ON n.id = nt.notification_id \

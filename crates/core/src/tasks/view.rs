@@ -77,10 +77,6 @@ struct CoordinatorRow {
     name: String,
 }
 
-fn placeholders(n: usize) -> String {
-    vec!["?"; n].join(", ")
-}
-
 /// Builds views for `tasks`, keeping their order, in two statements
 /// whatever the number of tasks: one for the year, field name, lead
 /// department, leader in charge and reminder count of every task; one for
@@ -101,7 +97,7 @@ pub async fn load_views<C: ConnectionTrait>(
     // Chunks keep the statement under the parameter limits (exports pass many).
     for chunk in tasks.chunks(1_000) {
         let ids: Vec<sea_orm::Value> = chunk.iter().map(|t| t.id.into()).collect();
-        let marks = placeholders(ids.len());
+        let marks = db::placeholders(ids.len());
         let sql = format!(
             "SELECT t.id AS task_id, p.year AS year, f.name_vi AS field_name, f.name_en AS field_name_en, \
                     d.code AS lead_code, d.name AS lead_name, \
