@@ -14,7 +14,9 @@ use dondoc_core::{
     secrets::random_token,
 };
 
-use super::{Ctx, Form, LOGIN_CSRF_COOKIE, ctx, page_user, redirect, redirect_with, render};
+use super::{
+    Ctx, Form, LOGIN_CSRF_COOKIE, ctx, page_user, posted_form, redirect, redirect_with, render,
+};
 use crate::{
     extract::{constant_time_eq, peer_addr},
     routes::auth::session_cookie,
@@ -241,15 +243,10 @@ pub async fn password_submit(
     state: web::Data<AppState>,
     body: web::Bytes,
 ) -> HttpResponse {
-    let user = match page_user(&req).await {
-        Ok(u) => u,
-        Err(r) => return r,
+    let (user, form, t) = match posted_form(&req, &body, "/account/password").await {
+        Ok(posted) => posted,
+        Err(response) => return response,
     };
-    let form = Form::parse(&body);
-    let t = ctx(&req, None, "").t;
-    if !form.csrf_ok(&user) {
-        return redirect_with("/account/password", false, t.get("csrf_failed"));
-    }
     match dondoc_core::users::change_own_password(
         &state.db,
         &state.clock,

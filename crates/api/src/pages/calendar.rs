@@ -7,7 +7,9 @@ use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use askama::Template;
 use dondoc_core::{calendar, policy::FeedTarget};
 
-use super::{Ctx, Form, ctx, describe_error, error_page, format, page_user, redirect_with, render};
+use super::{
+    Ctx, ctx, describe_error, error_page, format, page_user, posted_form, redirect_with, render,
+};
 use crate::state::AppState;
 
 pub struct SlotLine {
@@ -96,15 +98,10 @@ pub async fn create(
     state: web::Data<AppState>,
     body: web::Bytes,
 ) -> HttpResponse {
-    let user = match page_user(&req).await {
-        Ok(u) => u,
-        Err(r) => return r,
+    let (user, form, t) = match posted_form(&req, &body, "/account/calendar").await {
+        Ok(posted) => posted,
+        Err(response) => return response,
     };
-    let form = Form::parse(&body);
-    let t = ctx(&req, None, "").t;
-    if !form.csrf_ok(&user) {
-        return redirect_with("/account/calendar", false, t.get("csrf_failed"));
-    }
     let scope = form.text("scope");
     let key = form.text("key");
     let (department, leader) = if scope == calendar::SCOPE_LEADER {
@@ -149,15 +146,10 @@ pub async fn revoke(
     path: web::Path<i64>,
     body: web::Bytes,
 ) -> HttpResponse {
-    let user = match page_user(&req).await {
-        Ok(u) => u,
-        Err(r) => return r,
+    let (user, _, t) = match posted_form(&req, &body, "/account/calendar").await {
+        Ok(posted) => posted,
+        Err(response) => return response,
     };
-    let form = Form::parse(&body);
-    let t = ctx(&req, None, "").t;
-    if !form.csrf_ok(&user) {
-        return redirect_with("/account/calendar", false, t.get("csrf_failed"));
-    }
     match calendar::revoke(&state.db, &state.clock, &user, path.into_inner()).await {
         Ok(()) => redirect_with("/account/calendar", true, t.get("calendar_revoked")),
         Err(err @ (dondoc_core::Error::Forbidden(_) | dondoc_core::Error::NotFound(_))) => {

@@ -11,7 +11,7 @@ use dondoc_core::{
 };
 
 use super::{
-    Ctx, Form, ctx, describe_error, error_page, format, page_user, redirect_with, render,
+    Ctx, ctx, describe_error, error_page, format, page_user, posted_form, redirect_with, render,
     tasks::Choice,
 };
 use crate::state::AppState;
@@ -235,15 +235,10 @@ pub async fn create(
     state: web::Data<AppState>,
     body: web::Bytes,
 ) -> HttpResponse {
-    let user = match page_user(&req).await {
-        Ok(u) => u,
-        Err(r) => return r,
+    let (user, form, t) = match posted_form(&req, &body, "/documents/new").await {
+        Ok(posted) => posted,
+        Err(response) => return response,
     };
-    let form = Form::parse(&body);
-    let t = ctx(&req, None, "").t;
-    if !form.csrf_ok(&user) {
-        return redirect_with("/documents/new", false, t.get("csrf_failed"));
-    }
     let relation = form.get("relation").unwrap_or("reminds").to_string();
     let mut bad_ids = false;
     let links: Vec<NewLink> = form

@@ -15,8 +15,8 @@ use dondoc_core::{
 };
 
 use super::{
-    Ctx, Form, Tr, ctx, describe_error, error_page, format, page_user, redirect_with, render,
-    tasks::Choice,
+    Ctx, Form, Tr, ctx, describe_error, error_page, format, page_user, posted_form, redirect_with,
+    render, tasks::Choice,
 };
 use crate::state::AppState;
 
@@ -185,17 +185,12 @@ pub async fn request(
     path: web::Path<i64>,
     body: web::Bytes,
 ) -> HttpResponse {
-    let user = match page_user(&req).await {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
     let task_id = path.into_inner();
     let back = format!("/tasks/{task_id}");
-    let form = Form::parse(&body);
-    let t = ctx(&req, None, "").t;
-    if !form.csrf_ok(&user) {
-        return redirect_with(&back, false, t.get("csrf_failed"));
-    }
+    let (user, form, t) = match posted_form(&req, &body, &back).await {
+        Ok(posted) => posted,
+        Err(response) => return response,
+    };
     let input = NewExplanation {
         question: form.text("question"),
         answer_by: form.text("answer_by"),
@@ -230,11 +225,7 @@ pub async fn answer(
         Err(r) => return r,
     };
     let form = Form::parse(&body);
-    let back = form
-        .get("back")
-        .filter(|b| b.starts_with('/') && !b.starts_with("//"))
-        .unwrap_or("/explanations")
-        .to_string();
+    let back = form.back_or("/explanations");
     let t = ctx(&req, None, "").t;
     if !form.csrf_ok(&user) {
         return redirect_with(&back, false, t.get("csrf_failed"));

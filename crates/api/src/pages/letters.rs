@@ -13,8 +13,8 @@ use dondoc_core::{
 };
 
 use super::{
-    Ctx, Flash, Form, ctx, describe_error, error_page, format, page_user, redirect_with, render,
-    tasks::Choice,
+    Ctx, Flash, ctx, describe_error, error_page, format, page_user, posted_form, redirect_with,
+    render, tasks::Choice,
 };
 use crate::state::AppState;
 
@@ -119,20 +119,15 @@ pub async fn record(
     path: web::Path<String>,
     body: web::Bytes,
 ) -> HttpResponse {
-    let user = match page_user(&req).await {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
-    let form = Form::parse(&body);
-    let t = ctx(&req, None, "").t;
     let code: String = path
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
         .collect();
     let back = format!("/letters/{code}");
-    if !form.csrf_ok(&user) {
-        return redirect_with(&back, false, t.get("csrf_failed"));
-    }
+    let (user, form, t) = match posted_form(&req, &body, &back).await {
+        Ok(posted) => posted,
+        Err(response) => return response,
+    };
     let mut task_ids = Vec::new();
     for raw in form.all("task_ids") {
         match raw.trim().parse::<i64>() {

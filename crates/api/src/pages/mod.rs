@@ -243,6 +243,32 @@ impl Form {
         let expected = user.csrf_token.as_deref().unwrap_or("");
         !expected.is_empty() && constant_time_eq(sent.as_bytes(), expected.as_bytes())
     }
+
+    /// The page to return to that the form names (`back`), if it is a path
+    /// on this site, else `default`: never an address elsewhere.
+    pub fn back_or(&self, default: &str) -> String {
+        self.get("back")
+            .filter(|b| b.starts_with('/') && !b.starts_with("//"))
+            .unwrap_or(default)
+            .to_string()
+    }
+}
+
+/// What every form post starts with: the signed-in user (or the login
+/// redirect), the form, the page's language, and the CSRF check — a forged
+/// or stale post goes back to `back` with a message and changes nothing.
+pub async fn posted_form(
+    req: &HttpRequest,
+    body: &[u8],
+    back: &str,
+) -> Result<(Principal, Form, Tr), HttpResponse> {
+    let user = page_user(req).await?;
+    let form = Form::parse(body);
+    let t = ctx(req, None, "").t;
+    if !form.csrf_ok(&user) {
+        return Err(redirect_with(back, false, t.get("csrf_failed")));
+    }
+    Ok((user, form, t))
 }
 
 #[derive(Template)]

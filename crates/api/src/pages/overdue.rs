@@ -257,11 +257,7 @@ pub async fn decide(
         Err(r) => return r,
     };
     let form = Form::parse(&body);
-    let back = form
-        .get("back")
-        .filter(|b| b.starts_with('/') && !b.starts_with("//"))
-        .unwrap_or("/overdue")
-        .to_string();
+    let back = form.back_or("/overdue");
     let t = ctx(&req, None, "").t;
     if !form.csrf_ok(&user) {
         return redirect_with(&back, false, t.get("csrf_failed"));

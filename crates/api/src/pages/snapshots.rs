@@ -10,7 +10,7 @@ use dondoc_core::{
 };
 
 use super::{
-    Ctx, Form, ctx, describe_error, error_page, format, page_user, redirect_with, render,
+    Ctx, ctx, describe_error, error_page, format, page_user, posted_form, redirect_with, render,
     tasks::Choice,
 };
 use crate::state::AppState;
@@ -103,15 +103,10 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
 }
 
 pub async fn take(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -> HttpResponse {
-    let user = match page_user(&req).await {
-        Ok(u) => u,
-        Err(r) => return r,
+    let (user, form, t) = match posted_form(&req, &body, "/snapshots").await {
+        Ok(posted) => posted,
+        Err(response) => return response,
     };
-    let form = Form::parse(&body);
-    let t = ctx(&req, None, "").t;
-    if !form.csrf_ok(&user) {
-        return redirect_with("/snapshots", false, t.get("csrf_failed"));
-    }
     let year = form.text("year");
     let year = year.trim();
     let parsed_year = if year.is_empty() {

@@ -18,7 +18,7 @@ use dondoc_core::{
 use super::{
     Ctx, Form, Tr, ctx, describe_error, error_page,
     format::{self, TaskRow, task_row},
-    page_user, redirect_with, render,
+    page_user, posted_form, redirect_with, render,
 };
 use crate::state::AppState;
 
@@ -572,17 +572,12 @@ pub async fn update(
     path: web::Path<i64>,
     body: web::Bytes,
 ) -> HttpResponse {
-    let user = match page_user(&req).await {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
     let id = path.into_inner();
     let back = format!("/tasks/{id}");
-    let form = Form::parse(&body);
-    let t = ctx(&req, None, "").t;
-    if !form.csrf_ok(&user) {
-        return redirect_with(&back, false, t.get("csrf_failed"));
-    }
+    let (user, form, t) = match posted_form(&req, &body, &back).await {
+        Ok(posted) => posted,
+        Err(response) => return response,
+    };
     let progress = match form
         .get("progress")
         .map(str::trim)
@@ -665,17 +660,12 @@ pub async fn request_extension(
     path: web::Path<i64>,
     body: web::Bytes,
 ) -> HttpResponse {
-    let user = match page_user(&req).await {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
     let id = path.into_inner();
     let back = format!("/tasks/{id}");
-    let form = Form::parse(&body);
-    let t = ctx(&req, None, "").t;
-    if !form.csrf_ok(&user) {
-        return redirect_with(&back, false, t.get("csrf_failed"));
-    }
+    let (user, form, t) = match posted_form(&req, &body, &back).await {
+        Ok(posted) => posted,
+        Err(response) => return response,
+    };
     match commands::request_extension(
         &state.db,
         &state.clock,
@@ -700,17 +690,12 @@ pub async fn confirm(
     path: web::Path<i64>,
     body: web::Bytes,
 ) -> HttpResponse {
-    let user = match page_user(&req).await {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
     let id = path.into_inner();
     let back = format!("/tasks/{id}");
-    let form = Form::parse(&body);
-    let t = ctx(&req, None, "").t;
-    if !form.csrf_ok(&user) {
-        return redirect_with(&back, false, t.get("csrf_failed"));
-    }
+    let (user, form, t) = match posted_form(&req, &body, &back).await {
+        Ok(posted) => posted,
+        Err(response) => return response,
+    };
     let accept = form.get("decision") == Some("accept");
     match commands::confirm(
         &state.db,
@@ -739,17 +724,12 @@ pub async fn set_recurrence(
     path: web::Path<i64>,
     body: web::Bytes,
 ) -> HttpResponse {
-    let user = match page_user(&req).await {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
     let id = path.into_inner();
     let back = format!("/tasks/{id}");
-    let form = Form::parse(&body);
-    let t = ctx(&req, None, "").t;
-    if !form.csrf_ok(&user) {
-        return redirect_with(&back, false, t.get("csrf_failed"));
-    }
+    let (user, form, t) = match posted_form(&req, &body, &back).await {
+        Ok(posted) => posted,
+        Err(response) => return response,
+    };
     let result = match recurrence_input(&form) {
         Some(input) => recurrence::set(&state.db, &state.clock, &user, id, &input)
             .await
@@ -870,15 +850,10 @@ pub async fn create(
     state: web::Data<AppState>,
     body: web::Bytes,
 ) -> HttpResponse {
-    let user = match page_user(&req).await {
-        Ok(u) => u,
-        Err(r) => return r,
+    let (user, form, t) = match posted_form(&req, &body, "/tasks/new").await {
+        Ok(posted) => posted,
+        Err(response) => return response,
     };
-    let form = Form::parse(&body);
-    let t = ctx(&req, None, "").t;
-    if !form.csrf_ok(&user) {
-        return redirect_with("/tasks/new", false, t.get("csrf_failed"));
-    }
     let input = NewTask {
         year: form.get("year").and_then(|y| y.parse().ok()).unwrap_or(0),
         code: form.text("code"),
