@@ -5,10 +5,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, http::Method, web};
-use dondoc_core::{
-    Error, FieldError,
-    auth::{self, Principal},
-};
+use dondoc_core::{Error, FieldError, accounts::principal::Principal, accounts::sessions};
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 
@@ -71,7 +68,7 @@ pub async fn authenticate(req: &HttpRequest) -> Result<(Principal, CredentialSou
     let Some((token, source)) = credentials(req) else {
         return Err(Problem::unauthenticated().into());
     };
-    let principal = auth::authenticate(&state.db, &state.clock, &token).await?;
+    let principal = sessions::authenticate(&state.db, &state.clock, &token).await?;
     req.extensions_mut().insert((principal.clone(), source));
     Ok((principal, source))
 }

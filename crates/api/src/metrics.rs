@@ -68,8 +68,14 @@ pub async fn track(
 pub async fn refresh_gauges(state: &AppState) {
     let today = state.today();
     let year = chrono::Datelike::year(&today);
-    match dondoc_core::stats::figures_for_year(&state.db, year, None, today, state.due_soon_days())
-        .await
+    match dondoc_core::reports::stats::figures_for_year(
+        &state.db,
+        year,
+        None,
+        today,
+        state.due_soon_days(),
+    )
+    .await
     {
         Ok(stats) => {
             let o = &stats.overall;
@@ -85,7 +91,7 @@ pub async fn refresh_gauges(state: &AppState) {
         }
         Err(err) => tracing::warn!(error = %err, "could not compute task gauges"),
     }
-    match dondoc_core::notifications::outbox_summary(&state.db).await {
+    match dondoc_core::followup::notifications::outbox_summary(&state.db).await {
         Ok(summary) => {
             metrics::gauge!("dondoc_outbox_pending").set(summary.pending as f64);
             metrics::gauge!("dondoc_outbox_failed").set(summary.failed as f64);

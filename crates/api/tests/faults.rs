@@ -116,7 +116,7 @@ async fn postgres_going_away_gives_503_fast_and_the_service_recovers() {
     };
     let settings = test_settings();
     let clock = Clock::pinned_today(chrono_tz::Asia::Ho_Chi_Minh, today());
-    dondoc_core::demo::seed(&database.db, &clock, &settings)
+    dondoc_seed::demo::seed(&database.db, &clock, &settings)
         .await
         .unwrap();
     let proxy = Proxy::start(target_of(&database.url)).await;
@@ -198,7 +198,7 @@ async fn a_read_only_database_says_so_and_keeps_serving_reads() {
     let database = testing::sqlite().await;
     let settings = test_settings();
     let clock = Clock::pinned_today(chrono_tz::Asia::Ho_Chi_Minh, today());
-    dondoc_core::demo::seed(&database.db, &clock, &settings)
+    dondoc_seed::demo::seed(&database.db, &clock, &settings)
         .await
         .unwrap();
     // Log in while writable (a login writes its session), then reopen read-only.

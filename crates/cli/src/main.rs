@@ -189,7 +189,7 @@ async fn run(command: Command, settings: Arc<Settings>) -> anyhow::Result<()> {
         }
         Command::Seed(SeedCommand::Demo) => {
             let db = open(&settings).await?;
-            let summary = dondoc_core::demo::seed(&db, &clock, &settings).await?;
+            let summary = dondoc_seed::demo::seed(&db, &clock, &settings).await?;
             print!("{}", summary.describe());
             Ok(())
         }
@@ -199,7 +199,7 @@ async fn run(command: Command, settings: Arc<Settings>) -> anyhow::Result<()> {
             years,
             seed,
         }) => {
-            let spec = dondoc_core::synthetic::SyntheticSpec {
+            let spec = dondoc_seed::synthetic::SyntheticSpec {
                 tasks,
                 departments,
                 years,
@@ -212,7 +212,7 @@ async fn run(command: Command, settings: Arc<Settings>) -> anyhow::Result<()> {
                 single.database.max_connections = 1;
             }
             let db = open(&single).await?;
-            let summary = dondoc_core::synthetic::seed(&db, &clock, &settings, spec).await?;
+            let summary = dondoc_seed::synthetic::seed(&db, &clock, &settings, spec).await?;
             print!("{}", summary.describe());
             Ok(())
         }
@@ -228,10 +228,10 @@ async fn run(command: Command, settings: Arc<Settings>) -> anyhow::Result<()> {
             std::io::stdin().lock().read_line(&mut password)?;
             let password = password.trim_end_matches(['\r', '\n']).to_string();
             let db = open(&settings).await?;
-            let user = dondoc_core::users::create(
+            let user = dondoc_core::accounts::users::create(
                 &db,
                 &clock,
-                dondoc_core::users::NewUser {
+                dondoc_core::accounts::users::NewUser {
                     full_name: full_name.unwrap_or_else(|| username.clone()),
                     username,
                     email,
@@ -290,7 +290,7 @@ async fn serve(settings: Arc<Settings>, clock: Clock, args: ServeArgs) -> anyhow
     }
     let db = open(&settings).await?;
     if settings.demo.enabled
-        && let Some(summary) = dondoc_core::demo::seed_if_empty(&db, &clock, &settings).await?
+        && let Some(summary) = dondoc_seed::demo::seed_if_empty(&db, &clock, &settings).await?
     {
         print!("{}", summary.describe());
     }

@@ -60,8 +60,8 @@ pub async fn import(
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let refused = if dry_run {
-        match dondoc_core::import::read_rows(&bytes, &name) {
-            Ok(rows) => match dondoc_core::import::check(&db, &rows, year).await? {
+        match dondoc_core::tasks::import::read_rows(&bytes, &name) {
+            Ok(rows) => match dondoc_core::tasks::import::check(&db, &rows, year).await? {
                 Ok(checked) => {
                     println!(
                         "{}: {} rows are valid for {year}; nothing written (--dry-run)",
@@ -75,7 +75,7 @@ pub async fn import(
             Err(refused) => refused,
         }
     } else {
-        match dondoc_core::import::import(
+        match dondoc_core::tasks::import::import(
             &db,
             &clock,
             &settings.organization.name,
@@ -129,10 +129,18 @@ pub async fn export(
     let today = clock.today();
     let due_soon = settings.policy.due_soon_days;
     let bytes = match format {
-        ExportFormat::Csv => dondoc_core::export::tasks_csv(&db, year, today, due_soon).await?,
+        ExportFormat::Csv => {
+            dondoc_core::tasks::export::tasks_csv(&db, year, today, due_soon).await?
+        }
         ExportFormat::Xlsx => {
-            dondoc_core::export::tasks_xlsx(&db, year, &settings.organization.name, today, due_soon)
-                .await?
+            dondoc_core::tasks::export::tasks_xlsx(
+                &db,
+                year,
+                &settings.organization.name,
+                today,
+                due_soon,
+            )
+            .await?
         }
     };
     std::fs::write(&output, bytes)

@@ -5,7 +5,7 @@ use std::{future::Future, sync::Arc};
 
 use chrono::NaiveDate;
 use clap::Subcommand;
-use dondoc_core::{Clock, Settings, db::Db, outbox};
+use dondoc_core::{Clock, Settings, db::Db, followup::outbox};
 use dondoc_scheduler::{
     AnyMailer, Context, Job, Scheduler, Schedules, Worker, jobs::run_now, mailer::Mailer,
 };
@@ -90,7 +90,7 @@ pub async fn jobs(
                 // Recurring tasks whose period has started (idempotent; the
                 // scheduler also runs this every tick).
                 let day = date.unwrap_or_else(|| clock.today());
-                let run = dondoc_core::recurrence::run_due(&db, &clock, day).await?;
+                let run = dondoc_core::tasks::recurrence::run_due(&db, &clock, day).await?;
                 println!("{day}: {}", run.describe());
                 return Ok(());
             }

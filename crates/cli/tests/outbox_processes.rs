@@ -20,8 +20,8 @@ use dondoc_core::{
     db::Db,
     domain::{Role, TaskStatus},
     entity::{delivery_attempt, notification, schedule_fire},
-    notifications::state,
-    outbox::{self, NewNotification},
+    followup::notifications::state,
+    followup::outbox::{self, NewNotification},
     testing::{self, TestDatabase},
 };
 use rand::{Rng, SeedableRng, rngs::StdRng};

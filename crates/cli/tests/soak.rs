@@ -49,7 +49,7 @@ async fn mixed_load_loses_nothing_and_never_shows_locks() {
         let settings = settings();
         let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
         let clock = Clock::pinned_today(chrono_tz::Asia::Ho_Chi_Minh, today);
-        dondoc_core::demo::seed(&t.db, &clock, &settings)
+        dondoc_seed::demo::seed(&t.db, &clock, &settings)
             .await
             .unwrap();
         let app =

@@ -111,7 +111,9 @@ pub async fn postgres_unmigrated() -> Option<TestDatabase> {
         "dondoc_t_{}_{}_{}",
         std::process::id(),
         COUNTER.fetch_add(1, Ordering::Relaxed),
-        crate::secrets::random_token().get(..8).unwrap_or("x")
+        crate::accounts::secrets::random_token()
+            .get(..8)
+            .unwrap_or("x")
     );
     admin
         .execute_unprepared(&format!("CREATE DATABASE {name}"))

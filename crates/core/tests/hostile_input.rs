@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::NaiveDate;
-use dondoc_core::{Clock, Settings, config::ConfigSources, entity::task, import, testing};
+use dondoc_core::{Clock, Settings, config::ConfigSources, entity::task, tasks::import, testing};
 use proptest::prelude::*;
 use sea_orm::{EntityTrait, PaginatorTrait};
 
@@ -114,7 +114,7 @@ async fn a_file_with_bad_rows_is_refused_whole_and_each_bad_row_is_named() {
         NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(),
     );
     for t in testing::databases().await {
-        dondoc_core::demo::seed(&t.db, &clock, &settings)
+        dondoc_seed::demo::seed(&t.db, &clock, &settings)
             .await
             .unwrap();
         let before = task::Entity::find().count(&t.db).await.unwrap();

@@ -10,12 +10,12 @@ use std::{collections::BTreeMap, path::PathBuf, process::Command};
 use chrono::NaiveDate;
 use dondoc_core::{
     Clock, Error, Settings,
-    auth::{Principal, TokenKind},
+    accounts::principal::{Principal, TokenKind},
+    documents::letters::{self, IssuedLetter},
+    documents::register::{self, RawRegisterQuery, ReplyState},
     domain::{DocumentKind, LinkRelation, Role, TaskStatus},
     entity::{department, document, document_task, field, programme, task, task_history, user},
-    letters::{self, IssuedLetter},
-    register::{self, RawRegisterQuery, ReplyState},
-    review::{self, RawReviewQuery},
+    reports::review::{self, RawReviewQuery},
     testing,
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -122,7 +122,7 @@ fn squash(text: &str) -> String {
 async fn a_drafted_letter_lists_the_departments_late_tasks_and_opens_in_an_office_suite() {
     let settings = Settings::defaults().unwrap();
     for t in testing::databases().await {
-        dondoc_core::demo::seed(&t.db, &clock(), &settings)
+        dondoc_seed::demo::seed(&t.db, &clock(), &settings)
             .await
             .unwrap();
         let leader = principal(&t.db, "chutich").await;
@@ -221,7 +221,7 @@ async fn a_drafted_letter_lists_the_departments_late_tasks_and_opens_in_an_offic
 async fn recording_an_issued_letter_links_every_task_of_the_draft_in_one_step() {
     let settings = Settings::defaults().unwrap();
     for t in testing::databases().await {
-        dondoc_core::demo::seed(&t.db, &clock(), &settings)
+        dondoc_seed::demo::seed(&t.db, &clock(), &settings)
             .await
             .unwrap();
         let leader = principal(&t.db, "chutich").await;
@@ -455,7 +455,7 @@ fn as_count(f: &review::ReviewFigures) -> Count {
 async fn the_annual_review_states_figures_equal_to_the_task_rows_and_reads_back_from_word() {
     let settings = Settings::defaults().unwrap();
     for t in testing::databases().await {
-        dondoc_core::demo::seed(&t.db, &clock(), &settings)
+        dondoc_seed::demo::seed(&t.db, &clock(), &settings)
             .await
             .unwrap();
         let leader = principal(&t.db, "chutich").await;

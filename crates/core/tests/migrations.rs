@@ -75,13 +75,15 @@ async fn a_populated_first_release_database_upgrades_to_the_latest_schema() {
         assert_eq!(overdue.version, 3);
         let done = page.items.iter().find(|i| i.code == "TC-02").unwrap();
         assert_eq!(done.timeliness, Some(Timeliness::CompletedOnTime));
-        let history = dondoc_core::history::for_task(&t.db, 1).await.unwrap();
+        let history = dondoc_core::tasks::history::for_task(&t.db, 1)
+            .await
+            .unwrap();
         assert_eq!(history[0].note.as_deref(), Some("Đang giải ngân"));
         // New rows still get fresh ids after the upgrade.
-        let dept = dondoc_core::departments::create(
+        let dept = dondoc_core::org::departments::create(
             &t.db,
             &dondoc_core::Clock::system(chrono_tz::Asia::Ho_Chi_Minh),
-            dondoc_core::departments::NewDepartment {
+            dondoc_core::org::departments::NewDepartment {
                 code: "TNMT".into(),
                 name: "Phòng Tài nguyên và Môi trường".into(),
                 kind: "office".into(),

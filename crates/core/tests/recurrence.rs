@@ -6,12 +6,15 @@
 use chrono::NaiveDate;
 use dondoc_core::{
     Clock, Error, Settings,
-    auth::{Principal, TokenKind},
+    accounts::principal::{Principal, TokenKind},
     db::Db,
     entity::{programme, recurring_occurrence, task, task_coordinator, task_history, user},
-    history::action,
-    recurrence::{self, RecurrenceInput},
-    tasks::commands::{self, NewTask, TaskPatch},
+    tasks::history::action,
+    tasks::recurrence::{self, RecurrenceInput},
+    tasks::{
+        commands::{self, TaskPatch},
+        creation::{self, NewTask},
+    },
     testing,
 };
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
@@ -26,7 +29,7 @@ fn clock_on(day: NaiveDate) -> Clock {
 
 async fn seeded(t: &testing::TestDatabase) {
     let settings = Settings::defaults().unwrap();
-    dondoc_core::demo::seed(&t.db, &clock_on(d(2026, 11, 25)), &settings)
+    dondoc_seed::demo::seed(&t.db, &clock_on(d(2026, 11, 25)), &settings)
         .await
         .unwrap();
 }
@@ -400,7 +403,7 @@ async fn only_leaders_and_admins_set_a_rule_and_staff_see_their_own_series() {
             recurrence::create_task(&t.db, &clock, "UBND", &staff, input.clone(), None).await,
             Err(Error::Forbidden(_))
         ));
-        let id = commands::create(&t.db, &clock, "UBND", &leader, input)
+        let id = creation::create(&t.db, &clock, "UBND", &leader, input)
             .await
             .unwrap();
         let yearly = RecurrenceInput {

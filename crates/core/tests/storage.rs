@@ -26,7 +26,7 @@ fn clock() -> Clock {
 async fn the_demo_seeds_96_tasks_30_departments_and_25_reminder_documents() {
     let settings = Settings::defaults().unwrap();
     for t in testing::databases().await {
-        let summary = dondoc_core::demo::seed(&t.db, &clock(), &settings)
+        let summary = dondoc_seed::demo::seed(&t.db, &clock(), &settings)
             .await
             .unwrap();
         assert_eq!(summary.tasks, 96, "{t:?}");
@@ -76,7 +76,7 @@ async fn the_demo_seeds_96_tasks_30_departments_and_25_reminder_documents() {
         assert!(counts[&Timeliness::CompletedOnTime] > 50, "{counts:?}");
 
         // Seeding twice is refused and changes nothing.
-        let again = dondoc_core::demo::seed(&t.db, &clock(), &settings).await;
+        let again = dondoc_seed::demo::seed(&t.db, &clock(), &settings).await;
         assert!(again.is_err());
         assert_eq!(task::Entity::find().count(&t.db).await.unwrap(), 96);
     }
@@ -86,7 +86,7 @@ async fn the_demo_seeds_96_tasks_30_departments_and_25_reminder_documents() {
 async fn timeliness_filters_in_sql_agree_with_the_rule() {
     let settings = Settings::defaults().unwrap();
     for t in testing::databases().await {
-        dondoc_core::demo::seed(&t.db, &clock(), &settings)
+        dondoc_seed::demo::seed(&t.db, &clock(), &settings)
             .await
             .unwrap();
         let all = task::Entity::find().all(&t.db).await.unwrap();
@@ -125,7 +125,7 @@ async fn timeliness_filters_in_sql_agree_with_the_rule() {
 async fn task_filters_find_what_an_official_would_expect() {
     let settings = Settings::defaults().unwrap();
     for t in testing::databases().await {
-        dondoc_core::demo::seed(&t.db, &clock(), &settings)
+        dondoc_seed::demo::seed(&t.db, &clock(), &settings)
             .await
             .unwrap();
         let list = |raw: RawTaskQuery| {

@@ -9,14 +9,14 @@ use std::sync::{Arc, Mutex};
 use chrono::NaiveDate;
 use dondoc_core::{
     Clock, Settings,
-    auth::{Principal, TokenKind},
+    accounts::principal::{Principal, TokenKind},
     db,
     domain::Role,
-    overdue::{self, RawOverdueQuery},
-    synthetic::{self, SyntheticSpec},
+    reports::overdue::{self, RawOverdueQuery},
     tasks::{self, RawTaskQuery},
     testing::{self, Backend},
 };
+use dondoc_seed::synthetic::{self, SyntheticSpec};
 use sea_orm::{ConnectionTrait, Statement};
 use sha2::{Digest, Sha256};
 
@@ -226,7 +226,7 @@ async fn small_synthetic_data_works_on_every_database_and_refuses_a_second_seed(
         );
         assert!(summary.describe().contains("800 tasks"));
         // The product reads it: the year's figures agree with the generator.
-        let stats = dondoc_core::stats::figures_for_year(&t.db, 2026, None, today(), 7)
+        let stats = dondoc_core::reports::stats::figures_for_year(&t.db, 2026, None, today(), 7)
             .await
             .unwrap();
         assert!(stats.overall.total > 0, "{t:?}");
@@ -386,11 +386,11 @@ async fn lists_run_a_constant_number_of_statements_and_never_scan_all_tasks() {
 
         // The year's figures and the digests' snapshot.
         take(&log);
-        dondoc_core::stats::figures_for_year(&conn, 2026, None, today(), 7)
+        dondoc_core::reports::stats::figures_for_year(&conn, 2026, None, today(), 7)
             .await
             .unwrap();
         plans.push(("stats".into(), take(&log)));
-        dondoc_core::reminders::snapshot_within(&conn, today(), Some(7))
+        dondoc_core::followup::snapshot::snapshot_within(&conn, today(), Some(7))
             .await
             .unwrap();
         plans.push(("digest snapshot".into(), take(&log)));

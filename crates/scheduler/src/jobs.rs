@@ -1,14 +1,18 @@
 //! Running the digest jobs: on a cron occurrence (the tick) or by hand.
 //! Jobs only *enqueue*; delivery is the worker's.
 
-use std::{future::Future, pin::Pin, sync::Arc};
+use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use dondoc_core::{
     Clock, Settings,
     db::Db,
-    outbox::{self, NewNotification, Occurrence, OccurrenceOutcome, fire_status},
-    reminders::{self, Calendar, DayOff, DigestKind, JobRunSummary, JobRunner},
+    followup::outbox::{self, NewNotification, Occurrence, OccurrenceOutcome, fire_status},
+    followup::{
+        reminders::{self, DigestKind},
+        snapshot,
+        working_days::{Calendar, DayOff},
+    },
 };
 use lettre::Address;
 
@@ -151,7 +155,7 @@ pub async fn build_notifications(
     }
     // Open tasks due further ahead than any digest looks are not read.
     let horizon = ctx.settings.policy.due_soon_days.max(6);
-    let snapshot = reminders::snapshot_within(&ctx.db, date, Some(horizon)).await?;
+    let snapshot = snapshot::snapshot_within(&ctx.db, date, Some(horizon)).await?;
     let digests = reminders::digests(kind, &snapshot, date, &ctx.calendar, &ctx.settings.policy);
     drop(snapshot);
     // Rendering is pure and, at national scale, a thousand long emails:
@@ -404,11 +408,11 @@ pub async fn tick_job(ctx: &Context, job: Job) -> anyhow::Result<TickReport> {
 }
 
 /// Recurring tasks whose next period has started get their occurrence
-/// (`dondoc_core::recurrence::run_due`). Run every tick: it is idempotent
+/// (`dondoc_core::tasks::recurrence::run_due`). Run every tick: it is idempotent
 /// and safe on several instances at once (one claim per series and period).
-pub async fn recurring(ctx: &Context) -> Option<dondoc_core::recurrence::RecurrenceRun> {
+pub async fn recurring(ctx: &Context) -> Option<dondoc_core::tasks::recurrence::RecurrenceRun> {
     let today = ctx.clock.today();
-    match dondoc_core::recurrence::run_due(&ctx.db, &ctx.clock, today).await {
+    match dondoc_core::tasks::recurrence::run_due(&ctx.db, &ctx.clock, today).await {
         Ok(run) => {
             if !run.created.is_empty() || run.failed > 0 {
                 metrics::counter!("dondoc_recurring_occurrences_created_total")
@@ -442,44 +446,4 @@ pub async fn tick(ctx: &Context) -> Vec<TickReport> {
         }
     }
     out
-}
-
-impl JobRun {
-    pub fn summary(&self) -> JobRunSummary {
-        JobRunSummary {
-            job: self.job.name().to_string(),
-            date: Some(self.date),
-            digests: self.digests,
-            enqueued: self.enqueued,
-            already_present: self.already_present,
-            undeliverable: self.undeliverable,
-            message: self.describe(),
-        }
-    }
-}
-
-/// The web pages run jobs through this (`dondoc_core::reminders::JobRunner`).
-/// `deliver` is not offered there: delivery belongs to the scheduler loop.
-impl JobRunner for Context {
-    fn run_job<'a>(
-        &'a self,
-        job: &'a str,
-        date: Option<NaiveDate>,
-    ) -> Pin<Box<dyn Future<Output = dondoc_core::Result<JobRunSummary>> + Send + 'a>> {
-        Box::pin(async move {
-            let parsed = Job::parse(job)
-                .filter(|j| j.digest().is_some())
-                .ok_or_else(|| {
-                    dondoc_core::Error::field(
-                        "job",
-                        "invalid_choice",
-                        "Chọn department-digest, escalation hoặc leader-digest",
-                    )
-                })?;
-            let run = run_now(self, parsed, date)
-                .await
-                .map_err(dondoc_core::Error::Unexpected)?;
-            Ok(run.summary())
-        })
-    }
 }

@@ -3,14 +3,14 @@
 //!
 //! - [`schedule`]: the jobs and their cron expressions (office time zone);
 //! - [`jobs`]: a tick (due occurrences, catch-up, race arbitration) and
-//!   manual runs; jobs only *enqueue*, through `dondoc_core::outbox`;
+//!   manual runs; jobs only *enqueue*, through `dondoc_core::followup::outbox`;
 //! - [`render`]: the Vietnamese emails (askama templates, compiled in);
 //! - [`mailer`]: the `Mailer` trait and the smtp / file / log transports;
 //! - [`worker`]: claim under a lease, send outside any transaction, fenced
 //!   finish, backoff, pause on configuration failures;
 //! - [`service`]: the loop `dondoc scheduler` and `dondoc serve` run.
 //!
-//! The policy (who gets what, when) is `dondoc_core::reminders`.
+//! The policy (who gets what, when) is `dondoc_core::followup::reminders`.
 
 pub mod jobs;
 pub mod mailer;

@@ -7,7 +7,7 @@ use std::{future::Future, path::PathBuf, time::Duration};
 use chrono::{DateTime, Utc};
 use dondoc_core::{
     config::{MailSettings, MailTransport, SmtpSettings, SmtpTls},
-    outbox::ClaimedNotification,
+    followup::outbox::ClaimedNotification,
 };
 use lettre::{
     Address, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,

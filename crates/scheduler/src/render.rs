@@ -7,9 +7,11 @@ use askama::Template;
 use chrono::NaiveDate;
 use dondoc_core::{
     Settings,
-    outbox::NewNotification,
-    reminders::{
-        Digest, DigestKind, DigestLine, EscalatedExplanation, IssuedReminder, Recipient, Section,
+    followup::{
+        explanations::EscalatedExplanation,
+        outbox::NewNotification,
+        recipients::Recipient,
+        reminders::{Digest, DigestKind, DigestLine, IssuedReminder, Section},
     },
 };
 
@@ -418,7 +420,7 @@ pub fn to_notification(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use dondoc_core::reminders::{DepartmentGroup, DigestSection, WeekFigures};
+    use dondoc_core::followup::reminders::{DepartmentGroup, DigestSection, WeekFigures};
 
     fn settings() -> RenderSettings {
         RenderSettings {

@@ -10,7 +10,7 @@ use std::fmt;
 
 use chrono::{DateTime, TimeZone, Utc};
 use chrono_tz::Tz;
-use dondoc_core::{Settings, reminders::DigestKind};
+use dondoc_core::{Settings, followup::reminders::DigestKind};
 
 /// The scheduled jobs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

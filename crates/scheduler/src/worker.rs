@@ -10,7 +10,7 @@ use dondoc_core::{
     Clock,
     config::DeliverySettings,
     db::Db,
-    outbox::{self, ClaimedNotification, Fenced, Finish},
+    followup::outbox::{self, ClaimedNotification, Fenced, Finish},
 };
 use rand::Rng;
 

@@ -12,11 +12,14 @@ use dondoc_core::{
     db::Db,
     domain::TaskStatus,
     entity::{notification, schedule_fire},
-    outbox::fire_status,
-    reminders::DayOff,
+    followup::outbox::fire_status,
+    followup::working_days::DayOff,
     testing,
 };
-use dondoc_scheduler::{Context, Job, jobs::tick_job};
+use dondoc_scheduler::{
+    Context, Job,
+    jobs::{run_now, tick_job},
+};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use support::*;
 
@@ -209,24 +212,21 @@ async fn a_first_start_runs_only_the_latest_occurrence_within_the_window() {
 }
 
 #[tokio::test]
-async fn the_job_runner_the_pages_use_runs_a_job_by_name_idempotently() {
-    use dondoc_core::reminders::JobRunner;
+async fn a_job_run_by_hand_is_idempotent_and_leaves_the_schedule_alone() {
     for t in testing::databases().await {
         let db = &t.db;
         one_late_department(db).await;
         let (ctx, _hand) = context(db, &t.url, 24, vn(2026, 5, 19, 10, 0, 0));
-        let runner: &dyn JobRunner = &ctx;
-        let first = runner
-            .run_job("department-digest", Some(date(2026, 5, 19)))
+        let first = run_now(&ctx, Job::DepartmentDigest, Some(date(2026, 5, 19)))
             .await
             .unwrap();
         assert_eq!((first.digests, first.enqueued), (1, 1), "{:?}", t.backend);
-        let again = runner.run_job("department-digest", None).await.unwrap();
+        let again = run_now(&ctx, Job::DepartmentDigest, None).await.unwrap();
         assert_eq!((again.enqueued, again.already_present), (0, 1));
         let manual = fires(db).await;
         assert!(manual.iter().all(|f| f.1 == fire_status::MANUAL));
-        assert!(runner.run_job("deliver", None).await.is_err());
-        assert!(runner.run_job("nonsense", None).await.is_err());
+        assert!(Job::parse("deliver").is_some_and(|j| j.digest().is_none()));
+        assert!(Job::parse("nonsense").is_none());
         // A manual run does not move the schedule: 07:00 today still runs.
         let report = tick_job(&ctx, Job::DepartmentDigest).await.unwrap();
         assert_eq!(report.run.unwrap().already_present, 1);

@@ -12,8 +12,8 @@ use dondoc_core::{
     db::{self, Db},
     domain::{Role, TaskStatus},
     entity::{notification, schedule_fire},
-    notifications::state,
-    outbox::{self, NewNotification},
+    followup::notifications::state,
+    followup::outbox::{self, NewNotification},
     testing,
 };
 use dondoc_scheduler::{

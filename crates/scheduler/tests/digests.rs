@@ -10,7 +10,7 @@ use dondoc_core::{
     Clock,
     domain::{Role, TaskStatus},
     entity::{notification, notification_task},
-    notifications::state,
+    followup::notifications::state,
     testing,
 };
 use dondoc_scheduler::{
@@ -331,7 +331,9 @@ async fn k_departments_get_exactly_k_digests_with_their_own_tasks_and_a_rerun_se
             .collect();
         linked.sort_unstable();
         assert_eq!(linked, vec![t1, t2, t3]);
-        let last = dondoc_core::overdue::last_notices(db, &[t1]).await.unwrap();
+        let last = dondoc_core::reports::overdue::last_notices(db, &[t1])
+            .await
+            .unwrap();
         assert_eq!(last.get(&t1).copied(), tnmt_row.sent_at);
 
         // Run again: by the tick a minute later, and by hand. Nothing new.
@@ -418,7 +420,7 @@ async fn the_demo_leaves_the_days_notices_as_readable_eml_files() {
         let settings = Arc::new(settings);
         let (clock, _hand) =
             Clock::manual(settings.organization.timezone, vn(2026, 5, 18, 7, 0, 5));
-        dondoc_core::demo::seed(db, &clock, &settings)
+        dondoc_seed::demo::seed(db, &clock, &settings)
             .await
             .unwrap();
         let ctx = Context::new(db.clone(), clock.clone(), settings.clone()).unwrap();

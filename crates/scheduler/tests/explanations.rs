@@ -10,10 +10,10 @@ use std::sync::Arc;
 
 use dondoc_core::{
     Clock,
-    auth::{Principal, TokenKind},
+    accounts::principal::{Principal, TokenKind},
     domain::{Role, TaskStatus},
     entity::notification,
-    explanations::{self, ExplanationAnswer, NewExplanation},
+    followup::explanations::{self, ExplanationAnswer, NewExplanation},
     testing,
 };
 use dondoc_scheduler::{

@@ -26,8 +26,8 @@ use dondoc_core::{
     config::DeliverySettings,
     db::Db,
     entity::notification,
-    notifications::state,
-    outbox::{
+    followup::notifications::state,
+    followup::outbox::{
         self, ClaimedNotification, NewNotification, Occurrence, OccurrenceOutcome, fire_status,
     },
     testing,

@@ -7,12 +7,12 @@ use actix_multipart::Multipart;
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use askama::Template;
 use dondoc_core::{
-    auth::Principal,
-    departments::{self, Department, DepartmentChanges, NewDepartment},
-    import::{self, ImportProblem},
-    policy::{self, Action},
-    secrets::random_token,
-    users::{self, NewUser, UserChanges, UserView},
+    accounts::policy::{self, Action},
+    accounts::principal::Principal,
+    accounts::secrets::random_token,
+    accounts::users::{self, NewUser, UserChanges, UserView},
+    org::departments::{self, Department, DepartmentChanges, NewDepartment},
+    tasks::import::{self, ImportProblem},
 };
 use futures_util::StreamExt;
 
@@ -33,7 +33,7 @@ struct AdminPage {
     ctx: Ctx,
     departments: Vec<Department>,
     users: Vec<UserView>,
-    programmes: Vec<dondoc_core::programmes::Programme>,
+    programmes: Vec<dondoc_core::org::programmes::Programme>,
 }
 
 pub async fn index(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
@@ -49,7 +49,7 @@ pub async fn index(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse
         Ok(u) => u,
         Err(err) => return error_page(&req, Some(user), err),
     };
-    let programmes = dondoc_core::programmes::list(&state.db)
+    let programmes = dondoc_core::org::programmes::list(&state.db)
         .await
         .unwrap_or_default();
     let view = AdminPage {

@@ -8,10 +8,8 @@ use actix_web::{
 };
 use askama::Template;
 use dondoc_core::{
-    Error,
-    auth::{self, TokenKind},
+    Error, accounts::principal::TokenKind, accounts::secrets::random_token, accounts::sessions,
     domain::Role,
-    secrets::random_token,
 };
 
 use super::{
@@ -126,7 +124,7 @@ pub async fn login_submit(
         );
     }
     let addr = peer_addr(&req);
-    match auth::login(
+    match sessions::login(
         &state.db,
         &state.clock,
         &state.settings.auth,
@@ -182,7 +180,7 @@ pub async fn logout(
     if !form.csrf_ok(&user) {
         return redirect_with("/", false, ctx(&req, None, "").t.get("csrf_failed"));
     }
-    if let Err(err) = auth::logout(&state.db, &state.clock, user.token_id).await {
+    if let Err(err) = sessions::logout(&state.db, &state.clock, user.token_id).await {
         tracing::warn!(error = %err, "logout failed");
     }
     let mut gone = session_cookie(&state, String::new(), 0);
@@ -247,7 +245,7 @@ pub async fn password_submit(
         Ok(posted) => posted,
         Err(response) => return response,
     };
-    match dondoc_core::users::change_own_password(
+    match dondoc_core::accounts::users::change_own_password(
         &state.db,
         &state.clock,
         user.user_id,

@@ -4,8 +4,8 @@
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use askama::Template;
 use dondoc_core::{
-    overdue::{self, RawOverdueQuery},
-    stats::{self, Figures, RawStatsQuery},
+    reports::overdue::{self, RawOverdueQuery},
+    reports::stats::{self, Figures, RawStatsQuery},
 };
 
 use super::{

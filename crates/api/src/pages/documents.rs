@@ -4,9 +4,9 @@
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use askama::Template;
 use dondoc_core::{
+    accounts::policy::{self, Action},
     documents::{self, NewDocument, NewLink, RawDocumentQuery},
     domain::{DocumentKind, Timeliness},
-    policy::{self, Action},
     tasks::{self, TaskFilter},
 };
 

@@ -5,12 +5,12 @@ use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use askama::Template;
 use chrono::NaiveDate;
 use dondoc_core::{
-    auth::Principal,
-    explanations::{
+    accounts::policy::{self, Action, TaskScope},
+    accounts::principal::Principal,
+    followup::explanations::{
         self, ExplanationAnswer, ExplanationState, ExplanationView, NewExplanation,
         RawExplanationQuery,
     },
-    policy::{self, Action, TaskScope},
     tasks::TaskView,
 };
 

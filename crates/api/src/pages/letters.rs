@@ -6,10 +6,10 @@
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use askama::Template;
 use dondoc_core::{
-    letters::{self, IssuedLetter, LateDepartment, LetterDraft},
-    policy::{self, Action},
-    register::{self, RawRegisterQuery, Register},
-    review::{self, RawReviewQuery, Review},
+    accounts::policy::{self, Action},
+    documents::letters::{self, IssuedLetter, LateDepartment, LetterDraft},
+    documents::register::{self, RawRegisterQuery, Register},
+    reports::review::{self, RawReviewQuery, Review},
 };
 
 use super::{
@@ -229,7 +229,7 @@ pub async fn register_page(
         Err(err) => return error_page(&req, Some(user), err),
     };
     let selected = reg.department.clone().unwrap_or_default();
-    let departments = dondoc_core::departments::list(&state.db, false)
+    let departments = dondoc_core::org::departments::list(&state.db, false)
         .await
         .unwrap_or_default();
     let view = RegisterPage {

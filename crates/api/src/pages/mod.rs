@@ -25,7 +25,7 @@ use actix_web::{
     web,
 };
 use askama::Template;
-use dondoc_core::{Error, auth::Principal, domain::Role};
+use dondoc_core::{Error, accounts::principal::Principal, domain::Role};
 
 use crate::{
     extract::{self, constant_time_eq},

@@ -4,9 +4,9 @@
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use askama::Template;
 use dondoc_core::{
+    accounts::policy::{self, Action},
     domain::ExtensionState,
-    overdue::{self, RawOverdueQuery},
-    policy::{self, Action},
+    reports::overdue::{self, RawOverdueQuery},
     tasks::{commands, detail},
 };
 
@@ -195,7 +195,7 @@ pub async fn show(
             });
         }
     }
-    let departments = dondoc_core::departments::list(&state.db, false)
+    let departments = dondoc_core::org::departments::list(&state.db, false)
         .await
         .unwrap_or_default();
     let fields = dondoc_core::tasks::query::list_fields(&state.db)

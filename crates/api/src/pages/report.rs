@@ -5,7 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use askama::Template;
 use dondoc_core::{
     documents,
-    stats::{self, RawStatsQuery, Stats},
+    reports::stats::{self, RawStatsQuery, Stats},
 };
 
 use super::{Ctx, ctx, dashboard::YearQuery, error_page, page_user, render};
@@ -79,7 +79,7 @@ async fn load(
     req: &HttpRequest,
     state: &AppState,
     year: Option<String>,
-) -> Result<(dondoc_core::auth::Principal, Stats), HttpResponse> {
+) -> Result<(dondoc_core::accounts::principal::Principal, Stats), HttpResponse> {
     let user = page_user(req).await?;
     match stats::compute(
         &state.db,
@@ -150,18 +150,22 @@ pub async fn export(
                 "Content-Disposition",
                 format!("attachment; filename=\"{file_stem}.csv\""),
             ))
-            .body(dondoc_core::export::report_csv(&stats)),
-        "xlsx" => match dondoc_core::export::report_xlsx(&stats, &state.settings.organization.name)
-        {
-            Ok(bytes) => HttpResponse::Ok()
-                .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-                .insert_header((
-                    "Content-Disposition",
-                    format!("attachment; filename=\"{file_stem}.xlsx\""),
-                ))
-                .body(bytes),
-            Err(err) => error_page(&req, Some(user), err),
-        },
+            .body(dondoc_core::tasks::export::report_csv(&stats)),
+        "xlsx" => {
+            match dondoc_core::tasks::export::report_xlsx(&stats, &state.settings.organization.name)
+            {
+                Ok(bytes) => HttpResponse::Ok()
+                    .content_type(
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    )
+                    .insert_header((
+                        "Content-Disposition",
+                        format!("attachment; filename=\"{file_stem}.xlsx\""),
+                    ))
+                    .body(bytes),
+                Err(err) => error_page(&req, Some(user), err),
+            }
+        }
         _ => super::message_page(&req, Some(user), StatusCode::NOT_FOUND, None),
     }
 }

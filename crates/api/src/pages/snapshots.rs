@@ -4,9 +4,11 @@
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use askama::Template;
 use dondoc_core::{
-    policy::{self, Action},
-    snapshots::{self, Comparison, Delta, FrozenOverdueTask, NewSnapshot, SnapshotSummary},
-    stats::Stats,
+    accounts::policy::{self, Action},
+    reports::snapshots::{
+        self, Comparison, Delta, FrozenOverdueTask, NewSnapshot, SnapshotSummary,
+    },
+    reports::stats::Stats,
 };
 
 use super::{

@@ -4,13 +4,14 @@
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use askama::Template;
 use dondoc_core::{
+    accounts::policy::{self, Action},
     domain::{ExtensionState, TaskStatus, Timeliness},
-    history::{self, HistoryEntry},
-    policy::{self, Action},
-    recurrence::{self, RecurrenceInput},
+    tasks::history::{self, HistoryEntry},
+    tasks::recurrence::{self, RecurrenceInput},
     tasks::{
-        self, RawTaskQuery, TaskSort,
-        commands::{self, NewTask, TaskPatch},
+        self, RawTaskQuery, TaskSort, access,
+        commands::{self, TaskPatch},
+        creation::NewTask,
         detail::{self, TaskDetail},
     },
 };
@@ -124,19 +125,19 @@ pub async fn list(
         .iter()
         .map(|task| task_row(t, task, &viewer_dept))
         .collect();
-    let departments = dondoc_core::departments::list(&state.db, false)
+    let departments = dondoc_core::org::departments::list(&state.db, false)
         .await
         .unwrap_or_default();
     let fields = tasks::query::list_fields(&state.db)
         .await
         .unwrap_or_default();
-    let programmes = dondoc_core::programmes::list(&state.db)
+    let programmes = dondoc_core::org::programmes::list(&state.db)
         .await
         .unwrap_or_default();
     let pages = page.total.div_ceil(page.per_page.max(1)).max(1);
     let is_staff = !policy::can(&user, Action::ReadAllDepartments, None);
     let department_name = match user.department_id {
-        Some(id) => dondoc_core::departments::find_by_id(&state.db, id)
+        Some(id) => dondoc_core::org::departments::find_by_id(&state.db, id)
             .await
             .ok()
             .flatten()
@@ -329,10 +330,12 @@ fn action_label(t: Tr, action: &str) -> String {
         history::action::RETURNED => ("Trả lại", "Returned"),
         history::action::REOPENED => ("Mở lại", "Re-opened"),
         history::action::CANCELLED => ("Hủy", "Cancelled"),
-        dondoc_core::explanations::HISTORY_REQUESTED => {
+        dondoc_core::followup::explanations::HISTORY_REQUESTED => {
             ("Yêu cầu giải trình", "Explanation requested")
         }
-        dondoc_core::explanations::HISTORY_ANSWERED => ("Giải trình", "Explanation given"),
+        dondoc_core::followup::explanations::HISTORY_ANSWERED => {
+            ("Giải trình", "Explanation given")
+        }
         history::action::EXTENSION_REQUESTED => ("Đề nghị gia hạn", "Extension requested"),
         history::action::EXTENSION_APPROVED => ("Đồng ý gia hạn", "Extension approved"),
         history::action::EXTENSION_REJECTED => ("Không đồng ý gia hạn", "Extension rejected"),
@@ -419,7 +422,7 @@ pub async fn show(
     };
     let page_ctx = ctx(&req, Some(user.clone()), "tasks");
     let t = page_ctx.t;
-    let explain = match commands::load_for(&state.db, &user, id, Action::ReadTask).await {
+    let explain = match access::load_for(&state.db, &user, id, Action::ReadTask).await {
         Ok((_, scope)) => {
             match super::explanations::for_task_page(&state, &user, &detail.task, &scope, t).await {
                 Ok(e) => e,
@@ -793,13 +796,13 @@ pub async fn new_form(req: HttpRequest, state: web::Data<AppState>) -> HttpRespo
     }
     let page_ctx = ctx(&req, Some(user), "tasks");
     let t = page_ctx.t;
-    let departments = dondoc_core::departments::list(&state.db, false)
+    let departments = dondoc_core::org::departments::list(&state.db, false)
         .await
         .unwrap_or_default();
     let fields = tasks::query::list_fields(&state.db)
         .await
         .unwrap_or_default();
-    let leaders = dondoc_core::users::list(&state.db)
+    let leaders = dondoc_core::accounts::users::list(&state.db)
         .await
         .unwrap_or_default();
     let view = NewPage {

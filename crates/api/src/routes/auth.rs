@@ -7,8 +7,9 @@ use actix_web::{
 };
 use chrono::{DateTime, Utc};
 use dondoc_core::{
-    auth::{self, TokenKind},
-    users::{self, UserView},
+    accounts::principal::TokenKind,
+    accounts::sessions,
+    accounts::users::{self, UserView},
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -65,7 +66,7 @@ pub async fn login(
     body: Json<LoginRequest>,
 ) -> ApiResult<HttpResponse> {
     let addr = peer_addr(&req);
-    let outcome = auth::login(
+    let outcome = sessions::login(
         &state.db,
         &state.clock,
         &state.settings.auth,
@@ -106,7 +107,7 @@ pub async fn login(
 #[utoipa::path(tag = "auth", responses((status = 204), (status = 401, body = ProblemBody)), security(("bearer" = []), ("session" = [])))]
 #[post("/auth/logout")]
 pub async fn logout(state: web::Data<AppState>, user: CurrentUser) -> ApiResult<HttpResponse> {
-    auth::logout(&state.db, &state.clock, user.token_id).await?;
+    sessions::logout(&state.db, &state.clock, user.token_id).await?;
     let mut gone = session_cookie(&state, String::new(), 0);
     gone.make_removal();
     Ok(HttpResponse::NoContent().cookie(gone).finish())
@@ -120,7 +121,7 @@ pub async fn me(state: web::Data<AppState>, user: CurrentUser) -> ApiResult<Http
         return Err(dondoc_core::Error::Unauthenticated.into());
     };
     let dept = match model.department_id {
-        Some(id) => dondoc_core::departments::find_by_id(&state.db, id).await?,
+        Some(id) => dondoc_core::org::departments::find_by_id(&state.db, id).await?,
         None => None,
     };
     Ok(ok(&users::view(&model, dept.as_ref())))

@@ -2,7 +2,7 @@
 //! the feed itself (`/calendar/{token}.ics`, the token is the credential).
 
 use actix_web::{HttpResponse, delete, get, http::header, post, web};
-use dondoc_core::calendar::{self, CreatedFeed, FeedView};
+use dondoc_core::feeds::ics::{self, CreatedFeed, FeedView};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -21,7 +21,7 @@ use crate::{
 )]
 #[get("/calendar-feeds")]
 pub async fn list(state: web::Data<AppState>, user: CurrentUser) -> ApiResult<HttpResponse> {
-    Ok(ok(&calendar::list(&state.db, &user).await?))
+    Ok(ok(&ics::list(&state.db, &user).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -50,7 +50,7 @@ pub async fn create(
     body: Json<CreateFeed>,
 ) -> ApiResult<HttpResponse> {
     let b = body.0;
-    let target = calendar::resolve_target(
+    let target = ics::resolve_target(
         &state.db,
         &user,
         &b.scope,
@@ -58,7 +58,7 @@ pub async fn create(
         b.leader.as_deref(),
     )
     .await?;
-    let made = calendar::create(
+    let made = ics::create(
         &state.db,
         &state.clock,
         state.settings.public_url(),
@@ -85,7 +85,7 @@ pub async fn revoke(
     user: CurrentUser,
     path: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
-    calendar::revoke(&state.db, &state.clock, &user, path.into_inner()).await?;
+    ics::revoke(&state.db, &state.clock, &user, path.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -101,14 +101,14 @@ pub async fn revoke(
 )]
 #[get("/calendar/{token}.ics")]
 pub async fn feed(state: web::Data<AppState>, path: web::Path<String>) -> ApiResult<HttpResponse> {
-    let content = calendar::content(
+    let content = ics::content(
         &state.db,
         &state.clock,
         &path.into_inner(),
         state.due_soon_days(),
     )
     .await?;
-    let body = calendar::render_ics(
+    let body = ics::render_ics(
         &content,
         state.settings.public_url(),
         state.clock.timezone().name(),

@@ -2,8 +2,8 @@
 
 use actix_web::{HttpResponse, get, patch, post, web};
 use dondoc_core::{
-    departments::{self, Department, DepartmentChanges, NewDepartment},
-    policy::{self, Action},
+    accounts::policy::{self, Action},
+    org::departments::{self, Department, DepartmentChanges, NewDepartment},
 };
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};

@@ -2,7 +2,7 @@
 //! department of an overdue task; the department answers.
 
 use actix_web::{HttpResponse, get, post, web};
-use dondoc_core::explanations::{
+use dondoc_core::followup::explanations::{
     self, ExplanationAnswer, ExplanationView, NewExplanation, RawExplanationQuery,
 };
 

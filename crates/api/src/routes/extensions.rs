@@ -4,7 +4,7 @@ use actix_web::{HttpResponse, get, post, web};
 use dondoc_core::{
     domain::ExtensionState,
     tasks::{
-        commands,
+        access, commands,
         detail::{self, ExtensionView},
     },
 };
@@ -70,11 +70,11 @@ pub async fn get(
     path: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
     let view = find(&state, path.into_inner()).await?;
-    commands::load_for(
+    access::load_for(
         &state.db,
         &user,
         view.task_id,
-        dondoc_core::policy::Action::ReadTask,
+        dondoc_core::accounts::policy::Action::ReadTask,
     )
     .await?;
     Ok(ok(&view))

@@ -4,8 +4,8 @@
 
 use actix_web::{HttpResponse, get, post, web};
 use dondoc_core::{
+    documents::letters::{self, IssuedLetter, LateDepartment, LetterDraft},
     documents::{self, DocumentView},
-    letters::{self, IssuedLetter, LateDepartment, LetterDraft},
 };
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};

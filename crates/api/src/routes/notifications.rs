@@ -2,7 +2,7 @@
 
 use actix_web::{HttpResponse, get, web};
 use dondoc_core::{
-    notifications::{self, NotificationView, RawNotificationQuery},
+    followup::notifications::{self, NotificationView, RawNotificationQuery},
     tasks::Page,
 };
 

@@ -1,7 +1,7 @@
 //! The overdue list.
 
 use actix_web::{HttpResponse, get, web};
-use dondoc_core::overdue::{self, OverdueByDepartment, OverduePage, RawOverdueQuery};
+use dondoc_core::reports::overdue::{self, OverdueByDepartment, OverduePage, RawOverdueQuery};
 
 use crate::{
     extract::CurrentUser,

@@ -1,7 +1,7 @@
 //! Recurring tasks: a task's series, making a task recur, stopping it.
 
 use actix_web::{HttpResponse, delete, get, put, web};
-use dondoc_core::recurrence::{self, RecurrenceInput, SeriesView};
+use dondoc_core::tasks::recurrence::{self, RecurrenceInput, SeriesView};
 
 use crate::{
     extract::{CurrentUser, Json},

@@ -1,7 +1,7 @@
 //! Reference lists: fields (lĩnh vực) and programmes.
 
 use actix_web::{HttpResponse, get, web};
-use dondoc_core::programmes::{self, Programme};
+use dondoc_core::org::programmes::{self, Programme};
 use serde::Serialize;
 use utoipa::ToSchema;
 

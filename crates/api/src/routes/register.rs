@@ -1,7 +1,7 @@
 //! The reminder register (sổ theo dõi văn bản đôn đốc).
 
 use actix_web::{HttpResponse, get, web};
-use dondoc_core::register::{self, RawRegisterQuery, Register};
+use dondoc_core::documents::register::{self, RawRegisterQuery, Register};
 
 use crate::{
     extract::CurrentUser,

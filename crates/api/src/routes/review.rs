@@ -1,7 +1,7 @@
 //! The annual or periodic review (báo cáo kiểm điểm): JSON, .docx, .xlsx.
 
 use actix_web::{HttpResponse, get, web};
-use dondoc_core::review::{self, PeriodKind, RawReviewQuery, Review};
+use dondoc_core::reports::review::{self, PeriodKind, RawReviewQuery, Review};
 
 use crate::{
     extract::CurrentUser,

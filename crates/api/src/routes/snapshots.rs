@@ -1,7 +1,9 @@
 //! Meeting snapshots (ảnh chụp số liệu giao ban): take, list, show, compare.
 
 use actix_web::{HttpResponse, get, post, web};
-use dondoc_core::snapshots::{self, Comparison, NewSnapshot, SnapshotSummary, SnapshotView};
+use dondoc_core::reports::snapshots::{
+    self, Comparison, NewSnapshot, SnapshotSummary, SnapshotView,
+};
 use serde::Deserialize;
 use utoipa::IntoParams;
 

@@ -1,7 +1,7 @@
 //! Statistics for a programme year.
 
 use actix_web::{HttpResponse, get, web};
-use dondoc_core::stats::{self, RawStatsQuery, Stats};
+use dondoc_core::reports::stats::{self, RawStatsQuery, Stats};
 
 use crate::{
     extract::CurrentUser,

@@ -2,11 +2,12 @@
 
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use dondoc_core::{
-    history::HistoryEntry,
-    policy::{self, Action},
+    accounts::policy::{self, Action},
+    tasks::history::HistoryEntry,
     tasks::{
-        self, Page, RawTaskQuery, TaskView,
-        commands::{self, NewTask, TaskPatch},
+        self, Page, RawTaskQuery, TaskView, access,
+        commands::{self, TaskPatch},
+        creation::NewTask,
         detail::{self, TaskDetail},
     },
 };
@@ -97,7 +98,7 @@ pub struct CreateTask {
     pub source_document_id: Option<i64>,
     /// Makes the task recur (nhiệm vụ định kỳ): the next occurrence is made
     /// when this one is confirmed completed or when its period starts.
-    pub recurrence: Option<dondoc_core::recurrence::RecurrenceInput>,
+    pub recurrence: Option<dondoc_core::tasks::recurrence::RecurrenceInput>,
 }
 
 /// Assign a new task (leader, admin), optionally recurring.
@@ -114,7 +115,7 @@ pub async fn create(
     body: Json<CreateTask>,
 ) -> ApiResult<HttpResponse> {
     let b = body.0;
-    let id = dondoc_core::recurrence::create_task(
+    let id = dondoc_core::tasks::recurrence::create_task(
         &state.db,
         &state.clock,
         &state.settings.organization.name,
@@ -271,8 +272,8 @@ pub async fn task_history(
     path: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
-    commands::load_for(&state.db, &user, id, Action::ReadTask).await?;
-    Ok(HttpResponse::Ok().json(dondoc_core::history::for_task(&state.db, id).await?))
+    access::load_for(&state.db, &user, id, Action::ReadTask).await?;
+    Ok(HttpResponse::Ok().json(dondoc_core::tasks::history::for_task(&state.db, id).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

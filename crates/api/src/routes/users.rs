@@ -2,8 +2,8 @@
 
 use actix_web::{HttpResponse, get, patch, post, web};
 use dondoc_core::{
-    policy::{self, Action},
-    users::{self, NewUser, UserChanges, UserView},
+    accounts::policy::{self, Action},
+    accounts::users::{self, NewUser, UserChanges, UserView},
 };
 use serde::{Deserialize, Deserializer};
 use utoipa::ToSchema;

@@ -63,11 +63,11 @@ pub async fn spawn_with_db(
     let settings = Arc::new(test_settings());
     let clock = Clock::pinned_today(chrono_tz::Asia::Ho_Chi_Minh, today());
     if seed
-        && dondoc_core::demo::database_is_empty(&database.db)
+        && dondoc_seed::demo::database_is_empty(&database.db)
             .await
             .unwrap()
     {
-        dondoc_core::demo::seed(&database.db, &clock, &settings)
+        dondoc_seed::demo::seed(&database.db, &clock, &settings)
             .await
             .unwrap();
     }

@@ -23,11 +23,11 @@ use chrono::{Datelike, NaiveDate};
 use clap::{Parser, Subcommand};
 use dondoc_core::{
     Clock, Settings,
-    auth::{Principal, TokenKind},
+    accounts::principal::{Principal, TokenKind},
     config::ConfigSources,
     db,
     domain::Role,
-    outbox::{self, NewNotification},
+    followup::outbox::{self, NewNotification},
 };
 use dondoc_scheduler::{
     Job, Worker,
@@ -169,7 +169,7 @@ async fn digest(settings: Arc<Settings>, today: NaiveDate) -> anyhow::Result<()>
     let started = Instant::now();
     let (built, _) = dondoc_scheduler::jobs::build_notifications(
         &ctx,
-        dondoc_core::reminders::DigestKind::DepartmentDigest,
+        dondoc_core::followup::reminders::DigestKind::DepartmentDigest,
         today,
     )
     .await?;
@@ -343,10 +343,10 @@ async fn explain(settings: Arc<Settings>, today: NaiveDate) -> anyhow::Result<()
         format!("GET /api/v1/tasks?year={year}&department=TNMT"),
         take(),
     ));
-    dondoc_core::overdue::list(
+    dondoc_core::reports::overdue::list(
         &conn,
         &leader,
-        &dondoc_core::overdue::RawOverdueQuery {
+        &dondoc_core::reports::overdue::RawOverdueQuery {
             per_page: Some("50".into()),
             ..Default::default()
         },
@@ -355,9 +355,9 @@ async fn explain(settings: Arc<Settings>, today: NaiveDate) -> anyhow::Result<()
     )
     .await?;
     sections.push(("GET /api/v1/overdue?per_page=50".into(), take()));
-    dondoc_core::stats::figures_for_year(&conn, year, None, today, due_soon).await?;
+    dondoc_core::reports::stats::figures_for_year(&conn, year, None, today, due_soon).await?;
     sections.push((format!("GET /api/v1/stats?year={year}"), take()));
-    dondoc_core::reminders::snapshot_within(&conn, today, Some(due_soon.max(6))).await?;
+    dondoc_core::followup::snapshot::snapshot_within(&conn, today, Some(due_soon.max(6))).await?;
     sections.push(("department-digest snapshot".into(), take()));
 
     let mut out = String::new();

@@ -5,16 +5,16 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{TaskView, commands::load_for, view::load_views};
+use super::{TaskView, access::load_for, view::load_views};
 use crate::{
-    auth::Principal,
+    accounts::policy::{self, Action},
+    accounts::principal::Principal,
+    accounts::users::UserRef,
     documents::{self, DocumentView},
     domain::{ExtensionState, LinkRelation},
     entity::{extension_request, user},
     error::Result,
-    notifications::{self, NotificationView},
-    policy::{self, Action},
-    users::UserRef,
+    followup::notifications::{self, NotificationView},
 };
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

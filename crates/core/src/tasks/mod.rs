@@ -2,9 +2,15 @@
 //! in `commands` — changing them, always with a history entry in the same
 //! transaction.
 
+pub mod access;
 pub mod commands;
+pub mod creation;
 pub mod detail;
+pub mod export;
+pub mod history;
+pub mod import;
 pub mod query;
+pub mod recurrence;
 pub mod view;
 
 pub use query::{Involvement, RawTaskQuery, TaskFilter, TaskSort, list};

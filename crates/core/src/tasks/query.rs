@@ -16,10 +16,10 @@ use super::{
     view::{TaskView, load_views},
 };
 use crate::{
-    departments::{self, collect},
     domain::{TaskStatus, Timeliness, parse_date, text::fold},
     entity::{field, programme, task, task_coordinator, user},
     error::{Error, FieldError, Result},
+    org::departments::{self, collect},
 };
 
 /// Query parameters of `GET /api/v1/tasks`, as sent.

@@ -10,12 +10,12 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::{
+    accounts::users::UserRef,
     db,
-    departments::DepartmentRef,
     domain::{TaskStatus, Timeliness, timeliness},
     entity::task,
     error::Result,
-    users::UserRef,
+    org::departments::DepartmentRef,
 };
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

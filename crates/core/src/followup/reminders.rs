@@ -23,17 +23,21 @@
 //!   is still produced, with the reason, so that it is recorded as failed
 //!   instead of being skipped silently.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
-use chrono::{Datelike, Days, NaiveDate, Weekday};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use chrono::{Days, NaiveDate};
 use serde::Serialize;
 
 use crate::{
-    config::{CalendarSettings, PolicySettings},
-    domain::{Role, TaskStatus},
-    entity::{department, task, user},
-    error::Result,
+    config::PolicySettings,
+    domain::TaskStatus,
+    followup::{
+        explanations::EscalatedExplanation,
+        recipients::{
+            DepartmentContact, LeaderContact, Recipient, department_addresses, leader_recipient,
+        },
+        working_days::Calendar,
+    },
 };
 
 /// The kinds of reminder email, as stored in `notifications.kind`.
@@ -71,55 +75,6 @@ impl std::fmt::Display for DigestKind {
     }
 }
 
-/// Working days: Monday to Friday, except public holidays.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Calendar {
-    holidays: BTreeSet<NaiveDate>,
-}
-
-/// Why a day is not a working day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DayOff {
-    Weekend,
-    Holiday,
-}
-
-impl DayOff {
-    pub fn describe(self) -> &'static str {
-        match self {
-            DayOff::Weekend => "cuối tuần / weekend",
-            DayOff::Holiday => "ngày nghỉ lễ / public holiday",
-        }
-    }
-}
-
-impl Calendar {
-    pub fn new(holidays: impl IntoIterator<Item = NaiveDate>) -> Self {
-        Self {
-            holidays: holidays.into_iter().collect(),
-        }
-    }
-
-    pub fn from_settings(settings: &CalendarSettings) -> Self {
-        Self::new(settings.holidays.iter().copied())
-    }
-
-    /// `None` on a working day, else why not.
-    pub fn day_off(&self, day: NaiveDate) -> Option<DayOff> {
-        if matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
-            Some(DayOff::Weekend)
-        } else if self.holidays.contains(&day) {
-            Some(DayOff::Holiday)
-        } else {
-            None
-        }
-    }
-
-    pub fn is_working_day(&self, day: NaiveDate) -> bool {
-        self.day_off(day).is_none()
-    }
-}
-
 /// A reminder document (văn bản đôn đốc) already issued for a task.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct IssuedReminder {
@@ -140,50 +95,6 @@ pub struct ReminderTask {
     pub leader_in_charge_id: Option<i64>,
     /// Oldest first.
     pub reminder_documents: Vec<IssuedReminder>,
-}
-
-/// A department as it is assigned *now*: its notification address and the
-/// addresses of its active staff.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DepartmentContact {
-    pub id: i64,
-    pub code: String,
-    pub name: String,
-    pub active: bool,
-    pub email: Option<String>,
-    pub staff_emails: Vec<String>,
-}
-
-/// A leader (lãnh đạo) as the user table says now.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LeaderContact {
-    pub id: i64,
-    pub username: String,
-    pub full_name: String,
-    pub position: Option<String>,
-    pub email: Option<String>,
-    pub active: bool,
-    /// Role `leader` (only those get the weekly digest; an escalation goes to
-    /// whoever is the task's leader in charge).
-    pub is_leader: bool,
-}
-
-/// A request for explanation (yêu cầu giải trình) still unanswered after
-/// its answer-by date: it escalates into the leaders' digest.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct EscalatedExplanation {
-    pub request_id: i64,
-    pub task_id: i64,
-    pub code: String,
-    pub title: String,
-    pub lead_department_code: String,
-    pub lead_department_name: String,
-    pub question: String,
-    pub answer_by: NaiveDate,
-    /// Days since the answer-by date.
-    pub days_overdue: i64,
-    /// Full name of who asked.
-    pub requested_by: String,
 }
 
 /// Everything the policy looks at, read in one go.
@@ -259,54 +170,6 @@ pub struct WeekFigures {
     pub done_this_week: u32,
     /// Open tasks due today or in the next six days.
     pub due_next_week: u32,
-}
-
-/// Who a digest is for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum Recipient {
-    Department {
-        id: i64,
-        code: String,
-        name: String,
-    },
-    Leader {
-        id: i64,
-        username: String,
-        full_name: String,
-        position: Option<String>,
-    },
-}
-
-impl Recipient {
-    /// The stable part of the idempotency key: department code or username.
-    pub fn key(&self) -> &str {
-        match self {
-            Recipient::Department { code, .. } => code,
-            Recipient::Leader { username, .. } => username,
-        }
-    }
-
-    pub fn display_name(&self) -> &str {
-        match self {
-            Recipient::Department { name, .. } => name,
-            Recipient::Leader { full_name, .. } => full_name,
-        }
-    }
-
-    pub fn department_id(&self) -> Option<i64> {
-        match self {
-            Recipient::Department { id, .. } => Some(*id),
-            Recipient::Leader { .. } => None,
-        }
-    }
-
-    pub fn user_id(&self) -> Option<i64> {
-        match self {
-            Recipient::Leader { id, .. } => Some(*id),
-            Recipient::Department { .. } => None,
-        }
-    }
 }
 
 /// One email the policy decided is due.
@@ -432,29 +295,6 @@ fn by_id(snapshot: &Snapshot) -> HashMap<i64, &DepartmentContact> {
     snapshot.departments.iter().map(|d| (d.id, d)).collect()
 }
 
-/// Trims, drops empties and duplicates (case-insensitively), keeps first-seen order.
-pub fn clean_addresses<'a>(candidates: impl IntoIterator<Item = &'a str>) -> Vec<String> {
-    let mut seen = BTreeSet::new();
-    let mut out = Vec::new();
-    for raw in candidates {
-        let address = raw.trim();
-        if address.is_empty() {
-            continue;
-        }
-        if seen.insert(address.to_lowercase()) {
-            out.push(address.to_string());
-        }
-    }
-    out
-}
-
-/// The department's notification address, then its active staff (sorted).
-pub fn department_addresses(department: &DepartmentContact) -> Vec<String> {
-    let mut staff: Vec<&str> = department.staff_emails.iter().map(String::as_str).collect();
-    staff.sort_unstable();
-    clean_addresses(department.email.as_deref().into_iter().chain(staff))
-}
-
 fn department_digests(
     snapshot: &Snapshot,
     today: NaiveDate,
@@ -528,33 +368,6 @@ fn department_digests(
     }
     out.sort_by(|a, b| a.idempotency_key.cmp(&b.idempotency_key));
     out
-}
-
-fn leader_recipient(leader: &LeaderContact) -> (Recipient, Vec<String>, Option<String>) {
-    let recipient = Recipient::Leader {
-        id: leader.id,
-        username: leader.username.clone(),
-        full_name: leader.full_name.clone(),
-        position: leader.position.clone(),
-    };
-    if !leader.active {
-        return (
-            recipient,
-            Vec::new(),
-            Some(format!(
-                "Tài khoản {} đã bị khóa / account {} is deactivated",
-                leader.username, leader.username
-            )),
-        );
-    }
-    let addresses = clean_addresses(leader.email.as_deref());
-    let reason = addresses.is_empty().then(|| {
-        format!(
-            "Tài khoản {} chưa có địa chỉ email / account {} has no email address",
-            leader.username, leader.username
-        )
-    });
-    (recipient, addresses, reason)
 }
 
 fn escalations(snapshot: &Snapshot, today: NaiveDate, policy: &PolicySettings) -> Vec<Digest> {
@@ -702,219 +515,6 @@ fn leader_digests(snapshot: &Snapshot, today: NaiveDate, policy: &PolicySettings
     out
 }
 
-/// What a job run did, for the pages and the API.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct JobRunSummary {
-    /// department-digest, escalation, leader-digest (or deliver).
-    pub job: String,
-    /// The day the digests were built for.
-    #[schema(value_type = Option<String>, format = Date)]
-    pub date: Option<NaiveDate>,
-    /// Digests due that day.
-    pub digests: usize,
-    /// Newly put in the outbox (0 on a rerun).
-    pub enqueued: u32,
-    /// Already in the outbox from an earlier run.
-    pub already_present: u32,
-    /// Recorded as failed because nobody can receive them.
-    pub undeliverable: usize,
-    /// One line for people.
-    pub message: String,
-}
-
-/// Runs a reminder job by name, now. For callers that cannot depend on the
-/// scheduler crate (the web pages): the binary hands them the scheduler's
-/// implementation. Idempotent, like `dondoc jobs run`.
-pub trait JobRunner: Send + Sync {
-    fn run_job<'a>(
-        &'a self,
-        job: &'a str,
-        date: Option<NaiveDate>,
-    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<JobRunSummary>> + Send + 'a>>;
-}
-
-/// Reads what the policy needs, as of now: open tasks (and those done in the
-/// past week, for the leader digest's figures), their reminder documents,
-/// every department with its active staff's addresses, and every leader or
-/// leader in charge.
-pub async fn snapshot<C: ConnectionTrait>(db: &C, today: NaiveDate) -> Result<Snapshot> {
-    snapshot_within(db, today, None).await
-}
-
-#[derive(Debug, sea_orm::FromQueryResult)]
-struct SnapshotTask {
-    id: i64,
-    code: String,
-    title: String,
-    status: TaskStatus,
-    due_date: NaiveDate,
-    completed_on: Option<NaiveDate>,
-    lead_department_id: i64,
-    leader_in_charge_id: Option<i64>,
-}
-
-#[derive(Debug, sea_orm::FromQueryResult)]
-struct ReminderRow {
-    task_id: i64,
-    number: String,
-    issued_on: NaiveDate,
-}
-
-/// [`snapshot`], leaving out open tasks due more than `horizon_days` after
-/// `today`: no digest mentions them (the department digest looks
-/// `due_soon_days` ahead, the leader digest's figures six days), and at
-/// national scale they are most of the open tasks. Every read is an index
-/// range: open tasks by due date, recently done ones by completion date,
-/// and the reminder links of exactly those open tasks in one join.
-pub async fn snapshot_within<C: ConnectionTrait>(
-    db: &C,
-    today: NaiveDate,
-    horizon_days: Option<u32>,
-) -> Result<Snapshot> {
-    use crate::tasks::query::{DONE_SQL, OPEN_SQL};
-    use sea_orm::{FromQueryResult, sea_query::Expr};
-
-    let week_ago = today.checked_sub_days(Days::new(7)).unwrap_or(today);
-    let until = horizon_days.map(|days| {
-        today
-            .checked_add_days(Days::new(u64::from(days)))
-            .unwrap_or(today)
-    });
-    // Only the columns the policy reads: at national scale this is a few
-    // hundred thousand rows, and every column decoded costs.
-    let columns = [
-        task::Column::Id,
-        task::Column::Code,
-        task::Column::Title,
-        task::Column::Status,
-        task::Column::DueDate,
-        task::Column::CompletedOn,
-        task::Column::LeadDepartmentId,
-        task::Column::LeaderInChargeId,
-    ];
-    let mut open = task::Entity::find()
-        .select_only()
-        .columns(columns)
-        .filter(Expr::cust(OPEN_SQL));
-    if let Some(until) = until {
-        open = open.filter(task::Column::DueDate.lte(until));
-    }
-    let mut tasks = open.into_model::<SnapshotTask>().all(db).await?;
-    tasks.extend(
-        task::Entity::find()
-            .select_only()
-            .columns(columns)
-            .filter(Expr::cust(DONE_SQL))
-            .filter(task::Column::CompletedOn.gte(week_ago))
-            .into_model::<SnapshotTask>()
-            .all(db)
-            .await?,
-    );
-    tasks.sort_by_key(|t| t.id);
-
-    // Only open tasks appear in a digest line; only they need their reminders.
-    let (horizon_sql, values) = match until {
-        Some(until) => (
-            " AND tasks.due_date <= ?",
-            vec![sea_orm::Value::from(until)],
-        ),
-        None => ("", Vec::new()),
-    };
-    let sql = format!(
-        "SELECT dt.task_id AS task_id, d.number AS number, d.issued_on AS issued_on \
-         FROM tasks JOIN document_tasks dt ON dt.relation = 'reminds' AND dt.task_id = tasks.id \
-         JOIN documents d ON d.id = dt.document_id \
-         WHERE {OPEN_SQL}{horizon_sql}"
-    );
-    let mut reminders: HashMap<i64, Vec<IssuedReminder>> = HashMap::new();
-    for row in ReminderRow::find_by_statement(crate::db::statement(db, &sql, values))
-        .all(db)
-        .await?
-    {
-        reminders
-            .entry(row.task_id)
-            .or_default()
-            .push(IssuedReminder {
-                number: row.number,
-                issued_on: row.issued_on,
-            });
-    }
-    for list in reminders.values_mut() {
-        list.sort_by(|a, b| {
-            a.issued_on
-                .cmp(&b.issued_on)
-                .then_with(|| a.number.cmp(&b.number))
-        });
-    }
-
-    let users = user::Entity::find()
-        .order_by_asc(user::Column::Id)
-        .all(db)
-        .await?;
-    let mut staff_emails: HashMap<i64, Vec<String>> = HashMap::new();
-    for u in users.iter().filter(|u| u.active && u.role == Role::Staff) {
-        if let (Some(department_id), Some(email)) = (u.department_id, u.email.as_deref())
-            && !email.trim().is_empty()
-        {
-            staff_emails
-                .entry(department_id)
-                .or_default()
-                .push(email.trim().to_string());
-        }
-    }
-    let departments = department::Entity::find()
-        .order_by_asc(department::Column::Code)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|d| DepartmentContact {
-            staff_emails: staff_emails.remove(&d.id).unwrap_or_default(),
-            id: d.id,
-            code: d.code,
-            name: d.name,
-            active: d.active,
-            email: d.email.filter(|e| !e.trim().is_empty()),
-        })
-        .collect();
-
-    let in_charge: BTreeSet<i64> = tasks.iter().filter_map(|t| t.leader_in_charge_id).collect();
-    let leaders = users
-        .iter()
-        .filter(|u| u.role == Role::Leader || in_charge.contains(&u.id))
-        .map(|u| LeaderContact {
-            id: u.id,
-            username: u.username.clone(),
-            full_name: u.full_name.clone(),
-            position: u.position.clone(),
-            email: u.email.clone().filter(|e| !e.trim().is_empty()),
-            active: u.active,
-            is_leader: u.role == Role::Leader,
-        })
-        .collect();
-
-    let tasks = tasks
-        .into_iter()
-        .map(|t| ReminderTask {
-            reminder_documents: reminders.remove(&t.id).unwrap_or_default(),
-            id: t.id,
-            code: t.code,
-            title: t.title,
-            status: t.status,
-            due_date: t.due_date,
-            completed_on: t.completed_on,
-            lead_department_id: t.lead_department_id,
-            leader_in_charge_id: t.leader_in_charge_id,
-        })
-        .collect();
-    let explanations = crate::explanations::escalated(db, today).await?;
-    Ok(Snapshot {
-        tasks,
-        departments,
-        leaders,
-        explanations,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -995,16 +595,6 @@ mod tests {
             &Calendar::default(),
             &policy(),
         )
-    }
-
-    #[test]
-    fn weekends_and_holidays_are_not_working_days() {
-        let cal = Calendar::new([d(2026, 9, 2)]);
-        assert!(cal.is_working_day(d(2026, 9, 1)));
-        assert_eq!(cal.day_off(d(2026, 9, 2)), Some(DayOff::Holiday));
-        assert_eq!(cal.day_off(d(2026, 9, 5)), Some(DayOff::Weekend));
-        assert_eq!(cal.day_off(d(2026, 9, 6)), Some(DayOff::Weekend));
-        assert!(cal.is_working_day(d(2026, 9, 7)));
     }
 
     #[test]

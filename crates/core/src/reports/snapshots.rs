@@ -19,15 +19,15 @@ use utoipa::ToSchema;
 
 use crate::{
     Clock,
-    auth::Principal,
+    accounts::policy::{self, Action},
+    accounts::principal::Principal,
+    accounts::users::UserRef,
     db::{self, Db},
     domain::parse_year,
     entity::{meeting_snapshot, task, user},
     error::{Error, FieldError, Result},
-    policy::{self, Action},
-    stats::{self, Figures, Stats},
+    reports::stats::{self, Figures, Stats},
     tasks::{query::open_condition, view::load_views},
-    users::UserRef,
 };
 
 const MAX_TITLE: usize = 200;
@@ -477,7 +477,7 @@ pub async fn compare<C: ConnectionTrait>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stats::DepartmentFigures;
+    use crate::reports::stats::DepartmentFigures;
 
     fn figures(total: i64, overdue: i64, completed: i64) -> Figures {
         Figures {

@@ -20,15 +20,18 @@ use utoipa::ToSchema;
 
 use crate::{
     Clock,
-    auth::Principal,
+    accounts::policy::{self, Action},
+    accounts::principal::Principal,
     db::{self, Db},
     domain::{TaskCode, TaskStatus, Title},
     entity::{programme, recurring_occurrence, recurring_series, task, task_coordinator},
     error::{Error, FieldError, Result},
-    history::{self, Change, action},
-    policy::{self, Action},
-    programmes,
-    tasks::commands::{self, ValidatedTask},
+    org::programmes,
+    tasks::history::{self, Change, action},
+    tasks::{
+        access,
+        creation::{self, ValidatedTask},
+    },
 };
 
 /// How often a series recurs.
@@ -288,7 +291,7 @@ pub async fn for_task<C: ConnectionTrait>(
     user: &Principal,
     task_id: i64,
 ) -> Result<Option<SeriesView>> {
-    commands::load_for(db, user, task_id, Action::ReadTask).await?;
+    access::load_for(db, user, task_id, Action::ReadTask).await?;
     let Some(occurrence) = occurrence_of(db, task_id).await? else {
         return Ok(None);
     };
@@ -314,7 +317,7 @@ pub async fn for_task<C: ConnectionTrait>(
         let Some(t) = row.task_id.and_then(|id| tasks.iter().find(|t| t.id == id)) else {
             continue;
         };
-        let scope = commands::scope(db, t).await?;
+        let scope = access::scope(db, t).await?;
         if !policy::can(user, Action::ReadTask, Some(&scope)) {
             continue;
         }
@@ -354,7 +357,7 @@ pub async fn set(
     input: &RecurrenceInput,
 ) -> Result<SeriesView> {
     let txn = db::begin_write(db).await?;
-    let (current, _) = commands::load_for(&txn, user, task_id, Action::EditTask).await?;
+    let (current, _) = access::load_for(&txn, user, task_id, Action::EditTask).await?;
     let rule = input.parse(current.due_date)?;
     set_in(&txn, clock, Some(user.user_id), &current, rule).await?;
     txn.commit().await?;
@@ -441,16 +444,16 @@ pub async fn create_task(
     clock: &Clock,
     organization: &str,
     user: &Principal,
-    input: commands::NewTask,
+    input: creation::NewTask,
     recurrence: Option<&RecurrenceInput>,
 ) -> Result<i64> {
     policy::require(user, Action::CreateTask, None)?;
     let txn = db::begin_write(db).await?;
-    let validated = commands::validate_new(&txn, &input).await?;
+    let validated = creation::validate_new(&txn, &input).await?;
     let rule = recurrence
         .map(|r| r.parse(validated.due_date))
         .transpose()?;
-    let id = commands::insert_validated(
+    let id = creation::insert_validated(
         &txn,
         clock,
         organization,
@@ -473,7 +476,7 @@ pub async fn create_task(
 /// Stops a task's series: no more occurrences are made; existing ones stay.
 pub async fn stop(db: &Db, clock: &Clock, user: &Principal, task_id: i64) -> Result<()> {
     let txn = db::begin_write(db).await?;
-    let (current, _) = commands::load_for(&txn, user, task_id, Action::EditTask).await?;
+    let (current, _) = access::load_for(&txn, user, task_id, Action::EditTask).await?;
     let series = match occurrence_of(&txn, task_id).await? {
         Some(o) => {
             recurring_series::Entity::find_by_id(o.series_id)
@@ -607,7 +610,7 @@ async fn create_occurrence<C: ConnectionTrait>(
         due_date: due,
         source_document_id: template.source_document_id,
     };
-    let id = commands::insert_validated(
+    let id = creation::insert_validated(
         db,
         clock,
         "",

@@ -10,55 +10,15 @@ use sea_orm::{
 
 use crate::{
     Clock,
+    accounts::passwords,
+    accounts::principal::{Principal, TokenKind},
+    accounts::secrets::{random_token, token_hash},
+    accounts::users::{self, UserView},
     config::AuthSettings,
     domain::Role,
     entity::{auth_token, department, login_failure},
     error::{Error, Result},
-    secrets::{random_token, token_hash},
-    users::{self, UserView},
 };
-
-/// A bearer token for API clients, or a browser session (cookie + CSRF token).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TokenKind {
-    Api,
-    Session,
-}
-
-impl TokenKind {
-    fn as_str(self) -> &'static str {
-        match self {
-            TokenKind::Api => "api",
-            TokenKind::Session => "session",
-        }
-    }
-}
-
-/// The authenticated user of a request: who, in which role and department.
-#[derive(Debug, Clone)]
-pub struct Principal {
-    pub user_id: i64,
-    pub username: String,
-    pub full_name: String,
-    pub role: Role,
-    pub department_id: Option<i64>,
-    pub department_code: Option<String>,
-    pub token_id: i64,
-    pub token_kind: TokenKind,
-    /// The CSRF token of this login: cookie-authenticated writes must echo it.
-    pub csrf_token: Option<String>,
-    pub must_change_password: bool,
-}
-
-impl Principal {
-    pub fn is_admin(&self) -> bool {
-        self.role == Role::Admin
-    }
-
-    pub fn is_leader_or_admin(&self) -> bool {
-        matches!(self.role, Role::Admin | Role::Leader)
-    }
-}
 
 #[derive(Debug, Clone)]
 pub struct LoginOutcome {
@@ -94,13 +54,14 @@ pub async fn login<C: ConnectionTrait>(
     let stored_hash = found
         .as_ref()
         .map(|u| u.password_hash.clone())
-        .unwrap_or_else(|| users::dummy_hash().to_string());
+        .unwrap_or_else(|| passwords::dummy_hash().to_string());
     let password_owned = password.to_string();
     // argon2 is CPU-bound by design: keep it off the async workers.
-    let matches =
-        tokio::task::spawn_blocking(move || users::verify_password(&password_owned, &stored_hash))
-            .await
-            .map_err(|err| Error::Unexpected(anyhow::anyhow!("password check failed: {err}")))?;
+    let matches = tokio::task::spawn_blocking(move || {
+        passwords::verify_password(&password_owned, &stored_hash)
+    })
+    .await
+    .map_err(|err| Error::Unexpected(anyhow::anyhow!("password check failed: {err}")))?;
 
     let user = match found {
         Some(user) if matches && user.active => user,

@@ -10,8 +10,9 @@ use chrono::{Days, NaiveDate};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, PaginatorTrait, Set};
 use serde::Deserialize;
 
-use crate::{
+use dondoc_core::{
     Clock, Settings,
+    accounts::passwords,
     db::{self, Db},
     domain::{
         DepartmentKind, DocumentKind, ExtensionState, LinkRelation, Role, TaskStatus, text::fold,
@@ -20,8 +21,8 @@ use crate::{
         department, document, document_task, extension_request, task, task_coordinator, user,
     },
     error::{Error, Result},
-    history::{self, Change, action},
-    programmes, users,
+    org::programmes,
+    tasks::history::{self, Change, action},
 };
 
 const PROGRAMME_TOML: &str = include_str!("programme.toml");
@@ -235,9 +236,9 @@ pub async fn seed(db: &Db, clock: &Clock, settings: &Settings) -> Result<DemoSum
 
     // Accounts: one admin (in the office), the leaders, one staff per department.
     // Hash each password once: argon2 is deliberately slow.
-    let admin_hash = users::hash_password(&settings.demo.admin_password)?;
-    let leader_hash = users::hash_password(&settings.demo.leader_password)?;
-    let staff_hash = users::hash_password(&settings.demo.staff_password)?;
+    let admin_hash = passwords::hash_password(&settings.demo.admin_password)?;
+    let leader_hash = passwords::hash_password(&settings.demo.leader_password)?;
+    let staff_hash = passwords::hash_password(&settings.demo.staff_password)?;
     let new_user = |username: &str,
                     full_name: &str,
                     email: &str,
@@ -608,7 +609,7 @@ mod tests {
         );
         let fields: std::collections::HashSet<&str> =
             data.tasks.iter().map(|t| t.field.as_str()).collect();
-        for f in crate::domain::fields::DEFAULT_FIELDS {
+        for f in dondoc_core::domain::fields::DEFAULT_FIELDS {
             assert!(fields.contains(f.code), "no demo task in field {}", f.code);
         }
     }

@@ -11,9 +11,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::{
+    accounts::users::UserRef,
     entity::{task_history, user},
     error::Result,
-    users::UserRef,
 };
 
 /// What kind of change an entry records.

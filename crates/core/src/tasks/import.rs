@@ -17,8 +17,8 @@ use crate::{
     db::{self, Db},
     domain::text::fold,
     error::{Error, Result},
-    history::action,
-    tasks::commands::{self, NewTask, ValidatedTask},
+    tasks::creation::{self, NewTask, ValidatedTask},
+    tasks::history::action,
 };
 
 /// Files larger than this are refused before parsing.
@@ -525,7 +525,7 @@ pub async fn check(
             due_date: due,
             source_document_id: None,
         };
-        match commands::validate_new(db, &input).await {
+        match creation::validate_new(db, &input).await {
             Ok(task) => checked.push(CheckedRow {
                 row: raw.row,
                 lead_name: name_of(&task.lead_department_id),
@@ -595,7 +595,7 @@ pub async fn import(
     for row in checked {
         codes.push(row.task.code.to_string());
         let note = format!("Nhập từ tệp {file_name}, dòng {}", row.row);
-        match commands::insert_validated(
+        match creation::insert_validated(
             &txn,
             clock,
             organization,

@@ -14,13 +14,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::{
-    auth::Principal,
+    accounts::policy::{self, Action},
+    accounts::principal::Principal,
     db,
-    departments::{DepartmentRef, collect},
     domain::{Timeliness, parse_date},
     entity::task,
     error::{Error, FieldError, Result},
-    policy::{self, Action},
+    org::departments::{DepartmentRef, collect},
     tasks::{
         TaskView,
         query::{RawTaskQuery, build_condition, parse_paging},

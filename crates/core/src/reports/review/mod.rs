@@ -17,14 +17,14 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::{
-    auth::Principal,
-    departments::collect,
-    docx::{self, Align, Cell, Paragraph, Run, Table},
+    accounts::policy::{self, Action},
+    accounts::principal::Principal,
+    documents::docx::{self, Align, Cell, Paragraph, Run, Table},
     domain::{DocumentKind, LinkRelation, TaskStatus, parse_date, timeliness::overdue_age_bucket},
     entity::{department, document, document_task, field, task, user},
     error::{Error, FieldError, Result},
-    policy::{self, Action},
-    programmes,
+    org::departments::collect,
+    org::programmes,
 };
 
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]

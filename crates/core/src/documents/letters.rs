@@ -13,15 +13,15 @@ use utoipa::ToSchema;
 
 use crate::{
     Clock,
-    auth::Principal,
+    accounts::policy::{self, Action},
+    accounts::principal::Principal,
     config::LetterSettings,
     db::{self, Db},
-    departments::{self, DepartmentRef},
-    docx::{Align, Cell, Document, Paragraph, Run, Table},
+    documents::docx::{Align, Cell, Document, Paragraph, Run, Table},
     domain::{DocumentKind, TaskStatus, parse_date},
     entity::{department, document, task},
     error::{Error, FieldError, Result},
-    policy::{self, Action},
+    org::departments::{self, DepartmentRef},
 };
 
 /// One row of the letter's table.
@@ -424,7 +424,7 @@ pub async fn drafts_zip<C: ConnectionTrait>(
             render_docx(&draft, settings, place)?,
         ));
     }
-    crate::docx::zip_parts(files.iter().map(|(n, b)| (n.as_str(), b.as_slice())))
+    crate::documents::docx::zip_parts(files.iter().map(|(n, b)| (n.as_str(), b.as_slice())))
 }
 
 /// What the clerk records once the letter is issued.

@@ -18,16 +18,16 @@ use utoipa::ToSchema;
 
 use crate::{
     Clock,
-    auth::Principal,
+    accounts::policy::{self, FeedTarget},
+    accounts::principal::Principal,
+    accounts::secrets::{random_token, token_hash},
+    accounts::users::UserRef,
     db::{self, Db},
-    departments::DepartmentRef,
     domain::{Role, TaskStatus, Timeliness},
     entity::{calendar_feed, department, task, user},
     error::{Error, Result},
-    policy::{self, FeedTarget},
-    secrets::{random_token, token_hash},
+    org::departments::DepartmentRef,
     tasks::{TaskView, load_views},
-    users::UserRef,
 };
 
 pub const SCOPE_DEPARTMENT: &str = "department";
@@ -112,7 +112,7 @@ pub async fn resolve_target<C: ConnectionTrait>(
                     .department_id
                     .map(FeedTarget::Department)
                     .ok_or_else(|| Error::field("department", "required", "Chưa chọn đơn vị")),
-                Some(code) => match crate::departments::resolve(db, code).await? {
+                Some(code) => match crate::org::departments::resolve(db, code).await? {
                     Some(d) => Ok(FeedTarget::Department(d.id)),
                     None => Err(Error::field(
                         "department",

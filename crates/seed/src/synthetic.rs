@@ -21,13 +21,14 @@ use std::{fmt::Write as _, time::Instant};
 use chrono::{DateTime, Datelike, Days, NaiveDate, SecondsFormat, Utc};
 use sea_orm::ConnectionTrait;
 
-use crate::{
+use dondoc_core::{
     Clock, Settings,
+    accounts::passwords,
     db::{self, Db},
     domain::{fields::DEFAULT_FIELDS, text::fold},
     error::{Error, Result},
-    history::action,
-    programmes, users,
+    org::programmes,
+    tasks::history::action,
 };
 
 /// Tasks generated (and written) per batch.
@@ -49,21 +50,21 @@ impl SyntheticSpec {
     pub fn validate(&self) -> Result<()> {
         let mut errors = Vec::new();
         if self.tasks == 0 || self.tasks > 20_000_000 {
-            errors.push(crate::FieldError::new(
+            errors.push(dondoc_core::FieldError::new(
                 "tasks",
                 "out_of_range",
                 "--tasks phải từ 1 đến 20.000.000 / must be 1 to 20,000,000",
             ));
         }
         if self.departments == 0 || self.departments > 100_000 {
-            errors.push(crate::FieldError::new(
+            errors.push(dondoc_core::FieldError::new(
                 "departments",
                 "out_of_range",
                 "--departments phải từ 1 đến 100.000 / must be 1 to 100,000",
             ));
         }
         if self.years == 0 || self.years > 30 {
-            errors.push(crate::FieldError::new(
+            errors.push(dondoc_core::FieldError::new(
                 "years",
                 "out_of_range",
                 "--years phải từ 1 đến 30 / must be 1 to 30",
@@ -1158,9 +1159,9 @@ pub async fn seed(
     let demo = settings.demo.clone();
     let (admin_hash, leader_hash, staff_hash) = tokio::task::spawn_blocking(move || {
         Ok::<_, Error>((
-            users::hash_password(&demo.admin_password)?,
-            users::hash_password(&demo.leader_password)?,
-            users::hash_password(&demo.staff_password)?,
+            passwords::hash_password(&demo.admin_password)?,
+            passwords::hash_password(&demo.leader_password)?,
+            passwords::hash_password(&demo.staff_password)?,
         ))
     })
     .await

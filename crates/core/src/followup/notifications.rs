@@ -10,11 +10,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::{
-    auth::Principal,
-    departments::{self, collect},
+    accounts::policy::{self, Action},
+    accounts::principal::Principal,
     entity::{department, notification, notification_task},
     error::{Error, FieldError, Result},
-    policy::{self, Action},
+    org::departments::{self, collect},
     tasks::{Page, query::parse_paging},
 };
 

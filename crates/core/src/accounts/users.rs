@@ -1,7 +1,6 @@
 //! Users and their passwords (argon2id). A user belongs to a department
 //! when staff; leaders and admins may too.
 
-use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
 };
@@ -10,14 +9,12 @@ use utoipa::ToSchema;
 
 use crate::{
     Clock,
-    departments::{self, collect},
+    accounts::passwords::{check_password_policy, hash_password, verify_password},
     domain::{EmailAddress, Role, Title, Username},
     entity::{department, user},
     error::{Error, FieldError, Result},
+    org::departments::{self, collect},
 };
-
-/// Shortest password accepted for a new account or a reset.
-pub const MIN_PASSWORD_CHARS: usize = 10;
 
 /// A user as shown to others (never the hash).
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -64,56 +61,6 @@ pub fn view(model: &user::Model, department: Option<&department::Model>) -> User
         active: model.active,
         must_change_password: model.must_change_password,
     }
-}
-
-/// Hashes a password with argon2id and a random salt (PHC string).
-pub fn hash_password(password: &str) -> Result<String> {
-    Argon2::default()
-        .hash_password(password.as_bytes())
-        .map(|hash| hash.to_string())
-        .map_err(|err| Error::Unexpected(anyhow::anyhow!("password hashing failed: {err}")))
-}
-
-/// Checks a password against a stored PHC hash. A malformed hash is a mismatch.
-pub fn verify_password(password: &str, stored_hash: &str) -> bool {
-    Argon2::default()
-        .verify_password(password.as_bytes(), stored_hash)
-        .is_ok()
-}
-
-/// A hash of a random secret: verifying against it costs the same as a real
-/// account, so a login for an unknown username takes as long as a wrong password.
-pub fn dummy_hash() -> &'static str {
-    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    DUMMY.get_or_init(|| {
-        hash_password(&crate::secrets::random_token())
-            .unwrap_or_else(|_| "$argon2id$v=19$m=19456,t=2,p=1$invalid$invalid".to_string())
-    })
-}
-
-pub fn check_password_policy(field: &str, password: &str, username: &str) -> Result<()> {
-    if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(Error::field(
-            field,
-            "weak_password",
-            format!("Mật khẩu phải có ít nhất {MIN_PASSWORD_CHARS} ký tự"),
-        ));
-    }
-    if password.chars().count() > 256 {
-        return Err(Error::field(
-            field,
-            "too_long",
-            "Mật khẩu dài quá 256 ký tự",
-        ));
-    }
-    if password.to_lowercase().contains(&username.to_lowercase()) {
-        return Err(Error::field(
-            field,
-            "weak_password",
-            "Mật khẩu không được chứa tên đăng nhập",
-        ));
-    }
-    Ok(())
 }
 
 /// What is needed to create a user.
@@ -488,7 +435,7 @@ pub async fn update<C: ConnectionTrait>(
     active.updated_at = Set(clock.now());
     let saved = active.update(db).await?;
     if deactivated || changes.password.is_some() {
-        crate::auth::logout_everywhere(db, clock, user_id).await?;
+        crate::accounts::sessions::logout_everywhere(db, clock, user_id).await?;
     }
     let dept = match saved.department_id {
         Some(id) => departments::find_by_id(db, id).await?,

@@ -15,13 +15,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::{
-    auth::Principal,
-    departments::collect,
+    accounts::policy::{self, Action},
+    accounts::principal::Principal,
     domain::LinkRelation,
     entity::{department, document, document_task, task, task_history, user},
     error::{Error, FieldError, Result},
-    history::action,
-    policy::{self, Action},
+    org::departments::collect,
+    tasks::history::action,
 };
 
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]

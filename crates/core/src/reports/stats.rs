@@ -10,12 +10,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::{
-    auth::Principal,
+    accounts::policy::{self, Action},
+    accounts::principal::Principal,
     db,
     entity::{department, field},
     error::{Error, Result},
-    policy::{self, Action},
-    programmes,
+    org::programmes,
 };
 
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]

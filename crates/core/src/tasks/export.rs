@@ -10,8 +10,8 @@ use crate::{
     db::Db,
     entity::task,
     error::{Error, Result},
-    programmes,
-    stats::{Figures, Stats},
+    org::programmes,
+    reports::stats::{Figures, Stats},
     tasks::{TaskView, view::load_views},
 };
 

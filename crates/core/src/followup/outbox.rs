@@ -35,7 +35,7 @@ use crate::{
     db::{self, Db},
     entity::{notification, schedule_fire},
     error::{Error, Result},
-    notifications::{split_recipients, state},
+    followup::notifications::{split_recipients, state},
 };
 
 /// Statuses of a `schedule_fires` row.

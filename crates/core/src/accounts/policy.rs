@@ -16,7 +16,7 @@
 //! are leader and admin acts (the office that issues the letters).
 
 use crate::{
-    auth::Principal,
+    accounts::principal::Principal,
     domain::Role,
     error::{Error, Result},
 };
@@ -208,7 +208,7 @@ pub fn describe(action: Action) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::auth::TokenKind;
+    use crate::accounts::principal::TokenKind;
 
     fn user(role: Role, department: Option<i64>) -> Principal {
         Principal {

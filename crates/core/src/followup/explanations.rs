@@ -20,21 +20,39 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::{
     Clock, Settings,
-    auth::Principal,
+    accounts::policy::{self, Action, TaskScope},
+    accounts::principal::Principal,
+    accounts::users::UserRef,
     db::{self, Db},
-    departments::DepartmentRef,
     domain::{Role, parse_date, parse_note},
     entity::{department, explanation_request, task, task_coordinator, user},
     error::{Error, FieldError, Result},
-    history::{self, Change},
-    outbox::{self, NewNotification},
-    policy::{self, Action, TaskScope},
-    reminders::{self, DepartmentContact, EscalatedExplanation},
-    tasks::commands::load_for,
-    users::UserRef,
+    followup::outbox::{self, NewNotification},
+    followup::recipients::{self, DepartmentContact},
+    org::departments::DepartmentRef,
+    tasks::access::load_for,
+    tasks::history::{self, Change},
 };
 
 const MAX_TEXT: usize = 10_000;
+
+/// A request for explanation (yêu cầu giải trình) still unanswered after
+/// its answer-by date: it escalates into the leaders' digest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EscalatedExplanation {
+    pub request_id: i64,
+    pub task_id: i64,
+    pub code: String,
+    pub title: String,
+    pub lead_department_code: String,
+    pub lead_department_name: String,
+    pub question: String,
+    pub answer_by: NaiveDate,
+    /// Days since the answer-by date.
+    pub days_overdue: i64,
+    /// Full name of who asked.
+    pub requested_by: String,
+}
 
 /// The outbox kind of the notice sent to the lead department.
 pub const NOTIFICATION_KIND: &str = "explanation-request";
@@ -338,7 +356,7 @@ pub async fn request(
         staff_emails: staff,
     };
     let (recipients, rejected): (Vec<String>, Vec<String>) =
-        reminders::department_addresses(&contact)
+        recipients::department_addresses(&contact)
             .into_iter()
             .partition(|a| plausible(a));
     let undeliverable = if !department.active {
@@ -634,7 +652,7 @@ pub async fn list<C: ConnectionTrait>(
                 if !cache.contains_key(&r.task_id)
                     && let Some(t) = task::Entity::find_by_id(r.task_id).one(db).await?
                 {
-                    cache.insert(r.task_id, crate::tasks::commands::scope(db, &t).await?);
+                    cache.insert(r.task_id, crate::tasks::access::scope(db, &t).await?);
                 }
                 if cache
                     .get(&r.task_id)

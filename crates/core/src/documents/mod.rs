@@ -2,6 +2,10 @@
 //! signer, and linked to tasks as assigning (`assigns`) or reminding
 //! (`reminds`) them. A reminder document counts on every task it links.
 
+pub mod docx;
+pub mod letters;
+pub mod register;
+
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
@@ -15,14 +19,14 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::{
     Clock,
-    auth::Principal,
+    accounts::policy::{self, Action},
+    accounts::principal::Principal,
     db::{self, Db},
-    departments::collect,
     domain::{DocumentKind, DocumentNumber, LinkRelation, Title, parse_date},
     entity::{document, document_task, task},
     error::{Error, FieldError, Result},
-    history::{self, Change, action},
-    policy::{self, Action},
+    org::departments::collect,
+    tasks::history::{self, Change, action},
     tasks::{
         Page,
         query::{Involvement, involvement_condition, parse_paging},

@@ -1,0 +1,3 @@
+//! Calendar feeds: a private iCalendar address per department or leader.
+
+pub mod ics;

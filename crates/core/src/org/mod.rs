@@ -1,0 +1,5 @@
+//! The organisation: its departments (đơn vị) and its annual programmes
+//! (chương trình công tác).
+
+pub mod departments;
+pub mod programmes;
