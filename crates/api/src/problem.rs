@@ -4,7 +4,7 @@
 //! Every error of the API goes through here.
 
 use actix_web::{HttpResponse, ResponseError, http::StatusCode};
-use dondoc_core::{Error, FieldError};
+use dondoc_core::{Error, FieldError, db::StorageFault};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -278,62 +278,57 @@ pub fn problem_of(err: Error) -> Problem {
         }
         Error::Unavailable(why) => {
             tracing::error!(error = %why, "database unavailable");
-            let mut p = Problem::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "unavailable",
-                "Tạm thời gián đoạn",
-                "Temporarily unavailable",
-            )
-            .detail(
-                "Cơ sở dữ liệu tạm thời không truy cập được. Vui lòng thử lại sau ít phút.",
-                "The database is temporarily unreachable. Please retry in a moment.",
-            );
-            p.retry_after = Some(5);
-            p
+            unavailable()
         }
+        Error::Storage(fault, why) => storage_problem(fault, &why),
         Error::Config { key, message } => {
             tracing::error!(%key, %message, "configuration error at runtime");
             internal()
         }
         Error::Unexpected(err) => {
-            let text = format!("{err:#}");
-            if let Some(problem) = storage_problem(&text) {
-                tracing::error!(error = %text, "storage refuses writes");
-                return problem;
-            }
-            if is_transient_db_error(&text) {
-                tracing::error!(error = %text, "database busy or unreachable");
-                return problem_of(Error::Unavailable(text));
-            }
-            tracing::error!(error = %text, "unexpected error");
+            tracing::error!(error = %format!("{err:#}"), "unexpected error");
             internal()
         }
     }
 }
 
-/// A disk that is full or a database opened read-only: the operator must act,
-/// and the person should know their change was not saved.
-fn storage_problem(text: &str) -> Option<Problem> {
-    let t = text.to_ascii_lowercase();
-    let (kind, vi, en) = if t.contains("disk is full")
-        || t.contains("no space left")
-        || t.contains("could not extend file")
-    {
-        (
+/// The database cannot be reached or is busy: retry in a moment.
+fn unavailable() -> Problem {
+    let mut p = Problem::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "unavailable",
+        "Tạm thời gián đoạn",
+        "Temporarily unavailable",
+    )
+    .detail(
+        "Cơ sở dữ liệu tạm thời không truy cập được. Vui lòng thử lại sau ít phút.",
+        "The database is temporarily unreachable. Please retry in a moment.",
+    );
+    p.retry_after = Some(5);
+    p
+}
+
+/// A storage fault core classified. A busy or unreachable database passes
+/// by itself; a full disk or a read-only database needs the operator, and
+/// the person should know their change was not saved.
+fn storage_problem(fault: StorageFault, why: &str) -> Problem {
+    let (kind, vi, en) = match fault {
+        StorageFault::Busy | StorageFault::Unreachable => {
+            tracing::error!(error = %why, %fault, "database busy or unreachable");
+            return unavailable();
+        }
+        StorageFault::DiskFull => (
             "storage_full",
             "Máy chủ đã hết dung lượng lưu trữ; thay đổi chưa được lưu. Vui lòng báo quản trị hệ thống.",
             "The server's storage is full; the change was not saved. Please tell the administrator.",
-        )
-    } else if t.contains("readonly database") || t.contains("read-only") || t.contains("read only")
-    {
-        (
+        ),
+        StorageFault::ReadOnly => (
             "read_only",
             "Cơ sở dữ liệu đang ở chế độ chỉ đọc; thay đổi chưa được lưu. Vui lòng báo quản trị hệ thống.",
             "The database is read-only; the change was not saved. Please tell the administrator.",
-        )
-    } else {
-        return None;
+        ),
     };
+    tracing::error!(error = %why, %fault, "storage refuses writes");
     let mut p = Problem::new(
         StatusCode::SERVICE_UNAVAILABLE,
         kind,
@@ -342,17 +337,7 @@ fn storage_problem(text: &str) -> Option<Problem> {
     )
     .detail(vi, en);
     p.retry_after = Some(60);
-    Some(p)
-}
-
-fn is_transient_db_error(text: &str) -> bool {
-    let t = text.to_ascii_lowercase();
-    t.contains("database is locked")
-        || t.contains("pool timed out")
-        || t.contains("connection refused")
-        || t.contains("connection reset")
-        || t.contains("terminating connection")
-        || t.contains("broken pipe")
+    p
 }
 
 fn english_conflict(vi: &str) -> String {
@@ -384,27 +369,48 @@ mod tests {
 
     #[test]
     fn storage_failures_are_explained_not_internal() {
-        for (text, kind) in [
+        // Core classifies the fault from the driver's code; the text is the
+        // driver's message, carried for the log.
+        for (fault, text, kind) in [
             (
+                StorageFault::DiskFull,
                 "error returned from database: (code: 13) database or disk is full",
                 "storage_full",
             ),
             (
+                StorageFault::DiskFull,
                 "could not extend file \"base/16384/2619\": No space left on device",
                 "storage_full",
             ),
             (
+                StorageFault::ReadOnly,
                 "error returned from database: (code: 8) attempt to write a readonly database",
                 "read_only",
             ),
         ] {
-            let p = problem_of(Error::Unexpected(anyhow::anyhow!(text.to_string())));
+            let p = problem_of(Error::Storage(fault, text.to_string()));
             assert_eq!(p.status, StatusCode::SERVICE_UNAVAILABLE, "{text}");
             assert_eq!(p.kind, kind);
         }
-        let p = problem_of(Error::Unexpected(anyhow::anyhow!("database is locked")));
+        let p = problem_of(Error::Storage(
+            StorageFault::Busy,
+            "database is locked".to_string(),
+        ));
         assert_eq!(p.kind, "unavailable");
         let p = problem_of(Error::Unexpected(anyhow::anyhow!("something else")));
         assert_eq!(p.status, StatusCode::INTERNAL_SERVER_ERROR);
+    }
+
+    #[test]
+    fn a_busy_or_unreachable_database_is_retried_in_five_seconds() {
+        for fault in [StorageFault::Busy, StorageFault::Unreachable] {
+            let p = problem_of(Error::Storage(fault, String::new()));
+            assert_eq!(
+                (p.status, p.kind, p.retry_after),
+                (StatusCode::SERVICE_UNAVAILABLE, "unavailable", Some(5))
+            );
+        }
+        let p = problem_of(Error::Storage(StorageFault::ReadOnly, String::new()));
+        assert_eq!(p.retry_after, Some(60));
     }
 }

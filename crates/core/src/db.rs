@@ -13,6 +13,9 @@ use crate::{
     error::{Error, Result},
 };
 
+pub mod fault;
+pub use fault::StorageFault;
+
 mod sea_orm_migration_reexport {
     pub use dondoc_migrations::MigratorTrait;
 }
@@ -210,22 +213,56 @@ pub fn statement<C: ConnectionTrait>(
 ) -> sea_orm::Statement {
     let backend = db.get_database_backend();
     let sql = if backend == DbBackend::Postgres {
-        let mut out = String::with_capacity(sql.len() + 16);
-        let mut n = 0;
-        for ch in sql.chars() {
-            if ch == '?' {
-                n += 1;
-                out.push('$');
-                out.push_str(&n.to_string());
-            } else {
-                out.push(ch);
-            }
-        }
-        out
+        number_placeholders(sql)
     } else {
         sql.to_string()
     };
     sea_orm::Statement::from_sql_and_values(backend, sql, values)
+}
+
+/// `sql` with every `?` placeholder numbered `$1, $2, …`. A `?` inside a
+/// string literal (`'…'`; `''` is a quote inside it), a quoted identifier
+/// (`"…"`) or a comment is text, not a placeholder, and is left alone:
+/// numbering it would shift every later parameter.
+fn number_placeholders(sql: &str) -> String {
+    #[derive(Clone, Copy)]
+    enum At {
+        Code,
+        Quoted(char),
+        LineComment,
+        BlockComment,
+    }
+    let mut out = String::with_capacity(sql.len() + 16);
+    let mut n = 0;
+    let mut at = At::Code;
+    let mut chars = sql.chars().peekable();
+    while let Some(ch) = chars.next() {
+        if let (At::Code, '?') = (at, ch) {
+            n += 1;
+            out.push('$');
+            out.push_str(&n.to_string());
+            continue;
+        }
+        out.push(ch);
+        at = match (at, ch) {
+            (At::Code, '\'' | '"') => At::Quoted(ch),
+            (At::Code, '-') if chars.peek() == Some(&'-') => At::LineComment,
+            (At::Code, '/') if chars.peek() == Some(&'*') => {
+                // Take the `*` now, so that `/*/` does not close the comment.
+                out.extend(chars.next());
+                At::BlockComment
+            }
+            // A doubled quote closes and at once reopens: the same as an escape.
+            (At::Quoted(quote), c) if c == quote => At::Code,
+            (At::LineComment, '\n') => At::Code,
+            (At::BlockComment, '*') if chars.peek() == Some(&'/') => {
+                out.extend(chars.next());
+                At::Code
+            }
+            (state, _) => state,
+        };
+    }
+    out
 }
 
 /// The query plan of a statement, one line per row: SQLite's `EXPLAIN QUERY
@@ -274,4 +311,53 @@ pub fn plan_scans_tasks(lines: &[String]) -> bool {
         let pg_scan = l.contains("Seq Scan on tasks");
         sqlite_scan || pg_scan
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::number_placeholders;
+
+    #[test]
+    fn placeholders_are_numbered_in_order() {
+        assert_eq!(
+            number_placeholders("SELECT a FROM t WHERE b = ? AND c IN (?, ?)"),
+            "SELECT a FROM t WHERE b = $1 AND c IN ($2, $3)"
+        );
+        assert_eq!(number_placeholders("SELECT 1"), "SELECT 1");
+    }
+
+    #[test]
+    fn a_question_mark_in_a_literal_is_text() {
+        assert_eq!(
+            number_placeholders("SELECT '?' || ? FROM t WHERE note = 'Vì sao?' AND id = ?"),
+            "SELECT '?' || $1 FROM t WHERE note = 'Vì sao?' AND id = $2"
+        );
+        // '' is a quote inside the literal, which goes on past it.
+        assert_eq!(
+            number_placeholders("SELECT 'it''s ?', ?, '''?''', ?"),
+            "SELECT 'it''s ?', $1, '''?''', $2"
+        );
+        assert_eq!(number_placeholders("SELECT '', ?"), "SELECT '', $1");
+    }
+
+    #[test]
+    fn a_question_mark_in_a_quoted_identifier_or_a_comment_is_text() {
+        assert_eq!(
+            number_placeholders(r#"SELECT "what?" AS "a""?" FROM t WHERE x = ?"#),
+            r#"SELECT "what?" AS "a""?" FROM t WHERE x = $1"#
+        );
+        assert_eq!(
+            number_placeholders("SELECT ? -- why?\n, ? /* and? */, ?"),
+            "SELECT $1 -- why?\n, $2 /* and? */, $3"
+        );
+        assert_eq!(
+            number_placeholders("SELECT 1 /*/ ? */, ?"),
+            "SELECT 1 /*/ ? */, $1"
+        );
+        // A quote inside a comment opens nothing.
+        assert_eq!(
+            number_placeholders("SELECT ? -- don't\n, ?"),
+            "SELECT $1 -- don't\n, $2"
+        );
+    }
 }

@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use crate::db::fault::StorageFault;
+
 /// A problem with one input field, reported to the user by name.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct FieldError {
@@ -60,9 +62,13 @@ pub enum Error {
     /// Bad configuration, naming the key.
     #[error("configuration error in `{key}`: {message}")]
     Config { key: String, message: String },
-    /// The database could not be reached or answered with an error.
+    /// The database could not be opened.
     #[error("database unavailable: {0}")]
     Unavailable(String),
+    /// The database refused or dropped a statement for a reason of its own
+    /// (full, read-only, busy, unreachable), with the driver's message.
+    #[error("{0}: {1}")]
+    Storage(StorageFault, String),
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
@@ -95,18 +101,20 @@ impl Error {
 impl From<sea_orm::DbErr> for Error {
     fn from(err: sea_orm::DbErr) -> Self {
         use sea_orm::{DbErr, SqlErr};
-        match &err {
-            DbErr::RecordNotFound(what) => Error::NotFound(what.clone()),
-            DbErr::Conn(_) | DbErr::ConnectionAcquire(_) => Error::Unavailable(err.to_string()),
-            _ => match err.sql_err() {
-                Some(SqlErr::UniqueConstraintViolation(detail)) => {
-                    Error::Conflict(format!("duplicate value: {detail}"))
-                }
-                Some(SqlErr::ForeignKeyConstraintViolation(detail)) => Error::Conflict(format!(
-                    "referenced record missing or still in use: {detail}"
-                )),
-                _ => Error::Unexpected(anyhow::Error::new(err)),
-            },
+        if let DbErr::RecordNotFound(what) = &err {
+            return Error::NotFound(what.clone());
+        }
+        if let Some(fault) = StorageFault::classify(&err) {
+            return Error::Storage(fault, err.to_string());
+        }
+        match err.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(detail)) => {
+                Error::Conflict(format!("duplicate value: {detail}"))
+            }
+            Some(SqlErr::ForeignKeyConstraintViolation(detail)) => Error::Conflict(format!(
+                "referenced record missing or still in use: {detail}"
+            )),
+            _ => Error::Unexpected(anyhow::Error::new(err)),
         }
     }
 }

@@ -4,13 +4,19 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::NaiveDate;
+use std::collections::BTreeMap;
+
 use dondoc_core::{
+    db,
     domain::Timeliness,
-    tasks::{RawTaskQuery, list},
+    tasks::{
+        RawTaskQuery, list,
+        status_sql::{DONE_INDEX, OPEN_INDEX, StatusIn},
+    },
     testing,
 };
 use dondoc_migrations::{Migrator, MigratorTrait};
-use sea_orm::ConnectionTrait;
+use sea_orm::{ConnectionTrait, TransactionTrait};
 
 /// The five migrations of the first release (2026-11-25).
 const FIRST_RELEASE: u32 = 5;
@@ -138,5 +144,82 @@ async fn instances_starting_at_once_all_come_up() {
         }
         let pending = Migrator::get_pending_migrations(&t.db).await.unwrap();
         assert!(pending.is_empty(), "{:?}", t.backend);
+    }
+}
+
+/// The `WHERE` of every partial index on `tasks`, by index name, as the
+/// database keeps it: SQLite the statement's text, PostgreSQL its own
+/// rendering of the parsed condition.
+async fn partial_index_conditions<C: ConnectionTrait>(db: &C) -> BTreeMap<String, String> {
+    let sql = if db::is_postgres(db) {
+        "SELECT indexname AS name, indexdef AS def FROM pg_indexes \
+         WHERE schemaname = current_schema() AND tablename = 'tasks'"
+    } else {
+        "SELECT name, sql AS def FROM sqlite_master \
+         WHERE type = 'index' AND tbl_name = 'tasks' AND sql IS NOT NULL"
+    };
+    let rows = db
+        .query_all_raw(db::statement(db, sql, Vec::new()))
+        .await
+        .unwrap();
+    rows.into_iter()
+        .filter_map(|row| {
+            let name: String = row.try_get("", "name").unwrap();
+            let def: String = row.try_get("", "def").unwrap();
+            def.split_once(" WHERE ")
+                .map(|(_, condition)| (name, condition.to_string()))
+        })
+        .collect()
+}
+
+/// Migrations cannot use core, so they spell the partial indexes' conditions
+/// out; the queries use the conditions core builds from `TaskStatus`. Here
+/// the two are compared as the database understands them: a probe index
+/// made from core's condition (then rolled back) must read back exactly
+/// like the index the migration made.
+#[tokio::test]
+async fn the_partial_indexes_of_the_migrations_use_the_status_sets_of_core() {
+    for t in testing::databases().await {
+        let made = partial_index_conditions(&t.db).await;
+        let expected: [(&str, StatusIn); 4] = [
+            ("idx_tasks_open_due", OPEN_INDEX),
+            ("idx_tasks_open_lead_due", OPEN_INDEX),
+            ("idx_tasks_open_programme_due", OPEN_INDEX),
+            ("idx_tasks_done_completed_on", DONE_INDEX),
+        ];
+        assert_eq!(
+            made.keys().map(String::as_str).collect::<Vec<_>>(),
+            {
+                let mut names = expected.map(|(name, _)| name).to_vec();
+                names.sort_unstable();
+                names
+            },
+            "every partial index on tasks is checked here ({:?})",
+            t.backend
+        );
+
+        let txn = t.db.begin().await.unwrap();
+        for (set, condition) in [("open", OPEN_INDEX), ("done", DONE_INDEX)] {
+            txn.execute_unprepared(&format!(
+                "CREATE INDEX dondoc_probe_{set} ON tasks (id) WHERE {condition}"
+            ))
+            .await
+            .unwrap();
+        }
+        let probes = partial_index_conditions(&txn).await;
+        txn.rollback().await.unwrap();
+        for (name, condition) in expected {
+            let set = if condition == OPEN_INDEX {
+                "open"
+            } else {
+                "done"
+            };
+            assert_eq!(
+                made[name],
+                probes[&format!("dondoc_probe_{set}")],
+                "{name} on {:?}: the migration's condition is not core's `{condition}`",
+                t.backend
+            );
+        }
     }
 }

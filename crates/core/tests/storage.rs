@@ -205,3 +205,61 @@ fn bad_query_parameters_are_named() {
         );
     }
 }
+
+/// Storage faults are told from the codes the drivers really report, on
+/// both databases: the API's 503 answers rest on this classification.
+#[tokio::test]
+async fn storage_faults_are_classified_from_the_drivers_codes() {
+    use dondoc_core::{Error, db, db::StorageFault};
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+
+    let write = "INSERT INTO programmes (year, title, created_at) \
+                 VALUES (2031, 'Chương trình 2031', '2031-01-02T00:00:00+00:00')";
+    let t = testing::sqlite().await;
+    // A file opened read-only (SQLITE_READONLY).
+    let read_only = db::connect(&testing::database_settings(&format!("{}?mode=ro", t.url)))
+        .await
+        .unwrap();
+    let err = Error::from(read_only.execute_unprepared(write).await.unwrap_err());
+    assert!(
+        matches!(err, Error::Storage(StorageFault::ReadOnly, _)),
+        "{err:?}"
+    );
+    // Another writer holds the lock past the busy timeout (SQLITE_BUSY).
+    let mut impatient = testing::database_settings(&t.url);
+    impatient.busy_timeout_ms = 50;
+    let impatient = db::connect(&impatient).await.unwrap();
+    let holder = db::begin_write(&t.db).await.unwrap();
+    let err = db::begin_write(&impatient).await.unwrap_err();
+    assert!(
+        matches!(err, Error::Storage(StorageFault::Busy, _)),
+        "{err:?}"
+    );
+    holder.rollback().await.unwrap();
+
+    let Some(pg) = testing::postgres().await else {
+        return;
+    };
+    // A read-only transaction, as on a hot standby (25006).
+    let txn = pg.db.begin().await.unwrap();
+    txn.execute_unprepared("SET TRANSACTION READ ONLY")
+        .await
+        .unwrap();
+    let err = Error::from(txn.execute_unprepared(write).await.unwrap_err());
+    assert!(
+        matches!(err, Error::Storage(StorageFault::ReadOnly, _)),
+        "{err:?}"
+    );
+    drop(txn);
+    // The server ends the session (57P01, or the dropped socket).
+    let txn = pg.db.begin().await.unwrap();
+    let err = Error::from(
+        txn.execute_unprepared("SELECT pg_terminate_backend(pg_backend_pid())")
+            .await
+            .unwrap_err(),
+    );
+    assert!(
+        matches!(err, Error::Storage(StorageFault::Unreachable, _)),
+        "{err:?}"
+    );
+}

@@ -2,13 +2,20 @@
 //! HTML part, from templates compiled into the binary (askama; the HTML one
 //! escapes every value). Rendered **once**, when the notification is
 //! enqueued, and stored, so every retry sends the same content.
+//!
+//! Notifications core enqueues with structured content instead (a request
+//! for explanation) are rendered by [`render_payload`] when the worker
+//! first claims them, and stored before they are sent.
+
+mod explanation;
 
 use askama::Template;
 use chrono::NaiveDate;
 use dondoc_core::{
     Settings,
+    domain::text::one_line,
     followup::{
-        explanations::EscalatedExplanation,
+        explanations::{self, EscalatedExplanation, ExplanationNotice},
         outbox::NewNotification,
         recipients::Recipient,
         reminders::{Digest, DigestKind, DigestLine, IssuedReminder, Section},
@@ -129,11 +136,6 @@ struct HtmlEmail<'a> {
 /// `dd/mm/yyyy`, as Vietnamese documents write dates.
 pub fn vn_date(date: NaiveDate) -> String {
     date.format("%d/%m/%Y").to_string()
-}
-
-/// One line of text: no line breaks or runs of spaces (subjects, table cells).
-fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn status_text(line: &DigestLine) -> String {
@@ -415,6 +417,27 @@ pub fn to_notification(
         task_ids: digest.task_ids.clone(),
         undeliverable,
     })
+}
+
+/// The text and HTML bodies of a notification core enqueued with
+/// structured content (`payload`, JSON) rather than rendered, by its kind.
+/// The error, a sentence for the operator, fails the notification: the same
+/// payload would fail again.
+pub fn render_payload(
+    kind: &str,
+    subject: &str,
+    payload: &str,
+) -> Result<(String, String), String> {
+    let cannot =
+        |why: String| format!("Không dựng được nội dung thư / cannot render the message: {why}");
+    match kind {
+        explanations::NOTIFICATION_KIND => {
+            let notice: ExplanationNotice =
+                serde_json::from_str(payload).map_err(|e| cannot(e.to_string()))?;
+            explanation::render(subject, &notice).map_err(|e| cannot(e.to_string()))
+        }
+        other => Err(cannot(format!("no template for kind {other}"))),
+    }
 }
 
 #[cfg(test)]

@@ -14,7 +14,10 @@ use dondoc_core::{
 };
 use rand::Rng;
 
-use crate::mailer::{Mailer, Outgoing, SendError};
+use crate::{
+    mailer::{Mailer, Outgoing, SendError},
+    render,
+};
 
 /// Identical permanent refusals in a row after which the worker treats the
 /// server as refusing everything (e.g. the sender is rejected): it pauses
@@ -298,6 +301,17 @@ impl<M: Mailer> Worker<M> {
         if c.ambiguous {
             metrics::counter!("dondoc_outbox_reclaimed_total").increment(1);
         }
+        let rendered;
+        let c = match &c.payload {
+            None => c,
+            Some(payload) => match self.render_and_store(c, payload).await? {
+                Ok(with_bodies) => {
+                    rendered = with_bodies;
+                    &rendered
+                }
+                Err(delivery) => return Ok(delivery),
+            },
+        };
         let result = self.mailer.send(&Outgoing::from(c)).await;
         let now = self.clock.now();
         let (finish, delivery) = match result {
@@ -415,6 +429,51 @@ impl<M: Mailer> Worker<M> {
                 Ok(delivery)
             }
         }
+    }
+
+    /// Renders a notification core enqueued with structured content and
+    /// stores its bodies under the lease, before the first send: from then
+    /// on it is like any other, and every attempt sends the same bytes. A
+    /// payload that cannot be rendered fails the notification (it would
+    /// fail again); a lost lease leaves it to the worker that holds it.
+    async fn render_and_store(
+        &mut self,
+        c: &ClaimedNotification,
+        payload: &str,
+    ) -> dondoc_core::Result<Result<ClaimedNotification, Delivery>> {
+        let (text, html) = match render::render_payload(&c.kind, &c.subject, payload) {
+            Ok(bodies) => bodies,
+            Err(reason) => {
+                let outcome = Finish::Failed {
+                    code: None,
+                    error: reason.clone(),
+                };
+                let now = self.clock.now();
+                return Ok(Err(
+                    match outbox::finish(&self.db, c, &self.id, &outcome, now).await? {
+                        Fenced::Applied => {
+                            metrics::counter!("dondoc_notifications_failed_total", "reason" => "render")
+                                .increment(1);
+                            tracing::error!(notification = c.id, key = %c.idempotency_key, reason = %reason,
+                                "notification cannot be rendered; failed");
+                            Delivery::Failed { id: c.id, reason }
+                        }
+                        Fenced::LostLease => self.lost(c),
+                    },
+                ));
+            }
+        };
+        Ok(
+            match outbox::store_rendered(&self.db, c, &self.id, &text, &html).await? {
+                Fenced::Applied => Ok(ClaimedNotification {
+                    body_text: text,
+                    body_html: html,
+                    payload: None,
+                    ..c.clone()
+                }),
+                Fenced::LostLease => Err(self.lost(c)),
+            },
+        )
     }
 
     async fn pause(

@@ -249,3 +249,111 @@ async fn an_unanswered_request_reaches_the_department_once_then_the_leaders_dige
         assert_eq!(notices.len(), 1);
     }
 }
+
+/// Records every message and refuses the first one transiently.
+#[derive(Default)]
+struct FlakyMailer {
+    sent: std::sync::Mutex<Vec<dondoc_scheduler::Outgoing>>,
+}
+
+impl dondoc_scheduler::Mailer for FlakyMailer {
+    async fn send(
+        &self,
+        mail: &dondoc_scheduler::Outgoing,
+    ) -> Result<dondoc_scheduler::Receipt, dondoc_scheduler::SendError> {
+        let mut sent = self.sent.lock().unwrap();
+        sent.push(mail.clone());
+        if sent.len() == 1 {
+            return Err(dondoc_scheduler::SendError::Transient {
+                code: Some(451),
+                message: "451 try later".into(),
+                ambiguous: false,
+            });
+        }
+        Ok(dondoc_scheduler::Receipt {
+            code: Some(250),
+            reply: "250 ok".into(),
+        })
+    }
+
+    fn describe(&self) -> String {
+        "flaky".into()
+    }
+}
+
+/// The notice is enqueued with its content in the request's transaction;
+/// the worker renders its bodies once, before the first send, and stores
+/// them, so the retry after a refusal sends the very same bytes.
+#[tokio::test]
+async fn the_notice_is_rendered_once_before_the_first_send_and_retried_unchanged() {
+    for t in testing::databases().await {
+        let db = &t.db;
+        let tnmt = add_department(db, "TNMT", "Phòng <Tài nguyên>", Some("tnmt@dondoc.test")).await;
+        let ct = add_user(db, "ct", Role::Leader, None, Some("chutich@dondoc.test")).await;
+        let task = add_task(
+            db,
+            NewTask {
+                code: "MT-01",
+                title: "Đo đạc & cấp giấy",
+                department_id: tnmt,
+                due: date(2026, 5, 4),
+                status: TaskStatus::InProgress,
+                leader: Some(ct),
+            },
+        )
+        .await;
+        let settings = Arc::new(settings(&t.url, free_port()));
+        let (clock, hand) = Clock::manual(settings.organization.timezone, vn(2026, 5, 18, 9, 0, 0));
+        let id = explanations::request(
+            db,
+            &clock,
+            &settings,
+            &principal(ct, "ct", Role::Leader, None),
+            task,
+            &NewExplanation {
+                question: "Vì sao <chậm>?".into(),
+                answer_by: "20/05/2026".into(),
+            },
+        )
+        .await
+        .unwrap();
+        let key = format!("explanation-request:{id}");
+        let row = || async {
+            notification::Entity::find()
+                .filter(notification::Column::IdempotencyKey.eq(key.clone()))
+                .one(db)
+                .await
+                .unwrap()
+                .unwrap()
+        };
+        let queued = row().await;
+        assert!(queued.payload.is_some(), "{:?}", t.backend);
+        assert!(queued.body_text.is_empty() && queued.body_html.is_empty());
+
+        let mut worker = Worker::new(
+            db.clone(),
+            clock.clone(),
+            settings.mail.delivery.clone(),
+            FlakyMailer::default(),
+        );
+        let first = worker.drain().await.unwrap();
+        assert_eq!((first.sent, first.retrying), (0, 1), "{:?}", t.backend);
+        let stored = row().await;
+        assert_eq!(
+            stored.payload, None,
+            "rendered once, then the payload is gone"
+        );
+        assert!(stored.body_text.contains("[MT-01] Đo đạc & cấp giấy"));
+        assert!(stored.body_html.contains("Phòng &#60;Tài nguyên&#62;"));
+        assert!(stored.body_html.contains("Vì sao &#60;chậm&#62;?"));
+
+        hand.set(vn(2026, 5, 18, 12, 0, 0));
+        let second = worker.drain().await.unwrap();
+        assert_eq!(second.sent, 1, "{:?}", t.backend);
+        let sent = worker.mailer().sent.lock().unwrap().clone();
+        assert_eq!(sent.len(), 2);
+        assert_eq!(sent[0], sent[1], "the retry sends identical content");
+        assert_eq!(sent[1].text, stored.body_text);
+        assert_eq!(sent[1].html, stored.body_html);
+    }
+}

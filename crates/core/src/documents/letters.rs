@@ -22,6 +22,7 @@ use crate::{
     entity::{department, document, task},
     error::{Error, FieldError, Result},
     org::departments::{self, DepartmentRef},
+    tasks::status_sql::open_condition,
 };
 
 /// One row of the letter's table.
@@ -98,7 +99,7 @@ async fn reminder_tasks<C: ConnectionTrait>(
         .unwrap_or(today);
     Ok(task::Entity::find()
         .filter(task::Column::LeadDepartmentId.eq(department_id))
-        .filter(task::Column::Status.is_in(TaskStatus::OPEN))
+        .filter(open_condition())
         .filter(task::Column::DueDate.lte(soon_end))
         .order_by_asc(task::Column::DueDate)
         .order_by_asc(task::Column::Id)
@@ -118,7 +119,7 @@ pub async fn late_departments<C: ConnectionTrait>(
         .checked_add_days(Days::new(u64::from(due_soon_days)))
         .unwrap_or(today);
     let open = task::Entity::find()
-        .filter(task::Column::Status.is_in(TaskStatus::OPEN))
+        .filter(open_condition())
         .filter(task::Column::DueDate.lte(soon_end))
         .all(db)
         .await?;

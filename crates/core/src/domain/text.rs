@@ -1,6 +1,12 @@
 //! Text folding for search and header matching: lower case, no diacritics,
 //! single spaces — so "dat cuoc" finds "Đất Cuốc" and "THOI HAN" matches
-//! the header "Thời hạn".
+//! the header "Thời hạn". And [`one_line`], for subjects and table cells.
+
+/// One line of text: no line breaks or runs of spaces (mail subjects, table
+/// cells), whatever a person typed into a name or title.
+pub fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
 
 /// Folds Vietnamese (and any Unicode) text to lower-case ASCII words.
 pub fn fold(text: &str) -> String {

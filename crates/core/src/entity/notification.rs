@@ -22,6 +22,10 @@ pub struct Model {
     pub body_text: String,
     #[sea_orm(column_type = "Text")]
     pub body_html: String,
+    /// Structured content (JSON) the scheduler renders the bodies from
+    /// before the first send; `None` once rendered.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub payload: Option<String>,
     pub state: String,
     pub attempts: i32,
     pub next_attempt_at: DateTimeUtc,

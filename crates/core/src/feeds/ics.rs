@@ -23,11 +23,11 @@ use crate::{
     accounts::secrets::{random_token, token_hash},
     accounts::users::UserRef,
     db::{self, Db},
-    domain::{Role, TaskStatus, Timeliness},
+    domain::{Role, Timeliness},
     entity::{calendar_feed, department, task, user},
     error::{Error, Result},
     org::departments::DepartmentRef,
-    tasks::{TaskView, load_views},
+    tasks::{TaskView, load_views, status_sql::open_condition},
 };
 
 pub const SCOPE_DEPARTMENT: &str = "department";
@@ -416,7 +416,7 @@ pub async fn content(
             .await?;
     }
     let open = task::Entity::find()
-        .filter(task::Column::Status.is_in(TaskStatus::OPEN))
+        .filter(open_condition())
         .order_by_asc(task::Column::DueDate)
         .order_by_asc(task::Column::Id);
     let (name, rows) = match target_of(&feed).ok_or_else(not_found)? {

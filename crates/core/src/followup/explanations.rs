@@ -7,6 +7,17 @@
 //! history. A request still unanswered after its answer-by date is overdue:
 //! it is marked so in the lists and escalates into the leaders' digest
 //! (`reminders`), which keeps its own once-per-leader-per-day key.
+//!
+//! The notice is rendered by the scheduler, like every other mail: its
+//! templates are where mail HTML is escaped, and core has no templates. The
+//! request, its history entry and the notification are still written in one
+//! transaction: the notification is enqueued with its subject and the
+//! structured content ([`ExplanationNotice`], as JSON), and the delivery
+//! worker renders the bodies from it after claiming the notification and
+//! stores them before the first send (`outbox::store_rendered`), so every
+//! retry sends identical bytes. A scheduler job that rendered the notice
+//! after the request's commit would need a second transaction, and a crash
+//! between the two would lose the notice.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -24,7 +35,7 @@ use crate::{
     accounts::principal::Principal,
     accounts::users::UserRef,
     db::{self, Db},
-    domain::{Role, parse_date, parse_note},
+    domain::{Role, parse_date, parse_note, text::one_line},
     entity::{department, explanation_request, task, task_coordinator, user},
     error::{Error, FieldError, Result},
     followup::outbox::{self, NewNotification},
@@ -159,68 +170,40 @@ pub struct RawExplanationQuery {
     pub state: Option<String>,
 }
 
-/// The notice text for the lead department (Vietnamese, rendered once).
-fn render_notice(
-    settings: &Settings,
-    task: &task::Model,
-    department: &department::Model,
-    asker: &str,
-    question: &str,
-    answer_by: NaiveDate,
-    today: NaiveDate,
-) -> (String, String, String) {
-    let one_line = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
-    let date = |d: NaiveDate| d.format("%d/%m/%Y").to_string();
-    let link = format!("{}/tasks/{}", settings.public_url(), task.id);
-    let organization = one_line(&settings.organization.name);
-    let subject = format!(
-        "[Yêu cầu giải trình] {}: nhiệm vụ {} quá hạn — trả lời trước ngày {}",
-        one_line(&department.name),
-        one_line(&task.code),
-        date(answer_by)
-    );
-    let days = (today - task.due_date).num_days();
-    let text = format!(
-        "{organization}\nKính gửi: {dept}\n\n\
-         Đồng chí {asker} yêu cầu đơn vị giải trình việc chậm thực hiện nhiệm vụ sau:\n\n\
-         [{code}] {title}\n   Thời hạn: {due} — quá hạn {days} ngày\n\n\
-         Nội dung yêu cầu giải trình:\n{question}\n\n\
-         Đề nghị đơn vị trả lời trên hệ thống trước ngày {by}: {link}\n\n\
-         --\nThư gửi tự động từ hệ thống theo dõi, đôn đốc nhiệm vụ (dondoc).\n",
-        dept = one_line(&department.name),
-        asker = one_line(asker),
-        code = one_line(&task.code),
-        title = one_line(&task.title),
-        due = date(task.due_date),
-        by = date(answer_by),
-    );
-    let esc = |s: &str| {
-        s.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('"', "&quot;")
-            .replace('\'', "&#39;")
-    };
-    let html = format!(
-        "<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\"><title>{subject}</title></head><body>\
-         <p>{organization}</p><p>Kính gửi: <strong>{dept}</strong></p>\
-         <p>Đồng chí {asker} yêu cầu đơn vị giải trình việc chậm thực hiện nhiệm vụ sau:</p>\
-         <p><strong>[{code}] {title}</strong><br>Thời hạn: {due} — quá hạn {days} ngày</p>\
-         <p>Nội dung yêu cầu giải trình:</p><blockquote>{question}</blockquote>\
-         <p>Đề nghị đơn vị trả lời trên hệ thống trước ngày <strong>{by}</strong>: <a href=\"{link}\">{link}</a></p>\
-         </body></html>\n",
-        subject = esc(&subject),
-        organization = esc(&organization),
-        dept = esc(&one_line(&department.name)),
-        asker = esc(&one_line(asker)),
-        code = esc(&one_line(&task.code)),
-        title = esc(&one_line(&task.title)),
-        due = date(task.due_date),
-        question = esc(question).replace('\n', "<br>"),
-        by = date(answer_by),
-        link = esc(&link),
-    );
-    (subject, text, html)
+/// What the notice to the lead department says, frozen when the request is
+/// made. It is stored with the notification as JSON; the scheduler renders
+/// the text and HTML bodies from it with its mail templates (askama, the one
+/// HTML escaper), before the first send. The subject is written here, at
+/// once, so the outbox lists the notice as soon as it exists.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExplanationNotice {
+    /// `organization.name`.
+    pub organization: String,
+    /// The lead department's name.
+    pub department: String,
+    /// Full name of who asked.
+    pub asker: String,
+    pub task_code: String,
+    pub task_title: String,
+    pub task_due_date: NaiveDate,
+    /// Days past the due date on the day of the request.
+    pub days_overdue: i64,
+    pub question: String,
+    pub answer_by: NaiveDate,
+    /// The task's page.
+    pub link: String,
+}
+
+impl ExplanationNotice {
+    /// The mail subject (Vietnamese, one line).
+    pub fn subject(&self) -> String {
+        format!(
+            "[Yêu cầu giải trình] {}: nhiệm vụ {} quá hạn — trả lời trước ngày {}",
+            one_line(&self.department),
+            one_line(&self.task_code),
+            self.answer_by.format("%d/%m/%Y")
+        )
+    }
 }
 
 /// The domain of `mail.from` (for Message-IDs), as the scheduler derives it.
@@ -378,16 +361,21 @@ pub async fn request(
     } else {
         None
     };
-    let (subject, body_text, body_html) = render_notice(
-        settings,
-        &current,
-        &department,
-        &user.full_name,
-        &question,
+    let notice = ExplanationNotice {
+        organization: settings.organization.name.clone(),
+        department: department.name.clone(),
+        asker: user.full_name.clone(),
+        task_code: current.code.clone(),
+        task_title: current.title.clone(),
+        task_due_date: current.due_date,
+        days_overdue: (today - current.due_date).num_days(),
+        question: question.clone(),
         answer_by,
-        today,
-    );
-    outbox::enqueue(
+        link: format!("{}/tasks/{}", settings.public_url(), current.id),
+    };
+    let payload = serde_json::to_value(&notice)
+        .map_err(|e| Error::Unexpected(anyhow::anyhow!("explanation notice: {e}")))?;
+    outbox::enqueue_to_render(
         &txn,
         now,
         &NewNotification {
@@ -401,12 +389,13 @@ pub async fn request(
             } else {
                 recipients
             },
-            subject,
-            body_text,
-            body_html,
+            subject: notice.subject(),
+            body_text: String::new(),
+            body_html: String::new(),
             task_ids: vec![task_id],
             undeliverable,
         },
+        &payload,
         &mail_domain(&settings.mail.from),
     )
     .await?;

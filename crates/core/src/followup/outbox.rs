@@ -119,59 +119,36 @@ pub async fn enqueue<C: ConnectionTrait>(
     n: &NewNotification,
     message_domain: &str,
 ) -> Result<Option<i64>> {
-    let (state, last_error) = match &n.undeliverable {
-        Some(reason) => (state::FAILED, Some(reason.clone())),
-        None if n.recipients.is_empty() => (
-            state::FAILED,
-            Some("Không có người nhận / no recipient".to_string()),
-        ),
-        None => (state::PENDING, None),
+    let new = enqueue_many(db, now, std::slice::from_ref(n), message_domain).await?;
+    Ok(new.first().copied())
+}
+
+/// Inserts one notification whose bodies the scheduler renders from
+/// `payload` (structured content, as JSON) before its first send; `n`'s
+/// bodies are ignored and its subject is final. For notifications made
+/// where the mail templates are not (the API), in the transaction of the
+/// change they announce. Returns the new row's id, or `None` when the key
+/// was already there.
+pub async fn enqueue_to_render<C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    n: &NewNotification,
+    payload: &serde_json::Value,
+    message_domain: &str,
+) -> Result<Option<i64>> {
+    let unrendered = NewNotification {
+        body_text: String::new(),
+        body_html: String::new(),
+        ..n.clone()
     };
-    let sql = "INSERT INTO notifications (idempotency_key, message_id, kind, for_date, department_id, user_id, \
-               recipients, subject, body_text, body_html, state, attempts, next_attempt_at, ambiguous, \
-               last_error, created_at) \
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?) \
-               ON CONFLICT DO NOTHING RETURNING id";
-    let values: Vec<Value> = vec![
-        n.idempotency_key.clone().into(),
-        message_id(&n.idempotency_key, message_domain).into(),
-        n.kind.clone().into(),
-        n.for_date.into(),
-        n.department_id.into(),
-        n.user_id.into(),
-        n.recipients.join(", ").into(),
-        n.subject.clone().into(),
-        n.body_text.clone().into(),
-        n.body_html.clone().into(),
-        state.into(),
-        now_value(now),
-        false.into(),
-        last_error.into(),
-        now_value(now),
-    ];
-    let row = db.query_one_raw(db::statement(db, sql, values)).await?;
-    let Some(row) = row else {
-        return Ok(None);
-    };
-    let id: i64 = row.try_get("", "id")?;
-    if !n.task_ids.is_empty() {
-        let mut ids = n.task_ids.clone();
-        ids.sort_unstable();
-        ids.dedup();
-        // 2,000 pairs: 4,000 parameters, under SQLite's and PostgreSQL's limits.
-        for chunk in ids.chunks(2_000) {
-            let placeholders = vec!["(?, ?)"; chunk.len()].join(", ");
-            let sql = format!(
-                "INSERT INTO notification_tasks (notification_id, task_id) VALUES {placeholders} ON CONFLICT DO NOTHING"
-            );
-            let values = chunk
-                .iter()
-                .flat_map(|task_id| [Value::from(id), Value::from(*task_id)])
-                .collect();
-            db.execute_raw(db::statement(db, &sql, values)).await?;
-        }
-    }
-    Ok(Some(id))
+    let new = insert(
+        db,
+        now,
+        &[(&unrendered, Some(payload.to_string()))],
+        message_domain,
+    )
+    .await?;
+    Ok(new.first().copied())
 }
 
 /// Notifications per multi-row `INSERT` in [`enqueue_many`].
@@ -179,20 +156,33 @@ const ENQUEUE_BATCH: usize = 100;
 
 /// Inserts many notifications, each unless its key already exists, in a
 /// few multi-row statements (100 notifications, then 8,000 task links per
-/// statement); returns how many were new. The same rows as
-/// [`enqueue`] one by one, at national scale (a thousand digests of a
-/// hundred kilobytes) without a round trip — and, on PostgreSQL over TCP,
-/// a Nagle/delayed-ACK stall of ~40 ms — per notification.
+/// statement); returns the ids of the new ones, in the order given. At
+/// national scale (a thousand digests of a hundred kilobytes) this saves a
+/// round trip — and, on PostgreSQL over TCP, a Nagle/delayed-ACK stall of
+/// ~40 ms — per notification.
 pub async fn enqueue_many<C: ConnectionTrait>(
     db: &C,
     now: DateTime<Utc>,
     notifications: &[NewNotification],
     message_domain: &str,
-) -> Result<u32> {
-    let mut enqueued = 0u32;
+) -> Result<Vec<i64>> {
+    let rows: Vec<(&NewNotification, Option<String>)> =
+        notifications.iter().map(|n| (n, None)).collect();
+    insert(db, now, &rows, message_domain).await
+}
+
+/// The insert behind every enqueue: each notification with the payload the
+/// scheduler will render it from (`None`: it is rendered already).
+async fn insert<C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    notifications: &[(&NewNotification, Option<String>)],
+    message_domain: &str,
+) -> Result<Vec<i64>> {
+    let mut new_ids = Vec::new();
     for batch in notifications.chunks(ENQUEUE_BATCH) {
-        let mut values: Vec<Value> = Vec::with_capacity(batch.len() * 15);
-        for n in batch {
+        let mut values: Vec<Value> = Vec::with_capacity(batch.len() * 16);
+        for (n, payload) in batch {
             let (state, last_error) = match &n.undeliverable {
                 Some(reason) => (state::FAILED, Some(reason.clone())),
                 None if n.recipients.is_empty() => (
@@ -212,6 +202,7 @@ pub async fn enqueue_many<C: ConnectionTrait>(
                 n.subject.clone().into(),
                 n.body_text.clone().into(),
                 n.body_html.clone().into(),
+                payload.clone().into(),
                 state.into(),
                 now_value(now),
                 false.into(),
@@ -219,26 +210,31 @@ pub async fn enqueue_many<C: ConnectionTrait>(
                 now_value(now),
             ]);
         }
-        let rows = vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)"; batch.len()].join(", ");
+        let rows =
+            vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)"; batch.len()].join(", ");
         let sql = format!(
             "INSERT INTO notifications (idempotency_key, message_id, kind, for_date, department_id, user_id, \
-             recipients, subject, body_text, body_html, state, attempts, next_attempt_at, ambiguous, \
+             recipients, subject, body_text, body_html, payload, state, attempts, next_attempt_at, ambiguous, \
              last_error, created_at) VALUES {rows} \
              ON CONFLICT DO NOTHING RETURNING id, idempotency_key"
         );
         let inserted = db.query_all_raw(db::statement(db, &sql, values)).await?;
+        let mut new_in_batch: Vec<(usize, i64)> = Vec::with_capacity(inserted.len());
         let mut links: Vec<(i64, i64)> = Vec::new();
         for row in inserted {
             let id: i64 = row.try_get("", "id")?;
             let key: String = row.try_get("", "idempotency_key")?;
-            enqueued += 1;
-            if let Some(n) = batch.iter().find(|n| n.idempotency_key == key) {
-                let mut ids = n.task_ids.clone();
+            if let Some(position) = batch.iter().position(|(n, _)| n.idempotency_key == key) {
+                new_in_batch.push((position, id));
+                let mut ids = batch[position].0.task_ids.clone();
                 ids.sort_unstable();
                 ids.dedup();
                 links.extend(ids.into_iter().map(|task_id| (id, task_id)));
             }
         }
+        // RETURNING promises no order; the caller gets the order it gave.
+        new_in_batch.sort_unstable();
+        new_ids.extend(new_in_batch.into_iter().map(|(_, id)| id));
         // 16,000 parameters: under SQLite's 32,766 and PostgreSQL's 65,535.
         for chunk in links.chunks(8_000) {
             let placeholders = vec!["(?, ?)"; chunk.len()].join(", ");
@@ -252,7 +248,7 @@ pub async fn enqueue_many<C: ConnectionTrait>(
             db.execute_raw(db::statement(db, &sql, values)).await?;
         }
     }
-    Ok(enqueued)
+    Ok(new_ids)
 }
 
 // ───────────────────────────── cron occurrences ─────────────────────────────
@@ -341,7 +337,9 @@ pub async fn run_occurrence(
         )
         .await?;
     }
-    let enqueued = enqueue_many(&txn, now, notifications, message_domain).await?;
+    let enqueued = enqueue_many(&txn, now, notifications, message_domain)
+        .await?
+        .len() as u32;
     let already_present = notifications.len() as u32 - enqueued;
     let detail = match (&occurrence.detail, already_present) {
         (Some(d), 0) => Some(d.clone()),
@@ -505,6 +503,9 @@ pub struct ClaimedNotification {
     pub subject: String,
     pub body_text: String,
     pub body_html: String,
+    /// Content still to render (see [`enqueue_to_render`]): the bodies are
+    /// empty until the scheduler renders them and [`store_rendered`] keeps them.
+    pub payload: Option<String>,
     pub created_at: DateTime<Utc>,
     /// Attempts including this one; part of the fence.
     pub attempts: i32,
@@ -586,6 +587,7 @@ pub async fn claim(
             subject: row.subject,
             body_text: row.body_text,
             body_html: row.body_html,
+            payload: row.payload,
             created_at: row.created_at,
             attempts: row.attempts,
             ambiguous: row.ambiguous,
@@ -595,6 +597,41 @@ pub async fn claim(
     }
     txn.commit().await?;
     Ok(claimed)
+}
+
+/// Keeps the bodies the scheduler rendered from a claimed notification's
+/// payload, and clears the payload: rendered once, before the first send,
+/// so every later attempt sends these same bytes. Like [`finish`], only
+/// while `worker` still holds the lease.
+pub async fn store_rendered(
+    db: &Db,
+    claimed: &ClaimedNotification,
+    worker: &str,
+    body_text: &str,
+    body_html: &str,
+) -> Result<Fenced> {
+    let stored = db
+        .execute_raw(db::statement(
+            db,
+            "UPDATE notifications SET body_text = ?, body_html = ?, payload = NULL \
+             WHERE id = ? AND locked_by = ? AND attempts = ? AND state = 'sending' \
+             AND payload IS NOT NULL",
+            vec![
+                body_text.into(),
+                body_html.into(),
+                Value::from(claimed.id),
+                worker.into(),
+                Value::from(claimed.attempts),
+            ],
+        ))
+        .await?
+        .rows_affected()
+        == 1;
+    Ok(if stored {
+        Fenced::Applied
+    } else {
+        Fenced::LostLease
+    })
 }
 
 /// How a delivery attempt ended.

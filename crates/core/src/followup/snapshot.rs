@@ -56,8 +56,8 @@ pub async fn snapshot_within<C: ConnectionTrait>(
     today: NaiveDate,
     horizon_days: Option<u32>,
 ) -> Result<Snapshot> {
-    use crate::tasks::query::{DONE_SQL, OPEN_SQL};
-    use sea_orm::{FromQueryResult, sea_query::Expr};
+    use crate::tasks::status_sql::{DONE_SQL, OPEN_SQL};
+    use sea_orm::FromQueryResult;
 
     let week_ago = today.checked_sub_days(Days::new(7)).unwrap_or(today);
     let until = horizon_days.map(|days| {
@@ -80,7 +80,7 @@ pub async fn snapshot_within<C: ConnectionTrait>(
     let mut open = task::Entity::find()
         .select_only()
         .columns(columns)
-        .filter(Expr::cust(OPEN_SQL));
+        .filter(OPEN_SQL.condition());
     if let Some(until) = until {
         open = open.filter(task::Column::DueDate.lte(until));
     }
@@ -89,7 +89,7 @@ pub async fn snapshot_within<C: ConnectionTrait>(
         task::Entity::find()
             .select_only()
             .columns(columns)
-            .filter(Expr::cust(DONE_SQL))
+            .filter(DONE_SQL.condition())
             .filter(task::Column::CompletedOn.gte(week_ago))
             .into_model::<SnapshotTask>()
             .all(db)

@@ -13,9 +13,11 @@ use crate::{
     accounts::policy::{self, Action},
     accounts::principal::Principal,
     db,
+    domain::TaskStatus,
     entity::{department, field},
     error::{Error, Result},
     org::programmes,
+    tasks::status_sql::StatusIn,
 };
 
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
@@ -138,8 +140,8 @@ struct KeyCount {
     n: i64,
 }
 
-const OPEN: &str = "t.status IN ('not_started', 'in_progress')";
-const DONE: &str = "t.status IN ('reported_done', 'completed')";
+const OPEN: StatusIn = StatusIn::new("t.status", &TaskStatus::OPEN);
+const DONE: StatusIn = StatusIn::new("t.status", &TaskStatus::DONE);
 
 fn days_before(day: NaiveDate, n: u64) -> NaiveDate {
     day.checked_sub_days(Days::new(n)).unwrap_or(day)

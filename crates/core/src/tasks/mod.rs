@@ -11,6 +11,7 @@ pub mod history;
 pub mod import;
 pub mod query;
 pub mod recurrence;
+pub mod status_sql;
 pub mod view;
 
 pub use query::{Involvement, RawTaskQuery, TaskFilter, TaskSort, list};

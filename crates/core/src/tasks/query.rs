@@ -22,6 +22,10 @@ use crate::{
     org::departments::{self, collect},
 };
 
+// The open and done sets as literal SQL (the same text as the `WHERE` of the
+// partial indexes); kept reachable here, where the queries always found them.
+pub use super::status_sql::{DONE_SQL, OPEN_SQL, done_condition, open_condition};
+
 /// Query parameters of `GET /api/v1/tasks`, as sent.
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -266,19 +270,6 @@ impl RawTaskQuery {
     }
 }
 
-/// Open tasks, as SQL text with literal values: the same text as the `WHERE`
-/// of the partial indexes on open tasks (`idx_tasks_open_*`), so SQLite and
-/// PostgreSQL (even with a generic plan) can prove those indexes apply. With
-/// bound parameters they could not, and would scan.
-pub const OPEN_SQL: &str = "\"tasks\".\"status\" IN ('not_started', 'in_progress')";
-/// Done tasks (reported done or completed), as literal SQL; see `OPEN_SQL`.
-pub const DONE_SQL: &str = "\"tasks\".\"status\" IN ('reported_done', 'completed')";
-
-/// Open tasks (not started, in progress) as a condition; see `OPEN_SQL`.
-pub fn open_condition() -> sea_orm::sea_query::SimpleExpr {
-    Expr::cust(OPEN_SQL)
-}
-
 /// The SQL condition for one timeliness value on `today`. Mirrors
 /// `domain::timeliness` exactly (a test checks the two agree).
 pub fn timeliness_condition(t: Timeliness, today: NaiveDate, due_soon_days: u32) -> Condition {
@@ -286,7 +277,7 @@ pub fn timeliness_condition(t: Timeliness, today: NaiveDate, due_soon_days: u32)
         .checked_add_days(Days::new(u64::from(due_soon_days)))
         .unwrap_or(today);
     let open = open_condition();
-    let done = Expr::cust(DONE_SQL);
+    let done = done_condition();
     let completed_on = Expr::col((task::Entity, task::Column::CompletedOn));
     let due = Expr::col((task::Entity, task::Column::DueDate));
     match t {
@@ -444,7 +435,7 @@ pub async fn list<C: ConnectionTrait>(
     };
     let base = if filter.sort == TaskSort::Attention {
         base.order_by(
-            Expr::cust("CASE WHEN status IN ('not_started', 'in_progress') THEN 0 ELSE 1 END"),
+            Expr::cust(format!("CASE WHEN {OPEN_SQL} THEN 0 ELSE 1 END")),
             sea_orm::Order::Asc,
         )
     } else {
