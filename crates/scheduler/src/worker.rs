@@ -15,7 +15,7 @@ use dondoc_core::{
 use rand::Rng;
 
 use crate::{
-    mailer::{Mailer, Outgoing, SendError},
+    mailer::{Mailer, Outgoing, Receipt, SendError},
     render,
 };
 
@@ -314,6 +314,27 @@ impl<M: Mailer> Worker<M> {
         };
         let result = self.mailer.send(&Outgoing::from(c)).await;
         let now = self.clock.now();
+        let (finish, delivery) = match self.judge(c, result, now) {
+            Judged::Finish(finish, delivery) => (finish, delivery),
+            Judged::Pause { code, message } => return self.pause(c, code, message).await,
+        };
+        match outbox::finish(&self.db, c, &self.id, &finish, now).await? {
+            Fenced::LostLease => Ok(self.lost(c)),
+            Fenced::Applied => {
+                report(c, &delivery);
+                Ok(delivery)
+            }
+        }
+    }
+
+    /// What to record for a send's result: how the attempt finishes and what
+    /// the caller is told, or a pause when the server refuses everything.
+    fn judge(
+        &mut self,
+        c: &ClaimedNotification,
+        result: Result<Receipt, SendError>,
+        now: DateTime<Utc>,
+    ) -> Judged {
         let (finish, delivery) = match result {
             Ok(receipt) => {
                 self.refusals = (None, 0);
@@ -380,7 +401,10 @@ impl<M: Mailer> Worker<M> {
                         "the server refused {} messages in a row with the same reply: {message}",
                         self.refusals.1
                     );
-                    return self.pause(c, code, reason).await;
+                    return Judged::Pause {
+                        code,
+                        message: reason,
+                    };
                 }
                 (
                     Finish::Failed {
@@ -393,42 +417,9 @@ impl<M: Mailer> Worker<M> {
                     },
                 )
             }
-            Err(SendError::Config { code, message }) => return self.pause(c, code, message).await,
+            Err(SendError::Config { code, message }) => return Judged::Pause { code, message },
         };
-        match outbox::finish(&self.db, c, &self.id, &finish, now).await? {
-            Fenced::LostLease => Ok(self.lost(c)),
-            Fenced::Applied => {
-                match &delivery {
-                    Delivery::Sent {
-                        possibly_duplicated,
-                        ..
-                    } => {
-                        metrics::counter!("dondoc_notifications_sent_total").increment(1);
-                        if *possibly_duplicated {
-                            tracing::warn!(notification = c.id, key = %c.idempotency_key,
-                                "sent again after a lost lease or dropped connection: possibly duplicated (same Message-ID)");
-                        }
-                    }
-                    Delivery::Retrying {
-                        next_attempt_at,
-                        error,
-                        ..
-                    } => {
-                        metrics::counter!("dondoc_notifications_retried_total").increment(1);
-                        tracing::warn!(notification = c.id, attempt = c.attempts, next = %next_attempt_at,
-                            error = %error, "transient delivery failure; will retry");
-                    }
-                    Delivery::Failed { reason, .. } => {
-                        metrics::counter!("dondoc_notifications_failed_total", "reason" => "permanent")
-                            .increment(1);
-                        tracing::error!(notification = c.id, key = %c.idempotency_key, reason = %reason,
-                            "notification failed permanently");
-                    }
-                    Delivery::Released { .. } | Delivery::LostLease { .. } => {}
-                }
-                Ok(delivery)
-            }
-        }
+        Judged::Finish(finish, delivery)
     }
 
     /// Renders a notification core enqueued with structured content and
@@ -507,5 +498,47 @@ impl<M: Mailer> Worker<M> {
                 Fenced::LostLease => self.lost(c),
             },
         )
+    }
+}
+
+/// How a send's result is recorded.
+enum Judged {
+    Finish(Finish, Delivery),
+    /// The server refuses everything for now: pause, spend no attempt.
+    Pause {
+        code: Option<u16>,
+        message: String,
+    },
+}
+
+/// Metrics and logs for a finished attempt.
+fn report(c: &ClaimedNotification, delivery: &Delivery) {
+    match delivery {
+        Delivery::Sent {
+            possibly_duplicated,
+            ..
+        } => {
+            metrics::counter!("dondoc_notifications_sent_total").increment(1);
+            if *possibly_duplicated {
+                tracing::warn!(notification = c.id, key = %c.idempotency_key,
+                    "sent again after a lost lease or dropped connection: possibly duplicated (same Message-ID)");
+            }
+        }
+        Delivery::Retrying {
+            next_attempt_at,
+            error,
+            ..
+        } => {
+            metrics::counter!("dondoc_notifications_retried_total").increment(1);
+            tracing::warn!(notification = c.id, attempt = c.attempts, next = %next_attempt_at,
+                error = %error, "transient delivery failure; will retry");
+        }
+        Delivery::Failed { reason, .. } => {
+            metrics::counter!("dondoc_notifications_failed_total", "reason" => "permanent")
+                .increment(1);
+            tracing::error!(notification = c.id, key = %c.idempotency_key, reason = %reason,
+                "notification failed permanently");
+        }
+        Delivery::Released { .. } | Delivery::LostLease { .. } => {}
     }
 }
