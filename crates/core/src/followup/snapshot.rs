@@ -16,6 +16,7 @@ use crate::{
         recipients::{DepartmentContact, LeaderContact},
         reminders::{IssuedReminder, ReminderTask, Snapshot},
     },
+    tasks::status_sql::{DONE_SQL, OPEN_SQL},
 };
 
 /// Reads what the policy needs, as of now: open tasks (and those done in the
@@ -56,15 +57,46 @@ pub async fn snapshot_within<C: ConnectionTrait>(
     today: NaiveDate,
     horizon_days: Option<u32>,
 ) -> Result<Snapshot> {
-    use crate::tasks::status_sql::{DONE_SQL, OPEN_SQL};
-    use sea_orm::FromQueryResult;
-
-    let week_ago = today.checked_sub_days(Days::new(7)).unwrap_or(today);
     let until = horizon_days.map(|days| {
         today
             .checked_add_days(Days::new(u64::from(days)))
             .unwrap_or(today)
     });
+    let tasks = policy_tasks(db, today, until).await?;
+    let mut reminders = issued_reminders(db, until).await?;
+    let in_charge: BTreeSet<i64> = tasks.iter().filter_map(|t| t.leader_in_charge_id).collect();
+    let (departments, leaders) = contacts(db, &in_charge).await?;
+    let tasks = tasks
+        .into_iter()
+        .map(|t| ReminderTask {
+            reminder_documents: reminders.remove(&t.id).unwrap_or_default(),
+            id: t.id,
+            code: t.code,
+            title: t.title,
+            status: t.status,
+            due_date: t.due_date,
+            completed_on: t.completed_on,
+            lead_department_id: t.lead_department_id,
+            leader_in_charge_id: t.leader_in_charge_id,
+        })
+        .collect();
+    let explanations = crate::followup::explanations::escalated(db, today).await?;
+    Ok(Snapshot {
+        tasks,
+        departments,
+        leaders,
+        explanations,
+    })
+}
+
+/// Open tasks due by `until` (all when `None`) and tasks done in the past
+/// week, by id.
+async fn policy_tasks<C: ConnectionTrait>(
+    db: &C,
+    today: NaiveDate,
+    until: Option<NaiveDate>,
+) -> Result<Vec<SnapshotTask>> {
+    let week_ago = today.checked_sub_days(Days::new(7)).unwrap_or(today);
     // Only the columns the policy reads: at national scale this is a few
     // hundred thousand rows, and every column decoded costs.
     let columns = [
@@ -96,6 +128,16 @@ pub async fn snapshot_within<C: ConnectionTrait>(
             .await?,
     );
     tasks.sort_by_key(|t| t.id);
+    Ok(tasks)
+}
+
+/// The reminder documents issued for each open task due by `until`, oldest
+/// first.
+async fn issued_reminders<C: ConnectionTrait>(
+    db: &C,
+    until: Option<NaiveDate>,
+) -> Result<HashMap<i64, Vec<IssuedReminder>>> {
+    use sea_orm::FromQueryResult;
 
     // Only open tasks appear in a digest line; only they need their reminders.
     let (horizon_sql, values) = match until {
@@ -131,7 +173,15 @@ pub async fn snapshot_within<C: ConnectionTrait>(
                 .then_with(|| a.number.cmp(&b.number))
         });
     }
+    Ok(reminders)
+}
 
+/// Every department with its active staff's addresses, and every leader or
+/// leader in charge (of a task in `in_charge`).
+async fn contacts<C: ConnectionTrait>(
+    db: &C,
+    in_charge: &BTreeSet<i64>,
+) -> Result<(Vec<DepartmentContact>, Vec<LeaderContact>)> {
     let users = user::Entity::find()
         .order_by_asc(user::Column::Id)
         .all(db)
@@ -162,7 +212,6 @@ pub async fn snapshot_within<C: ConnectionTrait>(
         })
         .collect();
 
-    let in_charge: BTreeSet<i64> = tasks.iter().filter_map(|t| t.leader_in_charge_id).collect();
     let leaders = users
         .iter()
         .filter(|u| u.role == Role::Leader || in_charge.contains(&u.id))
@@ -177,25 +226,5 @@ pub async fn snapshot_within<C: ConnectionTrait>(
         })
         .collect();
 
-    let tasks = tasks
-        .into_iter()
-        .map(|t| ReminderTask {
-            reminder_documents: reminders.remove(&t.id).unwrap_or_default(),
-            id: t.id,
-            code: t.code,
-            title: t.title,
-            status: t.status,
-            due_date: t.due_date,
-            completed_on: t.completed_on,
-            lead_department_id: t.lead_department_id,
-            leader_in_charge_id: t.leader_in_charge_id,
-        })
-        .collect();
-    let explanations = crate::followup::explanations::escalated(db, today).await?;
-    Ok(Snapshot {
-        tasks,
-        departments,
-        leaders,
-        explanations,
-    })
+    Ok((departments, leaders))
 }
