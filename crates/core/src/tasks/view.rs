@@ -92,6 +92,23 @@ pub async fn load_views<C: ConnectionTrait>(
     if tasks.is_empty() {
         return Ok(Vec::new());
     }
+    let (mut refs, mut coordinators) = read_refs(db, &tasks).await?;
+    Ok(tasks
+        .into_iter()
+        .map(|t| {
+            let r = refs.remove(&t.id);
+            let coordinating = coordinators.remove(&t.id).unwrap_or_default();
+            view_of(t, r, coordinating, today, due_soon_days)
+        })
+        .collect())
+}
+
+/// The two statements of [`load_views`], per chunk of tasks: the references
+/// of each task, and its coordinating departments (by code).
+async fn read_refs<C: ConnectionTrait>(
+    db: &C,
+    tasks: &[task::Model],
+) -> Result<(HashMap<i64, RefRow>, HashMap<i64, Vec<DepartmentRef>>)> {
     let mut refs: HashMap<i64, RefRow> = HashMap::new();
     let mut coordinators_by_task: HashMap<i64, Vec<DepartmentRef>> = HashMap::new();
     // Chunks keep the statement under the parameter limits (exports pass many).
@@ -137,67 +154,71 @@ pub async fn load_views<C: ConnectionTrait>(
     for list in coordinators_by_task.values_mut() {
         list.sort_by(|a, b| a.code.cmp(&b.code));
     }
+    Ok((refs, coordinators_by_task))
+}
 
-    Ok(tasks
-        .into_iter()
-        .map(|t| {
-            let info = timeliness(t.status, t.due_date, t.completed_on, today, due_soon_days);
-            let r = refs.remove(&t.id);
-            let lead = DepartmentRef {
-                code: r
-                    .as_ref()
-                    .and_then(|r| r.lead_code.clone())
-                    .unwrap_or_default(),
-                name: r
-                    .as_ref()
-                    .and_then(|r| r.lead_name.clone())
-                    .unwrap_or_default(),
-            };
-            let leader_in_charge =
-                r.as_ref()
-                    .and_then(|r| match (&r.leader_username, &r.leader_full_name) {
-                        (Some(username), Some(full_name)) if t.leader_in_charge_id.is_some() => {
-                            Some(UserRef {
-                                username: username.clone(),
-                                full_name: full_name.clone(),
-                            })
-                        }
-                        _ => None,
-                    });
-            TaskView {
-                id: t.id,
-                year: r.as_ref().map(|r| r.year).unwrap_or_default(),
-                field_name: r
-                    .as_ref()
-                    .and_then(|r| r.field_name.clone())
-                    .unwrap_or_else(|| t.field_code.clone()),
-                field_name_en: r
-                    .as_ref()
-                    .and_then(|r| r.field_name_en.clone())
-                    .unwrap_or_else(|| t.field_code.clone()),
-                field: t.field_code,
-                code: t.code,
-                title: t.title,
-                description: t.description,
-                status: t.status,
-                progress: t.progress,
-                extended: t.due_date != t.original_due_date,
-                due_date: t.due_date,
-                original_due_date: t.original_due_date,
-                completed_on: t.completed_on,
-                timeliness: info.map(|i| i.timeliness),
-                days_overdue: info.and_then(|i| i.days_overdue),
-                days_left: info.and_then(|i| i.days_left),
-                days_late: info.and_then(|i| i.days_late),
-                lead_department: lead,
-                coordinating_departments: coordinators_by_task.remove(&t.id).unwrap_or_default(),
-                leader_in_charge,
-                source_document_id: t.source_document_id,
-                result_note: t.result_note,
-                reminder_documents: r.as_ref().map(|r| r.reminders).unwrap_or(0),
-                version: t.version,
-                updated_at: t.updated_at,
-            }
-        })
-        .collect())
+/// One task's view from its row and what [`read_refs`] found for it.
+fn view_of(
+    t: task::Model,
+    r: Option<RefRow>,
+    coordinators: Vec<DepartmentRef>,
+    today: NaiveDate,
+    due_soon_days: u32,
+) -> TaskView {
+    let info = timeliness(t.status, t.due_date, t.completed_on, today, due_soon_days);
+    let lead = DepartmentRef {
+        code: r
+            .as_ref()
+            .and_then(|r| r.lead_code.clone())
+            .unwrap_or_default(),
+        name: r
+            .as_ref()
+            .and_then(|r| r.lead_name.clone())
+            .unwrap_or_default(),
+    };
+    let leader_in_charge =
+        r.as_ref()
+            .and_then(|r| match (&r.leader_username, &r.leader_full_name) {
+                (Some(username), Some(full_name)) if t.leader_in_charge_id.is_some() => {
+                    Some(UserRef {
+                        username: username.clone(),
+                        full_name: full_name.clone(),
+                    })
+                }
+                _ => None,
+            });
+    TaskView {
+        id: t.id,
+        year: r.as_ref().map(|r| r.year).unwrap_or_default(),
+        field_name: r
+            .as_ref()
+            .and_then(|r| r.field_name.clone())
+            .unwrap_or_else(|| t.field_code.clone()),
+        field_name_en: r
+            .as_ref()
+            .and_then(|r| r.field_name_en.clone())
+            .unwrap_or_else(|| t.field_code.clone()),
+        field: t.field_code,
+        code: t.code,
+        title: t.title,
+        description: t.description,
+        status: t.status,
+        progress: t.progress,
+        extended: t.due_date != t.original_due_date,
+        due_date: t.due_date,
+        original_due_date: t.original_due_date,
+        completed_on: t.completed_on,
+        timeliness: info.map(|i| i.timeliness),
+        days_overdue: info.and_then(|i| i.days_overdue),
+        days_left: info.and_then(|i| i.days_left),
+        days_late: info.and_then(|i| i.days_late),
+        lead_department: lead,
+        coordinating_departments: coordinators,
+        leader_in_charge,
+        source_document_id: t.source_document_id,
+        result_note: t.result_note,
+        reminder_documents: r.as_ref().map(|r| r.reminders).unwrap_or(0),
+        version: t.version,
+        updated_at: t.updated_at,
+    }
 }
