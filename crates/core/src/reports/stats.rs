@@ -15,6 +15,7 @@ use crate::{
     db,
     entity::{department, field},
     error::{Error, Result},
+    messages::Msg,
     org::programmes,
 };
 
@@ -163,7 +164,9 @@ pub async fn compute<C: ConnectionTrait>(
                 Error::field(
                     "year",
                     "invalid_year",
-                    format!("“{text}” không phải năm hợp lệ"),
+                    Msg::InvalidYear {
+                        value: text.to_string(),
+                    },
                 )
             })?,
         None => chrono::Datelike::year(&today),
