@@ -5,7 +5,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, http::Method, web};
-use dondoc_core::{Error, FieldError, accounts::principal::Principal, accounts::sessions};
+use dondoc_core::{Error, FieldError, Msg, accounts::principal::Principal, accounts::sessions};
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 
@@ -91,13 +91,9 @@ impl FromRequest for CurrentUser {
                 return Err(Problem::new(
                     actix_web::http::StatusCode::FORBIDDEN,
                     "password_change_required",
-                    "Cần đổi mật khẩu",
-                    "Password change required",
+                    "problem-password-change-required",
                 )
-                .detail(
-                    "Tài khoản phải đổi mật khẩu trước (POST /api/v1/me/password).",
-                    "This account must change its password first (POST /api/v1/me/password).",
-                )
+                .detail("problem-password-change-required-detail", Vec::new())
                 .into());
             }
             let writes = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
@@ -112,13 +108,9 @@ impl FromRequest for CurrentUser {
                     return Err(Problem::new(
                         actix_web::http::StatusCode::FORBIDDEN,
                         "csrf",
-                        "Thiếu mã chống giả mạo",
-                        "CSRF token missing",
+                        "problem-csrf",
                     )
-                    .detail(
-                        "Yêu cầu ghi dùng cookie phiên phải kèm tiêu đề X-CSRF-Token.",
-                        "A write authenticated by the session cookie must carry the X-CSRF-Token header.",
-                    )
+                    .detail("problem-csrf-detail", Vec::new())
                     .into());
                 }
             }
@@ -167,23 +159,18 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
                 return Err(Problem::new(
                     actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
                     "unsupported_media_type",
-                    "Sai kiểu nội dung",
-                    "Unsupported media type",
+                    "problem-unsupported-media-type",
                 )
                 .detail(
-                    format!("Nội dung phải là application/json (nhận được `{content_type}`)."),
-                    format!("The body must be application/json (got `{content_type}`)."),
+                    "problem-unsupported-media-type-detail",
+                    vec![("content_type", content_type.into())],
                 )
                 .into());
             }
             let mut body = web::BytesMut::new();
             while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|_| {
-                    Problem::bad_request(
-                        "Không đọc được nội dung yêu cầu.",
-                        "Could not read the request body.",
-                    )
-                })?;
+                let chunk = chunk
+                    .map_err(|_| Problem::bad_request("problem-unreadable-body", Vec::new()))?;
                 if body.len() + chunk.len() > limit {
                     return Err(too_large(limit).into());
                 }
@@ -202,12 +189,11 @@ pub fn too_large(limit: usize) -> Problem {
     Problem::new(
         actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
         "payload_too_large",
-        "Nội dung quá lớn",
-        "Payload too large",
+        "problem-payload-too-large",
     )
     .detail(
-        format!("Nội dung vượt quá {} KB.", limit / 1024),
-        format!("The body exceeds {} KB.", limit / 1024),
+        "problem-payload-too-large-detail",
+        vec![("kb", (limit / 1024).into())],
     )
 }
 
@@ -217,8 +203,8 @@ fn json_problem(err: serde_path_to_error::Error<serde_json::Error>) -> Problem {
     let message = inner.to_string();
     if inner.is_syntax() || inner.is_eof() {
         return Problem::bad_request(
-            format!("JSON không hợp lệ: {message}"),
-            format!("Malformed JSON: {message}"),
+            "problem-invalid-json-detail",
+            vec![("error", message.into())],
         )
         .with_kind("invalid_json");
     }
@@ -243,15 +229,18 @@ fn json_problem(err: serde_path_to_error::Error<serde_json::Error>) -> Problem {
             "invalid_type",
         )
     };
-    let vi = match code {
-        "unknown_field" => "Trường này không được chấp nhận".to_string(),
-        "missing_field" => "Thiếu trường bắt buộc".to_string(),
-        _ => format!(
-            "Sai kiểu dữ liệu ({})",
-            message.split(" at line").next().unwrap_or(&message)
-        ),
+    let msg = match code {
+        "unknown_field" => Msg::UnknownJsonField,
+        "missing_field" => Msg::MissingJsonField,
+        _ => Msg::WrongJsonType {
+            detail: message
+                .split(" at line")
+                .next()
+                .unwrap_or(&message)
+                .to_string(),
+        },
     };
-    Problem::validation(vec![FieldError::new(field, code, vi)])
+    Problem::validation(vec![FieldError::new(field, code, msg)])
 }
 
 impl Problem {
@@ -275,7 +264,7 @@ pub fn if_match(req: &HttpRequest) -> Result<Option<i32>, ApiError> {
         ApiError::from(Error::field(
             "If-Match",
             "invalid_number",
-            "If-Match phải là số phiên bản của nhiệm vụ (ví dụ \"3\")",
+            Msg::IfMatchInvalid,
         ))
     })
 }

@@ -1,35 +1,28 @@
 //! Language negotiation: Vietnamese first, English when asked for
 //! (`Accept-Language: en`, or the `lang` cookie the pages set).
 
-use actix_web::{FromRequest, HttpRequest, dev::Payload};
-use std::future::{Ready, ready};
+use actix_web::HttpRequest;
+pub use dondoc_i18n::Lang;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Lang {
-    #[default]
-    Vi,
-    En,
-}
-
-impl Lang {
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Vi => "vi",
-            Lang::En => "en",
-        }
-    }
-
+/// The language of a request. A trait because `Lang` lives in `dondoc-i18n`,
+/// which knows nothing of HTTP; bring it into scope to call `Lang::of(req)`.
+pub trait Negotiate {
     /// For pages: Vietnamese unless the person chose English with the
     /// switch (many officials' browsers say English; the product stays Vietnamese).
-    pub fn for_page(req: &HttpRequest) -> Lang {
+    fn for_page(req: &HttpRequest) -> Lang;
+    /// For the API: the `lang` cookie, else `Accept-Language`.
+    fn of(req: &HttpRequest) -> Lang;
+}
+
+impl Negotiate for Lang {
+    fn for_page(req: &HttpRequest) -> Lang {
         match req.cookie("lang") {
             Some(cookie) if cookie.value() == "en" => Lang::En,
             _ => Lang::Vi,
         }
     }
 
-    /// For the API: the `lang` cookie, else `Accept-Language`.
-    pub fn of(req: &HttpRequest) -> Lang {
+    fn of(req: &HttpRequest) -> Lang {
         if let Some(cookie) = req.cookie("lang") {
             return if cookie.value() == "en" {
                 Lang::En
@@ -70,15 +63,6 @@ pub fn parse_accept_language(header: &str) -> Lang {
         }
     }
     best.map(|(_, l)| l).unwrap_or_default()
-}
-
-impl FromRequest for Lang {
-    type Error = actix_web::Error;
-    type Future = Ready<Result<Self, Self::Error>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(Ok(Lang::of(req)))
-    }
 }
 
 #[cfg(test)]

@@ -26,7 +26,7 @@ use tracing_actix_web::{RequestId, TracingLogger};
 use utoipa_actix_web::AppExt;
 
 use crate::{
-    lang::Lang,
+    lang::{Lang, Negotiate},
     problem::{ApiError, Problem},
     state::AppState,
 };
@@ -168,8 +168,8 @@ fn query_config() -> web::QueryConfig {
     web::QueryConfig::default().error_handler(|err, _req| {
         let text = err.to_string();
         ApiError::from(Problem::bad_request(
-            format!("Tham số truy vấn không hợp lệ: {text}"),
-            format!("Invalid query string: {text}"),
+            "problem-invalid-query-detail",
+            vec![("error", text.into())],
         ))
         .into()
     })
@@ -218,14 +218,17 @@ async fn localize_problems(
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
     let lang = Lang::of(req.request());
     let response = next.call(req).await?;
-    let problem = if lang == Lang::En {
+    // Handlers build problems without the request at hand (`ResponseError`
+    // renders Vietnamese); another language is rendered here from the same
+    // keys and arguments.
+    let problem = if lang != Lang::Vi {
         response.response().extensions().get::<Problem>().cloned()
     } else {
         None
     };
     if let Some(problem) = problem {
         let (request, _) = response.into_parts();
-        return Ok(ServiceResponse::new(request, problem.render(Lang::En)).map_into_right_body());
+        return Ok(ServiceResponse::new(request, problem.render(lang)).map_into_right_body());
     }
     Ok(response.map_into_left_body())
 }

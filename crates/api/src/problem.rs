@@ -1,25 +1,26 @@
 //! Errors on the wire: `application/problem+json` (RFC 9457) with a stable
 //! `type`, a title and detail in Vietnamese (English when the client asks
 //! for it with `Accept-Language`), and `errors` naming each bad field.
-//! Every error of the API goes through here.
+//! Every error of the API goes through here. A `Problem` holds Fluent keys
+//! and arguments, never text: it is rendered in the request's language.
 
 use actix_web::{HttpResponse, ResponseError, http::StatusCode};
-use dondoc_core::{Error, FieldError, db::StorageFault};
+use dondoc_core::{Error, FieldError, Msg, db::StorageFault};
+use dondoc_i18n::{Arg, Lang};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::lang::Lang;
-
-/// A problem, in both languages; rendered in one of them.
+/// A problem, in no language yet; rendered in one of them.
 #[derive(Debug, Clone)]
 pub struct Problem {
     pub status: StatusCode,
     /// Stable snake_case identifier (`validation`, `forbidden`, …).
     pub kind: &'static str,
-    pub title_vi: &'static str,
-    pub title_en: &'static str,
-    pub detail_vi: String,
-    pub detail_en: String,
+    /// The Fluent key of the title.
+    pub title: &'static str,
+    /// The Fluent key of the detail and its arguments.
+    pub detail: &'static str,
+    pub detail_args: Vec<(&'static str, Arg)>,
     pub errors: Vec<FieldError>,
     pub retry_after: Option<u64>,
 }
@@ -48,64 +49,53 @@ pub struct FieldProblem {
 }
 
 impl Problem {
-    pub fn new(
-        status: StatusCode,
-        kind: &'static str,
-        title_vi: &'static str,
-        title_en: &'static str,
-    ) -> Self {
+    /// A problem titled by the Fluent key `title`, with no detail yet.
+    pub fn new(status: StatusCode, kind: &'static str, title: &'static str) -> Self {
         Self {
             status,
             kind,
-            title_vi,
-            title_en,
-            detail_vi: String::new(),
-            detail_en: String::new(),
+            title,
+            detail: "problem-no-detail",
+            detail_args: Vec::new(),
             errors: Vec::new(),
             retry_after: None,
         }
     }
 
-    pub fn detail(mut self, vi: impl Into<String>, en: impl Into<String>) -> Self {
-        self.detail_vi = vi.into();
-        self.detail_en = en.into();
+    /// The detail: a Fluent key and its arguments.
+    pub fn detail(mut self, key: &'static str, args: Vec<(&'static str, Arg)>) -> Self {
+        self.detail = key;
+        self.detail_args = args;
         self
     }
 
-    pub fn not_found() -> Self {
-        Self::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            "Không tìm thấy",
-            "Not found",
-        )
-        .detail(
-            "Không có tài nguyên được yêu cầu.",
-            "The requested resource does not exist.",
-        )
+    /// The detail from a core message.
+    pub fn detail_msg(self, msg: &Msg) -> Self {
+        self.detail(msg.key(), msg.args())
     }
 
-    pub fn bad_request(vi: impl Into<String>, en: impl Into<String>) -> Self {
+    pub fn not_found() -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", "problem-not-found")
+            .detail("problem-not-found-detail", Vec::new())
+    }
+
+    pub fn bad_request(detail: &'static str, args: Vec<(&'static str, Arg)>) -> Self {
         Self::new(
             StatusCode::BAD_REQUEST,
             "bad_request",
-            "Yêu cầu không hợp lệ",
-            "Bad request",
+            "problem-bad-request",
         )
-        .detail(vi, en)
+        .detail(detail, args)
     }
 
     pub fn validation(errors: Vec<FieldError>) -> Self {
+        let count = errors.len().max(1);
         let mut p = Self::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "validation",
-            "Dữ liệu không hợp lệ",
-            "Invalid input",
+            "problem-validation",
         )
-        .detail(
-            format!("Có {} trường cần sửa.", errors.len().max(1)),
-            format!("{} field(s) need correcting.", errors.len().max(1)),
-        );
+        .detail("problem-validation-detail", vec![("count", count.into())]);
         p.errors = errors;
         p
     }
@@ -114,93 +104,41 @@ impl Problem {
         Self::new(
             StatusCode::UNAUTHORIZED,
             "unauthenticated",
-            "Chưa đăng nhập",
-            "Not authenticated",
+            "problem-unauthenticated",
         )
-        .detail(
-            "Cần đăng nhập (Authorization: Bearer <token> hoặc cookie phiên).",
-            "Log in first (Authorization: Bearer <token> or the session cookie).",
-        )
+        .detail("problem-unauthenticated-detail", Vec::new())
+    }
+
+    /// The detail in `lang`.
+    pub fn detail_text(&self, lang: Lang) -> String {
+        dondoc_i18n::text_with(lang, self.detail, &self.detail_args)
     }
 
     pub fn render(&self, lang: Lang) -> HttpResponse {
-        let english = lang == Lang::En;
         let body = ProblemBody {
             problem_type: format!("/problems/{}", self.kind),
-            title: if english {
-                self.title_en
-            } else {
-                self.title_vi
-            }
-            .to_string(),
+            title: dondoc_i18n::text(lang, self.title),
             status: self.status.as_u16(),
-            detail: if english {
-                &self.detail_en
-            } else {
-                &self.detail_vi
-            }
-            .clone(),
+            detail: self.detail_text(lang),
             errors: self
                 .errors
                 .iter()
                 .map(|e| FieldProblem {
                     field: e.field.clone(),
                     code: e.code.clone(),
-                    message: if english {
-                        english_message(e)
-                    } else {
-                        e.message.clone()
-                    },
+                    message: e.message.text(lang),
                 })
                 .collect(),
         };
         let mut response = HttpResponse::build(self.status);
         response.content_type("application/problem+json");
-        response.insert_header(("Content-Language", if english { "en" } else { "vi" }));
+        response.insert_header(("Content-Language", lang.code()));
         if let Some(secs) = self.retry_after {
             response.insert_header(("Retry-After", secs.to_string()));
         }
         let mut response = response.json(body);
         response.extensions_mut().insert(self.clone());
         response
-    }
-}
-
-/// English for a field error, from its stable code.
-fn english_message(e: &FieldError) -> String {
-    match e.code.as_str() {
-        "required" => "is required".into(),
-        "too_long" => "is too long".into(),
-        "invalid_date" => "is not a valid date (YYYY-MM-DD or dd/mm/yyyy)".into(),
-        "invalid_choice" => "is not one of the accepted values".into(),
-        "invalid_code" => "is not a valid code (letters without accents, digits and '-')".into(),
-        "invalid_username" => {
-            "must be 2–64 letters without accents, digits, '.', '_' or '-'".into()
-        }
-        "invalid_email" => "is not a valid email address".into(),
-        "invalid_characters" => "contains control characters".into(),
-        "out_of_range" => "is out of range".into(),
-        "invalid_number" => "is not a valid number".into(),
-        "invalid_year" => "is not a valid year".into(),
-        "unknown" => "refers to something that does not exist".into(),
-        "duplicate" => "is already taken".into(),
-        "weak_password" => {
-            "is too weak (at least 10 characters, not containing the username)".into()
-        }
-        "in_future" => "cannot be in the future".into(),
-        "not_later" => "must be after the current due date".into(),
-        "not_done" => "can only be set on a task reported done".into(),
-        "already_done" => "cannot change: the task is already reported done".into(),
-        "unknown_field" => "is not an accepted field".into(),
-        "invalid_type" => "has the wrong type".into(),
-        "missing_field" => "is required".into(),
-        "empty_update" => "nothing to update".into(),
-        "too_many" => "has too many items".into(),
-        "not_a_leader" => "is not an active leader".into(),
-        "self_lockout" => "cannot be changed on your own account".into(),
-        "wrong_password" => "is not your current password".into(),
-        "unchanged" => "must differ from the current password".into(),
-        _ => "is invalid".into(),
     }
 }
 
@@ -215,7 +153,7 @@ impl std::fmt::Display for ApiError {
             "{} {}: {}",
             self.0.status.as_u16(),
             self.0.kind,
-            self.0.detail_en
+            self.0.detail_text(Lang::En)
         )
     }
 }
@@ -246,32 +184,32 @@ impl From<Error> for ApiError {
 pub fn problem_of(err: Error) -> Problem {
     match err {
         Error::Validation(fields) => Problem::validation(fields),
-        Error::NotFound(what) => Problem::not_found().detail(format!("Không tìm thấy: {what}."), format!("Not found: {what}.")),
-        Error::Forbidden(why) => Problem::new(StatusCode::FORBIDDEN, "forbidden", "Không có quyền", "Forbidden")
-            .detail(why, "You do not have the right to do this."),
+        Error::NotFound(what) => Problem::not_found().detail_msg(&what),
+        Error::Forbidden(why) => {
+            Problem::new(StatusCode::FORBIDDEN, "forbidden", "problem-forbidden").detail_msg(&why)
+        }
         Error::Unauthenticated => Problem::unauthenticated(),
-        Error::Conflict(why) => Problem::new(StatusCode::CONFLICT, "conflict", "Xung đột dữ liệu", "Conflict")
-            .detail(why.clone(), english_conflict(&why)),
+        Error::Conflict(why) => {
+            Problem::new(StatusCode::CONFLICT, "conflict", "problem-conflict").detail_msg(&why)
+        }
         Error::StaleVersion { current, sent } => Problem::new(
             StatusCode::PRECONDITION_FAILED,
             "stale_version",
-            "Dữ liệu đã thay đổi",
-            "Stale version",
+            "problem-stale-version",
         )
         .detail(
-            format!("Nhiệm vụ đã được người khác cập nhật (phiên bản {current}, yêu cầu dựa trên {sent}). Tải lại rồi thử lại."),
-            format!("The task was changed meanwhile (version {current}, request based on {sent}). Reload and retry."),
+            "problem-stale-version-detail",
+            vec![("current", current.into()), ("sent", sent.into())],
         ),
         Error::TooManyAttempts { retry_after_secs } => {
             let mut p = Problem::new(
                 StatusCode::TOO_MANY_REQUESTS,
                 "too_many_attempts",
-                "Thử quá nhiều lần",
-                "Too many attempts",
+                "problem-too-many-attempts",
             )
             .detail(
-                format!("Đăng nhập sai quá nhiều lần. Thử lại sau {retry_after_secs} giây."),
-                format!("Too many failed logins. Retry in {retry_after_secs} s."),
+                "problem-too-many-attempts-detail",
+                vec![("seconds", retry_after_secs.into())],
             );
             p.retry_after = Some(retry_after_secs);
             p
@@ -297,13 +235,9 @@ fn unavailable() -> Problem {
     let mut p = Problem::new(
         StatusCode::SERVICE_UNAVAILABLE,
         "unavailable",
-        "Tạm thời gián đoạn",
-        "Temporarily unavailable",
+        "problem-unavailable",
     )
-    .detail(
-        "Cơ sở dữ liệu tạm thời không truy cập được. Vui lòng thử lại sau ít phút.",
-        "The database is temporarily unreachable. Please retry in a moment.",
-    );
+    .detail("problem-unavailable-detail", Vec::new());
     p.retry_after = Some(5);
     p
 }
@@ -312,54 +246,69 @@ fn unavailable() -> Problem {
 /// by itself; a full disk or a read-only database needs the operator, and
 /// the person should know their change was not saved.
 fn storage_problem(fault: StorageFault, why: &str) -> Problem {
-    let (kind, vi, en) = match fault {
+    let (kind, detail) = match fault {
         StorageFault::Busy | StorageFault::Unreachable => {
             tracing::error!(error = %why, %fault, "database busy or unreachable");
             return unavailable();
         }
-        StorageFault::DiskFull => (
-            "storage_full",
-            "Máy chủ đã hết dung lượng lưu trữ; thay đổi chưa được lưu. Vui lòng báo quản trị hệ thống.",
-            "The server's storage is full; the change was not saved. Please tell the administrator.",
-        ),
-        StorageFault::ReadOnly => (
-            "read_only",
-            "Cơ sở dữ liệu đang ở chế độ chỉ đọc; thay đổi chưa được lưu. Vui lòng báo quản trị hệ thống.",
-            "The database is read-only; the change was not saved. Please tell the administrator.",
-        ),
+        StorageFault::DiskFull => ("storage_full", "problem-storage-full-detail"),
+        StorageFault::ReadOnly => ("read_only", "problem-read-only-detail"),
     };
     tracing::error!(error = %why, %fault, "storage refuses writes");
     let mut p = Problem::new(
         StatusCode::SERVICE_UNAVAILABLE,
         kind,
-        "Không lưu được dữ liệu",
-        "Cannot store data",
+        "problem-cannot-store",
     )
-    .detail(vi, en);
+    .detail(detail, Vec::new());
     p.retry_after = Some(60);
     p
-}
-
-fn english_conflict(vi: &str) -> String {
-    if vi.starts_with("duplicate value") || vi.starts_with("referenced record") {
-        vi.to_string()
-    } else {
-        format!("The request conflicts with the current state: {vi}")
-    }
 }
 
 pub fn internal() -> Problem {
     Problem::new(
         StatusCode::INTERNAL_SERVER_ERROR,
         "internal",
-        "Lỗi hệ thống",
-        "Internal error",
+        "problem-internal",
     )
-    .detail(
-        "Đã có lỗi không mong muốn; sự cố đã được ghi nhật ký.",
-        "An unexpected error occurred; it has been logged.",
-    )
+    .detail("problem-internal-detail", Vec::new())
 }
+
+/// Every Fluent key a problem can name, for the translation test.
+#[cfg(test)]
+pub(crate) const KEYS: &[&str] = &[
+    "problem-no-detail",
+    "problem-not-found",
+    "problem-not-found-detail",
+    "problem-bad-request",
+    "problem-validation",
+    "problem-unauthenticated",
+    "problem-unauthenticated-detail",
+    "problem-forbidden",
+    "problem-conflict",
+    "problem-stale-version",
+    "problem-too-many-attempts",
+    "problem-unavailable",
+    "problem-unavailable-detail",
+    "problem-cannot-store",
+    "problem-storage-full-detail",
+    "problem-read-only-detail",
+    "problem-internal",
+    "problem-internal-detail",
+    "problem-password-change-required",
+    "problem-password-change-required-detail",
+    "problem-csrf",
+    "problem-csrf-detail",
+    "problem-unsupported-media-type",
+    "problem-unsupported-media-type-detail",
+    "problem-payload-too-large",
+    "problem-payload-too-large-detail",
+    "problem-unreadable-body",
+    "problem-invalid-query-detail",
+    "problem-invalid-json-detail",
+    "problem-invalid-credentials",
+    "problem-invalid-credentials-detail",
+];
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
@@ -412,5 +361,35 @@ mod tests {
         }
         let p = problem_of(Error::Storage(StorageFault::ReadOnly, String::new()));
         assert_eq!(p.retry_after, Some(60));
+    }
+
+    /// Every title and fixed detail exists in both languages, and the ones
+    /// with arguments render with the arguments the code passes.
+    #[test]
+    fn every_problem_is_translated() {
+        for key in KEYS {
+            for lang in Lang::ALL {
+                assert!(dondoc_i18n::has(lang, key), "{key} ({lang:?})");
+            }
+        }
+        for problem in [
+            Problem::validation(vec![]),
+            problem_of(Error::StaleVersion {
+                current: 3,
+                sent: 2,
+            }),
+            problem_of(Error::TooManyAttempts {
+                retry_after_secs: 30,
+            }),
+            crate::extract::too_large(2048),
+        ] {
+            for lang in Lang::ALL {
+                assert!(
+                    dondoc_i18n::lookup(lang, problem.detail, &problem.detail_args).is_some(),
+                    "{} ({lang:?})",
+                    problem.detail
+                );
+            }
+        }
     }
 }

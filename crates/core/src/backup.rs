@@ -7,6 +7,7 @@ use sea_orm::ConnectionTrait;
 use crate::{
     db::{self, Db},
     error::{Error, Result},
+    messages::Msg,
 };
 
 /// Writes a consistent copy of the database to `target` with `VACUUM INTO`
@@ -19,19 +20,17 @@ pub async fn backup(db: &Db, target: &Path) -> Result<()> {
         ));
     }
     if target.exists() {
-        return Err(Error::Conflict(format!(
-            "{} already exists; choose a new file name",
-            target.display()
-        )));
+        return Err(Error::Conflict(Msg::BackupTargetExists {
+            path: target.display().to_string(),
+        }));
     }
     if let Some(parent) = target.parent()
         && !parent.as_os_str().is_empty()
         && !parent.is_dir()
     {
-        return Err(Error::Conflict(format!(
-            "folder {} does not exist",
-            parent.display()
-        )));
+        return Err(Error::Conflict(Msg::BackupFolderMissing {
+            path: parent.display().to_string(),
+        }));
     }
     let path = target.to_string_lossy().replace('\'', "''");
     db.execute_unprepared(&format!("VACUUM INTO '{path}'"))

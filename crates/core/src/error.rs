@@ -1,39 +1,48 @@
 //! The one error type of `dondoc-core`. The API maps it to problem+json in a
 //! single place; the CLI prints it as one line.
+//!
+//! Errors carry a `Msg` (a code with arguments), never prose: whoever shows
+//! the error renders it in the reader's language (see `messages.rs`).
 
 use std::fmt;
 
-use crate::db::fault::StorageFault;
+use crate::{
+    db::fault::StorageFault,
+    messages::{Lang, Msg},
+};
 
 /// A problem with one input field, reported to the user by name.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
     /// The field at fault, as the user sent it (`due_date`, `links[2].task_id`, …).
     pub field: String,
     /// A stable machine-readable code (`required`, `too_long`, `invalid_date`, …).
     pub code: String,
-    /// A message in Vietnamese, for the person who typed the value.
-    pub message: String,
+    /// What to tell the person who typed the value.
+    pub message: Msg,
 }
 
 impl FieldError {
-    pub fn new(
-        field: impl Into<String>,
-        code: impl Into<String>,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn new(field: impl Into<String>, code: impl Into<String>, message: Msg) -> Self {
         Self {
             field: field.into(),
             code: code.into(),
-            message: message.into(),
+            message,
         }
     }
 }
 
+/// In English: `Display` is for logs and the command line, whose own words
+/// are English.
 impl fmt::Display for FieldError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.field, self.message)
+        write!(f, "{}: {}", self.field, self.message.text(Lang::En))
     }
+}
+
+/// A message in English, for `Error`'s `Display`.
+fn en(msg: &Msg) -> String {
+    msg.text(Lang::En)
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -42,17 +51,17 @@ pub enum Error {
     #[error("invalid input: {}", join_fields(.0))]
     Validation(Vec<FieldError>),
     /// The thing asked for does not exist (or the caller may not know it exists).
-    #[error("not found: {0}")]
-    NotFound(String),
+    #[error("not found: {}", en(.0))]
+    NotFound(Msg),
     /// The caller is known but lacks the right.
-    #[error("forbidden: {0}")]
-    Forbidden(String),
+    #[error("forbidden: {}", en(.0))]
+    Forbidden(Msg),
     /// The caller is not authenticated.
     #[error("unauthenticated")]
     Unauthenticated,
     /// The request conflicts with the current state (duplicate code, wrong status…).
-    #[error("conflict: {0}")]
-    Conflict(String),
+    #[error("conflict: {}", en(.0))]
+    Conflict(Msg),
     /// Optimistic concurrency: the caller's version is stale.
     #[error("stale version: the task is at version {current}, the request was based on {sent}")]
     StaleVersion { current: i32, sent: i32 },
@@ -82,11 +91,7 @@ fn join_fields(errors: &[FieldError]) -> String {
 }
 
 impl Error {
-    pub fn field(
-        field: impl Into<String>,
-        code: impl Into<String>,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn field(field: impl Into<String>, code: impl Into<String>, message: Msg) -> Self {
         Self::Validation(vec![FieldError::new(field, code, message)])
     }
 
@@ -102,18 +107,18 @@ impl From<sea_orm::DbErr> for Error {
     fn from(err: sea_orm::DbErr) -> Self {
         use sea_orm::{DbErr, SqlErr};
         if let DbErr::RecordNotFound(what) = &err {
-            return Error::NotFound(what.clone());
+            return Error::NotFound(Msg::NotFoundRecord { what: what.clone() });
         }
         if let Some(fault) = StorageFault::classify(&err) {
             return Error::Storage(fault, err.to_string());
         }
         match err.sql_err() {
             Some(SqlErr::UniqueConstraintViolation(detail)) => {
-                Error::Conflict(format!("duplicate value: {detail}"))
+                Error::Conflict(Msg::DuplicateValue { detail })
             }
-            Some(SqlErr::ForeignKeyConstraintViolation(detail)) => Error::Conflict(format!(
-                "referenced record missing or still in use: {detail}"
-            )),
+            Some(SqlErr::ForeignKeyConstraintViolation(detail)) => {
+                Error::Conflict(Msg::ReferencedRecord { detail })
+            }
             _ => Error::Unexpected(anyhow::Error::new(err)),
         }
     }

@@ -10,10 +10,12 @@ pub mod db;
 pub mod domain;
 pub mod entity;
 pub mod error;
+pub mod messages;
 
 pub use clock::Clock;
 pub use config::Settings;
 pub use error::{Error, FieldError, Result};
+pub use messages::Msg;
 
 pub mod accounts;
 pub mod backup;

@@ -53,21 +53,21 @@ impl SyntheticSpec {
             errors.push(dondoc_core::FieldError::new(
                 "tasks",
                 "out_of_range",
-                "--tasks phải từ 1 đến 20.000.000 / must be 1 to 20,000,000",
+                dondoc_core::Msg::SyntheticTasksRange,
             ));
         }
         if self.departments == 0 || self.departments > 100_000 {
             errors.push(dondoc_core::FieldError::new(
                 "departments",
                 "out_of_range",
-                "--departments phải từ 1 đến 100.000 / must be 1 to 100,000",
+                dondoc_core::Msg::SyntheticDepartmentsRange,
             ));
         }
         if self.years == 0 || self.years > 30 {
             errors.push(dondoc_core::FieldError::new(
                 "years",
                 "out_of_range",
-                "--years phải từ 1 đến 30 / must be 1 to 30",
+                dondoc_core::Msg::SyntheticYearsRange,
             ));
         }
         if errors.is_empty() {
@@ -1114,9 +1114,7 @@ pub async fn seed(
     spec.validate()?;
     let started = Instant::now();
     if !is_empty(db).await? {
-        return Err(Error::Conflict(
-            "the database is not empty; synthetic data is only seeded into an empty database (create a new one)".into(),
-        ));
+        return Err(Error::Conflict(dondoc_core::Msg::SyntheticNotEmpty));
     }
     let postgres = db::is_postgres(db);
     let today = clock.today();

@@ -74,12 +74,7 @@ pub async fn list(
             .iter()
             .map(|d| DocRow {
                 number: d.number.clone(),
-                kind: if t.is_en() {
-                    d.kind.label_en()
-                } else {
-                    d.kind.label_vi()
-                }
-                .to_string(),
+                kind: d.kind.label(t.0).to_string(),
                 title: d.title.clone(),
                 issued_on: format::date(d.issued_on),
                 signer: d.signer.clone(),
@@ -98,17 +93,11 @@ pub async fn list(
             .collect(),
         total: page.total,
         kinds: std::iter::once((String::new(), t.get("all_kinds").to_string()))
-            .chain(DocumentKind::ALL.iter().map(|k| {
-                (
-                    k.as_str().to_string(),
-                    if t.is_en() {
-                        k.label_en()
-                    } else {
-                        k.label_vi()
-                    }
-                    .to_string(),
-                )
-            }))
+            .chain(
+                DocumentKind::ALL
+                    .iter()
+                    .map(|k| (k.as_str().to_string(), k.label(t.0).to_string())),
+            )
             .map(|(value, label)| Choice {
                 selected: value == kind,
                 value,
@@ -199,12 +188,7 @@ pub async fn new_form(
             .map(|k| Choice {
                 selected: *k == DocumentKind::OfficialLetter,
                 value: k.as_str().to_string(),
-                label: if t.is_en() {
-                    k.label_en()
-                } else {
-                    k.label_vi()
-                }
-                .to_string(),
+                label: k.label(t.0).to_string(),
             })
             .collect(),
         tasks: open

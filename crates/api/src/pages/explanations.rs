@@ -4,6 +4,7 @@
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use askama::Template;
 use chrono::NaiveDate;
+use dondoc_core::messages::Label;
 use dondoc_core::{
     accounts::policy::{self, Action, TaskScope},
     accounts::principal::Principal,
@@ -38,12 +39,7 @@ pub struct ExplanationLine {
 }
 
 fn line(t: Tr, v: &ExplanationView, tz: chrono_tz::Tz, can_answer: bool) -> ExplanationLine {
-    let mut state_label = if t.is_en() {
-        v.state.label_en()
-    } else {
-        v.state.label_vi()
-    }
-    .to_string();
+    let mut state_label = v.state.label(t.0).to_string();
     if let Some(days) = v.days_overdue {
         state_label = format!("{state_label} {days} {}", t.get("days"));
     }

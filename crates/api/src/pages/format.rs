@@ -84,12 +84,8 @@ pub fn badge(t: Tr, task: &TaskView) -> Badge {
     }
 }
 
-pub fn status(t: Tr, status: TaskStatus) -> &'static str {
-    if t.is_en() {
-        status.label_en()
-    } else {
-        status.label_vi()
-    }
+pub fn status(t: Tr, status: TaskStatus) -> String {
+    status.label(t.0)
 }
 
 /// One task as a row of a list.

@@ -22,6 +22,10 @@ impl Tr {
         }
     }
 
+    pub fn lang(&self) -> Lang {
+        self.0
+    }
+
     pub fn is_en(&self) -> bool {
         self.0 == Lang::En
     }

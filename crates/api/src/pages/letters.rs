@@ -5,6 +5,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use askama::Template;
+use dondoc_core::messages::Label;
 use dondoc_core::{
     accounts::policy::{self, Action},
     documents::letters::{self, IssuedLetter, LateDepartment, LetterDraft},
@@ -180,12 +181,8 @@ impl RegisterPage {
         format::date(*day)
     }
 
-    fn state_label(&self, state: &register::ReplyState) -> &'static str {
-        if self.ctx.t.is_en() {
-            state.label_en()
-        } else {
-            state.label_vi()
-        }
+    fn state_label(&self, state: &register::ReplyState) -> String {
+        state.label(self.ctx.t.0)
     }
 }
 

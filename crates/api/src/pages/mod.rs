@@ -29,7 +29,7 @@ use dondoc_core::{Error, accounts::principal::Principal, domain::Role};
 
 use crate::{
     extract::{self, constant_time_eq},
-    lang::Lang,
+    lang::{Lang, Negotiate},
     state::AppState,
 };
 pub use i18n::Tr;
@@ -82,12 +82,11 @@ impl Ctx {
             .unwrap_or("")
     }
 
-    pub fn role_label(&self) -> &'static str {
-        match self.user.as_ref().map(|u| u.role) {
-            Some(role) if self.t.is_en() => role.label_en(),
-            Some(role) => role.label_vi(),
-            None => "",
-        }
+    pub fn role_label(&self) -> String {
+        self.user
+            .as_ref()
+            .map(|u| u.role.label(self.t.0))
+            .unwrap_or_default()
     }
 }
 
@@ -312,12 +311,7 @@ pub fn error_page(req: &HttpRequest, user: Option<Principal>, err: Error) -> Htt
     match err {
         Error::Forbidden(why) => {
             let lang = Lang::for_page(req);
-            message_page(
-                req,
-                user,
-                StatusCode::FORBIDDEN,
-                (lang == Lang::Vi).then_some(why),
-            )
+            message_page(req, user, StatusCode::FORBIDDEN, Some(why.text(lang)))
         }
         Error::NotFound(_) => message_page(req, user, StatusCode::NOT_FOUND, None),
         Error::Unauthenticated => redirect("/login"),
@@ -334,12 +328,12 @@ pub fn describe_error(t: Tr, err: &Error) -> String {
         Error::Validation(fields) => {
             let lines: Vec<String> = fields
                 .iter()
-                .map(|f| format!("{}: {}", t.get(&f.field), f.message))
+                .map(|f| format!("{}: {}", t.get(&f.field), f.message.text(t.0)))
                 .collect();
             format!("{} {}", t.get("form_errors"), lines.join("; "))
         }
         Error::StaleVersion { .. } => t.get("stale_version").to_string(),
-        Error::Conflict(why) | Error::Forbidden(why) => why.clone(),
+        Error::Conflict(why) | Error::Forbidden(why) => why.text(t.0),
         Error::TooManyAttempts { .. } => t.get("login_throttled").to_string(),
         _ => t.get("error_help").to_string(),
     }

@@ -111,12 +111,7 @@ pub async fn show(
         .unwrap_or_default()
         .into_iter()
         .map(|(kind, count)| KindCount {
-            label: if t.is_en() {
-                kind.label_en()
-            } else {
-                kind.label_vi()
-            }
-            .to_string(),
+            label: kind.label(t.0).to_string(),
             count,
         })
         .collect();

@@ -120,7 +120,9 @@ pub async fn take(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes
                 let err = dondoc_core::Error::field(
                     "year",
                     "invalid_year",
-                    format!("“{year}” không phải năm hợp lệ"),
+                    dondoc_core::Msg::InvalidYear {
+                        value: year.to_string(),
+                    },
                 );
                 return redirect_with("/snapshots", false, &describe_error(t, &err));
             }

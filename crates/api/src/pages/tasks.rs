@@ -502,12 +502,7 @@ pub async fn show(
                 .as_ref()
                 .map(|u| u.full_name.clone())
                 .unwrap_or_default(),
-            state: if t.is_en() {
-                e.state.label_en()
-            } else {
-                e.state.label_vi()
-            }
-            .to_string(),
+            state: e.state.label(t.0).to_string(),
             pending: e.state == ExtensionState::Pending,
             decision: e.decision_note.clone().unwrap_or_default(),
         })
@@ -526,12 +521,7 @@ pub async fn show(
             .iter()
             .map(|d| DocumentLine {
                 number: d.document.number.clone(),
-                kind: if t.is_en() {
-                    d.document.kind.label_en()
-                } else {
-                    d.document.kind.label_vi()
-                }
-                .to_string(),
+                kind: d.document.kind.label(t.0).to_string(),
                 title: d.document.title.clone(),
                 issued_on: format::date(d.document.issued_on),
                 reminds: d.relation == dondoc_core::domain::LinkRelation::Reminds,

@@ -81,13 +81,9 @@ pub async fn login(
             Problem::new(
                 actix_web::http::StatusCode::UNAUTHORIZED,
                 "invalid_credentials",
-                "Sai tên đăng nhập hoặc mật khẩu",
-                "Wrong username or password",
+                "problem-invalid-credentials",
             )
-            .detail(
-                "Tên đăng nhập hoặc mật khẩu không đúng.",
-                "The username or the password is wrong.",
-            ),
+            .detail("problem-invalid-credentials-detail", Vec::new()),
         ),
         other => ApiError::from(other),
     })?;

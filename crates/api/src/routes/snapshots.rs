@@ -114,7 +114,9 @@ pub fn parse_to(raw: Option<&str>) -> dondoc_core::Result<Option<i64>> {
             dondoc_core::Error::field(
                 "to",
                 "invalid_number",
-                format!("“{text}” không phải mã số ảnh chụp (hoặc now)"),
+                dondoc_core::Msg::SnapshotRefInvalid {
+                    value: text.to_string(),
+                },
             )
         }),
     }

@@ -4,6 +4,7 @@
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 
 use crate::error::{Error, Result};
+use crate::messages::Msg;
 
 /// Shortest password accepted for a new account or a reset.
 pub const MIN_PASSWORD_CHARS: usize = 10;
@@ -38,21 +39,19 @@ pub fn check_password_policy(field: &str, password: &str, username: &str) -> Res
         return Err(Error::field(
             field,
             "weak_password",
-            format!("Mật khẩu phải có ít nhất {MIN_PASSWORD_CHARS} ký tự"),
+            Msg::PasswordTooShort {
+                min: MIN_PASSWORD_CHARS,
+            },
         ));
     }
     if password.chars().count() > 256 {
-        return Err(Error::field(
-            field,
-            "too_long",
-            "Mật khẩu dài quá 256 ký tự",
-        ));
+        return Err(Error::field(field, "too_long", Msg::PasswordTooLong));
     }
     if password.to_lowercase().contains(&username.to_lowercase()) {
         return Err(Error::field(
             field,
             "weak_password",
-            "Mật khẩu không được chứa tên đăng nhập",
+            Msg::PasswordHasUsername,
         ));
     }
     Ok(())

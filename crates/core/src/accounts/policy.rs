@@ -19,6 +19,7 @@ use crate::{
     accounts::principal::Principal,
     domain::Role,
     error::{Error, Result},
+    messages::Msg,
 };
 
 /// Something a user may try to do.
@@ -123,7 +124,7 @@ pub fn require(user: &Principal, action: Action, task: Option<&TaskScope>) -> Re
     if can(user, action, task) {
         Ok(())
     } else {
-        Err(Error::Forbidden(describe(action).to_string()))
+        Err(Error::Forbidden(describe(action)))
     }
 }
 
@@ -153,10 +154,7 @@ pub fn require_feed(user: &Principal, target: FeedTarget) -> Result<()> {
     if can_manage_feed(user, target) {
         Ok(())
     } else {
-        Err(Error::Forbidden(
-            "Bạn chỉ quản lý được lịch hạn của đơn vị mình (cán bộ) hoặc của chính mình (lãnh đạo)."
-                .to_string(),
-        ))
+        Err(Error::Forbidden(Msg::ForbiddenManageFeed))
     }
 }
 
@@ -170,38 +168,36 @@ pub fn visible_department(user: &Principal) -> Option<i64> {
     }
 }
 
-/// What was refused, in Vietnamese, for the 403 message.
-pub fn describe(action: Action) -> &'static str {
+/// What was refused, for the 403 message.
+pub fn describe(action: Action) -> Msg {
     use Action::*;
     match action {
-        ReadTask => "Bạn chỉ xem được nhiệm vụ do đơn vị mình chủ trì hoặc phối hợp.",
-        UpdateTaskProgress => {
-            "Chỉ đơn vị chủ trì (hoặc lãnh đạo) được cập nhật tình trạng, tiến độ của nhiệm vụ này."
-        }
-        AddTaskNote => "Chỉ đơn vị chủ trì hoặc phối hợp được ghi chú vào nhiệm vụ này.",
-        RequestExtension => "Chỉ đơn vị chủ trì được đề nghị gia hạn nhiệm vụ này.",
-        EditTask => "Chỉ lãnh đạo hoặc quản trị được sửa nội dung, thời hạn của nhiệm vụ.",
-        CreateTask => "Chỉ lãnh đạo hoặc quản trị được giao nhiệm vụ mới.",
-        ConfirmTask => "Chỉ lãnh đạo hoặc quản trị được xác nhận hoàn thành.",
-        ReopenOrCancelTask => "Chỉ lãnh đạo hoặc quản trị được mở lại hoặc hủy nhiệm vụ.",
-        DecideExtension => "Chỉ lãnh đạo được quyết định gia hạn.",
-        RecordDocument => "Chỉ lãnh đạo hoặc quản trị được vào sổ văn bản.",
-        ReadAllDepartments => "Bạn chỉ xem được số liệu của đơn vị mình.",
-        ReadOverdue => "Bạn không có quyền xem danh sách quá hạn.",
-        ReadStats => "Bạn không có quyền xem số liệu thống kê.",
-        ReadNotifications => "Chỉ lãnh đạo hoặc quản trị được xem nhật ký thông báo.",
-        ManageDepartments => "Chỉ quản trị được quản lý đơn vị.",
-        ManageUsers => "Chỉ quản trị được quản lý tài khoản.",
-        ImportTasks => "Chỉ quản trị được nhập chương trình công tác.",
-        ChooseAsOfDate => "Chỉ lãnh đạo được xem danh sách quá hạn tại một ngày khác.",
-        DraftLetter => "Chỉ lãnh đạo hoặc quản trị được soạn và vào sổ công văn đôn đốc.",
-        ReadReminderRegister => "Bạn không có quyền xem sổ theo dõi văn bản đôn đốc.",
-        ReadReview => "Chỉ lãnh đạo hoặc quản trị được xem báo cáo kiểm điểm.",
-        TakeSnapshot => "Chỉ lãnh đạo hoặc quản trị được chụp số liệu giao ban.",
-        ReadSnapshots => "Chỉ lãnh đạo hoặc quản trị được xem ảnh chụp số liệu giao ban.",
-        RequestExplanation => "Chỉ lãnh đạo hoặc quản trị được yêu cầu giải trình.",
-        AnswerExplanation => "Chỉ đơn vị chủ trì nhiệm vụ được trả lời yêu cầu giải trình.",
-        ReadExplanations => "Bạn không có quyền xem các yêu cầu giải trình.",
+        ReadTask => Msg::ForbiddenReadTask,
+        UpdateTaskProgress => Msg::ForbiddenUpdateTaskProgress,
+        AddTaskNote => Msg::ForbiddenAddTaskNote,
+        RequestExtension => Msg::ForbiddenRequestExtension,
+        EditTask => Msg::ForbiddenEditTask,
+        CreateTask => Msg::ForbiddenCreateTask,
+        ConfirmTask => Msg::ForbiddenConfirmTask,
+        ReopenOrCancelTask => Msg::ForbiddenReopenOrCancelTask,
+        DecideExtension => Msg::ForbiddenDecideExtension,
+        RecordDocument => Msg::ForbiddenRecordDocument,
+        ReadAllDepartments => Msg::ForbiddenReadAllDepartments,
+        ReadOverdue => Msg::ForbiddenReadOverdue,
+        ReadStats => Msg::ForbiddenReadStats,
+        ReadNotifications => Msg::ForbiddenReadNotifications,
+        ManageDepartments => Msg::ForbiddenManageDepartments,
+        ManageUsers => Msg::ForbiddenManageUsers,
+        ImportTasks => Msg::ForbiddenImportTasks,
+        ChooseAsOfDate => Msg::ForbiddenChooseAsOfDate,
+        DraftLetter => Msg::ForbiddenDraftLetter,
+        ReadReminderRegister => Msg::ForbiddenReadReminderRegister,
+        ReadReview => Msg::ForbiddenReadReview,
+        TakeSnapshot => Msg::ForbiddenTakeSnapshot,
+        ReadSnapshots => Msg::ForbiddenReadSnapshots,
+        RequestExplanation => Msg::ForbiddenRequestExplanation,
+        AnswerExplanation => Msg::ForbiddenAnswerExplanation,
+        ReadExplanations => Msg::ForbiddenReadExplanations,
     }
 }
 

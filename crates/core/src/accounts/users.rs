@@ -13,6 +13,7 @@ use crate::{
     domain::{EmailAddress, Role, Title, Username},
     entity::{department, user},
     error::{Error, FieldError, Result},
+    messages::Msg,
     org::departments::{self, collect},
 };
 
@@ -115,7 +116,9 @@ pub async fn create<C: ConnectionTrait>(db: &C, clock: &Clock, input: NewUser) -
                 errors.push(FieldError::new(
                     "department",
                     "unknown",
-                    format!("Không có đơn vị mã {code}"),
+                    Msg::UnknownDepartmentCode {
+                        code: code.to_string(),
+                    },
                 ));
                 None
             }
@@ -132,7 +135,7 @@ pub async fn create<C: ConnectionTrait>(db: &C, clock: &Clock, input: NewUser) -
         errors.push(FieldError::new(
             "department",
             "required",
-            "Cán bộ phải thuộc một đơn vị",
+            Msg::StaffNeedsDepartment,
         ));
     }
     if let Some(name) = &username
@@ -145,7 +148,9 @@ pub async fn create<C: ConnectionTrait>(db: &C, clock: &Clock, input: NewUser) -
         errors.push(FieldError::new(
             "username",
             "duplicate",
-            format!("Tên đăng nhập {name} đã có"),
+            Msg::DuplicateUsername {
+                name: name.to_string(),
+            },
         ));
     }
     if !errors.is_empty() {
@@ -263,14 +268,14 @@ pub async fn change_own_password(
         return Err(Error::field(
             "current_password",
             "wrong_password",
-            "Mật khẩu hiện tại không đúng",
+            Msg::WrongPassword,
         ));
     }
     if current_password == new_password {
         return Err(Error::field(
             "new_password",
             "unchanged",
-            "Mật khẩu mới phải khác mật khẩu cũ",
+            Msg::PasswordUnchanged,
         ));
     }
     // The new password and the logout of every other session land together.
@@ -295,7 +300,9 @@ pub async fn change_own_password(
 /// One user by username.
 pub async fn get<C: ConnectionTrait>(db: &C, username: &str) -> Result<UserView> {
     let Some(model) = find_by_username(db, username).await? else {
-        return Err(Error::NotFound(format!("user {username}")));
+        return Err(Error::NotFound(Msg::NotFoundUser {
+            username: username.to_string(),
+        }));
     };
     let dept = match model.department_id {
         Some(id) => departments::find_by_id(db, id).await?,
@@ -327,26 +334,20 @@ pub async fn update<C: ConnectionTrait>(
     changes: UserChanges,
 ) -> Result<UserView> {
     let Some(existing) = find_by_username(db, username).await? else {
-        return Err(Error::NotFound(format!("user {username}")));
+        return Err(Error::NotFound(Msg::NotFoundUser {
+            username: username.to_string(),
+        }));
     };
     if existing.id == actor_id {
         if changes.active == Some(false) {
-            return Err(Error::field(
-                "active",
-                "self_lockout",
-                "Không thể tự khóa tài khoản của mình",
-            ));
+            return Err(Error::field("active", "self_lockout", Msg::SelfDeactivate));
         }
         if changes
             .role
             .as_deref()
             .is_some_and(|r| r.trim() != existing.role.as_str())
         {
-            return Err(Error::field(
-                "role",
-                "self_lockout",
-                "Không thể tự đổi vai trò của mình",
-            ));
+            return Err(Error::field("role", "self_lockout", Msg::SelfRoleChange));
         }
     }
     let mut errors: Vec<FieldError> = Vec::new();
@@ -380,7 +381,9 @@ pub async fn update<C: ConnectionTrait>(
                     errors.push(FieldError::new(
                         "department",
                         "unknown",
-                        format!("Không có đơn vị mã {code}"),
+                        Msg::UnknownDepartmentCode {
+                            code: code.to_string(),
+                        },
                     ));
                     None
                 }
@@ -404,7 +407,7 @@ pub async fn update<C: ConnectionTrait>(
         errors.push(FieldError::new(
             "department",
             "required",
-            "Cán bộ phải thuộc một đơn vị",
+            Msg::StaffNeedsDepartment,
         ));
     }
     if !errors.is_empty() {

@@ -21,6 +21,7 @@ use crate::{
     domain::{DocumentKind, TaskStatus, parse_date},
     entity::{department, document, task},
     error::{Error, FieldError, Result},
+    messages::{Lang, Msg},
     org::departments::{self, DepartmentRef},
     tasks::status_sql::open_condition,
 };
@@ -164,7 +165,11 @@ pub async fn draft<C: ConnectionTrait>(
     policy::require(user, Action::DraftLetter, None)?;
     let dept = departments::find_by_code(db, department_code)
         .await?
-        .ok_or_else(|| Error::NotFound(format!("department {department_code}")))?;
+        .ok_or_else(|| {
+            Error::NotFound(Msg::NotFoundDepartment {
+                code: department_code.to_string(),
+            })
+        })?;
     let rows = reminder_tasks(db, dept.id, today, due_soon_days).await?;
     let doc_ids: Vec<i64> = rows.iter().filter_map(|t| t.source_document_id).collect();
     let sources: HashMap<i64, document::Model> = if doc_ids.is_empty() {
@@ -185,13 +190,13 @@ pub async fn draft<C: ConnectionTrait>(
             let overdue = t.due_date < today;
             let days_left = (!overdue).then(|| (t.due_date - today).num_days());
             let state_text = match (overdue, days_left) {
-                (true, _) => format!("{} ({}%)", t.status.label_vi(), t.progress),
+                (true, _) => format!("{} ({}%)", t.status.label(Lang::Vi), t.progress),
                 (false, Some(left)) => format!(
                     "Sắp đến hạn, còn {left} ngày; {} ({}%)",
-                    t.status.label_vi().to_lowercase(),
+                    t.status.label(Lang::Vi).to_lowercase(),
                     t.progress
                 ),
-                (false, None) => t.status.label_vi().to_string(),
+                (false, None) => t.status.label(Lang::Vi).to_string(),
             };
             LetterTask {
                 task_id: t.id,
@@ -201,7 +206,7 @@ pub async fn draft<C: ConnectionTrait>(
                     .map(|d| {
                         format!(
                             "{} số {} ngày {}",
-                            d.kind.label_vi(),
+                            d.kind.label(Lang::Vi),
                             d.number,
                             dmy(d.issued_on)
                         )
@@ -478,14 +483,14 @@ pub async fn record(
         errors.push(FieldError::new(
             "task_ids",
             "required",
-            "Công văn phải nêu ít nhất một nhiệm vụ",
+            Msg::LetterNeedsTask,
         ));
     }
     if task_ids.len() > 500 {
         return Err(Error::field(
             "task_ids",
             "too_many",
-            "Tối đa 500 nhiệm vụ cho một công văn",
+            Msg::LetterTooManyTasks,
         ));
     }
     let number = {
@@ -508,7 +513,9 @@ pub async fn record(
             errors.push(FieldError::new(
                 "department",
                 "unknown",
-                format!("Không có đơn vị “{}”", input.department.trim()),
+                Msg::UnknownDepartment {
+                    code: input.department.trim().to_string(),
+                },
             ));
             None
         }
@@ -525,15 +532,15 @@ pub async fn record(
                 None => errors.push(FieldError::new(
                     "task_ids",
                     "unknown",
-                    format!("Không có nhiệm vụ #{id}"),
+                    Msg::UnknownTask { id: *id },
                 )),
                 Some(t) if t.lead_department_id != dept.id => errors.push(FieldError::new(
                     "task_ids",
                     "not_department",
-                    format!(
-                        "Nhiệm vụ {} không do {} chủ trì; hãy soạn lại dự thảo",
-                        t.code, dept.name
-                    ),
+                    Msg::TaskNotOfDepartment {
+                        code: t.code.clone(),
+                        department: dept.name.clone(),
+                    },
                 )),
                 Some(_) => {}
             }

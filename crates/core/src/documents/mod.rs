@@ -25,6 +25,7 @@ use crate::{
     domain::{DocumentKind, DocumentNumber, LinkRelation, Title, parse_date},
     entity::{document, document_task, task},
     error::{Error, FieldError, Result},
+    messages::{Lang, Msg},
     org::departments::collect,
     tasks::history::{self, Change, action},
     tasks::{
@@ -123,15 +124,11 @@ pub async fn create_in(
         errors.push(FieldError::new(
             "issued_on",
             "in_future",
-            "Ngày ban hành không được sau hôm nay",
+            Msg::IssuedInFuture,
         ));
     }
     if input.links.len() > 500 {
-        errors.push(FieldError::new(
-            "links",
-            "too_many",
-            "Tối đa 500 nhiệm vụ cho một văn bản",
-        ));
+        errors.push(FieldError::new("links", "too_many", Msg::TooManyLinks));
     }
     if let (Some(back), Some(issued)) = (input.report_back_on, issued_on)
         && back < issued
@@ -139,7 +136,7 @@ pub async fn create_in(
         errors.push(FieldError::new(
             "report_back_on",
             "before_issue",
-            "Hạn báo cáo không được trước ngày ban hành",
+            Msg::ReportBackBeforeIssue,
         ));
     }
     let mut links: Vec<(task::Model, LinkRelation)> = Vec::new();
@@ -150,7 +147,7 @@ pub async fn create_in(
                 Error::field(
                     format!("links[{i}].relation"),
                     "invalid_choice",
-                    "Chọn assigns (giao) hoặc reminds (đôn đốc)",
+                    Msg::InvalidRelation,
                 )
             }),
         );
@@ -165,7 +162,7 @@ pub async fn create_in(
             None => errors.push(FieldError::new(
                 format!("links[{i}].task_id"),
                 "unknown",
-                format!("Không có nhiệm vụ #{}", link.task_id),
+                Msg::UnknownTask { id: link.task_id },
             )),
         }
     }
@@ -258,7 +255,9 @@ pub async fn list<C: ConnectionTrait>(
                 errors.push(FieldError::new(
                     "year",
                     "invalid_year",
-                    format!("“{text}” không phải năm hợp lệ"),
+                    Msg::InvalidYear {
+                        value: text.to_string(),
+                    },
                 ));
                 None
             }
@@ -277,7 +276,7 @@ pub async fn list<C: ConnectionTrait>(
                 errors.push(FieldError::new(
                     "task_id",
                     "invalid_number",
-                    "Mã số nhiệm vụ phải là số",
+                    Msg::TaskIdNotNumber,
                 ));
                 None
             }
@@ -350,15 +349,15 @@ pub async fn list<C: ConnectionTrait>(
 /// One document (staff: only if linked to a task they may see).
 pub async fn get<C: ConnectionTrait>(db: &C, user: &Principal, id: i64) -> Result<DocumentView> {
     let Some(model) = document::Entity::find_by_id(id).one(db).await? else {
-        return Err(Error::NotFound(format!("document {id}")));
+        return Err(Error::NotFound(Msg::NotFoundDocument { id }));
     };
     let visible = policy::visible_department(user);
     let mut list = views(db, vec![model], visible).await?;
     let view = list
         .pop()
-        .ok_or_else(|| Error::NotFound(format!("document {id}")))?;
+        .ok_or_else(|| Error::NotFound(Msg::NotFoundDocument { id }))?;
     if visible.is_some() && view.links.is_empty() {
-        return Err(Error::Forbidden(policy::describe(Action::ReadTask).into()));
+        return Err(Error::Forbidden(policy::describe(Action::ReadTask)));
     }
     Ok(view)
 }
@@ -386,7 +385,7 @@ pub async fn for_task<C: ConnectionTrait>(
                     id: d.id,
                     number: d.number.clone(),
                     kind: d.kind,
-                    kind_name: d.kind.label_vi().to_string(),
+                    kind_name: d.kind.label(Lang::Vi).to_string(),
                     title: d.title.clone(),
                     issued_on: d.issued_on,
                     signer: d.signer.clone(),
@@ -450,7 +449,7 @@ async fn views<C: ConnectionTrait>(
                 .collect(),
             id: d.id,
             number: d.number,
-            kind_name: d.kind.label_vi().to_string(),
+            kind_name: d.kind.label(Lang::Vi).to_string(),
             kind: d.kind,
             title: d.title,
             issued_on: d.issued_on,

@@ -20,6 +20,7 @@ use crate::{
     domain::LinkRelation,
     entity::{department, document, document_task, task, task_history, user},
     error::{Error, FieldError, Result},
+    messages::{Label, Lang, Msg},
     org::departments::collect,
     tasks::history::action,
 };
@@ -45,22 +46,6 @@ pub enum ReplyState {
 }
 
 impl ReplyState {
-    pub fn label_vi(self) -> &'static str {
-        match self {
-            ReplyState::Answered => "Đã báo cáo",
-            ReplyState::Waiting => "Chưa đến hạn báo cáo",
-            ReplyState::NotAnswered => "Chưa báo cáo",
-        }
-    }
-
-    pub fn label_en(self) -> &'static str {
-        match self {
-            ReplyState::Answered => "Reported back",
-            ReplyState::Waiting => "Not yet due",
-            ReplyState::NotAnswered => "No report",
-        }
-    }
-
     pub fn as_str(self) -> &'static str {
         match self {
             ReplyState::Answered => "answered",
@@ -141,7 +126,9 @@ pub async fn list<C: ConnectionTrait>(
                     Error::field(
                         "year",
                         "invalid_year",
-                        format!("“{text}” không phải năm hợp lệ"),
+                        Msg::InvalidYear {
+                            value: text.to_string(),
+                        },
                     )
                 }),
         ),
@@ -163,7 +150,9 @@ pub async fn list<C: ConnectionTrait>(
                 errors.push(FieldError::new(
                     "department",
                     "unknown",
-                    format!("Không có đơn vị “{code}”"),
+                    Msg::UnknownDepartment {
+                        code: code.to_string(),
+                    },
                 ));
                 None
             }
@@ -416,7 +405,8 @@ pub fn to_xlsx(register: &Register, organization: &str) -> Result<Vec<u8>> {
                 r.name.clone(),
                 r.tasks.to_string(),
                 codes.join(", "),
-                r.state.label_vi().to_string(),
+                // The register workbook is an official document: Vietnamese only.
+                r.state.label(Lang::Vi),
             ];
             for (col, value) in cells.iter().enumerate() {
                 sheet
@@ -427,4 +417,13 @@ pub fn to_xlsx(register: &Register, organization: &str) -> Result<Vec<u8>> {
         }
     }
     workbook.save_to_buffer().map_err(xlsx)
+}
+
+impl crate::messages::Label for ReplyState {
+    const PREFIX: &'static str = "reply-state";
+    const ALL: &'static [Self] = &[Self::Answered, Self::Waiting, Self::NotAnswered];
+
+    fn code(self) -> &'static str {
+        self.as_str()
+    }
 }

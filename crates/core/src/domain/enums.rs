@@ -1,17 +1,53 @@
-//! Stored enums. Each is kept in the database as its snake_case name, which
-//! is also its JSON form; `label_vi` / `label_en` are what people read.
+//! Stored enums. Each is kept in the database as its snake_case code, which
+//! is also its JSON form; people read its label, the Fluent message
+//! `<prefix>-<code>` (for example `task-status-in_progress`).
 
 use std::{fmt, str::FromStr};
 
 use sea_orm::{DeriveActiveEnum, EnumIter, sea_query::StringLen};
 use serde::{Deserialize, Serialize};
 
-use crate::error::Error;
+use crate::{
+    error::Error,
+    messages::{Arg, Lang, Msg, Sample},
+};
 
-/// Implements `as_str`, `Display`, `FromStr`, `ALL` and the two labels for a
-/// stored enum, from one table of (variant, code, Vietnamese, English).
+/// Declares a stored enum with each code written once: the enum, its
+/// derives, its serde names and sea-orm `string_value`s, `as_str`,
+/// `Display`, `FromStr`, `ALL` and the Fluent key of each label.
+///
+/// `stored_enum!(Name, "field", "label-prefix", { Variant = "code", … })`;
+/// `field` names the input in the error a bad code gives.
 macro_rules! stored_enum {
-    ($name:ident, $what:literal, [$(($variant:ident, $code:literal, $vi:literal, $en:literal)),+ $(,)?]) => {
+    (
+        $(#[$meta:meta])*
+        $name:ident, $what:literal, $prefix:literal,
+        { $( $(#[$vmeta:meta])* $variant:ident = $code:tt ),+ $(,)? }
+    ) => {
+        $(#[$meta])*
+        #[derive(
+            Debug,
+            Clone,
+            Copy,
+            PartialEq,
+            Eq,
+            Hash,
+            EnumIter,
+            DeriveActiveEnum,
+            Serialize,
+            Deserialize,
+            utoipa::ToSchema,
+        )]
+        #[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+        pub enum $name {
+            $(
+                $(#[$vmeta])*
+                #[sea_orm(string_value = $code)]
+                #[serde(rename = $code)]
+                $variant,
+            )+
+        }
+
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
 
@@ -19,12 +55,19 @@ macro_rules! stored_enum {
                 match self { $($name::$variant => $code),+ }
             }
 
-            pub fn label_vi(self) -> &'static str {
-                match self { $($name::$variant => $vi),+ }
+            /// The Fluent key of the label.
+            pub fn label_key(self) -> &'static str {
+                match self { $($name::$variant => concat!($prefix, "-", $code)),+ }
             }
 
-            pub fn label_en(self) -> &'static str {
-                match self { $($name::$variant => $en),+ }
+            /// The label in `lang`.
+            pub fn label(self, lang: Lang) -> String {
+                dondoc_i18n::text(lang, self.label_key())
+            }
+
+            /// The label as a message argument, rendered in the message's language.
+            pub fn label_arg(self) -> Arg {
+                Arg::label(self.label_key())
             }
 
             /// Every accepted code, for error messages.
@@ -50,125 +93,53 @@ macro_rules! stored_enum {
                     .ok_or_else(|| Error::field(
                         $what,
                         "invalid_choice",
-                        format!("“{}” không hợp lệ; chọn một trong: {}", wanted, Self::codes()),
+                        Msg::InvalidChoice { value: wanted.to_string(), choices: Self::codes() },
                     ))
+            }
+        }
+
+        impl From<$name> for Arg {
+            fn from(v: $name) -> Self {
+                v.label_arg()
+            }
+        }
+
+        impl From<&$name> for Arg {
+            fn from(v: &$name) -> Self {
+                v.label_arg()
+            }
+        }
+
+        impl Sample for $name {
+            fn sample() -> Self {
+                $name::ALL[0]
             }
         }
     };
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    EnumIter,
-    DeriveActiveEnum,
-    Serialize,
-    Deserialize,
-    utoipa::ToSchema,
-)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    #[sea_orm(string_value = "admin")]
-    Admin,
-    #[sea_orm(string_value = "leader")]
-    Leader,
-    #[sea_orm(string_value = "staff")]
-    Staff,
-}
+stored_enum!(
+Role, "role", "role", {
+    Admin = "admin",
+    Leader = "leader",
+    Staff = "staff",
+});
 
 stored_enum!(
-    Role,
-    "role",
-    [
-        (Admin, "admin", "Quản trị", "Administrator"),
-        (Leader, "leader", "Lãnh đạo", "Leader"),
-        (Staff, "staff", "Cán bộ", "Staff"),
-    ]
-);
-
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    EnumIter,
-    DeriveActiveEnum,
-    Serialize,
-    Deserialize,
-    utoipa::ToSchema,
-)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
-#[serde(rename_all = "snake_case")]
-pub enum DepartmentKind {
-    #[sea_orm(string_value = "office")]
-    Office,
-    #[sea_orm(string_value = "commune")]
-    Commune,
-    #[sea_orm(string_value = "agency")]
-    Agency,
-}
+DepartmentKind, "kind", "department-kind", {
+    Office = "office",
+    Commune = "commune",
+    Agency = "agency",
+});
 
 stored_enum!(
-    DepartmentKind,
-    "kind",
-    [
-        (Office, "office", "Phòng chuyên môn", "Office"),
-        (Commune, "commune", "Xã, thị trấn", "Commune or town"),
-        (Agency, "agency", "Cơ quan, đơn vị", "Agency"),
-    ]
-);
-
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    EnumIter,
-    DeriveActiveEnum,
-    Serialize,
-    Deserialize,
-    utoipa::ToSchema,
-)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
-#[serde(rename_all = "snake_case")]
-pub enum TaskStatus {
-    #[sea_orm(string_value = "not_started")]
-    NotStarted,
-    #[sea_orm(string_value = "in_progress")]
-    InProgress,
-    #[sea_orm(string_value = "reported_done")]
-    ReportedDone,
-    #[sea_orm(string_value = "completed")]
-    Completed,
-    #[sea_orm(string_value = "cancelled")]
-    Cancelled,
-}
-
-stored_enum!(
-    TaskStatus,
-    "status",
-    [
-        (NotStarted, "not_started", "Chưa thực hiện", "Not started"),
-        (InProgress, "in_progress", "Đang thực hiện", "In progress"),
-        (
-            ReportedDone,
-            "reported_done",
-            "Đã báo cáo hoàn thành",
-            "Reported done"
-        ),
-        (Completed, "completed", "Hoàn thành", "Completed"),
-        (Cancelled, "cancelled", "Đã hủy", "Cancelled"),
-    ]
-);
+TaskStatus, "status", "task-status", {
+    NotStarted = "not_started",
+    InProgress = "in_progress",
+    ReportedDone = "reported_done",
+    Completed = "completed",
+    Cancelled = "cancelled",
+});
 
 impl TaskStatus {
     /// Still to be done: the statuses the overdue list and reminders chase.
@@ -185,133 +156,82 @@ impl TaskStatus {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    EnumIter,
-    DeriveActiveEnum,
-    Serialize,
-    Deserialize,
-    utoipa::ToSchema,
-)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
-#[serde(rename_all = "snake_case")]
-pub enum DocumentKind {
-    #[sea_orm(string_value = "directive")]
-    Directive,
-    #[sea_orm(string_value = "decision")]
-    Decision,
-    #[sea_orm(string_value = "plan")]
-    Plan,
-    #[sea_orm(string_value = "submission")]
-    Submission,
-    #[sea_orm(string_value = "report")]
-    Report,
-    #[sea_orm(string_value = "notice")]
-    Notice,
-    #[sea_orm(string_value = "official_letter")]
-    OfficialLetter,
-    #[sea_orm(string_value = "conclusion_notice")]
-    ConclusionNotice,
-}
+stored_enum!(
+DocumentKind, "kind", "document-kind", {
+    Directive = "directive",
+    Decision = "decision",
+    Plan = "plan",
+    Submission = "submission",
+    Report = "report",
+    Notice = "notice",
+    OfficialLetter = "official_letter",
+    ConclusionNotice = "conclusion_notice",
+});
 
 stored_enum!(
-    DocumentKind,
-    "kind",
-    [
-        (Directive, "directive", "Chỉ thị", "Directive"),
-        (Decision, "decision", "Quyết định", "Decision"),
-        (Plan, "plan", "Kế hoạch", "Plan"),
-        (Submission, "submission", "Tờ trình", "Submission"),
-        (Report, "report", "Báo cáo", "Report"),
-        (Notice, "notice", "Thông báo", "Notice"),
-        (
-            OfficialLetter,
-            "official_letter",
-            "Công văn",
-            "Official letter"
-        ),
-        (
-            ConclusionNotice,
-            "conclusion_notice",
-            "Thông báo kết luận",
-            "Conclusion notice"
-        ),
-    ]
-);
-
 /// How a document relates to a task.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    EnumIter,
-    DeriveActiveEnum,
-    Serialize,
-    Deserialize,
-    utoipa::ToSchema,
-)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
-#[serde(rename_all = "snake_case")]
-pub enum LinkRelation {
+LinkRelation, "relation", "link-relation", {
     /// The document assigns the task (văn bản giao nhiệm vụ).
-    #[sea_orm(string_value = "assigns")]
-    Assigns,
+    Assigns = "assigns",
     /// The document urges the task on (văn bản đôn đốc).
-    #[sea_orm(string_value = "reminds")]
-    Reminds,
-}
+    Reminds = "reminds",
+});
 
 stored_enum!(
-    LinkRelation,
-    "relation",
-    [
-        (Assigns, "assigns", "Giao nhiệm vụ", "Assigns"),
-        (Reminds, "reminds", "Đôn đốc", "Reminds"),
-    ]
-);
-
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    EnumIter,
-    DeriveActiveEnum,
-    Serialize,
-    Deserialize,
-    utoipa::ToSchema,
-)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
-#[serde(rename_all = "snake_case")]
-pub enum ExtensionState {
-    #[sea_orm(string_value = "pending")]
-    Pending,
-    #[sea_orm(string_value = "approved")]
-    Approved,
-    #[sea_orm(string_value = "rejected")]
-    Rejected,
+ExtensionState, "state", "extension-state", {
+    Pending = "pending",
+    Approved = "approved",
+    Rejected = "rejected",
     /// Closed without a decision: the task was done or cancelled meanwhile.
-    #[sea_orm(string_value = "withdrawn")]
-    Withdrawn,
-}
+    Withdrawn = "withdrawn",
+});
 
-stored_enum!(
-    ExtensionState,
-    "state",
-    [
-        (Pending, "pending", "Chờ quyết định", "Pending"),
-        (Approved, "approved", "Đã đồng ý", "Approved"),
-        (Rejected, "rejected", "Không đồng ý", "Rejected"),
-        (Withdrawn, "withdrawn", "Đã tự đóng", "Withdrawn"),
-    ]
-);
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all_label_keys() -> Vec<&'static str> {
+        let mut keys = Vec::new();
+        keys.extend(Role::ALL.iter().map(|v| v.label_key()));
+        keys.extend(DepartmentKind::ALL.iter().map(|v| v.label_key()));
+        keys.extend(TaskStatus::ALL.iter().map(|v| v.label_key()));
+        keys.extend(DocumentKind::ALL.iter().map(|v| v.label_key()));
+        keys.extend(LinkRelation::ALL.iter().map(|v| v.label_key()));
+        keys.extend(ExtensionState::ALL.iter().map(|v| v.label_key()));
+        keys
+    }
+
+    #[test]
+    fn every_label_is_translated_in_both_languages() {
+        for key in all_label_keys() {
+            for lang in Lang::ALL {
+                let text = dondoc_i18n::lookup(lang, key, &[]);
+                assert!(text.is_some_and(|t| !t.is_empty()), "{key} ({lang:?})");
+            }
+        }
+    }
+
+    /// The code written once is the stored value, the JSON form and what
+    /// `FromStr` accepts.
+    #[test]
+    fn the_code_is_the_stored_value_and_the_json() {
+        use sea_orm::ActiveEnum;
+        for status in TaskStatus::ALL {
+            assert_eq!(status.to_value(), status.as_str());
+            assert_eq!(
+                serde_json::to_value(status).unwrap(),
+                serde_json::json!(status.as_str())
+            );
+            assert_eq!(status.as_str().parse::<TaskStatus>().unwrap(), *status);
+        }
+        assert_eq!(DocumentKind::OfficialLetter.as_str(), "official_letter");
+        assert_eq!(
+            serde_json::to_value(DocumentKind::ConclusionNotice).unwrap(),
+            "conclusion_notice"
+        );
+        assert_eq!(Role::Admin.label(Lang::Vi), "Quản trị");
+        assert_eq!(TaskStatus::InProgress.label(Lang::En), "In progress");
+        let err = "done".parse::<TaskStatus>().unwrap_err();
+        assert!(matches!(err, Error::Validation(ref f) if f[0].code == "invalid_choice"));
+    }
+}

@@ -36,26 +36,6 @@ impl Timeliness {
         }
     }
 
-    pub fn label_vi(self) -> &'static str {
-        match self {
-            Timeliness::CompletedOnTime => "Hoàn thành đúng hạn",
-            Timeliness::CompletedLate => "Hoàn thành quá hạn",
-            Timeliness::Overdue => "Quá hạn",
-            Timeliness::DueSoon => "Sắp đến hạn",
-            Timeliness::OnTrack => "Trong hạn",
-        }
-    }
-
-    pub fn label_en(self) -> &'static str {
-        match self {
-            Timeliness::CompletedOnTime => "Completed on time",
-            Timeliness::CompletedLate => "Completed late",
-            Timeliness::Overdue => "Overdue",
-            Timeliness::DueSoon => "Due soon",
-            Timeliness::OnTrack => "On track",
-        }
-    }
-
     pub fn parse(text: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|t| t.as_str() == text.trim())
     }
@@ -272,5 +252,20 @@ mod tests {
         assert_eq!(overdue_age_bucket(60), Some(30));
         assert_eq!(overdue_age_bucket(61), Some(60));
         assert_eq!(overdue_age_bucket(121), Some(120));
+    }
+}
+
+impl crate::messages::Label for Timeliness {
+    const PREFIX: &'static str = "timeliness";
+    const ALL: &'static [Self] = &[
+        Self::Overdue,
+        Self::DueSoon,
+        Self::OnTrack,
+        Self::CompletedOnTime,
+        Self::CompletedLate,
+    ];
+
+    fn code(self) -> &'static str {
+        self.as_str()
     }
 }

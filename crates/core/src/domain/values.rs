@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 
 use crate::error::{Error, Result};
+use crate::messages::Msg;
 
 macro_rules! text_value {
     ($(#[$doc:meta])* $name:ident) => {
@@ -38,18 +39,14 @@ macro_rules! text_value {
 fn required<'a>(field: &str, raw: &'a str) -> Result<&'a str> {
     let trimmed = raw.trim();
     if trimmed.is_empty() {
-        return Err(Error::field(field, "required", "Không được để trống"));
+        return Err(Error::field(field, "required", Msg::Required));
     }
     Ok(trimmed)
 }
 
 fn max_chars(field: &str, text: &str, max: usize) -> Result<()> {
     if text.chars().count() > max {
-        return Err(Error::field(
-            field,
-            "too_long",
-            format!("Dài quá {max} ký tự"),
-        ));
+        return Err(Error::field(field, "too_long", Msg::TooLong { max }));
     }
     Ok(())
 }
@@ -62,7 +59,7 @@ fn no_control_chars(field: &str, text: &str, allow_newlines: bool) -> Result<()>
         return Err(Error::field(
             field,
             "invalid_characters",
-            "Chứa ký tự điều khiển không hợp lệ",
+            Msg::ControlCharacters,
         ));
     }
     Ok(())
@@ -88,7 +85,7 @@ impl DepartmentCode {
             return Err(Error::field(
                 field,
                 "invalid_code",
-                "Mã đơn vị chỉ gồm chữ không dấu, chữ số và dấu gạch ngang (ví dụ TNMT, XA-TAN-THANH)",
+                Msg::InvalidDepartmentCode,
             ));
         }
         Ok(Self(text))
@@ -105,11 +102,7 @@ impl TaskCode {
         let text = required(field, raw)?;
         max_chars(field, text, 40)?;
         if text.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            return Err(Error::field(
-                field,
-                "invalid_code",
-                "Mã nhiệm vụ không được chứa khoảng trắng",
-            ));
+            return Err(Error::field(field, "invalid_code", Msg::TaskCodeSpaces));
         }
         Ok(Self(text.to_string()))
     }
@@ -132,7 +125,7 @@ impl Username {
             return Err(Error::field(
                 field,
                 "invalid_username",
-                "Tên đăng nhập gồm 2–64 chữ cái không dấu, chữ số, dấu chấm, gạch dưới hoặc gạch ngang",
+                Msg::InvalidUsername,
             ));
         }
         Ok(Self(text))
@@ -168,7 +161,9 @@ impl EmailAddress {
             return Err(Error::field(
                 field,
                 "invalid_email",
-                format!("“{text}” không phải địa chỉ email hợp lệ"),
+                Msg::InvalidEmail {
+                    value: text.to_string(),
+                },
             ));
         }
         Ok(Self(text.to_string()))
@@ -226,11 +221,7 @@ pub struct Progress(u8);
 impl Progress {
     pub fn parse(field: &str, value: i64) -> Result<Self> {
         if !(0..=100).contains(&value) {
-            return Err(Error::field(
-                field,
-                "out_of_range",
-                "Tiến độ phải từ 0 đến 100 (%)",
-            ));
+            return Err(Error::field(field, "out_of_range", Msg::ProgressRange));
         }
         Ok(Self(value as u8))
     }
@@ -244,7 +235,7 @@ impl Progress {
 pub fn parse_date(field: &str, raw: &str) -> Result<NaiveDate> {
     let text = raw.trim();
     if text.is_empty() {
-        return Err(Error::field(field, "required", "Không được để trống"));
+        return Err(Error::field(field, "required", Msg::Required));
     }
     NaiveDate::parse_from_str(text, "%Y-%m-%d")
         .or_else(|_| NaiveDate::parse_from_str(text, "%d/%m/%Y"))
@@ -252,7 +243,9 @@ pub fn parse_date(field: &str, raw: &str) -> Result<NaiveDate> {
             Error::field(
                 field,
                 "invalid_date",
-                format!("“{text}” không phải ngày hợp lệ (dạng YYYY-MM-DD hoặc dd/mm/yyyy)"),
+                Msg::InvalidDate {
+                    value: text.to_string(),
+                },
             )
         })
 }
@@ -260,11 +253,7 @@ pub fn parse_date(field: &str, raw: &str) -> Result<NaiveDate> {
 /// A programme year, within a range no office needs to exceed.
 pub fn parse_year(field: &str, value: i64) -> Result<i32> {
     if !(2000..=2100).contains(&value) {
-        return Err(Error::field(
-            field,
-            "out_of_range",
-            "Năm phải từ 2000 đến 2100",
-        ));
+        return Err(Error::field(field, "out_of_range", Msg::YearRange));
     }
     Ok(value as i32)
 }

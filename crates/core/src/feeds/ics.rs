@@ -26,6 +26,7 @@ use crate::{
     domain::{Role, Timeliness},
     entity::{calendar_feed, department, task, user},
     error::{Error, Result},
+    messages::{Lang, Msg},
     org::departments::DepartmentRef,
     tasks::{TaskView, load_views, status_sql::open_condition},
 };
@@ -111,13 +112,15 @@ pub async fn resolve_target<C: ConnectionTrait>(
                 None => user
                     .department_id
                     .map(FeedTarget::Department)
-                    .ok_or_else(|| Error::field("department", "required", "Chưa chọn đơn vị")),
+                    .ok_or_else(|| Error::field("department", "required", Msg::DepartmentRequired)),
                 Some(code) => match crate::org::departments::resolve(db, code).await? {
                     Some(d) => Ok(FeedTarget::Department(d.id)),
                     None => Err(Error::field(
                         "department",
                         "unknown",
-                        format!("Không có đơn vị “{code}”"),
+                        Msg::UnknownDepartment {
+                            code: code.to_string(),
+                        },
                     )),
                 },
             }
@@ -126,7 +129,7 @@ pub async fn resolve_target<C: ConnectionTrait>(
             let wanted = leader.map(str::trim).filter(|l| !l.is_empty());
             let Some(username) = wanted else {
                 return if user.role == Role::Staff {
-                    Err(Error::field("leader", "required", "Chưa chọn lãnh đạo"))
+                    Err(Error::field("leader", "required", Msg::LeaderRequired))
                 } else {
                     Ok(FeedTarget::Leader(user.user_id))
                 };
@@ -140,19 +143,25 @@ pub async fn resolve_target<C: ConnectionTrait>(
                 Some(_) => Err(Error::field(
                     "leader",
                     "not_a_leader",
-                    format!("“{username}” không phải lãnh đạo"),
+                    Msg::NotALeader {
+                        name: username.to_string(),
+                    },
                 )),
                 None => Err(Error::field(
                     "leader",
                     "unknown",
-                    format!("Không có lãnh đạo “{username}”"),
+                    Msg::UnknownLeader {
+                        name: username.to_string(),
+                    },
                 )),
             }
         }
         other => Err(Error::field(
             "scope",
             "invalid_choice",
-            format!("“{other}”: chọn department (đơn vị) hoặc leader (lãnh đạo)"),
+            Msg::InvalidFeedScope {
+                value: other.to_string(),
+            },
         )),
     }
 }
@@ -301,13 +310,17 @@ pub async fn create(
                 .await?
                 .is_none()
             {
-                return Err(Error::field("department", "unknown", "Không có đơn vị này"));
+                return Err(Error::field(
+                    "department",
+                    "unknown",
+                    Msg::UnknownThisDepartment,
+                ));
             }
         }
         FeedTarget::Leader(id) => {
             let found = user::Entity::find_by_id(id).one(&txn).await?;
             if !found.is_some_and(|u| u.role != Role::Staff) {
-                return Err(Error::field("leader", "unknown", "Không có lãnh đạo này"));
+                return Err(Error::field("leader", "unknown", Msg::UnknownThisLeader));
             }
         }
     }
@@ -352,10 +365,10 @@ pub async fn create(
 pub async fn revoke(db: &Db, clock: &Clock, user: &Principal, feed_id: i64) -> Result<()> {
     let txn = db::begin_write(db).await?;
     let Some(feed) = calendar_feed::Entity::find_by_id(feed_id).one(&txn).await? else {
-        return Err(Error::NotFound(format!("calendar feed {feed_id}")));
+        return Err(Error::NotFound(Msg::NotFoundFeed { id: feed_id }));
     };
     let Some(target) = target_of(&feed) else {
-        return Err(Error::NotFound(format!("calendar feed {feed_id}")));
+        return Err(Error::NotFound(Msg::NotFoundFeed { id: feed_id }));
     };
     policy::require_feed(user, target)?;
     if feed.revoked_at.is_none() {
@@ -385,7 +398,7 @@ pub async fn content(
     due_soon_days: u32,
 ) -> Result<FeedContent> {
     let token = token.trim();
-    let not_found = || Error::NotFound("calendar feed".to_string());
+    let not_found = || Error::NotFound(Msg::NotFoundFeedToken);
     if token.is_empty() || token.len() > 256 {
         return Err(not_found());
     }
@@ -537,7 +550,7 @@ pub fn render_ics(
             ),
             format!(
                 "Tình trạng: {} · Tiến độ {}%",
-                t.status.label_vi(),
+                t.status.label(Lang::Vi),
                 t.progress
             ),
             format!("Thời hạn: {}", t.due_date.format("%d/%m/%Y")),

@@ -40,6 +40,7 @@ use crate::{
     error::{Error, FieldError, Result},
     followup::outbox::{self, NewNotification},
     followup::recipients::{self, DepartmentContact},
+    messages::Msg,
     org::departments::DepartmentRef,
     tasks::access::load_for,
     tasks::history::{self, Change},
@@ -94,22 +95,6 @@ impl ExplanationState {
             Self::Open => "open",
             Self::Overdue => "overdue",
             Self::Answered => "answered",
-        }
-    }
-
-    pub fn label_vi(self) -> &'static str {
-        match self {
-            Self::Open => "Chờ giải trình",
-            Self::Overdue => "Quá hạn giải trình",
-            Self::Answered => "Đã giải trình",
-        }
-    }
-
-    pub fn label_en(self) -> &'static str {
-        match self {
-            Self::Open => "Awaiting answer",
-            Self::Overdue => "Answer overdue",
-            Self::Answered => "Answered",
         }
     }
 
@@ -240,7 +225,7 @@ pub async fn request(
         Ok(q) if q.is_empty() => errors.push(FieldError::new(
             "question",
             "required",
-            "Phải nêu nội dung yêu cầu giải trình",
+            Msg::QuestionRequired,
         )),
         Ok(_) => {}
         Err(Error::Validation(mut e)) => errors.append(&mut e),
@@ -252,10 +237,7 @@ pub async fn request(
             errors.push(FieldError::new(
                 "answer_by",
                 "not_after_today",
-                format!(
-                    "Hạn trả lời phải sau ngày hôm nay ({})",
-                    today.format("%d/%m/%Y")
-                ),
+                Msg::AnswerByNotAfterToday { today },
             ));
             None
         }
@@ -270,10 +252,7 @@ pub async fn request(
         return Err(Error::Validation(errors));
     };
     if !(current.status.is_open() && current.due_date < today) {
-        return Err(Error::Conflict(
-            "Chỉ yêu cầu giải trình nhiệm vụ đang quá hạn (chưa hoàn thành, đã qua thời hạn)."
-                .into(),
-        ));
+        return Err(Error::Conflict(Msg::ExplanationNotOverdue));
     }
     let waiting = explanation_request::Entity::find()
         .filter(explanation_request::Column::TaskId.eq(task_id))
@@ -281,18 +260,15 @@ pub async fn request(
         .one(&txn)
         .await?;
     if waiting.is_some() {
-        return Err(Error::Conflict(
-            "Nhiệm vụ đã có một yêu cầu giải trình chưa được trả lời.".into(),
-        ));
+        return Err(Error::Conflict(Msg::ExplanationOpen));
     }
     let Some(department) = department::Entity::find_by_id(current.lead_department_id)
         .one(&txn)
         .await?
     else {
-        return Err(Error::NotFound(format!(
-            "department {}",
-            current.lead_department_id
-        )));
+        return Err(Error::NotFound(Msg::NotFoundDepartment {
+            code: current.lead_department_id.to_string(),
+        }));
     };
     let now = clock.now();
     let row = explanation_request::ActiveModel {
@@ -416,23 +392,17 @@ pub async fn answer(
         .one(&txn)
         .await?
     else {
-        return Err(Error::NotFound(format!("explanation request {request_id}")));
+        return Err(Error::NotFound(Msg::NotFoundExplanation { id: request_id }));
     };
     // Who cannot read the task does not learn the request exists.
     let (_, scope) = load_for(&txn, user, row.task_id, Action::ReadTask).await?;
     policy::require(user, Action::AnswerExplanation, Some(&scope))?;
     let text = parse_note("answer", &input.answer, MAX_TEXT)?;
     if text.is_empty() {
-        return Err(Error::field(
-            "answer",
-            "required",
-            "Phải nhập nội dung giải trình",
-        ));
+        return Err(Error::field("answer", "required", Msg::AnswerRequired));
     }
     if row.answered_at.is_some() {
-        return Err(Error::Conflict(
-            "Yêu cầu giải trình này đã được trả lời.".into(),
-        ));
+        return Err(Error::Conflict(Msg::ExplanationAnswered));
     }
     let now = clock.now();
     let task_id = row.task_id;
@@ -557,12 +527,12 @@ pub async fn get<C: ConnectionTrait>(
     today: NaiveDate,
 ) -> Result<ExplanationView> {
     let Some(row) = explanation_request::Entity::find_by_id(id).one(db).await? else {
-        return Err(Error::NotFound(format!("explanation request {id}")));
+        return Err(Error::NotFound(Msg::NotFoundExplanation { id }));
     };
     load_for(db, user, row.task_id, Action::ReadTask).await?;
     let mut out = views(db, vec![row], today).await?;
     out.pop()
-        .ok_or_else(|| Error::NotFound(format!("explanation request {id}")))
+        .ok_or_else(|| Error::NotFound(Msg::NotFoundExplanation { id }))
 }
 
 /// The requests `user` may see in a state: open (with overdue, the default),
@@ -594,7 +564,9 @@ pub async fn list<C: ConnectionTrait>(
             return Err(Error::field(
                 "state",
                 "invalid_choice",
-                format!("“{other}” không hợp lệ; chọn open, overdue, answered hoặc all"),
+                Msg::InvalidExplanationState {
+                    value: other.to_string(),
+                },
             ));
         }
     }
@@ -687,4 +659,13 @@ pub async fn escalated<C: ConnectionTrait>(
             requested_by: v.requested_by.map(|u| u.full_name).unwrap_or_default(),
         })
         .collect())
+}
+
+impl crate::messages::Label for ExplanationState {
+    const PREFIX: &'static str = "explanation-state";
+    const ALL: &'static [Self] = &[Self::Open, Self::Overdue, Self::Answered];
+
+    fn code(self) -> &'static str {
+        self.as_str()
+    }
 }

@@ -14,6 +14,7 @@ use crate::{
     accounts::principal::Principal,
     entity::{department, notification, notification_task},
     error::{Error, FieldError, Result},
+    messages::Msg,
     org::departments::{self, collect},
     tasks::{Page, query::parse_paging},
 };
@@ -120,7 +121,10 @@ pub async fn list<C: ConnectionTrait>(
             errors.push(FieldError::new(
                 "state",
                 "invalid_choice",
-                format!("“{s}” không hợp lệ; chọn {}", state::ALL.join(", ")),
+                Msg::InvalidNotificationState {
+                    value: s.to_string(),
+                    choices: state::ALL.join(", "),
+                },
             ));
         }
     }
@@ -138,7 +142,9 @@ pub async fn list<C: ConnectionTrait>(
             None => errors.push(FieldError::new(
                 "department",
                 "unknown",
-                format!("Không có đơn vị mã {code}"),
+                Msg::UnknownDepartmentCode {
+                    code: code.to_string(),
+                },
             )),
         }
     }
@@ -163,7 +169,7 @@ pub async fn list<C: ConnectionTrait>(
             Err(_) => errors.push(FieldError::new(
                 "task_id",
                 "invalid_number",
-                "Mã số nhiệm vụ phải là số",
+                Msg::TaskIdNotNumber,
             )),
         }
     }

@@ -36,6 +36,7 @@ use crate::{
     entity::{notification, schedule_fire},
     error::{Error, Result},
     followup::notifications::{split_recipients, state},
+    messages::Msg,
 };
 
 /// Statuses of a `schedule_fires` row.
@@ -870,14 +871,14 @@ pub async fn requeue(db: &Db, id: i64, now: DateTime<Utc>) -> Result<()> {
         return Ok(());
     }
     match notification::Entity::find_by_id(id).one(db).await? {
-        None => Err(Error::NotFound(format!("notification {id}"))),
-        Some(n) if n.recipients.trim().is_empty() => Err(Error::Conflict(format!(
-            "notification {id} has no recipient; fix the address and let the next digest go out"
-        ))),
-        Some(n) => Err(Error::Conflict(format!(
-            "notification {id} is {}, only failed ones can be sent again",
-            n.state
-        ))),
+        None => Err(Error::NotFound(Msg::NotFoundNotification { id })),
+        Some(n) if n.recipients.trim().is_empty() => {
+            Err(Error::Conflict(Msg::NotificationNoRecipient { id }))
+        }
+        Some(n) => Err(Error::Conflict(Msg::NotificationNotFailed {
+            id,
+            state: n.state.to_string(),
+        })),
     }
 }
 

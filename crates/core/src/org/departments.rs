@@ -12,6 +12,7 @@ use crate::{
     domain::{DepartmentCode, DepartmentKind, EmailAddress, Title},
     entity::department,
     error::{Error, FieldError, Result},
+    messages::Msg,
 };
 
 /// A department as every reader sees it.
@@ -80,9 +81,11 @@ pub async fn find_by_code<C: ConnectionTrait>(
 }
 
 pub async fn get_by_code<C: ConnectionTrait>(db: &C, code: &str) -> Result<department::Model> {
-    find_by_code(db, code)
-        .await?
-        .ok_or_else(|| Error::NotFound(format!("department {code}")))
+    find_by_code(db, code).await?.ok_or_else(|| {
+        Error::NotFound(Msg::NotFoundDepartment {
+            code: code.to_string(),
+        })
+    })
 }
 
 /// Resolves a department written by a person: its code, or its exact name
@@ -133,7 +136,9 @@ pub async fn create<C: ConnectionTrait>(
         return Err(Error::Validation(vec![FieldError::new(
             "code",
             "duplicate",
-            format!("Mã đơn vị {code} đã tồn tại"),
+            Msg::DuplicateDepartmentCode {
+                code: code.to_string(),
+            },
         )]));
     }
     let now = clock.now();
@@ -222,7 +227,13 @@ pub(crate) fn collect<T>(errors: &mut Vec<FieldError>, result: Result<T>) -> Opt
             None
         }
         Err(other) => {
-            errors.push(FieldError::new("", "invalid", other.to_string()));
+            errors.push(FieldError::new(
+                "",
+                "invalid",
+                Msg::Other {
+                    detail: other.to_string(),
+                },
+            ));
             None
         }
     }

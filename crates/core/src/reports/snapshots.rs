@@ -26,6 +26,7 @@ use crate::{
     domain::parse_year,
     entity::{meeting_snapshot, task, user},
     error::{Error, FieldError, Result},
+    messages::Msg,
     reports::stats::{self, Figures, Stats},
     tasks::{query::open_condition, view::load_views},
 };
@@ -138,21 +139,21 @@ fn parse_title(raw: &str) -> Result<String> {
         return Err(Error::field(
             "title",
             "required",
-            "Phải đặt tên cho ảnh chụp số liệu (ví dụ “Giao ban tuần 48”)",
+            Msg::SnapshotTitleRequired,
         ));
     }
     if title.chars().count() > MAX_TITLE {
         return Err(Error::field(
             "title",
             "too_long",
-            format!("Tên dài quá {MAX_TITLE} ký tự"),
+            Msg::SnapshotTitleTooLong { max: MAX_TITLE },
         ));
     }
     if title.chars().any(char::is_control) {
         return Err(Error::field(
             "title",
             "control_characters",
-            "Tên có ký tự điều khiển",
+            Msg::SnapshotTitleControl,
         ));
     }
     Ok(title)
@@ -261,7 +262,7 @@ pub async fn list<C: ConnectionTrait>(db: &C, user: &Principal) -> Result<Vec<Sn
 pub async fn get<C: ConnectionTrait>(db: &C, user: &Principal, id: i64) -> Result<SnapshotView> {
     policy::require(user, Action::ReadSnapshots, None)?;
     let Some(row) = meeting_snapshot::Entity::find_by_id(id).one(db).await? else {
-        return Err(Error::NotFound(format!("snapshot {id}")));
+        return Err(Error::NotFound(Msg::NotFoundSnapshot { id }));
     };
     let content: FrozenContent = serde_json::from_str(&row.content)
         .map_err(|e| Error::Unexpected(anyhow::anyhow!("snapshot {id} is unreadable: {e}")))?;

@@ -16,6 +16,7 @@ use crate::{
     domain::TaskStatus,
     entity::{department, field},
     error::{Error, Result},
+    messages::Msg,
     org::programmes,
     tasks::status_sql::StatusIn,
 };
@@ -165,7 +166,9 @@ pub async fn compute<C: ConnectionTrait>(
                 Error::field(
                     "year",
                     "invalid_year",
-                    format!("“{text}” không phải năm hợp lệ"),
+                    Msg::InvalidYear {
+                        value: text.to_string(),
+                    },
                 )
             })?,
         None => chrono::Datelike::year(&today),

@@ -30,7 +30,7 @@ pub async fn load_for<C: ConnectionTrait>(
     action: Action,
 ) -> Result<(task::Model, TaskScope)> {
     let Some(task) = task::Entity::find_by_id(task_id).one(db).await? else {
-        return Err(Error::NotFound(format!("task {task_id}")));
+        return Err(Error::NotFound(crate::Msg::NotFoundTask { id: task_id }));
     };
     let scope = scope(db, &task).await?;
     policy::require(user, action, Some(&scope))?;

@@ -16,6 +16,7 @@ use crate::{
     domain::{ExtensionState, Progress, TaskStatus, Title, parse_date, parse_note, text::fold},
     entity::{extension_request, task, task_coordinator, user},
     error::{Error, FieldError, Result},
+    messages::{Lang, Msg},
     org::departments::{self, collect},
     tasks::history::{self, Change, action},
     tasks::{
@@ -79,7 +80,7 @@ pub async fn update(
 ) -> Result<()> {
     let txn = db::begin_write(db).await?;
     let Some(current) = task::Entity::find_by_id(task_id).one(&txn).await? else {
-        return Err(Error::NotFound(format!("task {task_id}")));
+        return Err(Error::NotFound(Msg::NotFoundTask { id: task_id }));
     };
     let scope = scope(&txn, &current).await?;
     policy::require(user, Action::ReadTask, Some(&scope))?;
@@ -93,7 +94,7 @@ pub async fn update(
         policy::require(user, Action::AddTaskNote, Some(&scope))?;
     }
     if patch.is_empty() {
-        return Err(Error::field("", "empty_update", "Không có gì để cập nhật"));
+        return Err(Error::field("", "empty_update", Msg::EmptyUpdate));
     }
     check_version(&current, patch.expected_version)?;
 
@@ -179,7 +180,9 @@ pub async fn update(
                 errors.push(FieldError::new(
                     "lead_department",
                     "unknown",
-                    format!("Không có đơn vị “{}”", code.trim()),
+                    Msg::UnknownDepartment {
+                        code: code.trim().to_string(),
+                    },
                 ));
                 None
             }
@@ -206,7 +209,7 @@ pub async fn update(
         errors.push(FieldError::new(
             "completed_on",
             "in_future",
-            "Ngày hoàn thành không được sau hôm nay",
+            Msg::CompletedInFuture,
         ));
     }
     if !errors.is_empty() {
@@ -238,7 +241,7 @@ pub async fn update(
                     return Err(Error::field(
                         "result_note",
                         "required",
-                        "Báo cáo hoàn thành phải ghi kết quả thực hiện",
+                        Msg::ResultNoteRequired,
                     ));
                 }
                 if from.is_open() {
@@ -283,7 +286,7 @@ pub async fn update(
             return Err(Error::field(
                 "completed_on",
                 "not_done",
-                "Chỉ ghi ngày hoàn thành khi báo cáo hoàn thành",
+                Msg::CompletedOnNotDone,
             ));
         }
         if current.completed_on != Some(day) {
@@ -303,7 +306,7 @@ pub async fn update(
             return Err(Error::field(
                 "progress",
                 "already_done",
-                "Nhiệm vụ đã báo cáo hoàn thành; không sửa tiến độ",
+                Msg::ProgressAfterDone,
             ));
         }
         active.progress = Set(p.value());
@@ -481,7 +484,8 @@ async fn withdraw_pending_extensions<C: ConnectionTrait>(
         closed.decided_at = Set(Some(now));
         closed.decision_note = Set(Some(format!(
             "Tự đóng: nhiệm vụ {}",
-            reason.label_vi().to_lowercase()
+            // Stored with the request, so in the product's language.
+            reason.label(Lang::Vi).to_lowercase()
         )));
         closed.update(db).await?;
         history::record(
@@ -582,7 +586,7 @@ fn transition(
     to: TaskStatus,
 ) -> Result<&'static str> {
     use TaskStatus::*;
-    let refuse = |why: &str| Err(Error::Conflict(why.to_string()));
+    let refuse = |why: Msg| Err(Error::Conflict(why));
     match (from, to) {
         (NotStarted, InProgress) | (InProgress, NotStarted) => Ok(action::UPDATED),
         (NotStarted | InProgress, ReportedDone) => Ok(action::REPORTED_DONE),
@@ -602,14 +606,10 @@ fn transition(
             policy::require(user, Action::ReopenOrCancelTask, Some(scope))?;
             Ok(action::CANCELLED)
         }
-        (ReportedDone, NotStarted) => {
-            refuse("Nhiệm vụ đã báo cáo hoàn thành; lãnh đạo trả lại thì mới tiếp tục thực hiện.")
-        }
-        (Completed | Cancelled, ReportedDone) => {
-            refuse("Nhiệm vụ đã đóng; lãnh đạo mở lại trước khi báo cáo.")
-        }
-        (Cancelled, Completed) => refuse("Nhiệm vụ đã hủy; lãnh đạo mở lại trước."),
-        _ => refuse("Chuyển trạng thái này không hợp lệ."),
+        (ReportedDone, NotStarted) => refuse(Msg::ReportedDoneWaitsForReturn),
+        (Completed | Cancelled, ReportedDone) => refuse(Msg::ClosedReopenBeforeReport),
+        (Cancelled, Completed) => refuse(Msg::CancelledReopenFirst),
+        _ => refuse(Msg::InvalidTransition),
     }
 }
 
@@ -628,17 +628,12 @@ pub async fn confirm(
     check_version(&current, expected_version)?;
     let note = parse_note("note", note, MAX_NOTE)?;
     if current.status != TaskStatus::ReportedDone {
-        return Err(Error::Conflict(format!(
-            "Chỉ xác nhận được nhiệm vụ đã báo cáo hoàn thành (hiện: {}).",
-            current.status.label_vi()
-        )));
+        return Err(Error::Conflict(Msg::ConfirmNotReported {
+            status: current.status.label_arg(),
+        }));
     }
     if !accept && note.is_empty() {
-        return Err(Error::field(
-            "note",
-            "required",
-            "Trả lại báo cáo phải nêu lý do",
-        ));
+        return Err(Error::field("note", "required", Msg::ReturnNeedsReason));
     }
     let now = clock.now();
     let mut active: task::ActiveModel = current.clone().into();
@@ -686,7 +681,7 @@ pub async fn request_extension(
         errors.push(FieldError::new(
             "reason",
             "required",
-            "Phải nêu lý do đề nghị gia hạn",
+            Msg::ExtensionReasonRequired,
         ));
     }
     if let Some(day) = requested
@@ -695,10 +690,9 @@ pub async fn request_extension(
         errors.push(FieldError::new(
             "requested_due_date",
             "not_later",
-            format!(
-                "Ngày đề nghị phải sau thời hạn hiện tại ({})",
-                current.due_date.format("%d/%m/%Y")
-            ),
+            Msg::ExtensionNotLater {
+                due: current.due_date,
+            },
         ));
     }
     let (Some(requested), Some(reason)) = (requested, reason) else {
@@ -708,9 +702,7 @@ pub async fn request_extension(
         return Err(Error::Validation(errors));
     }
     if !current.status.is_open() {
-        return Err(Error::Conflict(
-            "Chỉ đề nghị gia hạn nhiệm vụ chưa hoàn thành.".into(),
-        ));
+        return Err(Error::Conflict(Msg::ExtensionTaskDone));
     }
     let pending = extension_request::Entity::find()
         .filter(extension_request::Column::TaskId.eq(task_id))
@@ -718,9 +710,7 @@ pub async fn request_extension(
         .one(&txn)
         .await?;
     if pending.is_some() {
-        return Err(Error::Conflict(
-            "Nhiệm vụ đã có một đề nghị gia hạn đang chờ quyết định.".into(),
-        ));
+        return Err(Error::Conflict(Msg::ExtensionPending));
     }
     let now = clock.now();
     let request = extension_request::ActiveModel {
@@ -765,30 +755,24 @@ pub async fn decide_extension(
         .one(&txn)
         .await?
     else {
-        return Err(Error::NotFound(format!("extension request {request_id}")));
+        return Err(Error::NotFound(Msg::NotFoundExtension { id: request_id }));
     };
     let (current, _) = load_for(&txn, user, request.task_id, Action::DecideExtension).await?;
     if request.state != ExtensionState::Pending {
-        return Err(Error::Conflict(format!(
-            "Đề nghị gia hạn này đã được quyết định ({}).",
-            request.state.label_vi()
-        )));
+        return Err(Error::Conflict(Msg::ExtensionDecided {
+            state: request.state.label_arg(),
+        }));
     }
     // Moving the deadline of work already reported done would rewrite its
     // lateness after the fact: extensions never hide lateness.
     if approve && !current.status.is_open() {
-        return Err(Error::Conflict(format!(
-            "Nhiệm vụ đã {}; không gia hạn nữa (có thể không đồng ý để đóng đề nghị).",
-            current.status.label_vi().to_lowercase()
-        )));
+        return Err(Error::Conflict(Msg::ExtensionTaskClosed {
+            status: current.status.label_arg().lower(),
+        }));
     }
     let note = parse_note("note", note, MAX_NOTE)?;
     if !approve && note.is_empty() {
-        return Err(Error::field(
-            "note",
-            "required",
-            "Không đồng ý gia hạn phải nêu lý do",
-        ));
+        return Err(Error::field("note", "required", Msg::RejectNeedsReason));
     }
     let now = clock.now();
     let mut decided: extension_request::ActiveModel = request.clone().into();

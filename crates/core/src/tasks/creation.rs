@@ -16,6 +16,7 @@ use crate::{
     },
     entity::{document, document_task, field, task, task_coordinator, user},
     error::{Error, FieldError, Result},
+    messages::Msg,
     org::departments::{self, collect},
     org::programmes,
     tasks::history::{self, Change, action},
@@ -33,18 +34,25 @@ pub async fn resolve_field<C: ConnectionTrait>(
 ) -> Result<String> {
     let wanted = raw.trim();
     if wanted.is_empty() {
-        return Err(Error::field(field_name, "required", "Chưa chọn lĩnh vực"));
+        return Err(Error::field(field_name, "required", Msg::FieldRequired));
     }
     let all = field::Entity::find().all(db).await?;
     let folded = fold(wanted);
     all.into_iter()
-        .find(|f| f.code == wanted || fold(&f.name_vi) == folded || fold(&f.name_en) == folded || fold(&f.code) == folded)
+        .find(|f| {
+            f.code == wanted
+                || fold(&f.name_vi) == folded
+                || fold(&f.name_en) == folded
+                || fold(&f.code) == folded
+        })
         .map(|f| f.code)
         .ok_or_else(|| {
             Error::field(
                 field_name,
                 "unknown",
-                format!("Không có lĩnh vực “{wanted}” (nhập mã như site_clearance hoặc tên như \"Bồi thường, giải phóng mặt bằng\")"),
+                Msg::UnknownField {
+                    value: wanted.to_string(),
+                },
             )
         })
 }
@@ -83,12 +91,16 @@ pub async fn resolve_leader<C: ConnectionTrait>(
         Some(_) => Err(Error::field(
             field_name,
             "not_a_leader",
-            format!("“{wanted}” không phải lãnh đạo đang hoạt động"),
+            Msg::NotActiveLeader {
+                name: wanted.to_string(),
+            },
         )),
         None => Err(Error::field(
             field_name,
             "unknown",
-            format!("Không có lãnh đạo “{wanted}”"),
+            Msg::UnknownLeader {
+                name: wanted.to_string(),
+            },
         )),
     }
 }
@@ -111,7 +123,9 @@ pub(crate) async fn resolve_departments<C: ConnectionTrait>(
             None => errors.push(FieldError::new(
                 format!("{field_name}[{i}]"),
                 "unknown",
-                format!("Không có đơn vị “{}”", item.trim()),
+                Msg::UnknownDepartment {
+                    code: item.trim().to_string(),
+                },
             )),
         }
     }
@@ -153,12 +167,14 @@ pub async fn validate_new<C: ConnectionTrait>(db: &C, input: &NewTask) -> Result
         Some(d) => Some(d),
         None => {
             errors.push(if input.lead_department.trim().is_empty() {
-                FieldError::new("lead_department", "required", "Chưa chọn đơn vị chủ trì")
+                FieldError::new("lead_department", "required", Msg::LeadDepartmentRequired)
             } else {
                 FieldError::new(
                     "lead_department",
                     "unknown",
-                    format!("Không có đơn vị “{}”", input.lead_department.trim()),
+                    Msg::UnknownDepartment {
+                        code: input.lead_department.trim().to_string(),
+                    },
                 )
             });
             None
@@ -194,7 +210,7 @@ pub async fn validate_new<C: ConnectionTrait>(db: &C, input: &NewTask) -> Result
         errors.push(FieldError::new(
             "source_document_id",
             "unknown",
-            format!("Không có văn bản #{doc_id}"),
+            Msg::UnknownDocument { id: doc_id },
         ));
     }
     if let (Some(year), Some(code)) = (year, &code)
@@ -209,7 +225,10 @@ pub async fn validate_new<C: ConnectionTrait>(db: &C, input: &NewTask) -> Result
         errors.push(FieldError::new(
             "code",
             "duplicate",
-            format!("Mã nhiệm vụ {code} đã có trong chương trình năm {year}"),
+            Msg::DuplicateTaskCode {
+                code: code.to_string(),
+                year: year.into(),
+            },
         ));
     }
     match (year, code, title, description, field_code, lead, due_date) {

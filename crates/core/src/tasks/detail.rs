@@ -111,7 +111,9 @@ pub async fn get<C: ConnectionTrait>(
     let (task, scope) = load_for(db, user, task_id, Action::ReadTask).await?;
     let mut views = load_views(db, vec![task], today, due_soon_days).await?;
     let Some(view) = views.pop() else {
-        return Err(crate::Error::NotFound(format!("task {task_id}")));
+        return Err(crate::Error::NotFound(crate::Msg::NotFoundTask {
+            id: task_id,
+        }));
     };
     let documents = documents::for_task(db, task_id)
         .await?
@@ -171,10 +173,10 @@ pub async fn extensions_in_state<C: ConnectionTrait>(
 /// One extension request.
 pub async fn extension_by_id<C: ConnectionTrait>(db: &C, id: i64) -> Result<ExtensionView> {
     let Some(row) = extension_request::Entity::find_by_id(id).one(db).await? else {
-        return Err(crate::Error::NotFound(format!("extension request {id}")));
+        return Err(crate::Error::NotFound(crate::Msg::NotFoundExtension { id }));
     };
     let mut views = extension_views(db, vec![row]).await?;
     views
         .pop()
-        .ok_or_else(|| crate::Error::NotFound(format!("extension request {id}")))
+        .ok_or_else(|| crate::Error::NotFound(crate::Msg::NotFoundExtension { id }))
 }

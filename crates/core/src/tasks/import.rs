@@ -17,6 +17,7 @@ use crate::{
     db::{self, Db},
     domain::text::fold,
     error::{Error, Result},
+    messages::Lang,
     tasks::creation::{self, NewTask, ValidatedTask},
     tasks::history::action,
 };
@@ -549,7 +550,7 @@ pub async fn check(
                     problems.push(ImportProblem {
                         row: raw.row,
                         column: column_of(&f.field).label().into(),
-                        message: f.message,
+                        message: f.message.text(Lang::Vi),
                     });
                 }
             }
@@ -612,7 +613,7 @@ pub async fn import(
                 return Ok(Err(ImportRefused(vec![ImportProblem {
                     row: row.row,
                     column: Column::Code.label().into(),
-                    message: why,
+                    message: why.text(Lang::Vi),
                 }])));
             }
             Err(other) => return Err(other),

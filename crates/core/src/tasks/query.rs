@@ -19,6 +19,7 @@ use crate::{
     domain::{TaskStatus, Timeliness, parse_date, text::fold},
     entity::{field, programme, task, task_coordinator, user},
     error::{Error, FieldError, Result},
+    messages::Msg,
     org::departments::{self, collect},
 };
 
@@ -132,11 +133,7 @@ pub fn parse_paging(page: &Option<String>, per_page: &Option<String>) -> Result<
         Some(text) => match text.parse::<u64>() {
             Ok(n) if (1..=1_000_000).contains(&n) => n,
             _ => {
-                errors.push(FieldError::new(
-                    "page",
-                    "invalid_number",
-                    "Số trang phải là số nguyên từ 1",
-                ));
+                errors.push(FieldError::new("page", "invalid_number", Msg::PageNumber));
                 1
             }
         },
@@ -149,7 +146,7 @@ pub fn parse_paging(page: &Option<String>, per_page: &Option<String>) -> Result<
                 errors.push(FieldError::new(
                     "per_page",
                     "out_of_range",
-                    format!("Số dòng mỗi trang phải từ 1 đến {MAX_PER_PAGE}"),
+                    Msg::PerPageRange { max: MAX_PER_PAGE },
                 ));
                 DEFAULT_PER_PAGE
             }
@@ -177,7 +174,9 @@ impl RawTaskQuery {
                 Err(()) => errors.push(FieldError::new(
                     "year",
                     "invalid_year",
-                    format!("“{text}” không phải năm hợp lệ"),
+                    Msg::InvalidYear {
+                        value: text.to_string(),
+                    },
                 )),
             }
         }
@@ -190,7 +189,9 @@ impl RawTaskQuery {
                 errors.push(FieldError::new(
                     "involvement",
                     "invalid_choice",
-                    format!("“{other}” không hợp lệ; chọn lead, coordinating hoặc any"),
+                    Msg::InvalidInvolvement {
+                        value: other.to_string(),
+                    },
                 ));
                 Involvement::Lead
             }
@@ -210,9 +211,9 @@ impl RawTaskQuery {
                     None => errors.push(FieldError::new(
                         "timeliness",
                         "invalid_choice",
-                        format!(
-                            "“{part}” không hợp lệ; chọn overdue, due_soon, on_track, completed_on_time hoặc completed_late"
-                        ),
+                        Msg::InvalidTimeliness {
+                            value: part.to_string(),
+                        },
                     )),
                 }
             }
@@ -222,11 +223,7 @@ impl RawTaskQuery {
         if let Some(q) = &filter.q
             && q.chars().count() > 200
         {
-            errors.push(FieldError::new(
-                "q",
-                "too_long",
-                "Từ khóa dài quá 200 ký tự",
-            ));
+            errors.push(FieldError::new("q", "too_long", Msg::SearchTooLong));
         }
         filter.due_from =
             non_empty(&self.due_from).and_then(|d| collect(&mut errors, parse_date("due_from", d)));
@@ -248,7 +245,9 @@ impl RawTaskQuery {
                     errors.push(FieldError::new(
                         "sort",
                         "invalid_choice",
-                        format!("“{other}” không hợp lệ; chọn due_date, attention, code, updated_at hoặc progress (thêm - để giảm dần)"),
+                        Msg::InvalidSort {
+                            value: other.to_string(),
+                        },
                     ));
                     TaskSort::DueDate
                 }
@@ -327,7 +326,9 @@ pub async fn build_condition<C: ConnectionTrait>(
             return Err(Error::field(
                 "department",
                 "unknown",
-                format!("Không có đơn vị mã {code}"),
+                Msg::UnknownDepartmentCode {
+                    code: code.to_string(),
+                },
             ));
         };
         cond = cond.add(involvement_condition(dept.id, filter.involvement));
@@ -341,7 +342,9 @@ pub async fn build_condition<C: ConnectionTrait>(
             return Err(Error::field(
                 "field",
                 "unknown",
-                format!("Không có lĩnh vực mã {code}"),
+                Msg::UnknownFieldCode {
+                    code: code.to_string(),
+                },
             ));
         }
         cond = cond.add(task::Column::FieldCode.eq(code.clone()));
@@ -365,7 +368,9 @@ pub async fn build_condition<C: ConnectionTrait>(
             return Err(Error::field(
                 "leader",
                 "unknown",
-                format!("Không có người dùng {username}"),
+                Msg::UnknownUser {
+                    username: username.to_string(),
+                },
             ));
         };
         cond = cond.add(task::Column::LeaderInChargeId.eq(leader.id));
@@ -470,12 +475,12 @@ pub async fn get<C: ConnectionTrait>(
     due_soon_days: u32,
 ) -> Result<TaskView> {
     let Some(model) = task::Entity::find_by_id(id).one(db).await? else {
-        return Err(Error::NotFound(format!("task {id}")));
+        return Err(Error::NotFound(Msg::NotFoundTask { id }));
     };
     let mut views = load_views(db, vec![model], today, due_soon_days).await?;
     views
         .pop()
-        .ok_or_else(|| Error::NotFound(format!("task {id}")))
+        .ok_or_else(|| Error::NotFound(Msg::NotFoundTask { id }))
 }
 
 /// Active fields in their report order.

@@ -26,6 +26,7 @@ use crate::{
     domain::{TaskCode, TaskStatus, Title},
     entity::{programme, recurring_occurrence, recurring_series, task, task_coordinator},
     error::{Error, FieldError, Result},
+    messages::Msg,
     org::programmes,
     tasks::history::{self, Change, action},
     tasks::{
@@ -192,7 +193,7 @@ impl RecurrenceInput {
             errors.push(FieldError::new(
                 "recurrence.frequency",
                 "invalid_choice",
-                "Chọn hằng tháng (monthly), hằng quý (quarterly) hoặc hằng năm (yearly)",
+                Msg::InvalidFrequency,
             ));
         }
         let day = self.day.unwrap_or(i64::from(due.day()));
@@ -200,7 +201,7 @@ impl RecurrenceInput {
             errors.push(FieldError::new(
                 "recurrence.day",
                 "out_of_range",
-                "Ngày đến hạn phải từ 1 đến 31",
+                Msg::DueDayRange,
             ));
         }
         let frequency = frequency.unwrap_or(Frequency::Monthly);
@@ -217,7 +218,9 @@ impl RecurrenceInput {
             errors.push(FieldError::new(
                 "recurrence.month",
                 "out_of_range",
-                format!("Tháng phải từ 1 đến {max_month}"),
+                Msg::MonthRange {
+                    max: max_month.into(),
+                },
             ));
         }
         if !errors.is_empty() {
@@ -486,7 +489,7 @@ pub async fn stop(db: &Db, clock: &Clock, user: &Principal, task_id: i64) -> Res
         None => None,
     };
     let Some(series) = series else {
-        return Err(Error::NotFound(format!("recurrence of task {task_id}")));
+        return Err(Error::NotFound(Msg::NotFoundRecurrence { id: task_id }));
     };
     if series.active {
         let now = clock.now();
@@ -537,9 +540,10 @@ async fn occurrence_code<C: ConnectionTrait>(
             return Ok(code);
         }
     }
-    Err(Error::Conflict(format!(
-        "Không đặt được mã cho kỳ {key} của nhiệm vụ định kỳ {base}"
-    )))
+    Err(Error::Conflict(Msg::RecurrenceCodeTaken {
+        period: key.to_string(),
+        base: base.to_string(),
+    }))
 }
 
 /// Claims `period_start` of `series` and, if it was free, makes the

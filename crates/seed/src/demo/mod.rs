@@ -199,9 +199,7 @@ pub async fn seed(db: &Db, clock: &Clock, settings: &Settings) -> Result<DemoSum
     let data = parse_data()?;
     let txn = db::begin_write(db).await?;
     if !database_is_empty(&txn).await? {
-        return Err(Error::Conflict(
-            "the database already has departments or users; the demo is only seeded into an empty database".into(),
-        ));
+        return Err(Error::Conflict(dondoc_core::Msg::DemoNotEmpty));
     }
     let now = clock.now();
     let today = clock.today();

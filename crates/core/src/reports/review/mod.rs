@@ -23,6 +23,7 @@ use crate::{
     domain::{DocumentKind, LinkRelation, TaskStatus, parse_date, timeliness::overdue_age_bucket},
     entity::{department, document, document_task, field, task, user},
     error::{Error, FieldError, Result},
+    messages::{Lang, Msg},
     org::departments::collect,
     org::programmes,
 };
@@ -214,7 +215,9 @@ pub fn parse_period(raw: &RawReviewQuery, today: NaiveDate) -> Result<Period> {
                     Error::field(
                         "year",
                         "invalid_year",
-                        format!("“{t}” không phải năm hợp lệ"),
+                        Msg::InvalidYear {
+                            value: t.to_string(),
+                        },
                     )
                 }),
         ),
@@ -227,7 +230,7 @@ pub fn parse_period(raw: &RawReviewQuery, today: NaiveDate) -> Result<Period> {
                 errors.push(FieldError::new(
                     "quarter",
                     "invalid_quarter",
-                    "Quý phải là 1, 2, 3 hoặc 4",
+                    Msg::InvalidQuarter,
                 ));
                 None
             }
@@ -244,29 +247,17 @@ pub fn parse_period(raw: &RawReviewQuery, today: NaiveDate) -> Result<Period> {
                 "from"
             },
             "required",
-            "Khoảng thời gian cần cả ngày bắt đầu và ngày kết thúc",
+            Msg::RangeNeedsBothDays,
         ));
     }
     if text(&raw.from).is_some() && quarter.is_some() {
-        errors.push(FieldError::new(
-            "quarter",
-            "conflict",
-            "Chọn một quý hoặc một khoảng thời gian, không chọn cả hai",
-        ));
+        errors.push(FieldError::new("quarter", "conflict", Msg::QuarterAndRange));
     }
     if let (Some(f), Some(t)) = (from, to) {
         if t < f {
-            errors.push(FieldError::new(
-                "to",
-                "before_start",
-                "Ngày kết thúc không được trước ngày bắt đầu",
-            ));
+            errors.push(FieldError::new("to", "before_start", Msg::EndBeforeStart));
         } else if (t - f).num_days() > 3660 {
-            errors.push(FieldError::new(
-                "to",
-                "too_long",
-                "Khoảng thời gian tối đa 10 năm",
-            ));
+            errors.push(FieldError::new("to", "too_long", Msg::RangeTooLong));
         }
     }
     if !errors.is_empty() {
@@ -488,8 +479,8 @@ pub async fn build<C: ConnectionTrait>(
         .iter()
         .map(|k| KindCount {
             kind: *k,
-            label_vi: k.label_vi().to_string(),
-            label_en: k.label_en().to_string(),
+            label_vi: k.label(Lang::Vi),
+            label_en: k.label(Lang::En),
             count: docs.iter().filter(|d| d.kind == *k).count() as i64,
         })
         .collect();

@@ -1,0 +1,4 @@
+# Words shared by every part of dondoc.
+
+# Used by the i18n crate's own test: a label passed as an argument.
+i18n-selftest = The task is { $status }.

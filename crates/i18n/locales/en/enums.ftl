@@ -1,0 +1,48 @@
+# Labels of the stored enums: `<prefix>-<stored code>`.
+
+role-admin = Administrator
+role-leader = Leader
+role-staff = Staff
+
+department-kind-office = Office
+department-kind-commune = Commune or town
+department-kind-agency = Agency
+
+task-status-not_started = Not started
+task-status-in_progress = In progress
+task-status-reported_done = Reported done
+task-status-completed = Completed
+task-status-cancelled = Cancelled
+
+document-kind-directive = Directive
+document-kind-decision = Decision
+document-kind-plan = Plan
+document-kind-submission = Submission
+document-kind-report = Report
+document-kind-notice = Notice
+document-kind-official_letter = Official letter
+document-kind-conclusion_notice = Conclusion notice
+
+link-relation-assigns = Assigns
+link-relation-reminds = Reminds
+
+extension-state-pending = Pending
+extension-state-approved = Approved
+extension-state-rejected = Rejected
+extension-state-withdrawn = Withdrawn
+
+# Labels of derived values (computed, not stored): `<prefix>-<code>`.
+
+timeliness-completed_on_time = Completed on time
+timeliness-completed_late = Completed late
+timeliness-overdue = Overdue
+timeliness-due_soon = Due soon
+timeliness-on_track = On track
+
+explanation-state-open = Awaiting answer
+explanation-state-overdue = Answer overdue
+explanation-state-answered = Answered
+
+reply-state-answered = Reported back
+reply-state-waiting = Not yet due
+reply-state-not_answered = No report

@@ -1,0 +1,36 @@
+# Titles and details of the API's problem+json answers.
+
+problem-no-detail = { "" }
+problem-not-found = Not found
+problem-not-found-detail = The requested resource does not exist.
+problem-bad-request = Bad request
+problem-validation = Invalid input
+problem-validation-detail = { $count } field(s) need correcting.
+problem-unauthenticated = Not authenticated
+problem-unauthenticated-detail = Log in first (Authorization: Bearer <token> or the session cookie).
+problem-forbidden = Forbidden
+problem-conflict = Conflict
+problem-stale-version = Stale version
+problem-stale-version-detail = The task was changed meanwhile (version { $current }, request based on { $sent }). Reload and retry.
+problem-too-many-attempts = Too many attempts
+problem-too-many-attempts-detail = Too many failed logins. Retry in { $seconds } s.
+problem-unavailable = Temporarily unavailable
+problem-unavailable-detail = The database is temporarily unreachable. Please retry in a moment.
+problem-cannot-store = Cannot store data
+problem-storage-full-detail = The server's storage is full; the change was not saved. Please tell the administrator.
+problem-read-only-detail = The database is read-only; the change was not saved. Please tell the administrator.
+problem-internal = Internal error
+problem-internal-detail = An unexpected error occurred; it has been logged.
+problem-password-change-required = Password change required
+problem-password-change-required-detail = This account must change its password first (POST /api/v1/me/password).
+problem-csrf = CSRF token missing
+problem-csrf-detail = A write authenticated by the session cookie must carry the X-CSRF-Token header.
+problem-unsupported-media-type = Unsupported media type
+problem-unsupported-media-type-detail = The body must be application/json (got `{ $content_type }`).
+problem-payload-too-large = Payload too large
+problem-payload-too-large-detail = The body exceeds { $kb } KB.
+problem-unreadable-body = Could not read the request body.
+problem-invalid-query-detail = Invalid query string: { $error }
+problem-invalid-json-detail = Malformed JSON: { $error }
+problem-invalid-credentials = Wrong username or password
+problem-invalid-credentials-detail = The username or the password is wrong.

@@ -1,0 +1,48 @@
+# Labels of the stored enums: `<prefix>-<stored code>`.
+
+role-admin = Quản trị
+role-leader = Lãnh đạo
+role-staff = Cán bộ
+
+department-kind-office = Phòng chuyên môn
+department-kind-commune = Xã, thị trấn
+department-kind-agency = Cơ quan, đơn vị
+
+task-status-not_started = Chưa thực hiện
+task-status-in_progress = Đang thực hiện
+task-status-reported_done = Đã báo cáo hoàn thành
+task-status-completed = Hoàn thành
+task-status-cancelled = Đã hủy
+
+document-kind-directive = Chỉ thị
+document-kind-decision = Quyết định
+document-kind-plan = Kế hoạch
+document-kind-submission = Tờ trình
+document-kind-report = Báo cáo
+document-kind-notice = Thông báo
+document-kind-official_letter = Công văn
+document-kind-conclusion_notice = Thông báo kết luận
+
+link-relation-assigns = Giao nhiệm vụ
+link-relation-reminds = Đôn đốc
+
+extension-state-pending = Chờ quyết định
+extension-state-approved = Đã đồng ý
+extension-state-rejected = Không đồng ý
+extension-state-withdrawn = Đã tự đóng
+
+# Labels of derived values (computed, not stored): `<prefix>-<code>`.
+
+timeliness-completed_on_time = Hoàn thành đúng hạn
+timeliness-completed_late = Hoàn thành quá hạn
+timeliness-overdue = Quá hạn
+timeliness-due_soon = Sắp đến hạn
+timeliness-on_track = Trong hạn
+
+explanation-state-open = Chờ giải trình
+explanation-state-overdue = Quá hạn giải trình
+explanation-state-answered = Đã giải trình
+
+reply-state-answered = Đã báo cáo
+reply-state-waiting = Chưa đến hạn báo cáo
+reply-state-not_answered = Chưa báo cáo

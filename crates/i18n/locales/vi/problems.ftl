@@ -1,0 +1,36 @@
+# Titles and details of the API's problem+json answers.
+
+problem-no-detail = { "" }
+problem-not-found = Không tìm thấy
+problem-not-found-detail = Không có tài nguyên được yêu cầu.
+problem-bad-request = Yêu cầu không hợp lệ
+problem-validation = Dữ liệu không hợp lệ
+problem-validation-detail = Có { $count } trường cần sửa.
+problem-unauthenticated = Chưa đăng nhập
+problem-unauthenticated-detail = Cần đăng nhập (Authorization: Bearer <token> hoặc cookie phiên).
+problem-forbidden = Không có quyền
+problem-conflict = Xung đột dữ liệu
+problem-stale-version = Dữ liệu đã thay đổi
+problem-stale-version-detail = Nhiệm vụ đã được người khác cập nhật (phiên bản { $current }, yêu cầu dựa trên { $sent }). Tải lại rồi thử lại.
+problem-too-many-attempts = Thử quá nhiều lần
+problem-too-many-attempts-detail = Đăng nhập sai quá nhiều lần. Thử lại sau { $seconds } giây.
+problem-unavailable = Tạm thời gián đoạn
+problem-unavailable-detail = Cơ sở dữ liệu tạm thời không truy cập được. Vui lòng thử lại sau ít phút.
+problem-cannot-store = Không lưu được dữ liệu
+problem-storage-full-detail = Máy chủ đã hết dung lượng lưu trữ; thay đổi chưa được lưu. Vui lòng báo quản trị hệ thống.
+problem-read-only-detail = Cơ sở dữ liệu đang ở chế độ chỉ đọc; thay đổi chưa được lưu. Vui lòng báo quản trị hệ thống.
+problem-internal = Lỗi hệ thống
+problem-internal-detail = Đã có lỗi không mong muốn; sự cố đã được ghi nhật ký.
+problem-password-change-required = Cần đổi mật khẩu
+problem-password-change-required-detail = Tài khoản phải đổi mật khẩu trước (POST /api/v1/me/password).
+problem-csrf = Thiếu mã chống giả mạo
+problem-csrf-detail = Yêu cầu ghi dùng cookie phiên phải kèm tiêu đề X-CSRF-Token.
+problem-unsupported-media-type = Sai kiểu nội dung
+problem-unsupported-media-type-detail = Nội dung phải là application/json (nhận được `{ $content_type }`).
+problem-payload-too-large = Nội dung quá lớn
+problem-payload-too-large-detail = Nội dung vượt quá { $kb } KB.
+problem-unreadable-body = Không đọc được nội dung yêu cầu.
+problem-invalid-query-detail = Tham số truy vấn không hợp lệ: { $error }
+problem-invalid-json-detail = JSON không hợp lệ: { $error }
+problem-invalid-credentials = Sai tên đăng nhập hoặc mật khẩu
+problem-invalid-credentials-detail = Tên đăng nhập hoặc mật khẩu không đúng.
