@@ -7,13 +7,14 @@ use std::{fmt, path::PathBuf};
 
 use chrono::NaiveDate;
 use chrono_tz::Tz;
-use figment::{
-    Figment,
-    providers::{Env, Format, Toml},
-};
 use serde::{Deserialize, Deserializer};
 
-use crate::error::{Error, Result};
+use crate::error::Result;
+
+mod load;
+mod validate;
+
+pub use load::ConfigSources;
 
 /// The defaults, compiled in so the binary runs from any directory.
 pub const DEFAULT_TOML: &str = include_str!("../../../config/default.toml");
@@ -270,32 +271,6 @@ pub struct LetterSettings {
     pub copies_to: Vec<String>,
 }
 
-/// The placeholders each letter text may use.
-const LETTER_PLACEHOLDERS: &[(&str, &[&str])] = &[
-    ("letters.subject", &["year"]),
-    ("letters.opening", &["year", "department"]),
-    ("letters.request", &["department", "report_back_date"]),
-];
-
-/// `{name}` placeholders of `text` that are not in `allowed`.
-fn unknown_placeholders(text: &str, allowed: &[&str]) -> Vec<String> {
-    let mut unknown = Vec::new();
-    let mut rest = text;
-    while let Some(start) = rest.find('{') {
-        let after = &rest[start + 1..];
-        let Some(end) = after.find('}') else {
-            unknown.push("{".to_string());
-            break;
-        };
-        let name = &after[..end];
-        if !allowed.contains(&name) {
-            unknown.push(format!("{{{name}}}"));
-        }
-        rest = &after[end + 1..];
-    }
-    unknown
-}
-
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LogSettings {
@@ -360,221 +335,7 @@ fn time_zone<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Tz, D::Error>
     })
 }
 
-/// Where configuration comes from, so tests and the CLI can build it alike.
-#[derive(Debug, Clone, Default)]
-pub struct ConfigSources {
-    /// Directory holding `default.toml` and `<env>.toml`; default `./config`.
-    pub dir: Option<PathBuf>,
-    /// Extra files, applied after the directory's files.
-    pub files: Vec<PathBuf>,
-    /// Read `DONDOC__…` environment variables (off in tests that want isolation).
-    pub use_env: bool,
-    /// Last-word overrides as `section.key = value` TOML text (tests).
-    pub overrides: Option<String>,
-}
-
-impl ConfigSources {
-    /// What `dondoc` uses: `DONDOC_CONFIG_DIR` or `./config`, `DONDOC_ENV`, env vars.
-    pub fn from_environment(extra_files: Vec<PathBuf>) -> Self {
-        Self {
-            dir: std::env::var_os("DONDOC_CONFIG_DIR").map(PathBuf::from),
-            files: extra_files,
-            use_env: true,
-            overrides: None,
-        }
-    }
-}
-
 impl Settings {
-    /// The compiled-in defaults only (tests start from here).
-    pub fn defaults() -> Result<Self> {
-        Self::load(&ConfigSources::default())
-    }
-
-    pub fn load(sources: &ConfigSources) -> Result<Self> {
-        let mut figment = Figment::from(Toml::string(DEFAULT_TOML));
-        let dir = sources
-            .dir
-            .clone()
-            .unwrap_or_else(|| PathBuf::from("config"));
-        let on_disk = dir.join("default.toml");
-        if on_disk.is_file() {
-            figment = figment.merge(Toml::file(&on_disk));
-        }
-        if let Ok(env_name) = std::env::var("DONDOC_ENV")
-            && !env_name.trim().is_empty()
-            && sources.use_env
-        {
-            let path = dir.join(format!("{}.toml", env_name.trim()));
-            if !path.is_file() {
-                return Err(Error::config(
-                    "DONDOC_ENV",
-                    format!("names `{env_name}` but {} does not exist", path.display()),
-                ));
-            }
-            figment = figment.merge(Toml::file(path));
-        }
-        for file in &sources.files {
-            if !file.is_file() {
-                return Err(Error::config(
-                    "--config",
-                    format!("{} does not exist", file.display()),
-                ));
-            }
-            figment = figment.merge(Toml::file(file));
-        }
-        if sources.use_env {
-            figment = figment.merge(Env::prefixed("DONDOC__").split("__"));
-        }
-        if let Some(text) = &sources.overrides {
-            figment = figment.merge(Toml::string(text));
-        }
-        let settings: Settings = figment.extract().map_err(figment_error)?;
-        settings.validate()?;
-        Ok(settings)
-    }
-
-    /// Checks that serde cannot express: ranges, URL shapes, relations between keys.
-    pub fn validate(&self) -> Result<()> {
-        let url = self.database.url.trim();
-        if !(url.starts_with("sqlite:")
-            || url.starts_with("postgres://")
-            || url.starts_with("postgresql://"))
-        {
-            return Err(Error::config(
-                "database.url",
-                format!(
-                    "`{}` is neither a sqlite: nor a postgres:// URL",
-                    redact_url(url)
-                ),
-            ));
-        }
-        let public = self.server.public_url.trim();
-        if !(public.starts_with("http://") || public.starts_with("https://")) {
-            return Err(Error::config(
-                "server.public_url",
-                format!("`{public}` must start with http:// or https://"),
-            ));
-        }
-        if self.policy.due_soon_days > 365 {
-            return Err(Error::config(
-                "policy.due_soon_days",
-                "must be between 0 and 365",
-            ));
-        }
-        if self.policy.escalate_after_days == 0 || self.policy.escalate_after_days > 3650 {
-            return Err(Error::config(
-                "policy.escalate_after_days",
-                "must be between 1 and 3650",
-            ));
-        }
-        if self.scheduler.tick_seconds == 0 || self.scheduler.tick_seconds > 3600 {
-            return Err(Error::config(
-                "scheduler.tick_seconds",
-                "must be between 1 and 3600",
-            ));
-        }
-        if self.server.body_limit_kb == 0 {
-            return Err(Error::config("server.body_limit_kb", "must be at least 1"));
-        }
-        if self.auth.token_ttl_hours == 0 {
-            return Err(Error::config("auth.token_ttl_hours", "must be at least 1"));
-        }
-        if self.auth.session_ttl_hours == 0 {
-            return Err(Error::config(
-                "auth.session_ttl_hours",
-                "must be at least 1",
-            ));
-        }
-        if self.mail.delivery.batch_size == 0 {
-            return Err(Error::config(
-                "mail.delivery.batch_size",
-                "must be at least 1",
-            ));
-        }
-        if self.mail.delivery.lease_seconds < 10 {
-            return Err(Error::config(
-                "mail.delivery.lease_seconds",
-                "must be at least 10 (longer than the slowest SMTP exchange)",
-            ));
-        }
-        if self.mail.transport == MailTransport::Smtp && self.mail.smtp.host.trim().is_empty() {
-            return Err(Error::config(
-                "mail.smtp.host",
-                "is required when mail.transport = \"smtp\"",
-            ));
-        }
-        if !self.mail.from.contains('@') {
-            return Err(Error::config(
-                "mail.from",
-                format!("`{}` is not an email address", self.mail.from),
-            ));
-        }
-        if self.log.format != "text" && self.log.format != "json" {
-            return Err(Error::config("log.format", "must be \"text\" or \"json\""));
-        }
-        self.validate_letters()
-    }
-
-    fn validate_letters(&self) -> Result<()> {
-        let l = &self.letters;
-        if l.report_back_days == 0 || l.report_back_days > 365 {
-            return Err(Error::config(
-                "letters.report_back_days",
-                "must be between 1 and 365",
-            ));
-        }
-        for (key, value) in [
-            ("letters.issuing_body", &l.issuing_body),
-            ("letters.short_name", &l.short_name),
-            ("letters.number_suffix", &l.number_suffix),
-            ("letters.subject", &l.subject),
-            ("letters.opening", &l.opening),
-            ("letters.request", &l.request),
-            ("letters.signer_authority", &l.signer_authority),
-            ("letters.signer_title", &l.signer_title),
-        ] {
-            if value.trim().is_empty() {
-                return Err(Error::config(key, "must not be empty"));
-            }
-        }
-        for (key, allowed) in LETTER_PLACEHOLDERS {
-            let text = match *key {
-                "letters.subject" => &l.subject,
-                "letters.opening" => &l.opening,
-                _ => &l.request,
-            };
-            let unknown = unknown_placeholders(text, allowed);
-            if !unknown.is_empty() {
-                return Err(Error::config(
-                    *key,
-                    format!(
-                        "unknown placeholder {}; allowed: {}",
-                        unknown.join(", "),
-                        allowed
-                            .iter()
-                            .map(|a| format!("{{{a}}}"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                ));
-            }
-        }
-        for line in &l.copies_to {
-            let unknown = unknown_placeholders(line, &["department"]);
-            if !unknown.is_empty() {
-                return Err(Error::config(
-                    "letters.copies_to",
-                    format!(
-                        "unknown placeholder {}; allowed: {{department}}",
-                        unknown.join(", ")
-                    ),
-                ));
-            }
-        }
-        Ok(())
-    }
-
     pub fn public_url(&self) -> &str {
         self.server.public_url.trim_end_matches('/')
     }
@@ -582,42 +343,6 @@ impl Settings {
     pub fn is_postgres(&self) -> bool {
         self.database.url.starts_with("postgres")
     }
-}
-
-/// Turns a figment error into one line that names the key and the source.
-fn figment_error(err: figment::Error) -> Error {
-    let source = err.metadata.as_ref().map(|m| match &m.source {
-        Some(figment::Source::File(path)) => path.display().to_string(),
-        Some(other) => other.to_string(),
-        None => m.name.to_string(),
-    });
-    let key = if err.path.is_empty() {
-        source
-            .clone()
-            .unwrap_or_else(|| "configuration".to_string())
-    } else {
-        err.path.join(".")
-    };
-    // TOML parse errors span several lines (a caret under the column): keep
-    // the sentence parts only, on one line.
-    let kind = err.kind.to_string();
-    let mut message = kind
-        .lines()
-        .map(str::trim)
-        .filter(|l| {
-            !l.is_empty()
-                && !l.starts_with('|')
-                && !l.starts_with('^')
-                && !l.chars().next().is_some_and(|c| c.is_ascii_digit())
-        })
-        .collect::<Vec<_>>()
-        .join("; ");
-    if !err.path.is_empty()
-        && let Some(source) = source
-    {
-        message = format!("{message} (from {source})");
-    }
-    Error::config(key, message)
 }
 
 #[cfg(test)]
