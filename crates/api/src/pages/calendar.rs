@@ -5,7 +5,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use askama::Template;
-use dondoc_core::{accounts::policy::FeedTarget, feeds::ics};
+use dondoc_core::{accounts::policy::FeedTarget, feeds::manage};
 
 use super::{
     Ctx, ctx, describe_error, error_page, format, page_user, posted_form, redirect_with, render,
@@ -37,7 +37,7 @@ async fn page(
     user: dondoc_core::accounts::principal::Principal,
     new_url: Option<(String, String)>,
 ) -> HttpResponse {
-    let slots = match ics::slots(&state.db, &user).await {
+    let slots = match manage::slots(&state.db, &user).await {
         Ok(s) => s,
         Err(err) => return error_page(req, Some(user), err),
     };
@@ -104,16 +104,16 @@ pub async fn create(
     };
     let scope = form.text("scope");
     let key = form.text("key");
-    let (department, leader) = if scope == ics::SCOPE_LEADER {
+    let (department, leader) = if scope == manage::SCOPE_LEADER {
         (None, Some(key.as_str()))
     } else {
         (Some(key.as_str()), None)
     };
-    let target = match ics::resolve_target(&state.db, &user, &scope, department, leader).await {
+    let target = match manage::resolve_target(&state.db, &user, &scope, department, leader).await {
         Ok(target) => target,
         Err(err) => return redirect_with("/account/calendar", false, &describe_error(t, &err)),
     };
-    match ics::create(
+    match manage::create(
         &state.db,
         &state.clock,
         state.settings.public_url(),
@@ -149,7 +149,7 @@ pub async fn revoke(
         Ok(posted) => posted,
         Err(response) => return response,
     };
-    match ics::revoke(&state.db, &state.clock, &user, path.into_inner()).await {
+    match manage::revoke(&state.db, &state.clock, &user, path.into_inner()).await {
         Ok(()) => redirect_with("/account/calendar", true, t.get("calendar_revoked")),
         Err(err @ (dondoc_core::Error::Forbidden(_) | dondoc_core::Error::NotFound(_))) => {
             error_page(&req, Some(user), err)

@@ -2,7 +2,10 @@
 //! the feed itself (`/calendar/{token}.ics`, the token is the credential).
 
 use actix_web::{HttpResponse, delete, get, http::header, post, web};
-use dondoc_core::feeds::ics::{self, CreatedFeed, FeedView};
+use dondoc_core::feeds::{
+    ics,
+    manage::{self, CreatedFeed, FeedView},
+};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -21,7 +24,7 @@ use crate::{
 )]
 #[get("/calendar-feeds")]
 pub async fn list(state: web::Data<AppState>, user: CurrentUser) -> ApiResult<HttpResponse> {
-    Ok(ok(&ics::list(&state.db, &user).await?))
+    Ok(ok(&manage::list(&state.db, &user).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -50,7 +53,7 @@ pub async fn create(
     body: Json<CreateFeed>,
 ) -> ApiResult<HttpResponse> {
     let b = body.0;
-    let target = ics::resolve_target(
+    let target = manage::resolve_target(
         &state.db,
         &user,
         &b.scope,
@@ -58,7 +61,7 @@ pub async fn create(
         b.leader.as_deref(),
     )
     .await?;
-    let made = ics::create(
+    let made = manage::create(
         &state.db,
         &state.clock,
         state.settings.public_url(),
@@ -85,7 +88,7 @@ pub async fn revoke(
     user: CurrentUser,
     path: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
-    ics::revoke(&state.db, &state.clock, &user, path.into_inner()).await?;
+    manage::revoke(&state.db, &state.clock, &user, path.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -101,7 +104,7 @@ pub async fn revoke(
 )]
 #[get("/calendar/{token}.ics")]
 pub async fn feed(state: web::Data<AppState>, path: web::Path<String>) -> ApiResult<HttpResponse> {
-    let content = ics::content(
+    let content = manage::content(
         &state.db,
         &state.clock,
         &path.into_inner(),
