@@ -559,7 +559,7 @@ async fn the_annual_review_states_figures_equal_to_the_task_rows_and_reads_back_
                 "{}/{} nội dung ({}%)",
                 overall.completed,
                 overall.total - overall.cancelled,
-                r.overall.rate_vi()
+                r.overall.rate(dondoc_core::messages::Lang::Vi)
             )),
             "{p}"
         );

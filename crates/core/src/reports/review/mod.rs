@@ -23,7 +23,7 @@ use crate::{
     domain::{DocumentKind, LinkRelation, TaskStatus, parse_date, timeliness::overdue_age_bucket},
     entity::{department, document, document_task, field, task, user},
     error::{Error, FieldError, Result},
-    messages::{Lang, Msg},
+    messages::{Arg, Lang, Msg},
     org::departments::collect,
     org::programmes,
 };
@@ -49,6 +49,17 @@ pub enum PeriodKind {
     Range,
 }
 
+impl PeriodKind {
+    /// The Fluent selector of the period's sentences.
+    pub fn code(self) -> &'static str {
+        match self {
+            PeriodKind::Year => "year",
+            PeriodKind::Quarter => "quarter",
+            PeriodKind::Range => "range",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Period {
     pub kind: PeriodKind,
@@ -58,6 +69,7 @@ pub struct Period {
     pub from: NaiveDate,
     #[schema(value_type = String, format = Date)]
     pub to: NaiveDate,
+    /// The period's name in each language (from `period_label`).
     pub label_vi: String,
     pub label_en: String,
 }
@@ -115,13 +127,14 @@ impl ReviewFigures {
         self.total - self.cancelled
     }
 
-    /// The completion rate as people write it ("72,5", "100").
-    pub fn rate_vi(&self) -> String {
-        permille_text(self.completion_permille, ',')
-    }
-
-    pub fn rate_en(&self) -> String {
-        permille_text(self.completion_permille, '.')
+    /// The completion rate as people write it: "72,5" in Vietnamese,
+    /// "72.5" in English, "100" in both.
+    pub fn rate(&self, lang: Lang) -> String {
+        let separator = match lang {
+            Lang::Vi => ',',
+            Lang::En => '.',
+        };
+        permille_text(self.completion_permille, separator)
     }
 }
 
@@ -265,19 +278,15 @@ pub fn parse_period(raw: &RawReviewQuery, today: NaiveDate) -> Result<Period> {
     }
     let year = year.unwrap_or(today.year());
     let ymd = |y: i32, m: u32, d: u32| NaiveDate::from_ymd_opt(y, m, d).unwrap_or(today);
-    Ok(match (from, to, quarter) {
+    let mut period = match (from, to, quarter) {
         (Some(f), Some(t), _) => Period {
             kind: PeriodKind::Range,
             year: f.year(),
             quarter: None,
             from: f,
             to: t,
-            label_vi: format!(
-                "từ ngày {} đến ngày {}",
-                f.format("%d/%m/%Y"),
-                t.format("%d/%m/%Y")
-            ),
-            label_en: format!("{} to {}", f.format("%d/%m/%Y"), t.format("%d/%m/%Y")),
+            label_vi: String::new(),
+            label_en: String::new(),
         },
         (_, _, Some(q)) => {
             let start = ymd(year, 3 * q - 2, 1);
@@ -292,8 +301,8 @@ pub fn parse_period(raw: &RawReviewQuery, today: NaiveDate) -> Result<Period> {
                 quarter: Some(q),
                 from: start,
                 to: end,
-                label_vi: format!("quý {} năm {year}", quarter_label(q)),
-                label_en: format!("Q{q} {year}"),
+                label_vi: String::new(),
+                label_en: String::new(),
             }
         }
         _ => Period {
@@ -302,10 +311,14 @@ pub fn parse_period(raw: &RawReviewQuery, today: NaiveDate) -> Result<Period> {
             quarter: None,
             from: ymd(year, 1, 1),
             to: ymd(year, 12, 31),
-            label_vi: format!("năm {year}"),
-            label_en: year.to_string(),
+            label_vi: String::new(),
+            label_en: String::new(),
         },
-    })
+    };
+    // Kept in the JSON in both languages (the API's documented shape).
+    period.label_vi = period_label(&period, Lang::Vi);
+    period.label_en = period_label(&period, Lang::En);
+    Ok(period)
 }
 
 /// The tasks a period covers.
@@ -515,116 +528,114 @@ pub async fn build<C: ConnectionTrait>(
         paragraph_vi: String::new(),
         paragraph_en: String::new(),
     };
-    review.paragraph_vi = paragraph_vi(&review, short_name);
-    review.paragraph_en = paragraph_en(&review, short_name);
+    // Kept in the JSON in both languages (the API's documented shape).
+    review.paragraph_vi = paragraph(&review, short_name, Lang::Vi);
+    review.paragraph_en = paragraph(&review, short_name, Lang::En);
     Ok(review)
 }
 
-/// The paragraph of a self-review, in the register of the district's own report.
-pub fn paragraph_vi(r: &Review, short_name: &str) -> String {
+/// The paragraph of a self-review, in the register of the district's own
+/// report: one Fluent message per clause (`review-*` in `review.ftl`), the
+/// clauses joined with "; " and the closing sentence on documents after a space.
+pub fn paragraph(r: &Review, short_name: &str, lang: Lang) -> String {
     let o = &r.overall;
-    let finished = r.as_of > r.period.to;
-    let until = match (finished, r.period.kind) {
-        (true, PeriodKind::Year) => "đến cuối năm".to_string(),
-        (true, _) => "đến cuối kỳ".to_string(),
-        (false, _) => "đến nay".to_string(),
+    let t = |key: &str, args: &[(&str, Arg)]| dondoc_i18n::text_with(lang, key, args);
+    let until = match (r.as_of > r.period.to, r.period.kind) {
+        (true, PeriodKind::Year) => "year_end",
+        (true, _) => "period_end",
+        (false, _) => "now",
     };
-    let opening = match r.period.kind {
-        PeriodKind::Year => format!(
-            "Trong Chương trình làm việc năm {}, {short_name} đã đề ra {} nội dung trọng tâm",
-            r.period.year, o.total
+    let mut clauses = vec![
+        t(
+            "review-opening",
+            &[
+                ("kind", r.period.kind.code().into()),
+                ("year", r.period.year.into()),
+                ("period", period_label(&r.period, lang).into()),
+                ("org", short_name.into()),
+                ("total", o.total.into()),
+            ],
         ),
-        PeriodKind::Quarter | PeriodKind::Range => format!(
-            "Trong {}, theo Chương trình làm việc, {short_name} có {} nội dung trọng tâm đến hạn thực hiện",
-            r.period.label_vi, o.total
+        t(
+            "review-done",
+            &[
+                ("until", until.into()),
+                ("completed", o.completed.into()),
+                ("base", o.base().into()),
+                ("rate", o.rate(lang).into()),
+                ("on_time", o.completed_on_time.into()),
+                ("late", o.completed_late.into()),
+            ],
         ),
-    };
-    let mut text = format!(
-        "{opening}; {until} đã thực hiện hoàn thành {}/{} nội dung ({}%), trong đó {} nội dung hoàn thành đúng hạn, {} nội dung hoàn thành quá hạn",
-        o.completed,
-        o.base(),
-        o.rate_vi(),
-        o.completed_on_time,
-        o.completed_late
-    );
+    ];
     if o.in_progress > 0 {
-        text.push_str(&format!(
-            "; {} nội dung đang thực hiện (trong đó {} nội dung đã quá hạn",
-            o.in_progress, o.overdue
+        clauses.push(t(
+            "review-in-progress",
+            &[
+                ("in_progress", o.in_progress.into()),
+                ("overdue", o.overdue.into()),
+                ("over_30", r.overdue_over_30.into()),
+            ],
         ));
-        if r.overdue_over_30 > 0 {
-            text.push_str(&format!(
-                ", {} nội dung quá hạn trên 30 ngày",
-                r.overdue_over_30
-            ));
-        }
-        text.push(')');
     }
     if o.cancelled > 0 {
-        text.push_str(&format!(
-            "; {} nội dung được điều chỉnh, không tiếp tục thực hiện",
-            o.cancelled
-        ));
+        clauses.push(t("review-cancelled", &[("cancelled", o.cancelled.into())]));
     }
-    text.push_str(&format!(
-        "; đã ban hành {} văn bản đôn đốc, nhắc nhở các ngành, đơn vị, địa phương trong quá trình thực hiện nhiệm vụ.",
-        r.reminder_documents
+    clauses.push(t(
+        "review-reminders",
+        &[("reminders", r.reminder_documents.into())],
     ));
-    if r.documents_total > 0 {
-        let parts: Vec<String> = r
-            .documents_by_kind
-            .iter()
-            .filter(|k| k.count > 0)
-            .map(|k| format!("{} {}", k.count, k.label_vi))
-            .collect();
-        let listed = match parts.split_last() {
-            Some((last, rest)) if !rest.is_empty() => format!("{} và {last}", rest.join(", ")),
-            Some((last, _)) => last.clone(),
-            None => String::new(),
-        };
-        text.push_str(&format!(
-            " Tính đến ngày {}, {short_name} đã ban hành tổng cộng {} văn bản các loại; trong đó có: {listed}.",
-            r.as_of.min(r.period.to).format("%d/%m/%Y"),
-            r.documents_total
-        ));
+    let mut text = clauses.join("; ");
+    let parts: Vec<String> = r
+        .documents_by_kind
+        .iter()
+        .filter(|k| k.count > 0)
+        .map(|k| {
+            t(
+                "review-kind-count",
+                &[("count", k.count.into()), ("kind", k.kind.label_arg())],
+            )
+        })
+        .collect();
+    let listed = match parts.split_last() {
+        Some((last, rest)) if !rest.is_empty() => t(
+            "review-list-and",
+            &[("rest", rest.join(", ").into()), ("last", last.into())],
+        ),
+        Some((last, _)) => last.clone(),
+        None => String::new(),
+    };
+    // Empty when a language says nothing of documents for this period.
+    let documents = t(
+        "review-documents",
+        &[
+            ("date", r.as_of.min(r.period.to).into()),
+            ("org", short_name.into()),
+            ("total", r.documents_total.into()),
+            ("listed", listed.into()),
+        ],
+    );
+    if !documents.is_empty() {
+        text.push(' ');
+        text.push_str(&documents);
     }
     text
 }
 
-pub fn paragraph_en(r: &Review, short_name: &str) -> String {
-    let o = &r.overall;
-    let opening = match r.period.kind {
-        PeriodKind::Year => format!(
-            "In the {} work programme, {short_name} set {} key tasks",
-            r.period.year, o.total
-        ),
-        _ => format!(
-            "In {}, {} key tasks of the work programme fell due",
-            r.period.label_en, o.total
-        ),
-    };
-    let mut text = format!(
-        "{opening}; {} of {} are done ({}%), {} on time and {} late",
-        o.completed,
-        o.base(),
-        o.rate_en(),
-        o.completed_on_time,
-        o.completed_late
-    );
-    if o.in_progress > 0 {
-        text.push_str(&format!(
-            "; {} are in progress ({} of them overdue, {} by more than 30 days)",
-            o.in_progress, o.overdue, r.overdue_over_30
-        ));
-    }
-    if o.cancelled > 0 {
-        text.push_str(&format!("; {} were cancelled", o.cancelled));
-    }
-    text.push_str(&format!(
-        "; {} reminder documents were issued. {} documents were issued in all.",
-        r.reminder_documents, r.documents_total
-    ));
-    text
+/// How a period is named in a sentence ("quý II năm 2026", "Q2 2026").
+pub fn period_label(period: &Period, lang: Lang) -> String {
+    dondoc_i18n::text_with(
+        lang,
+        "review-period",
+        &[
+            ("kind", period.kind.code().into()),
+            ("year", period.year.into()),
+            ("quarter", period.quarter.unwrap_or(0).into()),
+            ("roman", quarter_label(period.quarter.unwrap_or(0)).into()),
+            ("from", period.from.into()),
+            ("to", period.to.into()),
+        ],
+    )
 }
 
 const FIGURE_HEADS: [&str; 8] = [
@@ -647,7 +658,7 @@ fn figure_cells(f: &ReviewFigures) -> [String; 8] {
         f.in_progress.to_string(),
         f.overdue.to_string(),
         f.cancelled.to_string(),
-        f.rate_vi(),
+        f.rate(Lang::Vi),
     ]
 }
 
