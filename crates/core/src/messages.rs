@@ -324,6 +324,25 @@ mod tests {
         T::ALL.iter().map(|v| v.label_key()).collect()
     }
 
+    /// Sentences core composes from keys chosen at run time.
+    #[test]
+    fn composed_sentences_are_translated_in_both_languages() {
+        use crate::tasks::recurrence::{Frequency, describe};
+        for lang in Lang::ALL {
+            for frequency in [Frequency::Monthly, Frequency::Quarterly, Frequency::Yearly] {
+                let text = describe(frequency, 15, 2, lang);
+                assert!(
+                    text.contains("15") && !text.starts_with("recurrence-"),
+                    "{text}"
+                );
+            }
+        }
+        assert_eq!(
+            describe(Frequency::Quarterly, 15, 2, Lang::Vi),
+            "Hằng quý, hạn ngày 15 tháng thứ 2 của quý"
+        );
+    }
+
     /// Labels of derived values are keys built at run time: each one exists.
     #[test]
     fn every_derived_label_is_translated_in_both_languages() {

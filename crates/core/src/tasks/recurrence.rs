@@ -26,7 +26,7 @@ use crate::{
     domain::{TaskCode, TaskStatus, Title},
     entity::{programme, recurring_occurrence, recurring_series, task, task_coordinator},
     error::{Error, FieldError, Result},
-    messages::Msg,
+    messages::{Lang, Msg},
     org::programmes,
     tasks::history::{self, Change, action},
     tasks::{
@@ -139,26 +139,9 @@ impl Rule {
         }
     }
 
-    pub fn describe_vi(&self) -> String {
-        match self.frequency {
-            Frequency::Monthly => format!("Hằng tháng, hạn ngày {}", self.day),
-            Frequency::Quarterly => format!(
-                "Hằng quý, hạn ngày {} tháng thứ {} của quý",
-                self.day, self.month
-            ),
-            Frequency::Yearly => format!("Hằng năm, hạn ngày {}/{}", self.day, self.month),
-        }
-    }
-
-    pub fn describe_en(&self) -> String {
-        match self.frequency {
-            Frequency::Monthly => format!("Monthly, due on day {}", self.day),
-            Frequency::Quarterly => format!(
-                "Quarterly, due on day {} of month {} of the quarter",
-                self.day, self.month
-            ),
-            Frequency::Yearly => format!("Yearly, due on {}/{} (day/month)", self.day, self.month),
-        }
+    /// The rule in words ("Hằng quý, hạn ngày 15 tháng thứ 2 của quý").
+    pub fn describe(&self, lang: Lang) -> String {
+        describe(self.frequency, self.day, self.month, lang)
     }
 
     fn of(series: &recurring_series::Model) -> Self {
@@ -256,6 +239,7 @@ pub struct SeriesView {
     pub month: u32,
     /// Stopped series make no more occurrences.
     pub active: bool,
+    /// The rule in words, in each language (from `describe`).
     pub description_vi: String,
     pub description_en: String,
     /// Due date of the next occurrence to be made (active series).
@@ -342,8 +326,8 @@ pub async fn for_task<C: ConnectionTrait>(
         day: rule.day,
         month: rule.month,
         active: series.active,
-        description_vi: rule.describe_vi(),
-        description_en: rule.describe_en(),
+        description_vi: rule.describe(Lang::Vi),
+        description_en: rule.describe(Lang::En),
         next_due_date: next.map(|start| rule.due_in(start)),
         next_created_on: next,
         occurrences,
@@ -386,6 +370,7 @@ pub async fn set_in<C: ConnectionTrait>(
         }
         None => None,
     };
+    // History stores its text, in Vietnamese like the rest of the record.
     let (old_text, new_text) = match existing {
         Some(series) => {
             let old = Rule::of(&series);
@@ -393,9 +378,9 @@ pub async fn set_in<C: ConnectionTrait>(
                 return Ok(());
             }
             let old_text = if series.active {
-                old.describe_vi()
+                old.describe(Lang::Vi)
             } else {
-                format!("{} (đã dừng)", old.describe_vi())
+                format!("{} (đã dừng)", old.describe(Lang::Vi))
             };
             let mut active: recurring_series::ActiveModel = series.into();
             active.frequency = Set(rule.frequency.as_str().to_string());
@@ -404,7 +389,7 @@ pub async fn set_in<C: ConnectionTrait>(
             active.active = Set(true);
             active.updated_at = Set(now);
             active.update(db).await?;
-            (old_text, rule.describe_vi())
+            (old_text, rule.describe(Lang::Vi))
         }
         None => {
             let series = recurring_series::ActiveModel {
@@ -429,7 +414,7 @@ pub async fn set_in<C: ConnectionTrait>(
             }
             .insert(db)
             .await?;
-            (String::new(), rule.describe_vi())
+            (String::new(), rule.describe(Lang::Vi))
         }
     };
     history::record(
@@ -493,7 +478,7 @@ pub async fn stop(db: &Db, clock: &Clock, user: &Principal, task_id: i64) -> Res
     };
     if series.active {
         let now = clock.now();
-        let old = Rule::of(&series).describe_vi();
+        let old = Rule::of(&series).describe(Lang::Vi);
         let mut active: recurring_series::ActiveModel = series.into();
         active.active = Set(false);
         active.updated_at = Set(now);
@@ -624,7 +609,7 @@ async fn create_occurrence<C: ConnectionTrait>(
         Some(format!(
             "Kỳ {key} của nhiệm vụ định kỳ {} ({}); hạn {}",
             series.base_code,
-            rule.describe_vi().to_lowercase(),
+            rule.describe(Lang::Vi).to_lowercase(),
             due.format("%d/%m/%Y")
         )),
     )
@@ -772,6 +757,16 @@ async fn catch_up(
         }
     }
     Ok(created)
+}
+
+/// A rule in words, from its parts (`recurrence-*` in `tasks.ftl`).
+pub fn describe(frequency: Frequency, day: u32, month: u32, lang: Lang) -> String {
+    let key = match frequency {
+        Frequency::Monthly => "recurrence-monthly",
+        Frequency::Quarterly => "recurrence-quarterly",
+        Frequency::Yearly => "recurrence-yearly",
+    };
+    dondoc_i18n::text_with(lang, key, &[("day", day.into()), ("month", month.into())])
 }
 
 #[cfg(test)]
