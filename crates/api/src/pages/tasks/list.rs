@@ -1,0 +1,181 @@
+//! The task list with its filters; for staff, their department's tasks.
+
+use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
+use askama::Template;
+use dondoc_core::{
+    accounts::policy::{self, Action},
+    domain::{TaskStatus, Timeliness},
+    org::{departments, programmes},
+    tasks::{self, RawTaskQuery, TaskFilter, TaskSort},
+};
+
+use crate::{
+    pages::{
+        Ctx, Flash, PageError, PageUser, Tr, ctx, describe_error,
+        format::{self, Choice, TaskRow, choices, task_row},
+        render,
+    },
+    state::AppState,
+};
+
+#[derive(Template)]
+#[template(path = "tasks_list.html")]
+struct ListPage {
+    ctx: Ctx,
+    heading: String,
+    intro: String,
+    rows: Vec<TaskRow>,
+    total: u64,
+    page: u64,
+    pages: u64,
+    q: String,
+    years: Vec<Choice>,
+    departments: Vec<Choice>,
+    fields: Vec<Choice>,
+    timeliness: Vec<Choice>,
+    statuses: Vec<Choice>,
+    prev_link: Option<String>,
+    next_link: Option<String>,
+    can_create: bool,
+}
+
+fn link_with_page(req: &HttpRequest, page: u64) -> String {
+    let mut pairs: Vec<(String, String)> = form_urlencoded::parse(req.query_string().as_bytes())
+        .filter(|(k, _)| k != "page")
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    pairs.push(("page".into(), page.to_string()));
+    let query: String = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish();
+    format!("/tasks?{query}")
+}
+
+fn year_choices(t: Tr, programmes: &[programmes::Programme], selected: &str) -> Vec<Choice> {
+    choices(
+        std::iter::once((String::new(), t.get("all_timeliness").to_string()))
+            .chain(
+                programmes
+                    .iter()
+                    .map(|p| (p.year.to_string(), p.year.to_string())),
+            )
+            .collect(),
+        selected,
+    )
+}
+
+fn timeliness_choices(t: Tr, selected: &str) -> Vec<Choice> {
+    choices(
+        std::iter::once((String::new(), t.get("all_timeliness").to_string()))
+            .chain(
+                Timeliness::ALL
+                    .iter()
+                    .map(|x| (x.as_str().to_string(), t.get(x.as_str()).to_string())),
+            )
+            .chain(std::iter::once((
+                "overdue,due_soon".to_string(),
+                format!("{} + {}", t.get("overdue"), t.get("due_soon")),
+            )))
+            .collect(),
+        selected,
+    )
+}
+
+fn status_choices(t: Tr, selected: &str) -> Vec<Choice> {
+    choices(
+        std::iter::once((String::new(), t.get("all_statuses").to_string()))
+            .chain(
+                TaskStatus::ALL
+                    .iter()
+                    .map(|s| (s.as_str().to_string(), format::status(t, *s).to_string())),
+            )
+            .collect(),
+        selected,
+    )
+}
+
+pub async fn list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<RawTaskQuery>,
+    PageUser(user): PageUser,
+) -> Result<HttpResponse, PageError> {
+    let mut page_ctx = ctx(&req, Some(user.clone()), "tasks");
+    let t = page_ctx.t;
+    let mut raw = query.into_inner();
+    if raw.sort.as_deref().is_none_or(str::is_empty) {
+        raw.sort = Some("attention".into());
+    }
+    // Filters that do not parse are said in the flash; the list is then unfiltered.
+    let mut filter = match raw.parse() {
+        Ok(f) => f,
+        Err(err) => {
+            page_ctx.flash = Some(Flash {
+                ok: false,
+                text: describe_error(t, &err),
+            });
+            TaskFilter {
+                sort: TaskSort::Attention,
+                ..Default::default()
+            }
+        }
+    };
+    filter.visible_to_department = policy::visible_department(&user);
+    let per_page = filter.per_page;
+    let listed = tasks::list(&state.db, &filter, state.today(), state.due_soon_days()).await;
+    let page = page_ctx.flash_invalid(listed, || tasks::Page {
+        items: Vec::new(),
+        total: 0,
+        page: 1,
+        per_page,
+    })?;
+    let viewer_dept = user.department_code.clone().unwrap_or_default();
+    let rows = page
+        .items
+        .iter()
+        .map(|task| task_row(t, task, &viewer_dept))
+        .collect();
+    let departments = departments::list(&state.db, false).await?;
+    let fields = tasks::query::list_fields(&state.db).await?;
+    let programmes = programmes::list(&state.db).await?;
+    let pages = page.total.div_ceil(page.per_page.max(1)).max(1);
+    let (heading, intro) = if policy::can(&user, Action::ReadAllDepartments, None) {
+        (t.get("nav_tasks").to_string(), String::new())
+    } else {
+        let department_name = match user.department_id {
+            Some(id) => departments::find_by_id(&state.db, id)
+                .await?
+                .map(|d| d.name)
+                .unwrap_or_else(|| viewer_dept.clone()),
+            None => viewer_dept.clone(),
+        };
+        (
+            format!("{} — {}", t.get("nav_my_tasks"), department_name),
+            t.get("staff_help").to_string(),
+        )
+    };
+    let had_flash = page_ctx.flash.is_some();
+    let view = ListPage {
+        heading,
+        intro,
+        rows,
+        total: page.total,
+        page: page.page,
+        pages,
+        q: raw.q.clone().unwrap_or_default(),
+        years: year_choices(t, &programmes, raw.year.as_deref().unwrap_or("")),
+        departments: format::department_filter(
+            t,
+            &departments,
+            raw.department.as_deref().unwrap_or(""),
+        ),
+        fields: format::field_filter(t, &fields, raw.field.as_deref().unwrap_or("")),
+        timeliness: timeliness_choices(t, raw.timeliness.as_deref().unwrap_or("")),
+        statuses: status_choices(t, raw.status.as_deref().unwrap_or("")),
+        prev_link: (page.page > 1).then(|| link_with_page(&req, page.page - 1)),
+        next_link: (page.page < pages).then(|| link_with_page(&req, page.page + 1)),
+        can_create: policy::can(&user, Action::CreateTask, None),
+        ctx: page_ctx,
+    };
+    Ok(render(StatusCode::OK, &view, had_flash))
+}
