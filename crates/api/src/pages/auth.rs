@@ -129,48 +129,50 @@ pub async fn login_submit(
         ));
     }
     let addr = peer_addr(&req);
-    Ok(match sessions::login(
-        &state.db,
-        &state.clock,
-        &state.settings.auth,
-        &username,
-        &form.text("password"),
-        addr.as_deref(),
-        TokenKind::Session,
+    Ok(
+        match sessions::login(
+            &state.db,
+            &state.clock,
+            &state.settings.auth,
+            &username,
+            &form.text("password"),
+            addr.as_deref(),
+            TokenKind::Session,
+        )
+        .await
+        {
+            Ok(outcome) => {
+                let max_age = (outcome.expires_at - state.clock.now()).num_seconds();
+                let mut gone = Cookie::build(LOGIN_CSRF_COOKIE, "").path("/login").finish();
+                gone.make_removal();
+                let target = if outcome.user.must_change_password {
+                    "/account/password".to_string()
+                } else {
+                    safe_next(&next)
+                };
+                HttpResponse::SeeOther()
+                    .insert_header(("Location", target))
+                    .cookie(session_cookie(&state, outcome.token, max_age))
+                    .cookie(gone)
+                    .finish()
+            }
+            Err(Error::TooManyAttempts { .. }) => login_page(
+                &req,
+                StatusCode::TOO_MANY_REQUESTS,
+                Some(t.get("login_throttled").to_string()),
+                &next,
+                &username,
+            ),
+            Err(Error::Unauthenticated) => login_page(
+                &req,
+                StatusCode::UNAUTHORIZED,
+                Some(t.get("login_failed").to_string()),
+                &next,
+                &username,
+            ),
+            Err(other) => return Err(other.into()),
+        },
     )
-    .await
-    {
-        Ok(outcome) => {
-            let max_age = (outcome.expires_at - state.clock.now()).num_seconds();
-            let mut gone = Cookie::build(LOGIN_CSRF_COOKIE, "").path("/login").finish();
-            gone.make_removal();
-            let target = if outcome.user.must_change_password {
-                "/account/password".to_string()
-            } else {
-                safe_next(&next)
-            };
-            HttpResponse::SeeOther()
-                .insert_header(("Location", target))
-                .cookie(session_cookie(&state, outcome.token, max_age))
-                .cookie(gone)
-                .finish()
-        }
-        Err(Error::TooManyAttempts { .. }) => login_page(
-            &req,
-            StatusCode::TOO_MANY_REQUESTS,
-            Some(t.get("login_throttled").to_string()),
-            &next,
-            &username,
-        ),
-        Err(Error::Unauthenticated) => login_page(
-            &req,
-            StatusCode::UNAUTHORIZED,
-            Some(t.get("login_failed").to_string()),
-            &next,
-            &username,
-        ),
-        Err(other) => return Err(other.into()),
-    })
 }
 
 pub async fn logout(

@@ -241,7 +241,12 @@ mod tests {
     }
 
     fn location(response: &HttpResponse) -> &str {
-        response.headers().get(header::LOCATION).unwrap().to_str().unwrap()
+        response
+            .headers()
+            .get(header::LOCATION)
+            .unwrap()
+            .to_str()
+            .unwrap()
     }
 
     #[test]
@@ -308,7 +313,11 @@ mod tests {
         let err = PageError::from(Error::Unexpected(anyhow::anyhow!("no such table: fields")));
         let response = err.error_response();
         assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
-        assert!(body_of(response).await.contains(Tr(Lang::Vi).get("error_title")));
+        assert!(
+            body_of(response)
+                .await
+                .contains(Tr(Lang::Vi).get("error_title"))
+        );
         let err = PageError::from(Error::Unavailable("pool timed out".into()));
         assert_eq!(err.status_code(), StatusCode::SERVICE_UNAVAILABLE);
         // A lost session is the login page.
@@ -319,7 +328,10 @@ mod tests {
     #[test]
     fn only_refused_input_becomes_a_flash() {
         let mut page = Ctx::without_request();
-        let shown = page.flash_invalid(Err(Error::field("year", "invalid_year", "năm?")), Vec::<i32>::new);
+        let shown = page.flash_invalid(
+            Err(Error::field("year", "invalid_year", "năm?")),
+            Vec::<i32>::new,
+        );
         assert_eq!(shown.unwrap(), Vec::<i32>::new());
         assert!(page.flash.as_ref().is_some_and(|f| !f.ok));
         let mut page = Ctx::without_request();

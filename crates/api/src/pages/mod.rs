@@ -18,6 +18,8 @@ pub mod overdue;
 pub mod report;
 pub mod snapshots;
 pub mod svg;
+pub mod task_forms;
+pub mod task_page;
 pub mod tasks;
 
 use actix_web::{
@@ -233,15 +235,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/dashboard", web::get().to(dashboard::show))
         .route("/tasks", web::get().to(tasks::list))
-        .route("/tasks/new", web::get().to(tasks::new_form))
-        .route("/tasks/new", web::post().to(tasks::create))
-        .route("/tasks/{id}", web::get().to(tasks::show))
-        .route("/tasks/{id}/update", web::post().to(tasks::update))
+        .route("/tasks/new", web::get().to(task_forms::new_form))
+        .route("/tasks/new", web::post().to(task_forms::create))
+        .route("/tasks/{id}", web::get().to(task_page::show))
+        .route("/tasks/{id}/update", web::post().to(task_forms::update))
         .route(
             "/tasks/{id}/extension",
-            web::post().to(tasks::request_extension),
+            web::post().to(task_forms::request_extension),
         )
-        .route("/tasks/{id}/confirm", web::post().to(tasks::confirm))
+        .route("/tasks/{id}/confirm", web::post().to(task_forms::confirm))
         .route(
             "/tasks/{id}/explanations",
             web::post().to(explanations::request),
@@ -257,7 +259,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/snapshots/{id}/compare", web::get().to(snapshots::compare))
         .route(
             "/tasks/{id}/recurrence",
-            web::post().to(tasks::set_recurrence),
+            web::post().to(task_forms::set_recurrence),
         )
         .route("/overdue", web::get().to(overdue::show))
         .route("/extensions/{id}/decision", web::post().to(overdue::decide))

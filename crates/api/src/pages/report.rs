@@ -141,10 +141,8 @@ pub async fn export(
             ))
             .body(dondoc_core::tasks::export::report_csv(&stats))),
         "xlsx" => {
-            let bytes = dondoc_core::tasks::export::report_xlsx(
-                &stats,
-                &state.settings.organization.name,
-            )?;
+            let bytes =
+                dondoc_core::tasks::export::report_xlsx(&stats, &state.settings.organization.name)?;
             Ok(HttpResponse::Ok()
                 .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
                 .insert_header((

@@ -1,4 +1,5 @@
-//! The task list with its filters; for staff, their department's tasks.
+//! The task list ("Nhiệm vụ của đơn vị" for staff) with its filters. The
+//! task page is `task_page`, the task forms `task_forms`.
 
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use askama::Template;

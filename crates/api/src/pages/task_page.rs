@@ -15,7 +15,7 @@ use dondoc_core::{
     },
 };
 
-use super::forms::recurrence_choices;
+use super::task_forms::recurrence_choices;
 use crate::{
     pages::{
         Ctx, PageError, PageUser, Tr, ctx,
