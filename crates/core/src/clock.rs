@@ -16,7 +16,8 @@ pub struct Clock {
 enum Source {
     /// The real clock.
     System,
-    /// The real clock, but *today* is pinned (`clock.today` in config, for demos).
+    /// *Today* is pinned (`clock.today` in config, for demos and tests); now
+    /// is the real time moved onto that day (see [`Clock::now`]).
     PinnedToday(NaiveDate),
     /// A clock tests move by hand.
     Manual(Arc<Mutex<DateTime<Utc>>>),
@@ -55,9 +56,19 @@ impl Clock {
 
     /// Now, in UTC, truncated to milliseconds so every stored timestamp has
     /// the same textual width on SQLite (and therefore sorts correctly).
+    ///
+    /// With a pinned day, now is the real time shifted by whole days so that
+    /// it falls on the pinned day: what is recorded "now" then belongs to
+    /// *today*, as the figures and the register expect. The shift is fixed
+    /// per process at first use, so time never runs backwards within a
+    /// process (past local midnight it simply runs on into the next day).
     pub fn now(&self) -> DateTime<Utc> {
         let now = match &self.source {
-            Source::System | Source::PinnedToday(_) => Utc::now(),
+            Source::System => Utc::now(),
+            Source::PinnedToday(day) => {
+                let real = Utc::now();
+                real + pinned_shift(*day, real.with_timezone(&self.tz).date_naive())
+            }
             Source::Manual(cell) => *cell.lock().unwrap_or_else(|poisoned| poisoned.into_inner()),
         };
         now.trunc_subsecs(3)
@@ -70,6 +81,21 @@ impl Clock {
             _ => self.now().with_timezone(&self.tz).date_naive(),
         }
     }
+}
+
+/// The whole days between the real date and the pinned one, computed once
+/// per process and pinned day.
+fn pinned_shift(day: NaiveDate, real_today: NaiveDate) -> chrono::Duration {
+    static SHIFTS: Mutex<Vec<(NaiveDate, chrono::Duration)>> = Mutex::new(Vec::new());
+    let mut shifts = SHIFTS
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some((_, shift)) = shifts.iter().find(|(d, _)| *d == day) {
+        return *shift;
+    }
+    let shift = chrono::Duration::days((day - real_today).num_days());
+    shifts.push((day, shift));
+    shift
 }
 
 /// The handle tests use to move a manual clock.
@@ -111,10 +137,17 @@ mod tests {
     }
 
     #[test]
-    fn pinned_today_ignores_the_real_date() {
+    fn pinned_today_ignores_the_real_date_and_now_falls_on_it() {
         let day = NaiveDate::from_ymd_opt(2021, 12, 2).unwrap();
-        let clock = Clock::pinned_today(chrono_tz::Asia::Ho_Chi_Minh, day);
+        let tz = chrono_tz::Asia::Ho_Chi_Minh;
+        let clock = Clock::pinned_today(tz, day);
         assert_eq!(clock.today(), day);
+        let first = clock.now();
+        assert_eq!(first.with_timezone(&tz).date_naive(), day);
+        assert!(
+            Clock::pinned_today(tz, day).now() >= first,
+            "never runs backwards"
+        );
     }
 
     #[test]
