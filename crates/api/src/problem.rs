@@ -176,21 +176,22 @@ impl From<Problem> for ApiError {
 
 impl From<Error> for ApiError {
     fn from(err: Error) -> Self {
-        ApiError(Box::new(problem_of(err)))
+        ApiError(Box::new(problem_of(&err)))
     }
 }
 
-/// The one mapping from core errors to HTTP problems.
-pub fn problem_of(err: Error) -> Problem {
+/// The one mapping from core errors to HTTP problems (by reference: the web
+/// pages keep the error to render it after learning its status).
+pub fn problem_of(err: &Error) -> Problem {
     match err {
-        Error::Validation(fields) => Problem::validation(fields),
-        Error::NotFound(what) => Problem::not_found().detail_msg(&what),
+        Error::Validation(fields) => Problem::validation(fields.clone()),
+        Error::NotFound(what) => Problem::not_found().detail_msg(what),
         Error::Forbidden(why) => {
-            Problem::new(StatusCode::FORBIDDEN, "forbidden", "problem-forbidden").detail_msg(&why)
+            Problem::new(StatusCode::FORBIDDEN, "forbidden", "problem-forbidden").detail_msg(why)
         }
         Error::Unauthenticated => Problem::unauthenticated(),
         Error::Conflict(why) => {
-            Problem::new(StatusCode::CONFLICT, "conflict", "problem-conflict").detail_msg(&why)
+            Problem::new(StatusCode::CONFLICT, "conflict", "problem-conflict").detail_msg(why)
         }
         Error::StaleVersion { current, sent } => Problem::new(
             StatusCode::PRECONDITION_FAILED,
@@ -199,7 +200,7 @@ pub fn problem_of(err: Error) -> Problem {
         )
         .detail(
             "problem-stale-version-detail",
-            vec![("current", current.into()), ("sent", sent.into())],
+            vec![("current", (*current).into()), ("sent", (*sent).into())],
         ),
         Error::TooManyAttempts { retry_after_secs } => {
             let mut p = Problem::new(
@@ -209,9 +210,9 @@ pub fn problem_of(err: Error) -> Problem {
             )
             .detail(
                 "problem-too-many-attempts-detail",
-                vec![("seconds", retry_after_secs.into())],
+                vec![("seconds", (*retry_after_secs).into())],
             );
-            p.retry_after = Some(retry_after_secs);
+            p.retry_after = Some(*retry_after_secs);
             p
         }
         Error::Unavailable(why) => {
@@ -237,7 +238,7 @@ pub fn problem_of(err: Error) -> Problem {
             }
             if is_transient_db_error(&text) {
                 tracing::error!(error = %text, "database busy or unreachable");
-                return problem_of(Error::Unavailable(text));
+                return problem_of(&Error::Unavailable(text));
             }
             tracing::error!(error = %text, "unexpected error");
             internal()
@@ -347,13 +348,13 @@ mod tests {
                 "read_only",
             ),
         ] {
-            let p = problem_of(Error::Unexpected(anyhow::anyhow!(text.to_string())));
+            let p = problem_of(&Error::Unexpected(anyhow::anyhow!(text.to_string())));
             assert_eq!(p.status, StatusCode::SERVICE_UNAVAILABLE, "{text}");
             assert_eq!(p.kind, kind);
         }
-        let p = problem_of(Error::Unexpected(anyhow::anyhow!("database is locked")));
+        let p = problem_of(&Error::Unexpected(anyhow::anyhow!("database is locked")));
         assert_eq!(p.kind, "unavailable");
-        let p = problem_of(Error::Unexpected(anyhow::anyhow!("something else")));
+        let p = problem_of(&Error::Unexpected(anyhow::anyhow!("something else")));
         assert_eq!(p.status, StatusCode::INTERNAL_SERVER_ERROR);
     }
 
@@ -368,11 +369,11 @@ mod tests {
         }
         for problem in [
             Problem::validation(vec![]),
-            problem_of(Error::StaleVersion {
+            problem_of(&Error::StaleVersion {
                 current: 3,
                 sent: 2,
             }),
-            problem_of(Error::TooManyAttempts {
+            problem_of(&Error::TooManyAttempts {
                 retry_after_secs: 30,
             }),
             crate::extract::too_large(2048),

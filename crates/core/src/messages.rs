@@ -269,6 +269,7 @@ messages! {
     NotFoundUser { username: String } => "not-found-user",
     NotFoundRecurrence { id: i64 } => "not-found-recurrence",
     NotFoundRecord { what: String } => "not-found-record",
+    NotFoundExportFormat { format: String } => "not-found-export-format",
 
     // Forbidden: one sentence per guarded action (see `policy::describe`).
     ForbiddenReadTask => "forbidden-read-task",

@@ -155,6 +155,7 @@ not-found-feed-token = Calendar feed not found.
 not-found-department = Department { $code } was not found.
 not-found-user = User { $username } was not found.
 not-found-recurrence = Task #{ $id } has no recurrence.
+not-found-export-format = There is no export format { $format }.
 not-found-record = Not found: { $what }.
 
 ## Forbidden: what was refused

@@ -154,6 +154,7 @@ not-found-feed-token = Không tìm thấy lịch hạn.
 not-found-department = Không tìm thấy đơn vị { $code }.
 not-found-user = Không tìm thấy người dùng { $username }.
 not-found-recurrence = Không tìm thấy lịch định kỳ của nhiệm vụ #{ $id }.
+not-found-export-format = Không có định dạng xuất { $format }.
 not-found-record = Không tìm thấy: { $what }.
 
 ## Forbidden: what was refused
