@@ -41,14 +41,14 @@ pub async fn show(
         Ok(u) => u,
         Err(r) => return r,
     };
-    let today = state.today();
     let figures = match stats::compute(
         &state.db,
+        &state.clock,
         &user,
         &RawStatsQuery {
             year: query.year.clone(),
+            as_of: None,
         },
-        today,
         state.due_soon_days(),
     )
     .await
@@ -71,12 +71,13 @@ pub async fn show(
         .collect();
     let oldest = match overdue::list(
         &state.db,
+        &state.clock,
         &user,
         &RawOverdueQuery {
+            year: Some(figures.year.to_string()),
             per_page: Some("10".into()),
             ..Default::default()
         },
-        today,
         state.due_soon_days(),
     )
     .await

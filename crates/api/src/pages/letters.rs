@@ -254,7 +254,7 @@ pub async fn register_page(
 pub struct GroupTable {
     pub heading: String,
     pub first: String,
-    pub rows: Vec<review::GroupFigures>,
+    pub rows: Vec<dondoc_core::reports::figures::Group>,
 }
 
 #[derive(Template)]
@@ -276,7 +276,7 @@ impl ReviewPage {
         format::date(*day)
     }
 
-    fn rate(&self, f: &review::ReviewFigures) -> String {
+    fn rate(&self, f: &dondoc_core::reports::figures::Figures) -> String {
         if self.ctx.t.is_en() {
             f.rate_en()
         } else {
@@ -310,9 +310,10 @@ pub async fn review_page(
     let raw = query.into_inner();
     let r = match review::compute(
         &state.db,
+        &state.clock,
         &user,
         &raw,
-        state.today(),
+        state.due_soon_days(),
         &state.settings.letters.short_name,
     )
     .await

@@ -89,7 +89,9 @@ pub async fn show(
     // stays the same size whether the office follows a hundred tasks or a
     // million.
     let grouped =
-        match overdue::by_department(&state.db, &user, &raw, today, state.due_soon_days()).await {
+        match overdue::by_department(&state.db, &state.clock, &user, &raw, state.due_soon_days())
+            .await
+        {
             Ok(g) => Some(g),
             Err(err @ dondoc_core::Error::Validation(_)) => {
                 page_ctx.flash = Some(super::Flash {

@@ -83,9 +83,9 @@ async fn load(
     let user = page_user(req).await?;
     match stats::compute(
         &state.db,
+        &state.clock,
         &user,
-        &RawStatsQuery { year },
-        state.today(),
+        &RawStatsQuery { year, as_of: None },
         state.due_soon_days(),
     )
     .await
@@ -150,10 +150,12 @@ pub async fn export(
                 "Content-Disposition",
                 format!("attachment; filename=\"{file_stem}.csv\""),
             ))
-            .body(dondoc_core::tasks::export::report_csv(&stats)),
+            .body(dondoc_core::reports::export::report_csv(&stats)),
         "xlsx" => {
-            match dondoc_core::tasks::export::report_xlsx(&stats, &state.settings.organization.name)
-            {
+            match dondoc_core::reports::export::report_xlsx(
+                &stats,
+                &state.settings.organization.name,
+            ) {
                 Ok(bytes) => HttpResponse::Ok()
                     .content_type(
                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -705,8 +705,11 @@ pub async fn confirm(
         &state.clock,
         &user,
         id,
-        accept,
-        &form.text("note"),
+        commands::Decision {
+            accept,
+            accept_completed_on: form.get("accept_completed_on") == Some("on"),
+            note: form.text("note"),
+        },
         form.get("version").and_then(|v| v.parse().ok()),
     )
     .await
