@@ -69,6 +69,7 @@ impl Application {
                 .app_data(query_config())
                 .app_data(path_config())
                 .default_service(web::to(not_found))
+                .wrap(middleware::from_fn(pages::error::render_for_request))
                 .wrap(middleware::from_fn(localize_problems))
                 .wrap(middleware::from_fn(metrics::track))
                 .wrap(security_headers())

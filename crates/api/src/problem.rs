@@ -238,20 +238,21 @@ impl From<Problem> for ApiError {
 
 impl From<Error> for ApiError {
     fn from(err: Error) -> Self {
-        ApiError(Box::new(problem_of(err)))
+        ApiError(Box::new(problem_of(&err)))
     }
 }
 
-/// The one mapping from core errors to HTTP problems.
-pub fn problem_of(err: Error) -> Problem {
+/// The one mapping from core errors to HTTP problems (by reference: the web
+/// pages keep the error to render it after learning its status).
+pub fn problem_of(err: &Error) -> Problem {
     match err {
-        Error::Validation(fields) => Problem::validation(fields),
+        Error::Validation(fields) => Problem::validation(fields.clone()),
         Error::NotFound(what) => Problem::not_found().detail(format!("Không tìm thấy: {what}."), format!("Not found: {what}.")),
         Error::Forbidden(why) => Problem::new(StatusCode::FORBIDDEN, "forbidden", "Không có quyền", "Forbidden")
-            .detail(why, "You do not have the right to do this."),
+            .detail(why.clone(), "You do not have the right to do this."),
         Error::Unauthenticated => Problem::unauthenticated(),
         Error::Conflict(why) => Problem::new(StatusCode::CONFLICT, "conflict", "Xung đột dữ liệu", "Conflict")
-            .detail(why.clone(), english_conflict(&why)),
+            .detail(why.clone(), english_conflict(why)),
         Error::StaleVersion { current, sent } => Problem::new(
             StatusCode::PRECONDITION_FAILED,
             "stale_version",
@@ -273,7 +274,7 @@ pub fn problem_of(err: Error) -> Problem {
                 format!("Đăng nhập sai quá nhiều lần. Thử lại sau {retry_after_secs} giây."),
                 format!("Too many failed logins. Retry in {retry_after_secs} s."),
             );
-            p.retry_after = Some(retry_after_secs);
+            p.retry_after = Some(*retry_after_secs);
             p
         }
         Error::Unavailable(why) => {
@@ -303,7 +304,7 @@ pub fn problem_of(err: Error) -> Problem {
             }
             if is_transient_db_error(&text) {
                 tracing::error!(error = %text, "database busy or unreachable");
-                return problem_of(Error::Unavailable(text));
+                return problem_of(&Error::Unavailable(text));
             }
             tracing::error!(error = %text, "unexpected error");
             internal()
@@ -398,13 +399,13 @@ mod tests {
                 "read_only",
             ),
         ] {
-            let p = problem_of(Error::Unexpected(anyhow::anyhow!(text.to_string())));
+            let p = problem_of(&Error::Unexpected(anyhow::anyhow!(text.to_string())));
             assert_eq!(p.status, StatusCode::SERVICE_UNAVAILABLE, "{text}");
             assert_eq!(p.kind, kind);
         }
-        let p = problem_of(Error::Unexpected(anyhow::anyhow!("database is locked")));
+        let p = problem_of(&Error::Unexpected(anyhow::anyhow!("database is locked")));
         assert_eq!(p.kind, "unavailable");
-        let p = problem_of(Error::Unexpected(anyhow::anyhow!("something else")));
+        let p = problem_of(&Error::Unexpected(anyhow::anyhow!("something else")));
         assert_eq!(p.status, StatusCode::INTERNAL_SERVER_ERROR);
     }
 }

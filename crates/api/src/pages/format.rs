@@ -5,6 +5,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use dondoc_core::{
     domain::{TaskStatus, Timeliness},
+    entity::field,
+    org::departments::Department,
     tasks::TaskView,
 };
 
@@ -155,4 +157,52 @@ pub fn task_row(t: Tr, task: &TaskView, viewer_department: &str) -> TaskRow {
         coordinating: !viewer_department.is_empty()
             && task.lead_department.code != viewer_department,
     }
+}
+
+/// One option of a `<select>`.
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+/// `(value, label)` pairs as options, `selected` marked.
+pub fn choices(options: Vec<(String, String)>, selected: &str) -> Vec<Choice> {
+    options
+        .into_iter()
+        .map(|(value, label)| Choice {
+            selected: value == selected,
+            value,
+            label,
+        })
+        .collect()
+}
+
+/// A department filter: "all departments", then each department.
+pub fn department_filter(t: Tr, departments: &[Department], selected: &str) -> Vec<Choice> {
+    choices(
+        std::iter::once((String::new(), t.get("all_departments").to_string()))
+            .chain(departments.iter().map(|d| (d.code.clone(), d.name.clone())))
+            .collect(),
+        selected,
+    )
+}
+
+/// A field's name in the reader's language.
+pub fn field_name(t: Tr, field: &field::Model) -> String {
+    if t.is_en() {
+        field.name_en.clone()
+    } else {
+        field.name_vi.clone()
+    }
+}
+
+/// A field filter: "all fields", then each field.
+pub fn field_filter(t: Tr, fields: &[field::Model], selected: &str) -> Vec<Choice> {
+    choices(
+        std::iter::once((String::new(), t.get("all_fields").to_string()))
+            .chain(fields.iter().map(|f| (f.code.clone(), field_name(t, f))))
+            .collect(),
+        selected,
+    )
 }

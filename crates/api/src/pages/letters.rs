@@ -13,8 +13,9 @@ use dondoc_core::{
 };
 
 use super::{
-    Ctx, Flash, ctx, describe_error, error_page, format, page_user, posted_form, redirect_with,
-    render, tasks::Choice,
+    Ctx, Form, FormPage, PageError, PageUser, PostedForm, ctx,
+    format::{self, Choice},
+    redirect_with, render,
 };
 use crate::state::AppState;
 
@@ -36,24 +37,19 @@ struct LettersPage {
     late: Vec<LateDepartment>,
 }
 
-pub async fn index(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    let user = match page_user(&req).await {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
+pub async fn index(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    PageUser(user): PageUser,
+) -> Result<HttpResponse, PageError> {
     let late =
-        match letters::late_departments(&state.db, &user, state.today(), state.due_soon_days())
-            .await
-        {
-            Ok(l) => l,
-            Err(err) => return error_page(&req, Some(user), err),
-        };
+        letters::late_departments(&state.db, &user, state.today(), state.due_soon_days()).await?;
     let view = LettersPage {
         ctx: ctx(&req, Some(user), "letters"),
         late,
     };
     let had_flash = view.ctx.flash.is_some();
-    render(StatusCode::OK, &view, had_flash)
+    Ok(render(StatusCode::OK, &view, had_flash))
 }
 
 #[derive(Template)]
@@ -77,13 +73,10 @@ pub async fn show(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
-) -> HttpResponse {
-    let user = match page_user(&req).await {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
+    PageUser(user): PageUser,
+) -> Result<HttpResponse, PageError> {
     let today = state.today();
-    let draft = match letters::draft(
+    let draft = letters::draft(
         &state.db,
         &state.settings.letters,
         &user,
@@ -91,11 +84,7 @@ pub async fn show(
         today,
         state.due_soon_days(),
     )
-    .await
-    {
-        Ok(d) => d,
-        Err(err) => return error_page(&req, Some(user), err),
-    };
+    .await?;
     let l = &state.settings.letters;
     let view = LetterPage {
         ctx: ctx(&req, Some(user), "letters"),
@@ -110,29 +99,43 @@ pub async fn show(
         draft,
     };
     let had_flash = view.ctx.flash.is_some();
-    render(StatusCode::OK, &view, had_flash)
+    Ok(render(StatusCode::OK, &view, had_flash))
+}
+
+/// The letter's form: it returns to the letter's page.
+pub struct LetterForm;
+
+impl FormPage for LetterForm {
+    const PAGE: &'static str = "/letters";
+
+    fn back(req: &HttpRequest, _: &Form) -> String {
+        format!("/letters/{}", letter_code(req))
+    }
+}
+
+/// The department code of the letter's address, only the characters a code
+/// has (it is written into addresses).
+fn letter_code(req: &HttpRequest) -> String {
+    req.match_info()
+        .load::<String>()
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect()
 }
 
 pub async fn record(
     req: HttpRequest,
     state: web::Data<AppState>,
-    path: web::Path<String>,
-    body: web::Bytes,
-) -> HttpResponse {
-    let code: String = path
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-        .collect();
-    let back = format!("/letters/{code}");
-    let (user, form, t) = match posted_form(&req, &body, &back).await {
-        Ok(posted) => posted,
-        Err(response) => return response,
-    };
+    posted: PostedForm<LetterForm>,
+) -> Result<HttpResponse, PageError> {
+    let code = letter_code(&req);
+    let (form, t) = (&posted.form, posted.t);
     let mut task_ids = Vec::new();
     for raw in form.all("task_ids") {
         match raw.trim().parse::<i64>() {
             Ok(id) => task_ids.push(id),
-            Err(_) => return redirect_with(&back, false, t.get("error_help")),
+            Err(_) => return Err(PageError::back(&posted.back, t.get("error_help"))),
         }
     }
     let input = IssuedLetter {
@@ -143,25 +146,20 @@ pub async fn record(
         signer: form.text("signer"),
         task_ids,
     };
-    match letters::record(
+    letters::record(
         &state.db,
         &state.clock,
         &state.settings.letters,
-        &user,
+        &posted.user,
         input,
     )
     .await
-    {
-        Ok(_) => redirect_with(
-            &format!("/register?department={code}"),
-            true,
-            t.get("letter_recorded"),
-        ),
-        Err(dondoc_core::Error::Forbidden(why)) => {
-            error_page(&req, Some(user), dondoc_core::Error::Forbidden(why))
-        }
-        Err(err) => redirect_with(&back, false, &describe_error(t, &err)),
-    }
+    .map_err(|err| posted.refused(err))?;
+    Ok(redirect_with(
+        &format!("/register?department={code}"),
+        true,
+        t.get("letter_recorded"),
+    ))
 }
 
 #[derive(Template)]
@@ -193,15 +191,12 @@ pub async fn register_page(
     req: HttpRequest,
     state: web::Data<AppState>,
     query: web::Query<RawRegisterQuery>,
-) -> HttpResponse {
-    let user = match page_user(&req).await {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
+    PageUser(user): PageUser,
+) -> Result<HttpResponse, PageError> {
     let mut page_ctx = ctx(&req, Some(user.clone()), "register");
     let t = page_ctx.t;
     let raw = query.into_inner();
-    let reg = match register::list(
+    let listed = register::list(
         &state.db,
         &user,
         &raw,
@@ -209,38 +204,19 @@ pub async fn register_page(
         state.clock.timezone(),
         state.settings.letters.report_back_days,
     )
-    .await
-    {
-        Ok(r) => r,
-        Err(err @ dondoc_core::Error::Validation(_)) => {
-            page_ctx.flash = Some(Flash {
-                ok: false,
-                text: describe_error(t, &err),
-            });
-            Register {
-                year: None,
-                department: None,
-                entries: Vec::new(),
-                answered: 0,
-                waiting: 0,
-                not_answered: 0,
-            }
-        }
-        Err(err) => return error_page(&req, Some(user), err),
-    };
+    .await;
+    let reg = page_ctx.flash_invalid(listed, || Register {
+        year: None,
+        department: None,
+        entries: Vec::new(),
+        answered: 0,
+        waiting: 0,
+        not_answered: 0,
+    })?;
     let selected = reg.department.clone().unwrap_or_default();
-    let departments = dondoc_core::org::departments::list(&state.db, false)
-        .await
-        .unwrap_or_default();
+    let departments = dondoc_core::org::departments::list(&state.db, false).await?;
     let view = RegisterPage {
-        departments: std::iter::once((String::new(), t.get("all_departments").to_string()))
-            .chain(departments.iter().map(|d| (d.code.clone(), d.name.clone())))
-            .map(|(value, label)| Choice {
-                selected: value == selected,
-                value,
-                label,
-            })
-            .collect(),
+        departments: format::department_filter(t, &departments, &selected),
         year: raw.year.clone().unwrap_or_default(),
         export_query: query_string(&[("department", &raw.department), ("year", &raw.year)]),
         can_draft: policy::can(&user, Action::DraftLetter, None),
@@ -248,7 +224,7 @@ pub async fn register_page(
         ctx: page_ctx,
     };
     let had_flash = view.ctx.flash.is_some();
-    render(StatusCode::OK, &view, had_flash)
+    Ok(render(StatusCode::OK, &view, had_flash))
 }
 
 pub struct GroupTable {
@@ -297,18 +273,13 @@ pub async fn review_page(
     req: HttpRequest,
     state: web::Data<AppState>,
     query: web::Query<RawReviewQuery>,
-) -> HttpResponse {
-    let user = match page_user(&req).await {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
-    if let Err(err) = policy::require(&user, Action::ReadReview, None) {
-        return error_page(&req, Some(user), err);
-    }
+    PageUser(user): PageUser,
+) -> Result<HttpResponse, PageError> {
+    policy::require(&user, Action::ReadReview, None)?;
     let mut page_ctx = ctx(&req, Some(user.clone()), "review");
     let t = page_ctx.t;
     let raw = query.into_inner();
-    let r = match review::compute(
+    let computed = review::compute(
         &state.db,
         &state.clock,
         &user,
@@ -316,18 +287,8 @@ pub async fn review_page(
         state.due_soon_days(),
         &state.settings.letters.short_name,
     )
-    .await
-    {
-        Ok(r) => Some(r),
-        Err(err @ dondoc_core::Error::Validation(_)) => {
-            page_ctx.flash = Some(Flash {
-                ok: false,
-                text: describe_error(t, &err),
-            });
-            None
-        }
-        Err(err) => return error_page(&req, Some(user), err),
-    };
+    .await;
+    let r = page_ctx.flash_invalid(computed.map(Some), || None)?;
     let quarter = raw.quarter.clone().unwrap_or_default();
     let groups = r
         .as_ref()
@@ -388,5 +349,5 @@ pub async fn review_page(
         ctx: page_ctx,
     };
     let had_flash = view.ctx.flash.is_some();
-    render(StatusCode::OK, &view, had_flash)
+    Ok(render(StatusCode::OK, &view, had_flash))
 }

@@ -4,11 +4,11 @@
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use askama::Template;
 use dondoc_core::{
-    documents,
+    Error, documents,
     reports::stats::{self, RawStatsQuery, Stats},
 };
 
-use super::{Ctx, ctx, dashboard::YearQuery, error_page, page_user, render};
+use super::{Ctx, PageError, PageUser, ctx, dashboard::YearQuery, render};
 use crate::state::AppState;
 
 pub struct KindCount {
@@ -76,39 +76,31 @@ pub fn summary_sentence(stats: &Stats, organization: &str, english: bool) -> Str
 }
 
 async fn load(
-    req: &HttpRequest,
     state: &AppState,
+    user: &dondoc_core::accounts::principal::Principal,
     year: Option<String>,
-) -> Result<(dondoc_core::accounts::principal::Principal, Stats), HttpResponse> {
-    let user = page_user(req).await?;
-    match stats::compute(
+) -> Result<Stats, PageError> {
+    Ok(stats::compute(
         &state.db,
         &state.clock,
-        &user,
+        user,
         &RawStatsQuery { year, as_of: None },
         state.due_soon_days(),
     )
-    .await
-    {
-        Ok(s) => Ok((user, s)),
-        Err(err) => Err(error_page(req, Some(user), err)),
-    }
+    .await?)
 }
 
 pub async fn show(
     req: HttpRequest,
     state: web::Data<AppState>,
     query: web::Query<YearQuery>,
-) -> HttpResponse {
-    let (user, stats) = match load(&req, &state, query.year.clone()).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+    PageUser(user): PageUser,
+) -> Result<HttpResponse, PageError> {
+    let stats = load(&state, &user, query.year.clone()).await?;
     let page_ctx = ctx(&req, Some(user), "report");
     let t = page_ctx.t;
     let kinds: Vec<KindCount> = documents::count_by_kind(&state.db, stats.year)
-        .await
-        .unwrap_or_default()
+        .await?
         .into_iter()
         .map(|(kind, count)| KindCount {
             label: if t.is_en() {
@@ -129,45 +121,38 @@ pub async fn show(
         ctx: page_ctx,
     };
     let had_flash = view.ctx.flash.is_some();
-    render(StatusCode::OK, &view, had_flash)
+    Ok(render(StatusCode::OK, &view, had_flash))
 }
 
 pub async fn export(
-    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
     query: web::Query<YearQuery>,
-) -> HttpResponse {
-    let (user, stats) = match load(&req, &state, query.year.clone()).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+    PageUser(user): PageUser,
+) -> Result<HttpResponse, PageError> {
+    let stats = load(&state, &user, query.year.clone()).await?;
     let file_stem = format!("bao-cao-chuong-trinh-cong-tac-{}", stats.year);
     match path.as_str() {
-        "csv" => HttpResponse::Ok()
+        "csv" => Ok(HttpResponse::Ok()
             .content_type("text/csv; charset=utf-8")
             .insert_header((
                 "Content-Disposition",
                 format!("attachment; filename=\"{file_stem}.csv\""),
             ))
-            .body(dondoc_core::reports::export::report_csv(&stats)),
+            .body(dondoc_core::reports::export::report_csv(&stats))),
         "xlsx" => {
-            match dondoc_core::reports::export::report_xlsx(
+            let bytes = dondoc_core::reports::export::report_xlsx(
                 &stats,
                 &state.settings.organization.name,
-            ) {
-                Ok(bytes) => HttpResponse::Ok()
-                    .content_type(
-                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    )
-                    .insert_header((
-                        "Content-Disposition",
-                        format!("attachment; filename=\"{file_stem}.xlsx\""),
-                    ))
-                    .body(bytes),
-                Err(err) => error_page(&req, Some(user), err),
-            }
+            )?;
+            Ok(HttpResponse::Ok()
+                .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                .insert_header((
+                    "Content-Disposition",
+                    format!("attachment; filename=\"{file_stem}.xlsx\""),
+                ))
+                .body(bytes))
         }
-        _ => super::message_page(&req, Some(user), StatusCode::NOT_FOUND, None),
+        other => Err(Error::NotFound(format!("export format {other}")).into()),
     }
 }

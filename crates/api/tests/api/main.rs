@@ -10,6 +10,7 @@ mod errors;
 mod letters;
 mod openapi;
 mod pages_access;
+mod pages_errors;
 mod pages_feeds;
 mod reads;
 mod recurrence;
