@@ -172,6 +172,14 @@ messages! {
     InvalidTransition => "error-invalid-transition",
     ConfirmNotReported { status: Arg } => "error-confirm-not-reported",
     ReturnNeedsReason => "error-return-needs-reason",
+    ReopenNeedsReason => "error-reopen-needs-reason",
+    CompletionFrozen => "error-completion-frozen",
+    CompletedBeforeCreated { created: NaiveDate } => "error-completed-before-created",
+    CompletedAfterReport { reported: NaiveDate } => "error-completed-after-report",
+    NoDeclaredCompletion => "error-no-declared-completion",
+    AcceptDeclaredNeedsReason => "error-accept-declared-needs-reason",
+    DueDateFrozen { status: Arg } => "error-due-date-frozen",
+    AsOfInFuture => "error-as-of-in-future",
 
     // Extensions.
     ExtensionReasonRequired => "error-extension-reason-required",
@@ -350,6 +358,7 @@ mod tests {
         let mut keys = label_keys::<crate::domain::Timeliness>();
         keys.extend(label_keys::<crate::followup::explanations::ExplanationState>());
         keys.extend(label_keys::<crate::documents::register::ReplyState>());
+        keys.extend(label_keys::<crate::domain::figure::Figure>());
         for key in keys {
             for lang in Lang::ALL {
                 assert!(

@@ -15,7 +15,10 @@ use dondoc_core::{
     documents::register::{self, RawRegisterQuery, ReplyState},
     domain::{DocumentKind, LinkRelation, Role, TaskStatus},
     entity::{department, document, document_task, field, programme, task, task_history, user},
-    reports::review::{self, RawReviewQuery},
+    reports::{
+        figures::Figures,
+        review::{self, RawReviewQuery},
+    },
     testing,
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -407,8 +410,10 @@ struct Count {
     total: i64,
     completed: i64,
     on_time: i64,
+    on_time_after_extension: i64,
     late: i64,
-    open: i64,
+    in_progress: i64,
+    not_started: i64,
     overdue: i64,
     cancelled: i64,
 }
@@ -426,11 +431,16 @@ fn tally(rows: &[&task::Model]) -> Count {
             c.completed += 1;
             match t.completed_on {
                 Some(d) if d > t.due_date => c.late += 1,
+                Some(d) if d > t.original_due_date => c.on_time_after_extension += 1,
                 _ => c.on_time += 1,
             }
         }
         if open {
-            c.open += 1;
+            if t.status == TaskStatus::NotStarted {
+                c.not_started += 1;
+            } else {
+                c.in_progress += 1;
+            }
             if t.due_date < today() {
                 c.overdue += 1;
             }
@@ -439,13 +449,15 @@ fn tally(rows: &[&task::Model]) -> Count {
     c
 }
 
-fn as_count(f: &review::ReviewFigures) -> Count {
+fn as_count(f: &Figures) -> Count {
     Count {
         total: f.total,
         completed: f.completed,
         on_time: f.completed_on_time,
+        on_time_after_extension: f.completed_on_time_after_extension,
         late: f.completed_late,
-        open: f.in_progress,
+        in_progress: f.in_progress,
+        not_started: f.not_started,
         overdue: f.overdue,
         cancelled: f.cancelled,
     }
@@ -461,12 +473,13 @@ async fn the_annual_review_states_figures_equal_to_the_task_rows_and_reads_back_
         let leader = principal(&t.db, "chutich").await;
         let r = review::compute(
             &t.db,
+            &clock(),
             &leader,
             &RawReviewQuery {
                 year: Some("2026".into()),
                 ..Default::default()
             },
-            today(),
+            7,
             "UBND huyện",
         )
         .await
@@ -565,15 +578,15 @@ async fn the_annual_review_states_figures_equal_to_the_task_rows_and_reads_back_
         );
         assert!(
             p.contains(&format!(
-                "trong đó {} nội dung hoàn thành đúng hạn, {} nội dung hoàn thành quá hạn",
-                overall.on_time, overall.late
+                "trong đó {} nội dung hoàn thành đúng hạn, {} nội dung hoàn thành đúng hạn sau khi được gia hạn, {} nội dung hoàn thành quá hạn",
+                overall.on_time, overall.on_time_after_extension, overall.late
             )),
             "{p}"
         );
         assert!(
             p.contains(&format!(
-                "{} nội dung đang thực hiện (trong đó {} nội dung đã quá hạn",
-                overall.open, overall.overdue
+                "{} nội dung đang thực hiện, {} nội dung chưa triển khai (trong đó {} nội dung đã quá hạn",
+                overall.in_progress, overall.not_started, overall.overdue
             )),
             "{p}"
         );
@@ -582,31 +595,25 @@ async fn the_annual_review_states_figures_equal_to_the_task_rows_and_reads_back_
             "{p}"
         );
 
-        // A quarter: the tasks due within it.
+        // A quarter: the programme's tasks whose original due date falls in
+        // it (the fourth also takes those due after 31 December).
         let q4 = review::compute(
             &t.db,
+            &clock(),
             &leader,
             &RawReviewQuery {
                 year: Some("2026".into()),
                 quarter: Some("4".into()),
                 ..Default::default()
             },
-            today(),
+            7,
             "UBND huyện",
         )
         .await
         .unwrap();
-        let in_q4: Vec<&task::Model> = task::Entity::find()
-            .all(&t.db)
-            .await
-            .unwrap()
+        let in_q4: Vec<&task::Model> = rows
             .iter()
-            .filter(|x| {
-                x.due_date >= NaiveDate::from_ymd_opt(2026, 10, 1).unwrap()
-                    && x.due_date <= NaiveDate::from_ymd_opt(2026, 12, 31).unwrap()
-            })
-            .map(|x| x.id)
-            .filter_map(|id| rows.iter().find(|x| x.id == id))
+            .filter(|x| x.original_due_date >= NaiveDate::from_ymd_opt(2026, 10, 1).unwrap())
             .collect();
         assert_eq!(as_count(&q4.overall), tally(&in_q4));
         assert!(
@@ -619,9 +626,10 @@ async fn the_annual_review_states_figures_equal_to_the_task_rows_and_reads_back_
         assert!(matches!(
             review::compute(
                 &t.db,
+                &clock(),
                 &staff,
                 &RawReviewQuery::default(),
-                today(),
+                7,
                 "UBND huyện"
             )
             .await,

@@ -38,14 +38,14 @@ pub async fn show(
     query: web::Query<YearQuery>,
     PageUser(user): PageUser,
 ) -> Result<HttpResponse, PageError> {
-    let today = state.today();
     let figures = stats::compute(
         &state.db,
+        &state.clock,
         &user,
         &RawStatsQuery {
             year: query.year.clone(),
+            as_of: None,
         },
-        today,
         state.due_soon_days(),
     )
     .await?;
@@ -64,12 +64,13 @@ pub async fn show(
         .collect();
     let oldest = overdue::list(
         &state.db,
+        &state.clock,
         &user,
         &RawOverdueQuery {
+            year: Some(figures.year.to_string()),
             per_page: Some("10".into()),
             ..Default::default()
         },
-        today,
         state.due_soon_days(),
     )
     .await?

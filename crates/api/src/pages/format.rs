@@ -75,6 +75,10 @@ pub fn badge(t: Tr, task: &TaskView) -> Badge {
             class: "b-done",
             text: t.get("completed_on_time").to_string(),
         },
+        Some(Timeliness::CompletedOnTimeAfterExtension) => Badge {
+            class: "b-done",
+            text: t.get("completed_on_time_after_extension").to_string(),
+        },
         Some(Timeliness::CompletedLate) => Badge {
             class: "b-late",
             text: t.get("completed_late").to_string(),

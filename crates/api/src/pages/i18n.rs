@@ -40,6 +40,11 @@ pub fn has_key(key: &str) -> bool {
 }
 
 pub static TABLE: &[(&str, &str, &str)] = &[
+    (
+        "completed_on_time_after_extension",
+        "Đúng hạn sau khi được gia hạn",
+        "On time after an extension",
+    ),
     ("app_name", "Theo dõi, đôn đốc nhiệm vụ", "Task follow-up"),
     (
         "skip_to_content",

@@ -227,7 +227,7 @@ pub async fn register_page(
 pub struct GroupTable {
     pub heading: String,
     pub first: String,
-    pub rows: Vec<review::GroupFigures>,
+    pub rows: Vec<dondoc_core::reports::figures::Group>,
 }
 
 #[derive(Template)]
@@ -249,7 +249,7 @@ impl ReviewPage {
         format::date(*day)
     }
 
-    fn rate(&self, f: &review::ReviewFigures) -> String {
+    fn rate(&self, f: &dondoc_core::reports::figures::Figures) -> String {
         f.rate(self.ctx.t.0)
     }
 
@@ -270,9 +270,10 @@ pub async fn review_page(
     let raw = query.into_inner();
     let computed = review::compute(
         &state.db,
+        &state.clock,
         &user,
         &raw,
-        state.today(),
+        state.due_soon_days(),
         &state.settings.letters.short_name,
     )
     .await;

@@ -147,7 +147,7 @@ pub async fn show(
     // stays the same size whether the office follows a hundred tasks or a
     // million.
     let grouped = page_ctx.flash_invalid(
-        overdue::by_department(&state.db, &user, &raw, today, state.due_soon_days())
+        overdue::by_department(&state.db, &state.clock, &user, &raw, state.due_soon_days())
             .await
             .map(Some),
         || None,

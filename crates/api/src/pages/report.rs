@@ -82,9 +82,9 @@ async fn load(
 ) -> Result<Stats, PageError> {
     Ok(stats::compute(
         &state.db,
+        &state.clock,
         user,
-        &RawStatsQuery { year },
-        state.today(),
+        &RawStatsQuery { year, as_of: None },
         state.due_soon_days(),
     )
     .await?)
@@ -134,10 +134,12 @@ pub async fn export(
                 "Content-Disposition",
                 format!("attachment; filename=\"{file_stem}.csv\""),
             ))
-            .body(dondoc_core::tasks::export::report_csv(&stats))),
+            .body(dondoc_core::reports::export::report_csv(&stats))),
         "xlsx" => {
-            let bytes =
-                dondoc_core::tasks::export::report_xlsx(&stats, &state.settings.organization.name)?;
+            let bytes = dondoc_core::reports::export::report_xlsx(
+                &stats,
+                &state.settings.organization.name,
+            )?;
             Ok(HttpResponse::Ok()
                 .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
                 .insert_header((

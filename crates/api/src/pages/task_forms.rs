@@ -169,8 +169,11 @@ pub async fn confirm(
         &state.clock,
         &posted.user,
         path.into_inner(),
-        form.get("decision") == Some("accept"),
-        &form.text("note"),
+        commands::Decision {
+            accept: form.get("decision") == Some("accept"),
+            accept_completed_on: form.get("accept_completed_on") == Some("on"),
+            note: form.text("note"),
+        },
         form.get("version").and_then(|v| v.parse().ok()),
     )
     .await

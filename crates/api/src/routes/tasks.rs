@@ -34,7 +34,10 @@ pub async fn list(
     user: CurrentUser,
     query: web::Query<RawTaskQuery>,
 ) -> ApiResult<HttpResponse> {
-    let mut filter = query.parse()?;
+    let mut filter = query.parse_at(&state.clock)?;
+    if filter.as_of.is_some_and(|a| !a.is_now()) {
+        policy::require(&user, Action::ChooseAsOfDate, None)?;
+    }
     filter.visible_to_department = policy::visible_department(&user);
     let page = tasks::list(&state.db, &filter, state.today(), state.due_soon_days()).await?;
     Ok(HttpResponse::Ok().json(page))
@@ -221,9 +224,13 @@ pub async fn update(
 pub struct ConfirmTask {
     /// `true` confirms completion; `false` returns the task to the department.
     pub accept: bool,
-    /// Required when returning: the reason.
+    /// Required when returning, and when accepting a declared completion day: the reason.
     #[serde(default)]
     pub note: String,
+    /// With `accept`: also accept the earlier completion day the department
+    /// declared (`declared_completed_on`); it then counts for timeliness.
+    #[serde(default)]
+    pub accept_completed_on: bool,
     pub version: Option<i32>,
 }
 
@@ -250,8 +257,11 @@ pub async fn confirm(
         &state.clock,
         &user,
         id,
-        body.0.accept,
-        &body.0.note,
+        commands::Decision {
+            accept: body.0.accept,
+            accept_completed_on: body.0.accept_completed_on,
+            note: body.0.note.clone(),
+        },
         expected,
     )
     .await?;

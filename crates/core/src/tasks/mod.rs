@@ -6,12 +6,15 @@ pub mod access;
 pub mod commands;
 pub mod creation;
 pub mod detail;
-pub mod export;
+pub mod facts;
 pub mod history;
 pub mod import;
+pub mod list_as_of;
 pub mod query;
 pub mod recurrence;
+pub mod states;
 pub mod view;
+pub mod workflow;
 
 pub use query::{Involvement, RawTaskQuery, TaskFilter, TaskSort, list};
 pub use view::{TaskView, load_views};
