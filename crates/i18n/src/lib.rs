@@ -231,6 +231,10 @@ mod tests {
             for entry in resource.body {
                 if let fluent_syntax::ast::Entry::Message(m) = entry {
                     let id = m.id.name.to_string();
+                    // Attributes are looked up as `id.attribute`.
+                    for attribute in &m.attributes {
+                        ids.insert(format!("{id}.{}", attribute.id.name));
+                    }
                     assert!(ids.insert(id.clone()), "{lang}/{name}: {id} defined twice");
                 }
             }

@@ -237,6 +237,7 @@ mod tests {
     use actix_web::{body::to_bytes, http::header, test::TestRequest};
 
     use super::*;
+    use dondoc_core::Msg;
 
     async fn body_of(response: HttpResponse) -> String {
         let bytes = to_bytes(response.into_body()).await.unwrap();
@@ -269,49 +270,59 @@ mod tests {
     #[test]
     fn a_refused_form_goes_back_with_its_reason() {
         let t = Tr(Lang::Vi);
-        let err = PageError::refused(
-            t,
-            "/tasks/7",
-            Error::Conflict("Nhiệm vụ đã hoàn thành".into()),
-        );
+        let err = PageError::refused(t, "/tasks/7", Error::Conflict(Msg::ExtensionTaskDone));
         let response = err.error_response();
         assert_eq!(response.status(), StatusCode::SEE_OTHER);
         assert_eq!(location(&response), "/tasks/7");
         let cookie = response.cookies().next().unwrap();
         assert!(cookie.value().starts_with("err|"), "{cookie}");
         // A missing right is not a form problem: the error page explains it.
-        let err = PageError::refused(t, "/tasks/7", Error::Forbidden("Không".into()));
+        let err = PageError::refused(t, "/tasks/7", Error::Forbidden(Msg::ForbiddenReadTask));
         assert_eq!(err.status_code(), StatusCode::FORBIDDEN);
-        let err = PageError::refused(t, "/tasks/7", Error::NotFound("task 7".into()));
+        let err = PageError::refused(t, "/tasks/7", Error::NotFound(Msg::NotFoundTask { id: 7 }));
         assert_eq!(err.status_code(), StatusCode::SEE_OTHER);
-        let err = PageError::refused_or_missing(t, "/tasks/7", Error::NotFound("task 7".into()));
+        let err = PageError::refused_or_missing(
+            t,
+            "/tasks/7",
+            Error::NotFound(Msg::NotFoundTask { id: 7 }),
+        );
         assert_eq!(err.status_code(), StatusCode::NOT_FOUND);
     }
 
     #[actix_web::test]
     async fn a_core_not_found_is_the_404_page() {
-        let err = PageError::from(Error::NotFound("task 9".into()));
+        let err = PageError::from(Error::NotFound(Msg::NotFoundTask { id: 9 }));
         let response = err.error_response();
         assert_eq!(response.status(), StatusCode::NOT_FOUND);
         let html = body_of(response).await;
-        assert!(html.contains(Tr(Lang::Vi).get("not_found_title")), "{html}");
+        assert!(
+            html.contains(&Tr(Lang::Vi).get("not_found_title")),
+            "{html}"
+        );
     }
 
     #[actix_web::test]
     async fn core_errors_keep_their_status_and_the_refusal_its_reason() {
-        let err = PageError::from(Error::Forbidden("Chỉ lãnh đạo được xem".into()));
+        let reason = Msg::ForbiddenReadReview;
+        let vietnamese = reason.text(Lang::Vi);
+        assert!(vietnamese.starts_with("Chỉ lãnh đạo"), "{vietnamese}");
+        let err = PageError::from(Error::Forbidden(reason.clone()));
         let response = err.error_response();
         assert_eq!(response.status(), StatusCode::FORBIDDEN);
-        assert!(body_of(response).await.contains("Chỉ lãnh đạo được xem"));
-        // Read in English, the page leaves the Vietnamese-only reason out.
+        assert!(body_of(response).await.contains(&vietnamese));
+        // Read in English, the page gives the reason in English.
         let req = TestRequest::default()
             .cookie(actix_web::cookie::Cookie::new("lang", "en"))
             .to_http_request();
         let response = err.respond(Some(&req));
         assert_eq!(response.status(), StatusCode::FORBIDDEN);
         let html = body_of(response).await;
-        assert!(!html.contains("Chỉ lãnh đạo được xem"), "{html}");
-        assert!(html.contains(Tr(Lang::En).get("forbidden_title")), "{html}");
+        assert!(!html.contains(&vietnamese), "{html}");
+        assert!(html.contains(&reason.text(Lang::En)), "{html}");
+        assert!(
+            html.contains(&Tr(Lang::En).get("forbidden_title")),
+            "{html}"
+        );
         // A failed read is the error page, never an empty list.
         let err = PageError::from(Error::Unexpected(anyhow::anyhow!("no such table: fields")));
         let response = err.error_response();
@@ -319,7 +330,7 @@ mod tests {
         assert!(
             body_of(response)
                 .await
-                .contains(Tr(Lang::Vi).get("error_title"))
+                .contains(&Tr(Lang::Vi).get("error_title"))
         );
         let err = PageError::from(Error::Unavailable("pool timed out".into()));
         assert_eq!(err.status_code(), StatusCode::SERVICE_UNAVAILABLE);
@@ -332,7 +343,13 @@ mod tests {
     fn only_refused_input_becomes_a_flash() {
         let mut page = Ctx::without_request();
         let shown = page.flash_invalid(
-            Err(Error::field("year", "invalid_year", "năm?")),
+            Err(Error::field(
+                "year",
+                "invalid_year",
+                Msg::InvalidYear {
+                    value: "năm?".into(),
+                },
+            )),
             Vec::<i32>::new,
         );
         assert_eq!(shown.unwrap(), Vec::<i32>::new());

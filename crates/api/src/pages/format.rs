@@ -46,24 +46,16 @@ pub fn badge(t: Tr, task: &TaskView) -> Badge {
     match task.timeliness {
         Some(Timeliness::Overdue) => Badge {
             class: "b-overdue",
-            text: format!(
-                "{} {} {}",
-                t.get("overdue_by"),
-                task.days_overdue.unwrap_or(0),
-                t.get("days")
+            text: t.with(
+                "badge_overdue",
+                &[("days", task.days_overdue.unwrap_or(0).into())],
             ),
         },
         Some(Timeliness::DueSoon) => Badge {
             class: "b-soon",
             text: match task.days_left {
-                Some(0) if t.is_en() => "Due today".to_string(),
-                Some(0) => "Đến hạn hôm nay".to_string(),
-                Some(n) => format!(
-                    "{} ({} {n} {})",
-                    t.get("due_soon"),
-                    t.get("days_left"),
-                    t.get("days")
-                ),
+                Some(0) => t.get("badge_due_today"),
+                Some(n) => t.with("badge_due_in", &[("days", n.into())]),
                 None => t.get("due_soon").to_string(),
             },
         },

@@ -305,13 +305,7 @@ pub async fn review_page(
         groups,
         paragraph: r
             .as_ref()
-            .map(|r| {
-                if t.is_en() {
-                    r.paragraph_en.clone()
-                } else {
-                    r.paragraph_vi.clone()
-                }
-            })
+            .map(|r| review::paragraph(r, &state.settings.letters.short_name, t.0))
             .unwrap_or_default(),
         year: r
             .as_ref()

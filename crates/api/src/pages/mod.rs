@@ -198,10 +198,10 @@ pub fn redirect(to: &str) -> HttpResponse {
         .finish()
 }
 
-pub fn redirect_with(to: &str, ok: bool, text: &str) -> HttpResponse {
+pub fn redirect_with(to: &str, ok: bool, text: impl AsRef<str>) -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header((header::LOCATION, to.to_string()))
-        .cookie(flash_cookie(ok, text))
+        .cookie(flash_cookie(ok, text.as_ref()))
         .finish()
 }
 

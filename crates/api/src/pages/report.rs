@@ -33,46 +33,29 @@ impl ReportPage {
     }
 }
 
-/// The sentence an annual self-review states, from the figures.
-pub fn summary_sentence(stats: &Stats, organization: &str, english: bool) -> String {
+/// The sentence an annual self-review states, from the figures
+/// (`report-summary` in `pages.ftl`).
+pub fn summary_sentence(stats: &Stats, organization: &str, t: super::Tr) -> String {
     let o = &stats.overall;
-    let lang = if english {
-        crate::lang::Lang::En
-    } else {
-        crate::lang::Lang::Vi
-    };
-    let rate = super::format::percent(super::Tr(lang), o.completion_rate);
-    if english {
-        format!(
-            "In the {} work programme, {} set {} key tasks; {} of {} are done ({}%), {} on time ({} of them after an extension) and {} late; {} are overdue; {} reminder documents were issued.",
-            stats.year,
-            organization,
-            o.total,
-            o.completed,
-            o.total - o.cancelled,
-            rate,
-            o.completed_on_time,
-            o.completed_on_time_after_extension,
-            o.completed_late,
-            o.overdue,
-            o.reminder_documents
-        )
-    } else {
-        format!(
-            "Trong Chương trình công tác năm {}, {} đã đề ra {} nội dung trọng tâm; đã thực hiện hoàn thành {}/{} nội dung ({}%), trong đó {} nội dung đúng hạn ({} nội dung sau khi được gia hạn), {} nội dung quá hạn; còn {} nội dung chưa hoàn thành đã quá hạn; đã ban hành {} văn bản đôn đốc.",
-            stats.year,
-            organization,
-            o.total,
-            o.completed,
-            o.total - o.cancelled,
-            rate,
-            o.completed_on_time,
-            o.completed_on_time_after_extension,
-            o.completed_late,
-            o.overdue,
-            o.reminder_documents
-        )
-    }
+    t.with(
+        "report-summary",
+        &[
+            ("year", stats.year.into()),
+            ("org", organization.into()),
+            ("total", o.total.into()),
+            ("completed", o.completed.into()),
+            ("counted", (o.total - o.cancelled).into()),
+            ("rate", super::format::percent(t, o.completion_rate).into()),
+            ("on_time", o.completed_on_time.into()),
+            (
+                "on_time_after_extension",
+                o.completed_on_time_after_extension.into(),
+            ),
+            ("late", o.completed_late.into()),
+            ("overdue", o.overdue.into()),
+            ("reminders", o.reminder_documents.into()),
+        ],
+    )
 }
 
 async fn load(
@@ -109,7 +92,7 @@ pub async fn show(
         .collect();
     let view = ReportPage {
         t,
-        summary: summary_sentence(&stats, &state.settings.organization.name, t.is_en()),
+        summary: summary_sentence(&stats, &state.settings.organization.name, t),
         kinds_total: kinds.iter().map(|k| k.count).sum(),
         kinds,
         stats,

@@ -221,7 +221,7 @@ pub fn signed(n: i64) -> String {
 }
 
 /// More overdue is bad (red), fewer good (green); the reverse for completed.
-fn delta_row(label: &str, d: &Delta, more_is_bad: bool) -> DeltaRow {
+fn delta_row(label: String, d: &Delta, more_is_bad: bool) -> DeltaRow {
     let class = match (d.change.signum(), more_is_bad) {
         (0, _) => "",
         (1, true) | (-1, false) => "worse",
@@ -310,9 +310,9 @@ pub async fn compare(
         .map(|d| DepartmentRow {
             code: d.code.clone(),
             name: d.name.clone(),
-            total: delta_row("", &d.change.total, false),
-            completed: delta_row("", &d.change.completed, false),
-            overdue: delta_row("", &d.change.overdue, true),
+            total: delta_row(String::new(), &d.change.total, false),
+            completed: delta_row(String::new(), &d.change.completed, false),
+            overdue: delta_row(String::new(), &d.change.overdue, true),
         })
         .collect();
     let to_title = if c.to.id.is_none() {
@@ -348,7 +348,7 @@ mod tests {
         assert_eq!(signed(-2), "−2");
         assert_eq!(signed(0), "0");
         let worse = delta_row(
-            "x",
+            "x".to_string(),
             &Delta {
                 before: 1,
                 after: 3,
@@ -358,7 +358,7 @@ mod tests {
         );
         assert_eq!(worse.class, "worse");
         let better = delta_row(
-            "x",
+            "x".to_string(),
             &Delta {
                 before: 1,
                 after: 3,
