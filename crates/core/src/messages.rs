@@ -157,6 +157,7 @@ messages! {
     InvalidInvolvement { value: String } => "error-invalid-involvement",
     InvalidTimeliness { value: String } => "error-invalid-timeliness",
     SearchTooLong => "error-search-too-long",
+    ExportTooMany { total: u64, max: u64 } => "error-export-too-many",
     InvalidSort { value: String } => "error-invalid-sort",
 
     // Tasks.

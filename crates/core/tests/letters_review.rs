@@ -129,12 +129,12 @@ async fn a_drafted_letter_lists_the_departments_late_tasks_and_opens_in_an_offic
             .await
             .unwrap();
         let leader = principal(&t.db, "chutich").await;
-        let late = letters::late_departments(&t.db, &leader, today(), 7)
+        let late = letters::late_departments(&t.db, &clock(), &leader, 7)
             .await
             .unwrap();
         assert!(!late.is_empty(), "{t:?}");
         let first = &late[0];
-        let draft = letters::draft(&t.db, &settings.letters, &leader, &first.code, today(), 7)
+        let draft = letters::draft(&t.db, &settings.letters, &clock(), &leader, &first.code, 7)
             .await
             .unwrap();
         // Exactly the department's open tasks that are overdue or due within 7 days.
@@ -202,8 +202,8 @@ async fn a_drafted_letter_lists_the_departments_late_tasks_and_opens_in_an_offic
             &t.db,
             &settings.letters,
             "Bắc Tân Uyên",
+            &clock(),
             &leader,
-            today(),
             7,
         )
         .await
@@ -214,7 +214,7 @@ async fn a_drafted_letter_lists_the_departments_late_tasks_and_opens_in_an_offic
         // Staff may not draft.
         let staff = principal(&t.db, &format!("cb.{}", first.code.to_lowercase())).await;
         assert!(matches!(
-            letters::draft(&t.db, &settings.letters, &staff, &first.code, today(), 7).await,
+            letters::draft(&t.db, &settings.letters, &clock(), &staff, &first.code, 7).await,
             Err(Error::Forbidden(_))
         ));
     }
@@ -228,12 +228,19 @@ async fn recording_an_issued_letter_links_every_task_of_the_draft_in_one_step() 
             .await
             .unwrap();
         let leader = principal(&t.db, "chutich").await;
-        let late = letters::late_departments(&t.db, &leader, today(), 7)
+        let late = letters::late_departments(&t.db, &clock(), &leader, 7)
             .await
             .unwrap();
-        let draft = letters::draft(&t.db, &settings.letters, &leader, &late[0].code, today(), 7)
-            .await
-            .unwrap();
+        let draft = letters::draft(
+            &t.db,
+            &settings.letters,
+            &clock(),
+            &leader,
+            &late[0].code,
+            7,
+        )
+        .await
+        .unwrap();
         let ids: Vec<i64> = draft.tasks.iter().map(|x| x.task_id).collect();
         let documents_before = document::Entity::find().all(&t.db).await.unwrap().len();
 

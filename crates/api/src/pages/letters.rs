@@ -44,7 +44,7 @@ pub async fn index(
     PageUser(user): PageUser,
 ) -> Result<HttpResponse, PageError> {
     let late =
-        letters::late_departments(&state.db, &user, state.today(), state.due_soon_days()).await?;
+        letters::late_departments(&state.db, &state.clock, &user, state.due_soon_days()).await?;
     let view = LettersPage {
         ctx: ctx(&req, Some(user), "letters"),
         late,
@@ -80,9 +80,9 @@ pub async fn show(
     let draft = letters::draft(
         &state.db,
         &state.settings.letters,
+        &state.clock,
         &user,
         &path,
-        today,
         state.due_soon_days(),
     )
     .await?;

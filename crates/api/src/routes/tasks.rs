@@ -43,6 +43,36 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(page))
 }
 
+/// The same list as `GET /tasks`, every page of it, as a workbook: the
+/// heading names the list (figure, scope, day) and the rows are the tasks a
+/// figure counts, so a person can check the number by hand.
+#[utoipa::path(
+    tag = "tasks",
+    params(RawTaskQuery),
+    responses((status = 200, description = "The list as .xlsx", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 401, body = ProblemBody), (status = 403, body = ProblemBody), (status = 422, body = ProblemBody)),
+    security(("bearer" = []), ("session" = []))
+)]
+#[get("/tasks/export.xlsx")]
+pub async fn export(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    query: web::Query<RawTaskQuery>,
+) -> ApiResult<HttpResponse> {
+    let mut filter = query.parse_at(&state.clock)?;
+    if filter.as_of.is_some_and(|a| !a.is_now()) {
+        policy::require(&user, Action::ChooseAsOfDate, None)?;
+    }
+    filter.visible_to_department = policy::visible_department(&user);
+    let tasks =
+        tasks::query::list_all(&state.db, &filter, state.today(), state.due_soon_days()).await?;
+    let bytes = dondoc_core::reports::export::list_xlsx(&filter.describe_vi(), &tasks)?;
+    Ok(crate::routes::letters::attachment(
+        crate::routes::letters::XLSX,
+        "danh-sach-nhiem-vu.xlsx",
+        bytes,
+    ))
+}
+
 /// Responds with a task's detail and its version as the ETag.
 async fn detail_response(
     state: &AppState,

@@ -7,6 +7,7 @@ mod helpers;
 mod authorization;
 mod calendar;
 mod errors;
+mod figures;
 mod letters;
 mod openapi;
 mod pages_access;

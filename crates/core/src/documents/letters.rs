@@ -4,10 +4,10 @@
 //! clerk has issued it, recording it as a reminder document linked to
 //! exactly the tasks of the draft, in one transaction.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::{Datelike, Days, NaiveDate};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -18,11 +18,13 @@ use crate::{
     config::LetterSettings,
     db::{self, Db},
     documents::docx::{Align, Cell, Document, Paragraph, Run, Table},
+    domain::figure::{Candidates, Figure},
     domain::{DocumentKind, TaskStatus, parse_date},
-    entity::{department, document, task},
+    entity::{department, document, programme, task},
     error::{Error, FieldError, Result},
     messages::{Lang, Msg},
     org::departments::{self, DepartmentRef},
+    tasks::facts::{self, AsOf, Judged, Scope},
 };
 
 /// One row of the letter's table.
@@ -87,46 +89,98 @@ fn dmy(day: NaiveDate) -> String {
     day.format("%d/%m/%Y").to_string()
 }
 
-/// Open tasks of `department_id` overdue or due within `due_soon_days`, oldest first.
+/// Open tasks of `department_id` overdue or due within `due_soon_days`,
+/// oldest first: the tasks behind its "overdue" and "due soon" figures today.
 async fn reminder_tasks<C: ConnectionTrait>(
     db: &C,
     department_id: i64,
-    today: NaiveDate,
+    as_of: &AsOf,
     due_soon_days: u32,
 ) -> Result<Vec<task::Model>> {
-    let soon_end = today
+    let judged = reminded(db, Some(department_id), as_of, due_soon_days).await?;
+    let ids: Vec<i64> = judged.iter().map(|j| j.facts.task_id).collect();
+    let mut rows: HashMap<i64, task::Model> = HashMap::new();
+    for chunk in ids.chunks(1_000) {
+        for t in task::Entity::find()
+            .filter(task::Column::Id.is_in(chunk.to_vec()))
+            .all(db)
+            .await?
+        {
+            rows.insert(t.id, t);
+        }
+    }
+    Ok(ids.into_iter().filter_map(|id| rows.remove(&id)).collect())
+}
+
+/// Tasks a letter reminds about (overdue or due soon), every department's
+/// or one's, oldest first.
+async fn reminded<C: ConnectionTrait>(
+    db: &C,
+    department_id: Option<i64>,
+    as_of: &AsOf,
+    due_soon_days: u32,
+) -> Result<Vec<Judged>> {
+    let soon_end = as_of
+        .day
         .checked_add_days(Days::new(u64::from(due_soon_days)))
-        .unwrap_or(today);
-    Ok(task::Entity::find()
-        .filter(task::Column::LeadDepartmentId.eq(department_id))
-        .filter(task::Column::Status.is_in(TaskStatus::OPEN))
-        .filter(task::Column::DueDate.lte(soon_end))
-        .order_by_asc(task::Column::DueDate)
-        .order_by_asc(task::Column::Id)
+        .unwrap_or(as_of.day);
+    let scope = Scope {
+        department_id,
+        candidates: Some(Candidates {
+            statuses: &TaskStatus::OPEN,
+            due_before: soon_end.succ_opt(),
+            due_after: None,
+        }),
+        ..Scope::default()
+    };
+    let mut judged: Vec<Judged> = facts::judged(db, &scope, as_of, due_soon_days)
+        .await?
+        .into_iter()
+        .filter(|j| Figure::Overdue.matches(&j.standing) || Figure::DueSoon.matches(&j.standing))
+        .collect();
+    judged.sort_by_key(|j| (j.facts.due_date, j.facts.task_id));
+    Ok(judged)
+}
+
+/// The programme years of `tasks`, as a letter names them ("2026", "2025 và 2026").
+async fn programme_years<C: ConnectionTrait>(
+    db: &C,
+    tasks: &[task::Model],
+) -> Result<Option<String>> {
+    let ids: BTreeSet<i64> = tasks.iter().map(|t| t.programme_id).collect();
+    if ids.is_empty() {
+        return Ok(None);
+    }
+    let mut years: Vec<i32> = programme::Entity::find()
+        .filter(programme::Column::Id.is_in(ids))
         .all(db)
-        .await?)
+        .await?
+        .into_iter()
+        .map(|p| p.year)
+        .collect();
+    years.sort_unstable();
+    years.dedup();
+    let texts: Vec<String> = years.iter().map(ToString::to_string).collect();
+    Ok(match texts.split_last() {
+        Some((last, rest)) if !rest.is_empty() => Some(format!("{} và {last}", rest.join(", "))),
+        Some((last, _)) => Some(last.clone()),
+        None => None,
+    })
 }
 
 /// Departments with at least one overdue open task, most overdue first.
 pub async fn late_departments<C: ConnectionTrait>(
     db: &C,
+    clock: &Clock,
     user: &Principal,
-    today: NaiveDate,
     due_soon_days: u32,
 ) -> Result<Vec<LateDepartment>> {
     policy::require(user, Action::DraftLetter, None)?;
-    let soon_end = today
-        .checked_add_days(Days::new(u64::from(due_soon_days)))
-        .unwrap_or(today);
-    let open = task::Entity::find()
-        .filter(task::Column::Status.is_in(TaskStatus::OPEN))
-        .filter(task::Column::DueDate.lte(soon_end))
-        .all(db)
-        .await?;
+    let as_of = AsOf::now(clock);
     let mut counts: HashMap<i64, (i64, i64)> = HashMap::new();
-    for t in &open {
-        let entry = counts.entry(t.lead_department_id).or_default();
-        if t.due_date < today {
+    for j in reminded(db, None, &as_of, due_soon_days).await? {
+        let entry = counts.entry(j.facts.lead_department_id).or_default();
+        if Figure::Overdue.matches(&j.standing) {
             entry.0 += 1;
         } else {
             entry.1 += 1;
@@ -152,16 +206,17 @@ pub async fn late_departments<C: ConnectionTrait>(
     Ok(out)
 }
 
-/// The draft letter to `department_code` as of `today`.
+/// The draft letter to `department_code` today.
 pub async fn draft<C: ConnectionTrait>(
     db: &C,
     settings: &LetterSettings,
+    clock: &Clock,
     user: &Principal,
     department_code: &str,
-    today: NaiveDate,
     due_soon_days: u32,
 ) -> Result<LetterDraft> {
     policy::require(user, Action::DraftLetter, None)?;
+    let today = clock.today();
     let dept = departments::find_by_code(db, department_code)
         .await?
         .ok_or_else(|| {
@@ -169,7 +224,12 @@ pub async fn draft<C: ConnectionTrait>(
                 code: department_code.to_string(),
             })
         })?;
-    let rows = reminder_tasks(db, dept.id, today, due_soon_days).await?;
+    let rows = reminder_tasks(db, dept.id, &AsOf::now(clock), due_soon_days).await?;
+    // The letter names the programme its tasks belong to, not the year it
+    // is written in (a January letter about last year's tasks).
+    let programme_years = programme_years(db, &rows)
+        .await?
+        .unwrap_or_else(|| today.year().to_string());
     let doc_ids: Vec<i64> = rows.iter().filter_map(|t| t.source_document_id).collect();
     let sources: HashMap<i64, document::Model> = if doc_ids.is_empty() {
         HashMap::new()
@@ -227,7 +287,7 @@ pub async fn draft<C: ConnectionTrait>(
     let report_back_on = today
         .checked_add_days(Days::new(u64::from(settings.report_back_days)))
         .unwrap_or(today);
-    let year_text = year.to_string();
+    let year_text = programme_years;
     let back_text = dmy(report_back_on);
     Ok(LetterDraft {
         subject: fill(&settings.subject, &[("year", &year_text)]),
@@ -416,14 +476,15 @@ pub async fn drafts_zip<C: ConnectionTrait>(
     db: &C,
     settings: &LetterSettings,
     place: &str,
+    clock: &Clock,
     user: &Principal,
-    today: NaiveDate,
     due_soon_days: u32,
 ) -> Result<Vec<u8>> {
-    let late = late_departments(db, user, today, due_soon_days).await?;
+    let today = clock.today();
+    let late = late_departments(db, clock, user, due_soon_days).await?;
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     for d in &late {
-        let draft = draft(db, settings, user, &d.code, today, due_soon_days).await?;
+        let draft = draft(db, settings, clock, user, &d.code, due_soon_days).await?;
         files.push((
             file_name(&d.code, today),
             render_docx(&draft, settings, place)?,
@@ -554,12 +615,16 @@ pub async fn record(
     let Some(dept) = dept else {
         return Err(Error::Validation(errors));
     };
+    let linked = task::Entity::find()
+        .filter(task::Column::Id.is_in(task_ids.clone()))
+        .all(&txn)
+        .await?;
+    let years = programme_years(&txn, &linked)
+        .await?
+        .unwrap_or_else(|| clock.today().year().to_string());
     let title = format!(
         "V/v {} ({})",
-        fill(
-            &settings.subject,
-            &[("year", &clock.today().year().to_string())]
-        ),
+        fill(&settings.subject, &[("year", &years)]),
         dept.name
     );
     let id = crate::documents::create_in(

@@ -84,6 +84,9 @@ pub struct SnapshotSummary {
 pub struct SnapshotView {
     #[serde(flatten)]
     pub summary: SnapshotSummary,
+    /// The task-list query of the moment the snapshot was taken: add
+    /// `&figure=…` (and `&department=…`) to list the tasks behind a number.
+    pub tasks_query: String,
     pub figures: Stats,
     pub overdue: Vec<FrozenOverdueTask>,
 }
@@ -280,8 +283,14 @@ pub async fn get<C: ConnectionTrait>(db: &C, user: &Principal, id: i64) -> Resul
     let content: FrozenContent = serde_json::from_str(&row.content)
         .map_err(|e| Error::Unexpected(anyhow::anyhow!("snapshot {id} is unreadable: {e}")))?;
     let users = user_refs(db, [row.taken_by]).await?;
+    let taken = AsOf {
+        day: row.as_of,
+        before: Some(row.taken_at + chrono::Duration::milliseconds(1)),
+        instant: Some(row.taken_at),
+    };
     Ok(SnapshotView {
         summary: summary(&row, &users),
+        tasks_query: figures::tasks_query(Some(row.year), None, None, &taken),
         figures: content.figures,
         overdue: content.overdue,
     })
@@ -553,6 +562,7 @@ mod tests {
                     .collect(),
                 fields: Vec::new(),
                 leaders: Vec::new(),
+                tasks_query: String::new(),
             },
             overdue,
         }

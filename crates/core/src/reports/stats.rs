@@ -65,6 +65,10 @@ pub struct Stats {
     /// Per leader in charge (username; "" = none).
     #[serde(default)]
     pub leaders: Vec<Group>,
+    /// The task-list query of these figures: `tasks_query` + `&figure=…`
+    /// (+ `&department=…` for a row) lists exactly the tasks counted.
+    #[serde(default)]
+    pub tasks_query: String,
 }
 
 /// Reads the `year` of a query; `today` gives the default.
@@ -131,6 +135,7 @@ pub async fn figures_for_year<C: ConnectionTrait>(
         departments: Vec::new(),
         fields: Vec::new(),
         leaders: Vec::new(),
+        tasks_query: figures::tasks_query(Some(year), None, None, as_of),
     };
     let Some(programme) = programmes::find_by_year(db, year).await? else {
         return Ok(stats);

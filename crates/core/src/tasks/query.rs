@@ -20,7 +20,7 @@ use crate::{
     domain::{TaskStatus, Timeliness, figure::Figure, parse_date, text::fold},
     entity::{field, programme, task, task_coordinator, user},
     error::{Error, FieldError, Result},
-    messages::Msg,
+    messages::{Label, Lang, Msg},
     org::departments::{self, collect},
     tasks::facts::AsOf,
 };
@@ -519,6 +519,77 @@ pub async fn list<C: ConnectionTrait>(
         page: filter.page,
         per_page: filter.per_page,
     })
+}
+
+/// Most tasks one export may hold; a longer list asks for a narrower filter.
+pub const MAX_EXPORT: u64 = 20_000;
+
+/// Every task matching `filter` (no paging), for an export.
+pub async fn list_all<C: ConnectionTrait>(
+    db: &C,
+    filter: &TaskFilter,
+    today: NaiveDate,
+    due_soon_days: u32,
+) -> Result<Vec<TaskView>> {
+    let mut all = filter.clone();
+    all.page = 1;
+    all.per_page = MAX_EXPORT + 1;
+    let page = list(db, &all, today, due_soon_days).await?;
+    if page.total > MAX_EXPORT {
+        return Err(Error::field(
+            "per_page",
+            "too_many",
+            Msg::ExportTooMany {
+                total: page.total,
+                max: MAX_EXPORT,
+            },
+        ));
+    }
+    Ok(page.items)
+}
+
+impl TaskFilter {
+    /// What the list is, in words, for the heading of its export (a
+    /// Vietnamese document).
+    pub fn describe_vi(&self) -> String {
+        let mut parts = vec!["DANH SÁCH NHIỆM VỤ".to_string()];
+        if let Some(f) = self.figure {
+            parts.push(f.label(Lang::Vi).to_uppercase());
+        }
+        for t in &self.timeliness {
+            parts.push(t.label(Lang::Vi).to_uppercase());
+        }
+        if let Some(year) = self.year {
+            parts.push(format!("Chương trình năm {year}"));
+        }
+        if let (Some(from), Some(to)) = (self.original_due_from, self.original_due_to) {
+            parts.push(format!(
+                "hạn ban đầu từ {} đến {}",
+                from.format("%d/%m/%Y"),
+                to.format("%d/%m/%Y")
+            ));
+        } else if let Some(from) = self.original_due_from {
+            parts.push(format!("hạn ban đầu từ {}", from.format("%d/%m/%Y")));
+        } else if let Some(to) = self.original_due_to {
+            parts.push(format!("hạn ban đầu đến {}", to.format("%d/%m/%Y")));
+        }
+        if let Some(d) = &self.department {
+            parts.push(format!("đơn vị {d}"));
+        }
+        if let Some(f) = &self.field {
+            parts.push(format!("lĩnh vực {f}"));
+        }
+        if let Some(l) = &self.leader {
+            parts.push(format!("lãnh đạo phụ trách {l}"));
+        }
+        if let Some(as_of) = self.as_of.filter(|a| !a.is_now()) {
+            parts.push(format!(
+                "tính đến hết ngày {}",
+                as_of.day.format("%d/%m/%Y")
+            ));
+        }
+        parts.join(" — ")
+    }
 }
 
 /// One task's view, or NotFound.

@@ -36,14 +36,23 @@ pub struct TaskView {
     pub due_date: NaiveDate,
     #[schema(value_type = String, format = Date)]
     pub original_due_date: NaiveDate,
+    /// The day that counts for timeliness: the day the department reported
+    /// it done, or an earlier day a leader accepted.
     #[schema(value_type = Option<String>, format = Date)]
     pub completed_on: Option<NaiveDate>,
+    /// The day the department reported it done, recorded by the server.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub reported_on: Option<NaiveDate>,
+    /// An earlier day the department declared the work finished; it counts
+    /// only once a leader accepts it (then `completed_on` equals it).
+    #[schema(value_type = Option<String>, format = Date)]
+    pub declared_completed_on: Option<NaiveDate>,
     /// Derived for *today*; absent for cancelled tasks.
     pub timeliness: Option<Timeliness>,
     pub days_overdue: Option<i64>,
     pub days_left: Option<i64>,
     pub days_late: Option<i64>,
-    /// The due date was moved by an approved extension.
+    /// The due date was moved later than the programme's (by an extension).
     pub extended: bool,
     pub lead_department: DepartmentRef,
     pub coordinating_departments: Vec<DepartmentRef>,
@@ -195,6 +204,8 @@ pub async fn load_views<C: ConnectionTrait>(
                 due_date: t.due_date,
                 original_due_date: t.original_due_date,
                 completed_on: t.completed_on,
+                reported_on: t.reported_on,
+                declared_completed_on: t.declared_completed_on,
                 timeliness: info.map(|i| i.timeliness),
                 days_overdue: info.and_then(|i| i.days_overdue),
                 days_left: info.and_then(|i| i.days_left),

@@ -44,6 +44,7 @@ error-per-page-range = rows per page must be between 1 and { $max }
 error-invalid-involvement = “{ $value }” is not valid; choose lead, coordinating or any
 error-invalid-timeliness = “{ $value }” is not valid; choose overdue, due_soon, on_track, completed_on_time, completed_on_time_after_extension or completed_late
 error-search-too-long = the search text is longer than 200 characters
+error-export-too-many = the list has { $total } tasks, more than { $max }; filter it before exporting
 error-invalid-sort = “{ $value }” is not valid; choose due_date, attention, code, updated_at or progress (prefix - for descending)
 
 ## Tasks

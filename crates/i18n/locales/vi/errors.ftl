@@ -43,6 +43,7 @@ error-per-page-range = Số dòng mỗi trang phải từ 1 đến { $max }
 error-invalid-involvement = “{ $value }” không hợp lệ; chọn lead, coordinating hoặc any
 error-invalid-timeliness = “{ $value }” không hợp lệ; chọn overdue, due_soon, on_track, completed_on_time, completed_on_time_after_extension hoặc completed_late
 error-search-too-long = Từ khóa dài quá 200 ký tự
+error-export-too-many = Danh sách có { $total } nhiệm vụ, nhiều hơn { $max }; hãy lọc bớt trước khi xuất
 error-invalid-sort = “{ $value }” không hợp lệ; chọn due_date, attention, code, updated_at hoặc progress (thêm - để giảm dần)
 
 ## Tasks

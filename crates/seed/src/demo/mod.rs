@@ -463,7 +463,12 @@ pub async fn seed(db: &Db, clock: &Clock, settings: &Settings) -> Result<DemoSum
                     "Giao nhiệm vụ theo văn bản, ngày {}",
                     assigned_on.format("%d/%m/%Y")
                 )),
-                |_| {},
+                |m| {
+                    // Why work has not started, for the tasks that say so.
+                    if status == TaskStatus::NotStarted {
+                        m.result_note = Some(t.result_note.clone()).filter(|n| !n.is_empty());
+                    }
+                },
             )
             .await?;
         // Work starts a couple of weeks after the assignment.
@@ -484,6 +489,9 @@ pub async fn seed(db: &Db, clock: &Clock, settings: &Settings) -> Result<DemoSum
                     |m| {
                         m.progress = progress;
                         m.status = TaskStatus::InProgress;
+                        if done_on.is_none() {
+                            m.result_note = Some(t.result_note.clone()).filter(|n| !n.is_empty());
+                        }
                     },
                 )
                 .await?;

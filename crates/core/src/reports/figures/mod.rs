@@ -53,6 +53,32 @@ pub struct Report {
     pub leaders: Vec<Group>,
 }
 
+/// The task-list query (`GET /api/v1/tasks?…`, `/tasks?…`) that lists the
+/// tasks of a scope at a moment. Append `figure=<code>` — and `department`,
+/// `field` or `leader` for a row of a table — to open the tasks behind one
+/// number; the list's total is that number.
+pub fn tasks_query(
+    year: Option<i32>,
+    due_from: Option<NaiveDate>,
+    due_to: Option<NaiveDate>,
+    as_of: &AsOf,
+) -> String {
+    let mut parts = Vec::new();
+    if let Some(year) = year {
+        parts.push(format!("year={year}"));
+    }
+    if let Some(day) = due_from {
+        parts.push(format!("original_due_from={day}"));
+    }
+    if let Some(day) = due_to {
+        parts.push(format!("original_due_to={day}"));
+    }
+    if let Some(value) = as_of.query_value() {
+        parts.push(format!("as_of={value}"));
+    }
+    parts.join("&")
+}
+
 /// The figures of every programme year as of `as_of`, by year.
 pub async fn by_programme_year<C: ConnectionTrait>(
     db: &C,

@@ -35,7 +35,7 @@ use crate::{
     messages::Lang,
     reports::figures::{
         self, AsOf, Figure, Figures, Group,
-        period::{Period, RawPeriodQuery, parse_period},
+        period::{Period, PeriodKind, RawPeriodQuery, parse_period},
     },
 };
 
@@ -75,6 +75,10 @@ pub struct Review {
     pub as_of_query: Option<String>,
     /// "Số liệu tính đến hết ngày 31/03/2026": the review says what day it describes.
     pub heading_vi: String,
+    /// The task-list query of the review's scope and day: add `&figure=…`
+    /// (and `&department=…`, `&field=…`, `&leader=…` for a row) to list
+    /// the tasks behind a number.
+    pub tasks_query: String,
     pub overall: Figures,
     pub departments: Vec<Group>,
     pub fields: Vec<Group>,
@@ -141,9 +145,15 @@ pub async fn build<C: ConnectionTrait>(
         None => Vec::new(),
     };
     let (documents_by_kind, documents_total) = documents_issued(db, &period, as_of).await?;
+    let tasks_query = match (&scope, period.kind) {
+        (Some(s), PeriodKind::Range) => figures::tasks_query(None, s.due_from, s.due_to, as_of),
+        (Some(s), _) => figures::tasks_query(Some(period.year), s.due_from, s.due_to, as_of),
+        (None, _) => figures::tasks_query(Some(period.year), None, None, as_of),
+    };
     let o = &report.overall;
     let mut review = Review {
         heading_vi: heading(as_of.day, Lang::Vi),
+        tasks_query,
         as_of: as_of.day,
         as_of_query: as_of.query_value(),
         overdue_over_30: o.overdue_over_30_days,
@@ -265,7 +275,7 @@ async fn documents_issued<C: ConnectionTrait>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{error::Error, reports::figures::period::PeriodKind};
+    use crate::error::Error;
     use chrono::NaiveDate;
 
     fn day(y: i32, m: u32, d: u32) -> NaiveDate {
