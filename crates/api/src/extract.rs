@@ -73,6 +73,14 @@ pub async fn authenticate(req: &HttpRequest) -> Result<(Principal, CredentialSou
     Ok((principal, source))
 }
 
+/// The principal this request has already been authenticated as, if any,
+/// without asking the database again (the error pages use it for their menu).
+pub fn known_principal(req: &HttpRequest) -> Option<Principal> {
+    req.extensions()
+        .get::<(Principal, CredentialSource)>()
+        .map(|(principal, _)| principal.clone())
+}
+
 impl FromRequest for CurrentUser {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;

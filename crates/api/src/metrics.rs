@@ -66,27 +66,39 @@ pub async fn track(
 
 /// Gauges that describe the data, computed when Prometheus scrapes.
 pub async fn refresh_gauges(state: &AppState) {
-    let today = state.today();
-    let year = chrono::Datelike::year(&today);
-    match dondoc_core::reports::stats::figures_for_year(
+    // Every programme year's tasks, labelled by year: the open tasks of past
+    // years stay visible after 1 January.
+    match dondoc_core::reports::figures::by_programme_year(
         &state.db,
-        year,
-        None,
-        today,
+        &dondoc_core::reports::figures::AsOf::now(&state.clock),
         state.due_soon_days(),
     )
     .await
     {
-        Ok(stats) => {
-            let o = &stats.overall;
-            for (name, value) in [
-                ("overdue", o.overdue),
-                ("due_soon", o.due_soon),
-                ("on_track", o.on_track),
-                ("completed_on_time", o.completed_on_time),
-                ("completed_late", o.completed_late),
-            ] {
-                metrics::gauge!("dondoc_tasks", "timeliness" => name).set(value as f64);
+        Ok(years) => {
+            for (year, f) in years {
+                let year = year.to_string();
+                for (name, value) in [
+                    ("overdue", f.overdue),
+                    ("due_soon", f.due_soon),
+                    ("on_track", f.on_track),
+                    ("completed_on_time", f.completed_on_time),
+                    (
+                        "completed_on_time_after_extension",
+                        f.completed_on_time_after_extension,
+                    ),
+                    ("completed_late", f.completed_late),
+                ] {
+                    metrics::gauge!("dondoc_tasks", "year" => year.clone(), "timeliness" => name)
+                        .set(value as f64);
+                }
+                for (name, value) in [
+                    ("not_started", f.not_started),
+                    ("in_progress", f.in_progress),
+                ] {
+                    metrics::gauge!("dondoc_tasks_open", "year" => year.clone(), "status" => name)
+                        .set(value as f64);
+                }
             }
         }
         Err(err) => tracing::warn!(error = %err, "could not compute task gauges"),

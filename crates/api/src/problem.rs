@@ -176,21 +176,22 @@ impl From<Problem> for ApiError {
 
 impl From<Error> for ApiError {
     fn from(err: Error) -> Self {
-        ApiError(Box::new(problem_of(err)))
+        ApiError(Box::new(problem_of(&err)))
     }
 }
 
-/// The one mapping from core errors to HTTP problems.
-pub fn problem_of(err: Error) -> Problem {
+/// The one mapping from core errors to HTTP problems (by reference: the web
+/// pages keep the error to render it after learning its status).
+pub fn problem_of(err: &Error) -> Problem {
     match err {
-        Error::Validation(fields) => Problem::validation(fields),
-        Error::NotFound(what) => Problem::not_found().detail_msg(&what),
+        Error::Validation(fields) => Problem::validation(fields.clone()),
+        Error::NotFound(what) => Problem::not_found().detail_msg(what),
         Error::Forbidden(why) => {
-            Problem::new(StatusCode::FORBIDDEN, "forbidden", "problem-forbidden").detail_msg(&why)
+            Problem::new(StatusCode::FORBIDDEN, "forbidden", "problem-forbidden").detail_msg(why)
         }
         Error::Unauthenticated => Problem::unauthenticated(),
         Error::Conflict(why) => {
-            Problem::new(StatusCode::CONFLICT, "conflict", "problem-conflict").detail_msg(&why)
+            Problem::new(StatusCode::CONFLICT, "conflict", "problem-conflict").detail_msg(why)
         }
         Error::StaleVersion { current, sent } => Problem::new(
             StatusCode::PRECONDITION_FAILED,
@@ -199,7 +200,7 @@ pub fn problem_of(err: Error) -> Problem {
         )
         .detail(
             "problem-stale-version-detail",
-            vec![("current", current.into()), ("sent", sent.into())],
+            vec![("current", (*current).into()), ("sent", (*sent).into())],
         ),
         Error::TooManyAttempts { retry_after_secs } => {
             let mut p = Problem::new(
@@ -209,16 +210,16 @@ pub fn problem_of(err: Error) -> Problem {
             )
             .detail(
                 "problem-too-many-attempts-detail",
-                vec![("seconds", retry_after_secs.into())],
+                vec![("seconds", (*retry_after_secs).into())],
             );
-            p.retry_after = Some(retry_after_secs);
+            p.retry_after = Some(*retry_after_secs);
             p
         }
         Error::Unavailable(why) => {
             tracing::error!(error = %why, "database unavailable");
             unavailable()
         }
-        Error::Storage(fault, why) => storage_problem(fault, &why),
+        Error::Storage(fault, why) => storage_problem(*fault, why),
         Error::Config { key, message } => {
             tracing::error!(%key, %message, "configuration error at runtime");
             internal()
@@ -337,29 +338,29 @@ mod tests {
                 "read_only",
             ),
         ] {
-            let p = problem_of(Error::Storage(fault, text.to_string()));
+            let p = problem_of(&Error::Storage(fault, text.to_string()));
             assert_eq!(p.status, StatusCode::SERVICE_UNAVAILABLE, "{text}");
             assert_eq!(p.kind, kind);
         }
-        let p = problem_of(Error::Storage(
+        let p = problem_of(&Error::Storage(
             StorageFault::Busy,
             "database is locked".to_string(),
         ));
         assert_eq!(p.kind, "unavailable");
-        let p = problem_of(Error::Unexpected(anyhow::anyhow!("something else")));
+        let p = problem_of(&Error::Unexpected(anyhow::anyhow!("something else")));
         assert_eq!(p.status, StatusCode::INTERNAL_SERVER_ERROR);
     }
 
     #[test]
     fn a_busy_or_unreachable_database_is_retried_in_five_seconds() {
         for fault in [StorageFault::Busy, StorageFault::Unreachable] {
-            let p = problem_of(Error::Storage(fault, String::new()));
+            let p = problem_of(&Error::Storage(fault, String::new()));
             assert_eq!(
                 (p.status, p.kind, p.retry_after),
                 (StatusCode::SERVICE_UNAVAILABLE, "unavailable", Some(5))
             );
         }
-        let p = problem_of(Error::Storage(StorageFault::ReadOnly, String::new()));
+        let p = problem_of(&Error::Storage(StorageFault::ReadOnly, String::new()));
         assert_eq!(p.retry_after, Some(60));
     }
 
@@ -374,11 +375,11 @@ mod tests {
         }
         for problem in [
             Problem::validation(vec![]),
-            problem_of(Error::StaleVersion {
+            problem_of(&Error::StaleVersion {
                 current: 3,
                 sent: 2,
             }),
-            problem_of(Error::TooManyAttempts {
+            problem_of(&Error::TooManyAttempts {
                 retry_after_secs: 30,
             }),
             crate::extract::too_large(2048),

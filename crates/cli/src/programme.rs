@@ -130,10 +130,10 @@ pub async fn export(
     let due_soon = settings.policy.due_soon_days;
     let bytes = match format {
         ExportFormat::Csv => {
-            dondoc_core::tasks::export::tasks_csv(&db, year, today, due_soon).await?
+            dondoc_core::reports::export::tasks_csv(&db, year, today, due_soon).await?
         }
         ExportFormat::Xlsx => {
-            dondoc_core::tasks::export::tasks_xlsx(
+            dondoc_core::reports::export::tasks_xlsx(
                 &db,
                 year,
                 &settings.organization.name,

@@ -157,6 +157,7 @@ messages! {
     InvalidInvolvement { value: String } => "error-invalid-involvement",
     InvalidTimeliness { value: String } => "error-invalid-timeliness",
     SearchTooLong => "error-search-too-long",
+    ExportTooMany { total: u64, max: u64 } => "error-export-too-many",
     InvalidSort { value: String } => "error-invalid-sort",
 
     // Tasks.
@@ -172,6 +173,14 @@ messages! {
     InvalidTransition => "error-invalid-transition",
     ConfirmNotReported { status: Arg } => "error-confirm-not-reported",
     ReturnNeedsReason => "error-return-needs-reason",
+    ReopenNeedsReason => "error-reopen-needs-reason",
+    CompletionFrozen => "error-completion-frozen",
+    CompletedBeforeCreated { created: NaiveDate } => "error-completed-before-created",
+    CompletedAfterReport { reported: NaiveDate } => "error-completed-after-report",
+    NoDeclaredCompletion => "error-no-declared-completion",
+    AcceptDeclaredNeedsReason => "error-accept-declared-needs-reason",
+    DueDateFrozen { status: Arg } => "error-due-date-frozen",
+    AsOfInFuture => "error-as-of-in-future",
 
     // Extensions.
     ExtensionReasonRequired => "error-extension-reason-required",
@@ -269,6 +278,7 @@ messages! {
     NotFoundUser { username: String } => "not-found-user",
     NotFoundRecurrence { id: i64 } => "not-found-recurrence",
     NotFoundRecord { what: String } => "not-found-record",
+    NotFoundExportFormat { format: String } => "not-found-export-format",
 
     // Forbidden: one sentence per guarded action (see `policy::describe`).
     ForbiddenReadTask => "forbidden-read-task",
@@ -324,12 +334,32 @@ mod tests {
         T::ALL.iter().map(|v| v.label_key()).collect()
     }
 
+    /// Sentences core composes from keys chosen at run time.
+    #[test]
+    fn composed_sentences_are_translated_in_both_languages() {
+        use crate::tasks::recurrence::{Frequency, describe};
+        for lang in Lang::ALL {
+            for frequency in [Frequency::Monthly, Frequency::Quarterly, Frequency::Yearly] {
+                let text = describe(frequency, 15, 2, lang);
+                assert!(
+                    text.contains("15") && !text.starts_with("recurrence-"),
+                    "{text}"
+                );
+            }
+        }
+        assert_eq!(
+            describe(Frequency::Quarterly, 15, 2, Lang::Vi),
+            "Hằng quý, hạn ngày 15 tháng thứ 2 của quý"
+        );
+    }
+
     /// Labels of derived values are keys built at run time: each one exists.
     #[test]
     fn every_derived_label_is_translated_in_both_languages() {
         let mut keys = label_keys::<crate::domain::Timeliness>();
         keys.extend(label_keys::<crate::followup::explanations::ExplanationState>());
         keys.extend(label_keys::<crate::documents::register::ReplyState>());
+        keys.extend(label_keys::<crate::domain::figure::Figure>());
         for key in keys {
             for lang in Lang::ALL {
                 assert!(

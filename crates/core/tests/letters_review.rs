@@ -15,7 +15,10 @@ use dondoc_core::{
     documents::register::{self, RawRegisterQuery, ReplyState},
     domain::{DocumentKind, LinkRelation, Role, TaskStatus},
     entity::{department, document, document_task, field, programme, task, task_history, user},
-    reports::review::{self, RawReviewQuery},
+    reports::{
+        figures::Figures,
+        review::{self, RawReviewQuery},
+    },
     testing,
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -126,12 +129,12 @@ async fn a_drafted_letter_lists_the_departments_late_tasks_and_opens_in_an_offic
             .await
             .unwrap();
         let leader = principal(&t.db, "chutich").await;
-        let late = letters::late_departments(&t.db, &leader, today(), 7)
+        let late = letters::late_departments(&t.db, &clock(), &leader, 7)
             .await
             .unwrap();
         assert!(!late.is_empty(), "{t:?}");
         let first = &late[0];
-        let draft = letters::draft(&t.db, &settings.letters, &leader, &first.code, today(), 7)
+        let draft = letters::draft(&t.db, &settings.letters, &clock(), &leader, &first.code, 7)
             .await
             .unwrap();
         // Exactly the department's open tasks that are overdue or due within 7 days.
@@ -199,8 +202,8 @@ async fn a_drafted_letter_lists_the_departments_late_tasks_and_opens_in_an_offic
             &t.db,
             &settings.letters,
             "Bắc Tân Uyên",
+            &clock(),
             &leader,
-            today(),
             7,
         )
         .await
@@ -211,7 +214,7 @@ async fn a_drafted_letter_lists_the_departments_late_tasks_and_opens_in_an_offic
         // Staff may not draft.
         let staff = principal(&t.db, &format!("cb.{}", first.code.to_lowercase())).await;
         assert!(matches!(
-            letters::draft(&t.db, &settings.letters, &staff, &first.code, today(), 7).await,
+            letters::draft(&t.db, &settings.letters, &clock(), &staff, &first.code, 7).await,
             Err(Error::Forbidden(_))
         ));
     }
@@ -225,12 +228,19 @@ async fn recording_an_issued_letter_links_every_task_of_the_draft_in_one_step() 
             .await
             .unwrap();
         let leader = principal(&t.db, "chutich").await;
-        let late = letters::late_departments(&t.db, &leader, today(), 7)
+        let late = letters::late_departments(&t.db, &clock(), &leader, 7)
             .await
             .unwrap();
-        let draft = letters::draft(&t.db, &settings.letters, &leader, &late[0].code, today(), 7)
-            .await
-            .unwrap();
+        let draft = letters::draft(
+            &t.db,
+            &settings.letters,
+            &clock(),
+            &leader,
+            &late[0].code,
+            7,
+        )
+        .await
+        .unwrap();
         let ids: Vec<i64> = draft.tasks.iter().map(|x| x.task_id).collect();
         let documents_before = document::Entity::find().all(&t.db).await.unwrap().len();
 
@@ -407,8 +417,10 @@ struct Count {
     total: i64,
     completed: i64,
     on_time: i64,
+    on_time_after_extension: i64,
     late: i64,
-    open: i64,
+    in_progress: i64,
+    not_started: i64,
     overdue: i64,
     cancelled: i64,
 }
@@ -426,11 +438,16 @@ fn tally(rows: &[&task::Model]) -> Count {
             c.completed += 1;
             match t.completed_on {
                 Some(d) if d > t.due_date => c.late += 1,
+                Some(d) if d > t.original_due_date => c.on_time_after_extension += 1,
                 _ => c.on_time += 1,
             }
         }
         if open {
-            c.open += 1;
+            if t.status == TaskStatus::NotStarted {
+                c.not_started += 1;
+            } else {
+                c.in_progress += 1;
+            }
             if t.due_date < today() {
                 c.overdue += 1;
             }
@@ -439,13 +456,15 @@ fn tally(rows: &[&task::Model]) -> Count {
     c
 }
 
-fn as_count(f: &review::ReviewFigures) -> Count {
+fn as_count(f: &Figures) -> Count {
     Count {
         total: f.total,
         completed: f.completed,
         on_time: f.completed_on_time,
+        on_time_after_extension: f.completed_on_time_after_extension,
         late: f.completed_late,
-        open: f.in_progress,
+        in_progress: f.in_progress,
+        not_started: f.not_started,
         overdue: f.overdue,
         cancelled: f.cancelled,
     }
@@ -461,12 +480,13 @@ async fn the_annual_review_states_figures_equal_to_the_task_rows_and_reads_back_
         let leader = principal(&t.db, "chutich").await;
         let r = review::compute(
             &t.db,
+            &clock(),
             &leader,
             &RawReviewQuery {
                 year: Some("2026".into()),
                 ..Default::default()
             },
-            today(),
+            7,
             "UBND huyện",
         )
         .await
@@ -559,21 +579,21 @@ async fn the_annual_review_states_figures_equal_to_the_task_rows_and_reads_back_
                 "{}/{} nội dung ({}%)",
                 overall.completed,
                 overall.total - overall.cancelled,
-                r.overall.rate_vi()
+                r.overall.rate(dondoc_core::messages::Lang::Vi)
             )),
             "{p}"
         );
         assert!(
             p.contains(&format!(
-                "trong đó {} nội dung hoàn thành đúng hạn, {} nội dung hoàn thành quá hạn",
-                overall.on_time, overall.late
+                "trong đó {} nội dung hoàn thành đúng hạn, {} nội dung hoàn thành đúng hạn sau khi được gia hạn, {} nội dung hoàn thành quá hạn",
+                overall.on_time, overall.on_time_after_extension, overall.late
             )),
             "{p}"
         );
         assert!(
             p.contains(&format!(
-                "{} nội dung đang thực hiện (trong đó {} nội dung đã quá hạn",
-                overall.open, overall.overdue
+                "{} nội dung đang thực hiện, {} nội dung chưa triển khai (trong đó {} nội dung đã quá hạn",
+                overall.in_progress, overall.not_started, overall.overdue
             )),
             "{p}"
         );
@@ -582,31 +602,25 @@ async fn the_annual_review_states_figures_equal_to_the_task_rows_and_reads_back_
             "{p}"
         );
 
-        // A quarter: the tasks due within it.
+        // A quarter: the programme's tasks whose original due date falls in
+        // it (the fourth also takes those due after 31 December).
         let q4 = review::compute(
             &t.db,
+            &clock(),
             &leader,
             &RawReviewQuery {
                 year: Some("2026".into()),
                 quarter: Some("4".into()),
                 ..Default::default()
             },
-            today(),
+            7,
             "UBND huyện",
         )
         .await
         .unwrap();
-        let in_q4: Vec<&task::Model> = task::Entity::find()
-            .all(&t.db)
-            .await
-            .unwrap()
+        let in_q4: Vec<&task::Model> = rows
             .iter()
-            .filter(|x| {
-                x.due_date >= NaiveDate::from_ymd_opt(2026, 10, 1).unwrap()
-                    && x.due_date <= NaiveDate::from_ymd_opt(2026, 12, 31).unwrap()
-            })
-            .map(|x| x.id)
-            .filter_map(|id| rows.iter().find(|x| x.id == id))
+            .filter(|x| x.original_due_date >= NaiveDate::from_ymd_opt(2026, 10, 1).unwrap())
             .collect();
         assert_eq!(as_count(&q4.overall), tally(&in_q4));
         assert!(
@@ -619,9 +633,10 @@ async fn the_annual_review_states_figures_equal_to_the_task_rows_and_reads_back_
         assert!(matches!(
             review::compute(
                 &t.db,
+                &clock(),
                 &staff,
                 &RawReviewQuery::default(),
-                today(),
+                7,
                 "UBND huyện"
             )
             .await,

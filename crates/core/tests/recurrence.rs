@@ -153,9 +153,19 @@ async fn completion_creates_exactly_one_next_occurrence_with_a_clamped_due_date(
 
         // The leader confirms: exactly one next occurrence, in November,
         // due on the 30th (31 clamped), not started, same people and field.
-        commands::confirm(&t.db, &clock, &leader, first, true, "", None)
-            .await
-            .unwrap();
+        commands::confirm(
+            &t.db,
+            &clock,
+            &leader,
+            first,
+            commands::Decision {
+                accept: true,
+                ..Default::default()
+            },
+            None,
+        )
+        .await
+        .unwrap();
         assert_eq!(
             task::Entity::find().count(&t.db).await.unwrap(),
             tasks_before + 1,
@@ -216,6 +226,8 @@ async fn completion_creates_exactly_one_next_occurrence_with_a_clamped_due_date(
                 TaskPatch {
                     status: Some(status.into()),
                     result_note: Some("Đã gửi lại báo cáo".into()),
+                    // A reopen states its reason.
+                    note: Some("Bổ sung số liệu".into()),
                     ..Default::default()
                 },
             )

@@ -231,6 +231,10 @@ mod tests {
             for entry in resource.body {
                 if let fluent_syntax::ast::Entry::Message(m) = entry {
                     let id = m.id.name.to_string();
+                    // Attributes are looked up as `id.attribute`.
+                    for attribute in &m.attributes {
+                        ids.insert(format!("{id}.{}", attribute.id.name));
+                    }
                     assert!(ids.insert(id.clone()), "{lang}/{name}: {id} defined twice");
                 }
             }
@@ -256,6 +260,56 @@ mod tests {
                 assert!(has(lang, id), "{id} not loaded for {lang:?}");
             }
         }
+    }
+
+    /// Every key the code names literally (`"review-opening"`, a problem's
+    /// `"problem-csrf"`, …) exists: any kebab-case string literal in the Rust
+    /// sources that starts with the first word of one of these families.
+    /// Keys built at run time (enum labels, `Msg` keys) are checked by tests
+    /// that iterate every value, next to their types; the pages' keys by the
+    /// API's test of its templates.
+    #[test]
+    fn every_key_named_in_the_code_exists() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let known = ids("vi");
+        const FAMILIES: [&str; 5] = ["problem", "review", "recurrence", "mail", "page"];
+        let mut missing = Vec::new();
+        let mut stack = vec![root];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                let name = path.file_name().unwrap().to_string_lossy().to_string();
+                if path.is_dir() {
+                    if !matches!(name.as_str(), "target" | "tests" | "static" | "locales") {
+                        stack.push(path);
+                    }
+                    continue;
+                }
+                if !name.ends_with(".rs") {
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap();
+                for literal in text.split('"').skip(1).step_by(2) {
+                    let kebab = literal.contains('-')
+                        && literal.chars().all(|c| {
+                            c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_'
+                        })
+                        && !literal.starts_with('-')
+                        && !literal.ends_with('-');
+                    let first = literal.split('-').next().unwrap_or("");
+                    // A literal that is only a prefix ("task-status") names no message.
+                    let is_prefix = known.iter().any(|k| k.starts_with(&format!("{literal}-")));
+                    if kebab && FAMILIES.contains(&first) && !known.contains(literal) && !is_prefix
+                    {
+                        missing.push(format!("{}: {literal}", path.display()));
+                    }
+                }
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "keys used but not translated: {missing:#?}"
+        );
     }
 
     #[test]

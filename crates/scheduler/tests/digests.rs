@@ -331,7 +331,7 @@ async fn k_departments_get_exactly_k_digests_with_their_own_tasks_and_a_rerun_se
             .collect();
         linked.sort_unstable();
         assert_eq!(linked, vec![t1, t2, t3]);
-        let last = dondoc_core::reports::overdue::last_notices(db, &[t1])
+        let last = dondoc_core::reports::overdue::last_notices(db, &[t1], None)
             .await
             .unwrap();
         assert_eq!(last.get(&t1).copied(), tnmt_row.sent_at);

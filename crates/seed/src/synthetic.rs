@@ -504,6 +504,7 @@ struct Generator {
     coordinators: Insert,
     links: Insert,
     history: Insert,
+    states: Insert,
 }
 
 impl Generator {
@@ -526,7 +527,7 @@ impl Generator {
             tasks: Insert::new(
                 "INSERT INTO tasks (id, programme_id, code, title, description, search_text, field_code, \
                  lead_department_id, leader_in_charge_id, source_document_id, due_date, original_due_date, \
-                 status, progress, completed_on, result_note, version, created_at, updated_at)",
+                 status, progress, completed_on, reported_on, result_note, version, created_at, updated_at)",
             ),
             documents: Insert::new(
                 "INSERT INTO documents (id, number, kind, title, issued_on, signer, created_by, created_at)",
@@ -536,9 +537,16 @@ impl Generator {
                  requested_due_date, reason, state, decided_by, decided_at, decision_note, created_at)",
             ),
             coordinators: Insert::new("INSERT INTO task_coordinators (task_id, department_id)"),
-            links: Insert::new("INSERT INTO document_tasks (document_id, task_id, relation)"),
+            links: Insert::new(
+                "INSERT INTO document_tasks (document_id, task_id, relation, linked_at)",
+            ),
             history: Insert::new(
                 "INSERT INTO task_history (id, task_id, actor_id, at, action, field, old_value, new_value, note)",
+            ),
+            states: Insert::new(
+                "INSERT INTO task_states (task_id, valid_from, valid_to, programme_id, lead_department_id, \
+                 field_code, leader_in_charge_id, status, progress, due_date, original_due_date, \
+                 reported_on, completed_on, declared_completed_on)",
             ),
             plan,
         }
@@ -752,7 +760,7 @@ impl Generator {
         let search_text = fold(&format!("{code} {title}"));
         let source_doc = programme_id; // the year's assigning document
         self.tasks.row(format_args!(
-            "{id},{programme_id},{},{},{},{},{},{lead},{},{source_doc},{},{},{},{progress},{},{},1,{},{}",
+            "{id},{programme_id},{},{},{},{},{},{lead},{},{source_doc},{},{},{},{progress},{},{},{},1,{},{}",
             q(&code),
             q(&title),
             q(&description),
@@ -763,11 +771,28 @@ impl Generator {
             d(original_due),
             q(status),
             od(completed_on),
+            od(completed_on),
             result_note.map(q).unwrap_or_else(|| "NULL".into()),
             ts(assigned_on),
             ts(last_event),
         ));
-        self.links.row(format_args!("{source_doc},{id},'assigns'"));
+        self.links.row(format_args!(
+            "{source_doc},{id},'assigns',{}",
+            ts(assigned_on)
+        ));
+        // The task's state history: assigned, extended, started, reported,
+        // confirmed — on the days the history below records.
+        let mut events: Vec<(NaiveDate, &str, i32, NaiveDate, Option<NaiveDate>)> = vec![(
+            assigned_on,
+            if status == "cancelled" {
+                "cancelled"
+            } else {
+                "not_started"
+            },
+            0,
+            original_due,
+            None,
+        )];
         self.history(
             id,
             admin,
@@ -820,6 +845,7 @@ impl Generator {
                 Some(("due_date", &o, &n)),
                 Some("Đồng ý gia hạn"),
             );
+            events.push((decided, "", -1, due, None));
         } else if kind == Kind::Overdue && self.pending_extensions < 20 && self.rng.chance(0.002) {
             // A handful of requests waiting for a leader's decision.
             let ext = self.next_extension_id;
@@ -847,14 +873,16 @@ impl Generator {
 
         if status == "in_progress" {
             let pr = progress.to_string();
+            let started = assigned_on.max(add_days(due.min(today), -20));
             self.history(
                 id,
                 staff,
-                assigned_on.max(add_days(due.min(today), -20)),
+                started,
                 action::UPDATED,
                 Some(("progress", "0", &pr)),
                 None,
             );
+            events.push((started, "in_progress", progress, due, None));
         }
         if let Some(done) = completed_on {
             self.history(
@@ -865,8 +893,10 @@ impl Generator {
                 Some(("status", "in_progress", "reported_done")),
                 Some("Báo cáo hoàn thành"),
             );
+            events.push((done, "reported_done", 100, due, Some(done)));
             if status == "completed" {
                 let confirmed = add_days(done, self.rng.below(5) as i64).min(today);
+                events.push((confirmed, "completed", 100, due, Some(done)));
                 self.history(
                     id,
                     leader.or(admin),
@@ -887,6 +917,8 @@ impl Generator {
                 Some("Không còn phù hợp, dừng thực hiện"),
             );
         }
+
+        self.states(id, programme_id, lead, field, leader, &mut events);
 
         // Reminder documents (văn bản đôn đốc) on late tasks.
         let reminders = match kind {
@@ -946,7 +978,8 @@ impl Generator {
                 }
             };
             self.counts.reminder_links += 1;
-            self.links.row(format_args!("{doc},{id},'reminds'"));
+            self.links
+                .row(format_args!("{doc},{id},'reminds',{}", ts(issued_on)));
             let note = format!(
                 "Văn bản đôn đốc số {number}/UBND-VP ngày {}",
                 issued_on.format("%d/%m/%Y")
@@ -962,6 +995,60 @@ impl Generator {
         }
     }
 
+    /// Writes a task's states from its events: sorted by day, one state per
+    /// day (the day's last), each valid until the next one begins. An
+    /// event's status "" keeps the previous one, progress −1 likewise.
+    fn states(
+        &mut self,
+        id: i64,
+        programme_id: i64,
+        lead: i64,
+        field: &str,
+        leader: Option<i64>,
+        events: &mut [(NaiveDate, &str, i32, NaiveDate, Option<NaiveDate>)],
+    ) {
+        events.sort_by_key(|e| e.0);
+        let mut states: Vec<(NaiveDate, String, i32, NaiveDate, Option<NaiveDate>)> = Vec::new();
+        for (day, status, progress, due, done) in events.iter() {
+            let (prev_status, prev_progress) = states
+                .last()
+                .map(|s| (s.1.clone(), s.2))
+                .unwrap_or_default();
+            let status = if status.is_empty() {
+                prev_status
+            } else {
+                (*status).to_string()
+            };
+            let progress = if *progress < 0 {
+                prev_progress
+            } else {
+                *progress
+            };
+            match states.last_mut() {
+                Some(last) if last.0 == *day => *last = (*day, status, progress, *due, *done),
+                _ => states.push((*day, status, progress, *due, *done)),
+            }
+        }
+        let original = events.first().map(|e| e.3);
+        for (i, (day, status, progress, due, done)) in states.iter().enumerate() {
+            let until = states
+                .get(i + 1)
+                .map(|next| ts(next.0))
+                .unwrap_or_else(|| "NULL".to_string());
+            self.states.row(format_args!(
+                "{id},{},{until},{programme_id},{lead},{},{},{},{progress},{},{},{},{},NULL",
+                ts(*day),
+                q(field),
+                oi(leader),
+                q(status),
+                d(*due),
+                d(original.unwrap_or(*due)),
+                od(*done),
+                od(*done),
+            ));
+        }
+    }
+
     /// The statements of one batch, parents before children.
     fn batch(&mut self, n: u64) -> Vec<String> {
         for _ in 0..n {
@@ -974,6 +1061,7 @@ impl Generator {
             &mut self.coordinators,
             &mut self.links,
             &mut self.history,
+            &mut self.states,
         ]
         .into_iter()
         .filter_map(Insert::take)
@@ -1038,7 +1126,7 @@ async fn load(db: &Db, plan: Plan, tasks: u64) -> Result<SyntheticCounts> {
 }
 
 /// Tables the load writes to.
-const LOADED_TABLES: &str = "'tasks', 'task_history', 'task_coordinators', 'document_tasks', 'documents', 'extension_requests'";
+const LOADED_TABLES: &str = "'tasks', 'task_history', 'task_coordinators', 'document_tasks', 'documents', 'extension_requests', 'task_states'";
 
 /// Indexes of the loaded tables that no constraint needs, with the SQL that
 /// creates each, as the database itself records it.

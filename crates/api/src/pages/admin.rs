@@ -16,16 +16,31 @@ use dondoc_core::{
 };
 use futures_util::StreamExt;
 
-use super::{Ctx, Form, ctx, describe_error, error_page, page_user, redirect_with, render};
+use super::{
+    Ctx, Form, FormPage, PageError, PageUser, PostedForm, ctx, describe_error, redirect_with,
+    render,
+};
 use crate::state::AppState;
 
-async fn admin_user(req: &HttpRequest, action: Action) -> Result<Principal, HttpResponse> {
-    let user = page_user(req).await?;
-    if let Err(err) = policy::require(&user, action, None) {
-        return Err(error_page(req, Some(user), err));
-    }
-    Ok(user)
+/// The department forms: administrators only, before the form is read.
+pub struct DepartmentForm;
+
+impl FormPage for DepartmentForm {
+    const PAGE: &'static str = "/admin";
+    const GATE: Option<Action> = Some(Action::ManageDepartments);
 }
+
+/// The user forms: administrators only, before the form is read.
+pub struct UserForm;
+
+impl FormPage for UserForm {
+    const PAGE: &'static str = "/admin";
+    const GATE: Option<Action> = Some(Action::ManageUsers);
+}
+
+/// Where the forms return, at their section of the page.
+const DEPARTMENTS: &str = "/admin#departments";
+const USERS: &str = "/admin#users";
 
 #[derive(Template)]
 #[template(path = "admin.html")]
@@ -36,22 +51,15 @@ struct AdminPage {
     programmes: Vec<dondoc_core::org::programmes::Programme>,
 }
 
-pub async fn index(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    let user = match admin_user(&req, Action::ManageUsers).await {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
-    let departments = match departments::list(&state.db, true).await {
-        Ok(d) => d,
-        Err(err) => return error_page(&req, Some(user), err),
-    };
-    let users = match users::list(&state.db).await {
-        Ok(u) => u,
-        Err(err) => return error_page(&req, Some(user), err),
-    };
-    let programmes = dondoc_core::org::programmes::list(&state.db)
-        .await
-        .unwrap_or_default();
+pub async fn index(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    PageUser(user): PageUser,
+) -> Result<HttpResponse, PageError> {
+    policy::require(&user, Action::ManageUsers, None)?;
+    let departments = departments::list(&state.db, true).await?;
+    let users = users::list(&state.db).await?;
+    let programmes = dondoc_core::org::programmes::list(&state.db).await?;
     let view = AdminPage {
         ctx: ctx(&req, Some(user), "admin"),
         departments,
@@ -59,76 +67,49 @@ pub async fn index(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse
         programmes,
     };
     let had_flash = view.ctx.flash.is_some();
-    render(StatusCode::OK, &view, had_flash)
+    Ok(render(StatusCode::OK, &view, had_flash))
 }
 
 pub async fn create_department(
-    req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Bytes,
-) -> HttpResponse {
-    let user = match admin_user(&req, Action::ManageDepartments).await {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
-    let form = Form::parse(&body);
-    let t = ctx(&req, None, "").t;
-    if !form.csrf_ok(&user) {
-        return redirect_with("/admin", false, t.get("csrf_failed"));
-    }
+    posted: PostedForm<DepartmentForm>,
+) -> Result<HttpResponse, PageError> {
+    let (form, t) = (&posted.form, posted.t);
     let input = NewDepartment {
         code: form.text("code"),
         name: form.text("name"),
         kind: form.text("kind"),
         email: form.get("email").map(str::to_string),
     };
-    match departments::create(&state.db, &state.clock, input).await {
-        Ok(_) => redirect_with("/admin#departments", true, t.get("saved")),
-        Err(err) => redirect_with("/admin#departments", false, &describe_error(t, &err)),
-    }
+    departments::create(&state.db, &state.clock, input)
+        .await
+        .map_err(|err| PageError::back(DEPARTMENTS, describe_error(t, &err)))?;
+    Ok(redirect_with(DEPARTMENTS, true, t.get("saved")))
 }
 
 pub async fn update_department(
-    req: HttpRequest,
-    state: web::Data<AppState>,
     path: web::Path<String>,
-    body: web::Bytes,
-) -> HttpResponse {
-    let user = match admin_user(&req, Action::ManageDepartments).await {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
-    let form = Form::parse(&body);
-    let t = ctx(&req, None, "").t;
-    if !form.csrf_ok(&user) {
-        return redirect_with("/admin", false, t.get("csrf_failed"));
-    }
+    state: web::Data<AppState>,
+    posted: PostedForm<DepartmentForm>,
+) -> Result<HttpResponse, PageError> {
+    let (form, t) = (&posted.form, posted.t);
     let changes = DepartmentChanges {
         name: form.get("name").map(str::to_string),
         kind: None,
         email: form.get("email").map(|e| Some(e.to_string())),
         active: form.get("active").map(|a| a == "true"),
     };
-    match departments::update(&state.db, &state.clock, &path.into_inner(), changes).await {
-        Ok(_) => redirect_with("/admin#departments", true, t.get("saved")),
-        Err(err) => redirect_with("/admin#departments", false, &describe_error(t, &err)),
-    }
+    departments::update(&state.db, &state.clock, &path.into_inner(), changes)
+        .await
+        .map_err(|err| PageError::back(DEPARTMENTS, describe_error(t, &err)))?;
+    Ok(redirect_with(DEPARTMENTS, true, t.get("saved")))
 }
 
 pub async fn create_user(
-    req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Bytes,
-) -> HttpResponse {
-    let user = match admin_user(&req, Action::ManageUsers).await {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
-    let form = Form::parse(&body);
-    let t = ctx(&req, None, "").t;
-    if !form.csrf_ok(&user) {
-        return redirect_with("/admin", false, t.get("csrf_failed"));
-    }
+    posted: PostedForm<UserForm>,
+) -> Result<HttpResponse, PageError> {
+    let (form, t) = (&posted.form, posted.t);
     let input = NewUser {
         username: form.text("username"),
         full_name: form.text("full_name"),
@@ -139,28 +120,18 @@ pub async fn create_user(
         password: form.text("password"),
         must_change_password: true,
     };
-    match users::create(&state.db, &state.clock, input).await {
-        Ok(_) => redirect_with("/admin#users", true, t.get("saved")),
-        Err(err) => redirect_with("/admin#users", false, &describe_error(t, &err)),
-    }
+    users::create(&state.db, &state.clock, input)
+        .await
+        .map_err(|err| PageError::back(USERS, describe_error(t, &err)))?;
+    Ok(redirect_with(USERS, true, t.get("saved")))
 }
 
 pub async fn update_user(
-    req: HttpRequest,
-    state: web::Data<AppState>,
     path: web::Path<String>,
-    body: web::Bytes,
-) -> HttpResponse {
-    let user = match admin_user(&req, Action::ManageUsers).await {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
-    let form = Form::parse(&body);
-    let t = ctx(&req, None, "").t;
-    if !form.csrf_ok(&user) {
-        return redirect_with("/admin", false, t.get("csrf_failed"));
-    }
-    let username = path.into_inner();
+    state: web::Data<AppState>,
+    posted: PostedForm<UserForm>,
+) -> Result<HttpResponse, PageError> {
+    let (form, t) = (&posted.form, posted.t);
     let changes = UserChanges {
         active: form.get("active").map(|a| a == "true"),
         password: form
@@ -169,10 +140,16 @@ pub async fn update_user(
             .map(str::to_string),
         ..Default::default()
     };
-    match users::update(&state.db, &state.clock, user.user_id, &username, changes).await {
-        Ok(_) => redirect_with("/admin#users", true, t.get("saved")),
-        Err(err) => redirect_with("/admin#users", false, &describe_error(t, &err)),
-    }
+    users::update(
+        &state.db,
+        &state.clock,
+        posted.user.user_id,
+        &path.into_inner(),
+        changes,
+    )
+    .await
+    .map_err(|err| PageError::back(USERS, describe_error(t, &err)))?;
+    Ok(redirect_with(USERS, true, t.get("saved")))
 }
 
 pub struct PreviewRow {
@@ -210,14 +187,15 @@ fn import_page(req: &HttpRequest, user: Principal, year: i32) -> ImportPage {
     }
 }
 
-pub async fn import_form(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    let user = match admin_user(&req, Action::ImportTasks).await {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
+pub async fn import_form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    PageUser(user): PageUser,
+) -> Result<HttpResponse, PageError> {
+    policy::require(&user, Action::ImportTasks, None)?;
     let page = import_page(&req, user, chrono::Datelike::year(&state.today()));
     let had_flash = page.ctx.flash.is_some();
-    render(StatusCode::OK, &page, had_flash)
+    Ok(render(StatusCode::OK, &page, had_flash))
 }
 
 /// Where a previewed file waits for the "Import" click (per user, one hour).
@@ -267,23 +245,32 @@ async fn read_upload(mut payload: Multipart, limit: usize) -> Result<Upload, Str
     Ok(upload)
 }
 
-pub async fn import_submit(
-    req: HttpRequest,
-    state: web::Data<AppState>,
+/// Where the import form returns when it cannot go on.
+const IMPORT: &str = "/admin/import";
+
+/// What the import form sends: the year, and the file — freshly uploaded
+/// (preview), or the one staged at preview (`import`).
+struct ImportPost {
+    year: i32,
+    import: bool,
+    file_name: String,
+    bytes: Vec<u8>,
+}
+
+/// Reads the multipart import form, with the CSRF check a urlencoded form
+/// gets from `PostedForm`.
+async fn read_import(
+    state: &AppState,
+    user: &Principal,
     payload: Multipart,
-) -> HttpResponse {
-    let user = match admin_user(&req, Action::ImportTasks).await {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
-    let t = ctx(&req, None, "").t;
-    let upload = match read_upload(payload, state.settings.server.upload_limit_kb * 1024).await {
-        Ok(u) => u,
-        Err(message) => return redirect_with("/admin/import", false, &message),
-    };
+    t: super::Tr,
+) -> Result<ImportPost, PageError> {
+    let upload = read_upload(payload, state.settings.server.upload_limit_kb * 1024)
+        .await
+        .map_err(|message| PageError::back(IMPORT, message))?;
     let form = Form(upload.fields);
-    if !form.csrf_ok(&user) {
-        return redirect_with("/admin/import", false, t.get("csrf_failed"));
+    if !form.csrf_ok(user) {
+        return Err(PageError::back(IMPORT, t.get("csrf_failed")));
     }
     let year = match form
         .get("year")
@@ -292,107 +279,121 @@ pub async fn import_submit(
     {
         Some(Ok(y)) => y,
         _ => {
-            return redirect_with(
-                "/admin/import",
-                false,
-                &format!("{}: 2000–2100", t.get("year")),
-            );
+            return Err(PageError::back(
+                IMPORT,
+                format!("{}: 2000–2100", t.get("year")),
+            ));
         }
     };
-    let mode = form.get("mode").unwrap_or("preview").to_string();
-    // The file: freshly uploaded (preview), or the one staged at preview (import).
-    let (file_name, bytes) = if mode == "import" {
+    if form.get("mode").unwrap_or("preview") == "import" {
         let token = form.text("token");
         let Some(path) = staging_path(&token, user.user_id) else {
-            return redirect_with("/admin/import", false, t.get("csrf_failed"));
+            return Err(PageError::back(IMPORT, t.get("csrf_failed")));
         };
-        match std::fs::read(&path) {
-            Ok(bytes) => {
-                let _ = std::fs::remove_file(&path);
-                (form.text("file_name"), bytes)
-            }
-            Err(_) => return redirect_with("/admin/import", false, t.get("csrf_failed")),
-        }
-    } else {
-        match upload.file {
-            Some((name, bytes)) if !bytes.is_empty() => (name, bytes),
-            _ => {
-                return redirect_with(
-                    "/admin/import",
-                    false,
-                    &format!("{}: {}", t.get("file"), "?"),
-                );
-            }
+        let Ok(bytes) = std::fs::read(&path) else {
+            return Err(PageError::back(IMPORT, t.get("csrf_failed")));
+        };
+        let _ = std::fs::remove_file(&path);
+        return Ok(ImportPost {
+            year,
+            import: true,
+            file_name: form.text("file_name"),
+            bytes,
+        });
+    }
+    match upload.file {
+        Some((file_name, bytes)) if !bytes.is_empty() => Ok(ImportPost {
+            year,
+            import: false,
+            file_name,
+            bytes,
+        }),
+        _ => Err(PageError::back(
+            IMPORT,
+            format!("{}: {}", t.get("file"), "?"),
+        )),
+    }
+}
+
+/// The preview: the rows as they would be imported, the file staged for the
+/// "Import" click; or the problems that stop it.
+async fn preview(
+    state: &AppState,
+    user: &Principal,
+    page: &mut ImportPage,
+    post: &ImportPost,
+) -> Result<(), PageError> {
+    let rows = match import::read_rows(&post.bytes, &post.file_name) {
+        Ok(rows) => rows,
+        Err(refused) => {
+            page.problems = refused.0;
+            return Ok(());
         }
     };
-    let mut page = import_page(&req, user.clone(), year);
-    page.file_name = file_name.clone();
-    if mode == "import" {
+    let checked = match import::check(&state.db, &rows, post.year).await? {
+        Ok(checked) => checked,
+        Err(refused) => {
+            page.problems = refused.0;
+            return Ok(());
+        }
+    };
+    let token = random_token();
+    if let Some(path) = staging_path(&token, user.user_id) {
+        if let Some(dir) = path.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        if std::fs::write(&path, &post.bytes).is_err() {
+            return Err(dondoc_core::Error::Unexpected(anyhow::anyhow!(
+                "cannot stage the import file"
+            ))
+            .into());
+        }
+    }
+    page.token = token;
+    page.preview = checked
+        .into_iter()
+        .map(|c| PreviewRow {
+            row: c.row,
+            code: c.task.code.to_string(),
+            title: c.task.title.to_string(),
+            field: c.field_name,
+            lead: c.lead_name,
+            coordinators: c.coordinator_names.join("; "),
+            leader: c.leader_name,
+            due: super::format::date(c.task.due_date),
+        })
+        .collect();
+    Ok(())
+}
+
+pub async fn import_submit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    payload: Multipart,
+    PageUser(user): PageUser,
+) -> Result<HttpResponse, PageError> {
+    policy::require(&user, Action::ImportTasks, None)?;
+    let t = ctx(&req, None, "").t;
+    let post = read_import(&state, &user, payload, t).await?;
+    let mut page = import_page(&req, user.clone(), post.year);
+    page.file_name = post.file_name.clone();
+    if post.import {
         match import::import(
             &state.db,
             &state.clock,
             &state.settings.organization.name,
             Some(user.user_id),
-            &bytes,
-            &file_name,
-            year,
+            &post.bytes,
+            &post.file_name,
+            post.year,
         )
-        .await
+        .await?
         {
-            Ok(Ok(report)) => page.imported = Some(report.imported),
-            Ok(Err(refused)) => page.problems = refused.0,
-            Err(err) => return error_page(&req, Some(user), err),
+            Ok(report) => page.imported = Some(report.imported),
+            Err(refused) => page.problems = refused.0,
         }
-        let had_flash = page.ctx.flash.is_some();
-        let status = if page.problems.is_empty() {
-            StatusCode::OK
-        } else {
-            StatusCode::UNPROCESSABLE_ENTITY
-        };
-        return render(status, &page, had_flash);
-    }
-    let rows = match import::read_rows(&bytes, &file_name) {
-        Ok(rows) => rows,
-        Err(refused) => {
-            page.problems = refused.0;
-            let had_flash = page.ctx.flash.is_some();
-            return render(StatusCode::UNPROCESSABLE_ENTITY, &page, had_flash);
-        }
-    };
-    match import::check(&state.db, &rows, year).await {
-        Ok(Ok(checked)) => {
-            let token = random_token();
-            if let Some(path) = staging_path(&token, user.user_id) {
-                if let Some(dir) = path.parent() {
-                    let _ = std::fs::create_dir_all(dir);
-                }
-                if std::fs::write(&path, &bytes).is_err() {
-                    return error_page(
-                        &req,
-                        Some(user),
-                        dondoc_core::Error::Unexpected(anyhow::anyhow!(
-                            "cannot stage the import file"
-                        )),
-                    );
-                }
-            }
-            page.token = token;
-            page.preview = checked
-                .into_iter()
-                .map(|c| PreviewRow {
-                    row: c.row,
-                    code: c.task.code.to_string(),
-                    title: c.task.title.to_string(),
-                    field: c.field_name,
-                    lead: c.lead_name,
-                    coordinators: c.coordinator_names.join("; "),
-                    leader: c.leader_name,
-                    due: super::format::date(c.task.due_date),
-                })
-                .collect();
-        }
-        Ok(Err(refused)) => page.problems = refused.0,
-        Err(err) => return error_page(&req, Some(user), err),
+    } else {
+        preview(&state, &user, &mut page, &post).await?;
     }
     let had_flash = page.ctx.flash.is_some();
     let status = if page.problems.is_empty() {
@@ -400,7 +401,7 @@ pub async fn import_submit(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    render(status, &page, had_flash)
+    Ok(render(status, &page, had_flash))
 }
 
 /// A sample file in the import layout (the same as docs/sample-import.csv).

@@ -13,7 +13,8 @@ use dondoc_core::{
 };
 
 use super::{
-    Ctx, Form, LOGIN_CSRF_COOKIE, ctx, page_user, posted_form, redirect, redirect_with, render,
+    Ctx, Form, FormPage, LOGIN_CSRF_COOKIE, PageError, PageUser, PostedForm, ctx, describe_error,
+    redirect, redirect_with, render,
 };
 use crate::{
     extract::{constant_time_eq, peer_addr},
@@ -22,11 +23,11 @@ use crate::{
 };
 
 /// `/`: the page that fits the role.
-pub async fn home(req: HttpRequest) -> HttpResponse {
-    match page_user(&req).await {
-        Ok(user) if user.role == Role::Staff => redirect("/tasks"),
-        Ok(_) => redirect("/dashboard"),
-        Err(to_login) => to_login,
+pub async fn home(PageUser(user): PageUser) -> HttpResponse {
+    if user.role == Role::Staff {
+        redirect("/tasks")
+    } else {
+        redirect("/dashboard")
     }
 }
 
@@ -86,8 +87,12 @@ pub struct NextQuery {
     next: Option<String>,
 }
 
-pub async fn login_form(req: HttpRequest, query: web::Query<NextQuery>) -> HttpResponse {
-    if page_user(&req).await.is_ok() {
+pub async fn login_form(
+    req: HttpRequest,
+    query: web::Query<NextQuery>,
+    signed_in: Option<PageUser>,
+) -> HttpResponse {
+    if signed_in.is_some() {
         return redirect(&safe_next(query.next.as_deref().unwrap_or("/")));
     }
     login_page(
@@ -103,7 +108,7 @@ pub async fn login_submit(
     req: HttpRequest,
     state: web::Data<AppState>,
     body: web::Bytes,
-) -> HttpResponse {
+) -> Result<HttpResponse, PageError> {
     let form = Form::parse(&body);
     let t = ctx(&req, None, "").t;
     let next = form.text("next");
@@ -115,66 +120,70 @@ pub async fn login_submit(
     let form_token = form.text("login_csrf");
     if cookie_token.is_empty() || !constant_time_eq(cookie_token.as_bytes(), form_token.as_bytes())
     {
-        return login_page(
+        return Ok(login_page(
             &req,
             StatusCode::FORBIDDEN,
             Some(t.get("csrf_failed").to_string()),
             &next,
             &username,
-        );
+        ));
     }
     let addr = peer_addr(&req);
-    match sessions::login(
-        &state.db,
-        &state.clock,
-        &state.settings.auth,
-        &username,
-        &form.text("password"),
-        addr.as_deref(),
-        TokenKind::Session,
+    Ok(
+        match sessions::login(
+            &state.db,
+            &state.clock,
+            &state.settings.auth,
+            &username,
+            &form.text("password"),
+            addr.as_deref(),
+            TokenKind::Session,
+        )
+        .await
+        {
+            Ok(outcome) => {
+                let max_age = (outcome.expires_at - state.clock.now()).num_seconds();
+                let mut gone = Cookie::build(LOGIN_CSRF_COOKIE, "").path("/login").finish();
+                gone.make_removal();
+                let target = if outcome.user.must_change_password {
+                    "/account/password".to_string()
+                } else {
+                    safe_next(&next)
+                };
+                HttpResponse::SeeOther()
+                    .insert_header(("Location", target))
+                    .cookie(session_cookie(&state, outcome.token, max_age))
+                    .cookie(gone)
+                    .finish()
+            }
+            Err(Error::TooManyAttempts { .. }) => login_page(
+                &req,
+                StatusCode::TOO_MANY_REQUESTS,
+                Some(t.get("login_throttled").to_string()),
+                &next,
+                &username,
+            ),
+            Err(Error::Unauthenticated) => login_page(
+                &req,
+                StatusCode::UNAUTHORIZED,
+                Some(t.get("login_failed").to_string()),
+                &next,
+                &username,
+            ),
+            Err(other) => return Err(other.into()),
+        },
     )
-    .await
-    {
-        Ok(outcome) => {
-            let max_age = (outcome.expires_at - state.clock.now()).num_seconds();
-            let mut gone = Cookie::build(LOGIN_CSRF_COOKIE, "").path("/login").finish();
-            gone.make_removal();
-            let target = if outcome.user.must_change_password {
-                "/account/password".to_string()
-            } else {
-                safe_next(&next)
-            };
-            HttpResponse::SeeOther()
-                .insert_header(("Location", target))
-                .cookie(session_cookie(&state, outcome.token, max_age))
-                .cookie(gone)
-                .finish()
-        }
-        Err(Error::TooManyAttempts { .. }) => login_page(
-            &req,
-            StatusCode::TOO_MANY_REQUESTS,
-            Some(t.get("login_throttled").to_string()),
-            &next,
-            &username,
-        ),
-        Err(Error::Unauthenticated) => login_page(
-            &req,
-            StatusCode::UNAUTHORIZED,
-            Some(t.get("login_failed").to_string()),
-            &next,
-            &username,
-        ),
-        Err(other) => super::error_page(&req, None, other),
-    }
 }
 
 pub async fn logout(
     req: HttpRequest,
     state: web::Data<AppState>,
     body: web::Bytes,
+    signed_in: Option<PageUser>,
 ) -> HttpResponse {
     let form = Form::parse(&body);
-    let Ok(user) = page_user(&req).await else {
+    // Not (or no longer) signed in: the login page, with nowhere to return to.
+    let Some(PageUser(user)) = signed_in else {
         return redirect("/login");
     };
     if !form.csrf_ok(&user) {
@@ -222,11 +231,7 @@ struct PasswordPage {
     must_change: bool,
 }
 
-pub async fn password_form(req: HttpRequest) -> HttpResponse {
-    let user = match page_user(&req).await {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
+pub async fn password_form(req: HttpRequest, PageUser(user): PageUser) -> HttpResponse {
     let must_change = user.must_change_password;
     let page = PasswordPage {
         ctx: ctx(&req, Some(user), ""),
@@ -236,16 +241,19 @@ pub async fn password_form(req: HttpRequest) -> HttpResponse {
     render(StatusCode::OK, &page, had_flash)
 }
 
+/// The password form.
+pub struct PasswordForm;
+
+impl FormPage for PasswordForm {
+    const PAGE: &'static str = "/account/password";
+}
+
 pub async fn password_submit(
-    req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Bytes,
-) -> HttpResponse {
-    let (user, form, t) = match posted_form(&req, &body, "/account/password").await {
-        Ok(posted) => posted,
-        Err(response) => return response,
-    };
-    match dondoc_core::accounts::users::change_own_password(
+    posted: PostedForm<PasswordForm>,
+) -> Result<HttpResponse, PageError> {
+    let (user, form, t) = (&posted.user, &posted.form, posted.t);
+    dondoc_core::accounts::users::change_own_password(
         &state.db,
         &state.clock,
         user.user_id,
@@ -254,8 +262,6 @@ pub async fn password_submit(
         &form.text("new_password"),
     )
     .await
-    {
-        Ok(()) => redirect_with("/", true, t.get("password_changed")),
-        Err(err) => redirect_with("/account/password", false, &super::describe_error(t, &err)),
-    }
+    .map_err(|err| PageError::back(&posted.back, describe_error(t, &err)))?;
+    Ok(redirect_with("/", true, t.get("password_changed")))
 }

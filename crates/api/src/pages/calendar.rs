@@ -8,7 +8,8 @@ use askama::Template;
 use dondoc_core::{accounts::policy::FeedTarget, feeds::manage};
 
 use super::{
-    Ctx, ctx, describe_error, error_page, format, page_user, posted_form, redirect_with, render,
+    Ctx, FormPage, PageError, PageUser, PostedForm, ctx, describe_error, format, redirect_with,
+    render,
 };
 use crate::state::AppState;
 
@@ -36,11 +37,8 @@ async fn page(
     state: &AppState,
     user: dondoc_core::accounts::principal::Principal,
     new_url: Option<(String, String)>,
-) -> HttpResponse {
-    let slots = match manage::slots(&state.db, &user).await {
-        Ok(s) => s,
-        Err(err) => return error_page(req, Some(user), err),
-    };
+) -> Result<HttpResponse, PageError> {
+    let slots = manage::slots(&state.db, &user).await?;
     let page_ctx = ctx(req, Some(user), "calendar");
     let t = page_ctx.t;
     let tz = state.clock.timezone();
@@ -81,79 +79,71 @@ async fn page(
         new_url,
         new_label,
     };
-    render(StatusCode::OK, &view, had_flash)
+    Ok(render(StatusCode::OK, &view, had_flash))
 }
 
-pub async fn show(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    let user = match page_user(&req).await {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
+pub async fn show(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    PageUser(user): PageUser,
+) -> Result<HttpResponse, PageError> {
     page(&req, &state, user, None).await
+}
+
+/// The forms of the calendar page.
+pub struct CalendarForm;
+
+impl FormPage for CalendarForm {
+    const PAGE: &'static str = "/account/calendar";
 }
 
 /// Makes (or regenerates) a feed and shows its address once.
 pub async fn create(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Bytes,
-) -> HttpResponse {
-    let (user, form, t) = match posted_form(&req, &body, "/account/calendar").await {
-        Ok(posted) => posted,
-        Err(response) => return response,
-    };
-    let scope = form.text("scope");
-    let key = form.text("key");
+    posted: PostedForm<CalendarForm>,
+) -> Result<HttpResponse, PageError> {
+    let scope = posted.form.text("scope");
+    let key = posted.form.text("key");
     let (department, leader) = if scope == manage::SCOPE_LEADER {
         (None, Some(key.as_str()))
     } else {
         (Some(key.as_str()), None)
     };
-    let target = match manage::resolve_target(&state.db, &user, &scope, department, leader).await {
-        Ok(target) => target,
-        Err(err) => return redirect_with("/account/calendar", false, &describe_error(t, &err)),
-    };
-    match manage::create(
+    // Every refusal of the target, a missing right included, is said on the page.
+    let target = manage::resolve_target(&state.db, &posted.user, &scope, department, leader)
+        .await
+        .map_err(|err| PageError::back(&posted.back, describe_error(posted.t, &err)))?;
+    let created = manage::create(
         &state.db,
         &state.clock,
         state.settings.public_url(),
-        &user,
+        &posted.user,
         target,
     )
     .await
-    {
-        Ok(created) => {
-            let label = created
-                .feed
-                .department
-                .as_ref()
-                .map(|d| d.name.clone())
-                .or_else(|| created.feed.leader.as_ref().map(|l| l.full_name.clone()))
-                .unwrap_or_default();
-            page(&req, &state, user, Some((created.url, label))).await
-        }
-        Err(dondoc_core::Error::Forbidden(why)) => {
-            error_page(&req, Some(user), dondoc_core::Error::Forbidden(why))
-        }
-        Err(err) => redirect_with("/account/calendar", false, &describe_error(t, &err)),
-    }
+    .map_err(|err| posted.refused(err))?;
+    let label = created
+        .feed
+        .department
+        .as_ref()
+        .map(|d| d.name.clone())
+        .or_else(|| created.feed.leader.as_ref().map(|l| l.full_name.clone()))
+        .unwrap_or_default();
+    page(&req, &state, posted.user, Some((created.url, label))).await
 }
 
 pub async fn revoke(
-    req: HttpRequest,
-    state: web::Data<AppState>,
     path: web::Path<i64>,
-    body: web::Bytes,
-) -> HttpResponse {
-    let (user, _, t) = match posted_form(&req, &body, "/account/calendar").await {
-        Ok(posted) => posted,
-        Err(response) => return response,
-    };
-    match manage::revoke(&state.db, &state.clock, &user, path.into_inner()).await {
-        Ok(()) => redirect_with("/account/calendar", true, t.get("calendar_revoked")),
-        Err(err @ (dondoc_core::Error::Forbidden(_) | dondoc_core::Error::NotFound(_))) => {
-            error_page(&req, Some(user), err)
-        }
-        Err(err) => redirect_with("/account/calendar", false, &describe_error(t, &err)),
-    }
+    state: web::Data<AppState>,
+    posted: PostedForm<CalendarForm>,
+) -> Result<HttpResponse, PageError> {
+    manage::revoke(&state.db, &state.clock, &posted.user, path.into_inner())
+        .await
+        .map_err(|err| posted.refused_or_missing(err))?;
+    Ok(redirect_with(
+        &posted.back,
+        true,
+        posted.t.get("calendar_revoked"),
+    ))
 }

@@ -9,9 +9,9 @@ use dondoc_core::{
 };
 
 use super::{
-    Ctx, ctx, error_page,
+    Ctx, PageError, PageUser, ctx,
     format::{TaskRow, task_row},
-    page_user, render, svg,
+    render, svg,
 };
 use crate::state::AppState;
 
@@ -36,26 +36,19 @@ pub async fn show(
     req: HttpRequest,
     state: web::Data<AppState>,
     query: web::Query<YearQuery>,
-) -> HttpResponse {
-    let user = match page_user(&req).await {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
-    let today = state.today();
-    let figures = match stats::compute(
+    PageUser(user): PageUser,
+) -> Result<HttpResponse, PageError> {
+    let figures = stats::compute(
         &state.db,
+        &state.clock,
         &user,
         &RawStatsQuery {
             year: query.year.clone(),
+            as_of: None,
         },
-        today,
         state.due_soon_days(),
     )
-    .await
-    {
-        Ok(f) => f,
-        Err(err) => return error_page(&req, Some(user), err),
-    };
+    .await?;
     let page = ctx(&req, Some(user.clone()), "dashboard");
     let t = page.t;
     let bars: Vec<svg::Bar> = figures
@@ -69,21 +62,22 @@ pub async fn show(
             total: d.figures.total - d.figures.cancelled,
         })
         .collect();
-    let oldest = match overdue::list(
+    let oldest = overdue::list(
         &state.db,
+        &state.clock,
         &user,
         &RawOverdueQuery {
+            year: Some(figures.year.to_string()),
             per_page: Some("10".into()),
             ..Default::default()
         },
-        today,
         state.due_soon_days(),
     )
-    .await
-    {
-        Ok(p) => p.items.iter().map(|i| task_row(t, &i.task, "")).collect(),
-        Err(err) => return error_page(&req, Some(user), err),
-    };
+    .await?
+    .items
+    .iter()
+    .map(|i| task_row(t, &i.task, ""))
+    .collect();
     let had_flash = page.flash.is_some();
     let view = DashboardPage {
         year: figures.year,
@@ -94,5 +88,5 @@ pub async fn show(
         scoped_to: figures.department.clone(),
         ctx: page,
     };
-    render(StatusCode::OK, &view, had_flash)
+    Ok(render(StatusCode::OK, &view, had_flash))
 }

@@ -4,6 +4,7 @@
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use askama::Template;
 use dondoc_core::{
+    Error,
     accounts::policy::{self, Action},
     documents::{self, NewDocument, NewLink, RawDocumentQuery},
     domain::{DocumentKind, Timeliness},
@@ -11,8 +12,9 @@ use dondoc_core::{
 };
 
 use super::{
-    Ctx, ctx, describe_error, error_page, format, page_user, posted_form, redirect_with, render,
-    tasks::Choice,
+    Ctx, FormPage, PageError, PageUser, PostedForm, ctx,
+    format::{self, Choice},
+    redirect_with, render,
 };
 use crate::state::AppState;
 
@@ -41,31 +43,20 @@ pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
     query: web::Query<RawDocumentQuery>,
-) -> HttpResponse {
-    let user = match page_user(&req).await {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
+    PageUser(user): PageUser,
+) -> Result<HttpResponse, PageError> {
     let mut page_ctx = ctx(&req, Some(user.clone()), "documents");
     let t = page_ctx.t;
     let mut raw = query.into_inner();
     raw.per_page = Some("200".into());
-    let page = match documents::list(&state.db, &user, &raw).await {
-        Ok(p) => p,
-        Err(err @ dondoc_core::Error::Validation(_)) => {
-            page_ctx.flash = Some(super::Flash {
-                ok: false,
-                text: describe_error(t, &err),
-            });
-            tasks::Page {
-                items: Vec::new(),
-                total: 0,
-                page: 1,
-                per_page: 200,
-            }
+    let page = page_ctx.flash_invalid(documents::list(&state.db, &user, &raw).await, || {
+        tasks::Page {
+            items: Vec::new(),
+            total: 0,
+            page: 1,
+            per_page: 200,
         }
-        Err(err) => return error_page(&req, Some(user), err),
-    };
+    })?;
     let kind = raw.kind.clone().unwrap_or_default();
     let relation = raw.relation.clone().unwrap_or_default();
     let view = ListPage {
@@ -124,7 +115,7 @@ pub async fn list(
         ctx: page_ctx,
     };
     let had_flash = view.ctx.flash.is_some();
-    render(StatusCode::OK, &view, had_flash)
+    Ok(render(StatusCode::OK, &view, had_flash))
 }
 
 pub struct TaskOption {
@@ -153,14 +144,9 @@ pub async fn new_form(
     req: HttpRequest,
     state: web::Data<AppState>,
     query: web::Query<NewQuery>,
-) -> HttpResponse {
-    let user = match page_user(&req).await {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
-    if let Err(err) = policy::require(&user, Action::RecordDocument, None) {
-        return error_page(&req, Some(user), err);
-    }
+    PageUser(user): PageUser,
+) -> Result<HttpResponse, PageError> {
+    policy::require(&user, Action::RecordDocument, None)?;
     let today = state.today();
     // Late and soon-due tasks are the ones reminder documents are about.
     let filter = TaskFilter {
@@ -169,16 +155,19 @@ pub async fn new_form(
         ..Default::default()
     };
     let mut open = tasks::list(&state.db, &filter, today, state.due_soon_days())
-        .await
-        .map(|p| p.items)
-        .unwrap_or_default();
+        .await?
+        .items;
     // Coming from a task's page: that task is offered (and ticked) even if
-    // it is neither overdue nor due soon.
+    // it is neither overdue nor due soon. A task that does not exist is
+    // just not offered.
     if let Some(id) = query.task
         && !open.iter().any(|t| t.id == id)
-        && let Ok(task) = tasks::query::get(&state.db, id, today, state.due_soon_days()).await
     {
-        open.insert(0, task);
+        match tasks::query::get(&state.db, id, today, state.due_soon_days()).await {
+            Ok(task) => open.insert(0, task),
+            Err(Error::NotFound(_)) => {}
+            Err(err) => return Err(err.into()),
+        }
     }
     let page_ctx = ctx(&req, Some(user.clone()), "documents");
     let t = page_ctx.t;
@@ -211,36 +200,31 @@ pub async fn new_form(
         ctx: page_ctx,
     };
     let had_flash = view.ctx.flash.is_some();
-    render(StatusCode::OK, &view, had_flash)
+    Ok(render(StatusCode::OK, &view, had_flash))
+}
+
+/// The new document form.
+pub struct NewDocumentForm;
+
+impl FormPage for NewDocumentForm {
+    const PAGE: &'static str = "/documents/new";
 }
 
 pub async fn create(
-    req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Bytes,
-) -> HttpResponse {
-    let (user, form, t) = match posted_form(&req, &body, "/documents/new").await {
-        Ok(posted) => posted,
-        Err(response) => return response,
-    };
+    posted: PostedForm<NewDocumentForm>,
+) -> Result<HttpResponse, PageError> {
+    let (form, t) = (&posted.form, posted.t);
     let relation = form.get("relation").unwrap_or("reminds").to_string();
-    let mut bad_ids = false;
-    let links: Vec<NewLink> = form
-        .all("task_ids")
-        .into_iter()
-        .filter_map(|id| match id.parse::<i64>() {
-            Ok(task_id) => Some(NewLink {
+    let mut links = Vec::new();
+    for id in form.all("task_ids") {
+        match id.parse::<i64>() {
+            Ok(task_id) => links.push(NewLink {
                 task_id,
                 relation: relation.clone(),
             }),
-            Err(_) => {
-                bad_ids = true;
-                None
-            }
-        })
-        .collect();
-    if bad_ids {
-        return redirect_with("/documents/new", false, t.get("error_help"));
+            Err(_) => return Err(PageError::back(&posted.back, t.get("error_help"))),
+        }
     }
     let input = NewDocument {
         number: form.text("number"),
@@ -251,11 +235,8 @@ pub async fn create(
         links,
         report_back_on: None,
     };
-    match documents::create(&state.db, &state.clock, &user, input).await {
-        Ok(_) => redirect_with("/documents", true, t.get("document_saved")),
-        Err(dondoc_core::Error::Forbidden(why)) => {
-            error_page(&req, Some(user), dondoc_core::Error::Forbidden(why))
-        }
-        Err(err) => redirect_with("/documents/new", false, &describe_error(t, &err)),
-    }
+    documents::create(&state.db, &state.clock, &posted.user, input)
+        .await
+        .map_err(|err| posted.refused(err))?;
+    Ok(redirect_with("/documents", true, t.get("document_saved")))
 }

@@ -16,8 +16,9 @@ use dondoc_core::{
 };
 
 use super::{
-    Ctx, Form, Tr, ctx, describe_error, error_page, format, page_user, posted_form, redirect_with,
-    render, tasks::Choice,
+    Ctx, Form, FormPage, PageError, PageUser, PostedForm, TaskPageForm, Tr, ctx,
+    format::{self, Choice},
+    redirect_with, render,
 };
 use crate::state::AppState;
 
@@ -125,11 +126,8 @@ pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
     query: web::Query<Query>,
-) -> HttpResponse {
-    let user = match page_user(&req).await {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
+    PageUser(user): PageUser,
+) -> Result<HttpResponse, PageError> {
     let today: NaiveDate = state.today();
     let wanted = query.state.clone().unwrap_or_else(|| "open".into());
     let raw = RawExplanationQuery {
@@ -137,17 +135,10 @@ pub async fn list(
     };
     let mut page_ctx = ctx(&req, Some(user.clone()), "explanations");
     let t = page_ctx.t;
-    let list = match explanations::list(&state.db, &user, &raw, today).await {
-        Ok(l) => l,
-        Err(err @ dondoc_core::Error::Validation(_)) => {
-            page_ctx.flash = Some(super::Flash {
-                ok: false,
-                text: describe_error(t, &err),
-            });
-            Vec::new()
-        }
-        Err(err) => return error_page(&req, Some(user), err),
-    };
+    let list = page_ctx.flash_invalid(
+        explanations::list(&state.db, &user, &raw, today).await,
+        Vec::new,
+    )?;
     let tz = state.clock.timezone();
     // The list page shows answers; answering happens on the task page.
     let lines: Vec<ExplanationLine> = list.iter().map(|e| line(t, e, tz, false)).collect();
@@ -171,69 +162,68 @@ pub async fn list(
         ctx: page_ctx,
     };
     let had_flash = view.ctx.flash.is_some();
-    render(StatusCode::OK, &view, had_flash)
+    Ok(render(StatusCode::OK, &view, had_flash))
 }
 
 /// A leader asks (form on the task page).
 pub async fn request(
-    req: HttpRequest,
-    state: web::Data<AppState>,
     path: web::Path<i64>,
-    body: web::Bytes,
-) -> HttpResponse {
-    let task_id = path.into_inner();
-    let back = format!("/tasks/{task_id}");
-    let (user, form, t) = match posted_form(&req, &body, &back).await {
-        Ok(posted) => posted,
-        Err(response) => return response,
-    };
+    state: web::Data<AppState>,
+    posted: PostedForm<TaskPageForm>,
+) -> Result<HttpResponse, PageError> {
     let input = NewExplanation {
-        question: form.text("question"),
-        answer_by: form.text("answer_by"),
+        question: posted.form.text("question"),
+        answer_by: posted.form.text("answer_by"),
     };
-    match explanations::request(
+    explanations::request(
         &state.db,
         &state.clock,
         &state.settings,
-        &user,
-        task_id,
+        &posted.user,
+        path.into_inner(),
         &input,
     )
     .await
-    {
-        Ok(_) => redirect_with(&back, true, t.get("explanation_requested")),
-        Err(err @ (dondoc_core::Error::Forbidden(_) | dondoc_core::Error::NotFound(_))) => {
-            error_page(&req, Some(user), err)
-        }
-        Err(err) => redirect_with(&back, false, &describe_error(t, &err)),
+    .map_err(|err| posted.refused_or_missing(err))?;
+    Ok(redirect_with(
+        &posted.back,
+        true,
+        posted.t.get("explanation_requested"),
+    ))
+}
+
+/// The answer form, on the task page: it names the page to return to.
+pub struct AnswerForm;
+
+impl FormPage for AnswerForm {
+    const PAGE: &'static str = "/explanations";
+
+    fn back(_: &HttpRequest, form: &Form) -> String {
+        form.back_or(Self::PAGE)
     }
 }
 
 /// The lead department answers (form on the task page).
 pub async fn answer(
-    req: HttpRequest,
-    state: web::Data<AppState>,
     path: web::Path<i64>,
-    body: web::Bytes,
-) -> HttpResponse {
-    let user = match page_user(&req).await {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
-    let form = Form::parse(&body);
-    let back = form.back_or("/explanations");
-    let t = ctx(&req, None, "").t;
-    if !form.csrf_ok(&user) {
-        return redirect_with(&back, false, t.get("csrf_failed"));
-    }
+    state: web::Data<AppState>,
+    posted: PostedForm<AnswerForm>,
+) -> Result<HttpResponse, PageError> {
     let input = ExplanationAnswer {
-        answer: form.text("answer"),
+        answer: posted.form.text("answer"),
     };
-    match explanations::answer(&state.db, &state.clock, &user, path.into_inner(), &input).await {
-        Ok(_) => redirect_with(&back, true, t.get("explanation_answered")),
-        Err(err @ (dondoc_core::Error::Forbidden(_) | dondoc_core::Error::NotFound(_))) => {
-            error_page(&req, Some(user), err)
-        }
-        Err(err) => redirect_with(&back, false, &describe_error(t, &err)),
-    }
+    explanations::answer(
+        &state.db,
+        &state.clock,
+        &posted.user,
+        path.into_inner(),
+        &input,
+    )
+    .await
+    .map_err(|err| posted.refused_or_missing(err))?;
+    Ok(redirect_with(
+        &posted.back,
+        true,
+        posted.t.get("explanation_answered"),
+    ))
 }

@@ -5,6 +5,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use dondoc_core::{
     domain::{TaskStatus, Timeliness},
+    entity::field,
+    org::departments::Department,
     tasks::TaskView,
 };
 
@@ -44,24 +46,16 @@ pub fn badge(t: Tr, task: &TaskView) -> Badge {
     match task.timeliness {
         Some(Timeliness::Overdue) => Badge {
             class: "b-overdue",
-            text: format!(
-                "{} {} {}",
-                t.get("overdue_by"),
-                task.days_overdue.unwrap_or(0),
-                t.get("days")
+            text: t.with(
+                "badge_overdue",
+                &[("days", task.days_overdue.unwrap_or(0).into())],
             ),
         },
         Some(Timeliness::DueSoon) => Badge {
             class: "b-soon",
             text: match task.days_left {
-                Some(0) if t.is_en() => "Due today".to_string(),
-                Some(0) => "Đến hạn hôm nay".to_string(),
-                Some(n) => format!(
-                    "{} ({} {n} {})",
-                    t.get("due_soon"),
-                    t.get("days_left"),
-                    t.get("days")
-                ),
+                Some(0) => t.get("badge_due_today"),
+                Some(n) => t.with("badge_due_in", &[("days", n.into())]),
                 None => t.get("due_soon").to_string(),
             },
         },
@@ -72,6 +66,10 @@ pub fn badge(t: Tr, task: &TaskView) -> Badge {
         Some(Timeliness::CompletedOnTime) => Badge {
             class: "b-done",
             text: t.get("completed_on_time").to_string(),
+        },
+        Some(Timeliness::CompletedOnTimeAfterExtension) => Badge {
+            class: "b-done",
+            text: t.get("completed_on_time_after_extension").to_string(),
         },
         Some(Timeliness::CompletedLate) => Badge {
             class: "b-late",
@@ -147,4 +145,52 @@ pub fn task_row(t: Tr, task: &TaskView, viewer_department: &str) -> TaskRow {
         coordinating: !viewer_department.is_empty()
             && task.lead_department.code != viewer_department,
     }
+}
+
+/// One option of a `<select>`.
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+/// `(value, label)` pairs as options, `selected` marked.
+pub fn choices(options: Vec<(String, String)>, selected: &str) -> Vec<Choice> {
+    options
+        .into_iter()
+        .map(|(value, label)| Choice {
+            selected: value == selected,
+            value,
+            label,
+        })
+        .collect()
+}
+
+/// A department filter: "all departments", then each department.
+pub fn department_filter(t: Tr, departments: &[Department], selected: &str) -> Vec<Choice> {
+    choices(
+        std::iter::once((String::new(), t.get("all_departments").to_string()))
+            .chain(departments.iter().map(|d| (d.code.clone(), d.name.clone())))
+            .collect(),
+        selected,
+    )
+}
+
+/// A field's name in the reader's language.
+pub fn field_name(t: Tr, field: &field::Model) -> String {
+    if t.is_en() {
+        field.name_en.clone()
+    } else {
+        field.name_vi.clone()
+    }
+}
+
+/// A field filter: "all fields", then each field.
+pub fn field_filter(t: Tr, fields: &[field::Model], selected: &str) -> Vec<Choice> {
+    choices(
+        std::iter::once((String::new(), t.get("all_fields").to_string()))
+            .chain(fields.iter().map(|f| (f.code.clone(), field_name(t, f))))
+            .collect(),
+        selected,
+    )
 }

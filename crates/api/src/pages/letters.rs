@@ -14,8 +14,9 @@ use dondoc_core::{
 };
 
 use super::{
-    Ctx, Flash, ctx, describe_error, error_page, format, page_user, posted_form, redirect_with,
-    render, tasks::Choice,
+    Ctx, Form, FormPage, PageError, PageUser, PostedForm, ctx,
+    format::{self, Choice},
+    redirect_with, render,
 };
 use crate::state::AppState;
 
@@ -37,24 +38,19 @@ struct LettersPage {
     late: Vec<LateDepartment>,
 }
 
-pub async fn index(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    let user = match page_user(&req).await {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
+pub async fn index(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    PageUser(user): PageUser,
+) -> Result<HttpResponse, PageError> {
     let late =
-        match letters::late_departments(&state.db, &user, state.today(), state.due_soon_days())
-            .await
-        {
-            Ok(l) => l,
-            Err(err) => return error_page(&req, Some(user), err),
-        };
+        letters::late_departments(&state.db, &state.clock, &user, state.due_soon_days()).await?;
     let view = LettersPage {
         ctx: ctx(&req, Some(user), "letters"),
         late,
     };
     let had_flash = view.ctx.flash.is_some();
-    render(StatusCode::OK, &view, had_flash)
+    Ok(render(StatusCode::OK, &view, had_flash))
 }
 
 #[derive(Template)]
@@ -78,25 +74,18 @@ pub async fn show(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
-) -> HttpResponse {
-    let user = match page_user(&req).await {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
+    PageUser(user): PageUser,
+) -> Result<HttpResponse, PageError> {
     let today = state.today();
-    let draft = match letters::draft(
+    let draft = letters::draft(
         &state.db,
         &state.settings.letters,
+        &state.clock,
         &user,
         &path,
-        today,
         state.due_soon_days(),
     )
-    .await
-    {
-        Ok(d) => d,
-        Err(err) => return error_page(&req, Some(user), err),
-    };
+    .await?;
     let l = &state.settings.letters;
     let view = LetterPage {
         ctx: ctx(&req, Some(user), "letters"),
@@ -111,29 +100,43 @@ pub async fn show(
         draft,
     };
     let had_flash = view.ctx.flash.is_some();
-    render(StatusCode::OK, &view, had_flash)
+    Ok(render(StatusCode::OK, &view, had_flash))
+}
+
+/// The letter's form: it returns to the letter's page.
+pub struct LetterForm;
+
+impl FormPage for LetterForm {
+    const PAGE: &'static str = "/letters";
+
+    fn back(req: &HttpRequest, _: &Form) -> String {
+        format!("/letters/{}", letter_code(req))
+    }
+}
+
+/// The department code of the letter's address, only the characters a code
+/// has (it is written into addresses).
+fn letter_code(req: &HttpRequest) -> String {
+    req.match_info()
+        .load::<String>()
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect()
 }
 
 pub async fn record(
     req: HttpRequest,
     state: web::Data<AppState>,
-    path: web::Path<String>,
-    body: web::Bytes,
-) -> HttpResponse {
-    let code: String = path
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-        .collect();
-    let back = format!("/letters/{code}");
-    let (user, form, t) = match posted_form(&req, &body, &back).await {
-        Ok(posted) => posted,
-        Err(response) => return response,
-    };
+    posted: PostedForm<LetterForm>,
+) -> Result<HttpResponse, PageError> {
+    let code = letter_code(&req);
+    let (form, t) = (&posted.form, posted.t);
     let mut task_ids = Vec::new();
     for raw in form.all("task_ids") {
         match raw.trim().parse::<i64>() {
             Ok(id) => task_ids.push(id),
-            Err(_) => return redirect_with(&back, false, t.get("error_help")),
+            Err(_) => return Err(PageError::back(&posted.back, t.get("error_help"))),
         }
     }
     let input = IssuedLetter {
@@ -144,25 +147,20 @@ pub async fn record(
         signer: form.text("signer"),
         task_ids,
     };
-    match letters::record(
+    letters::record(
         &state.db,
         &state.clock,
         &state.settings.letters,
-        &user,
+        &posted.user,
         input,
     )
     .await
-    {
-        Ok(_) => redirect_with(
-            &format!("/register?department={code}"),
-            true,
-            t.get("letter_recorded"),
-        ),
-        Err(dondoc_core::Error::Forbidden(why)) => {
-            error_page(&req, Some(user), dondoc_core::Error::Forbidden(why))
-        }
-        Err(err) => redirect_with(&back, false, &describe_error(t, &err)),
-    }
+    .map_err(|err| posted.refused(err))?;
+    Ok(redirect_with(
+        &format!("/register?department={code}"),
+        true,
+        t.get("letter_recorded"),
+    ))
 }
 
 #[derive(Template)]
@@ -190,15 +188,12 @@ pub async fn register_page(
     req: HttpRequest,
     state: web::Data<AppState>,
     query: web::Query<RawRegisterQuery>,
-) -> HttpResponse {
-    let user = match page_user(&req).await {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
+    PageUser(user): PageUser,
+) -> Result<HttpResponse, PageError> {
     let mut page_ctx = ctx(&req, Some(user.clone()), "register");
     let t = page_ctx.t;
     let raw = query.into_inner();
-    let reg = match register::list(
+    let listed = register::list(
         &state.db,
         &user,
         &raw,
@@ -206,38 +201,19 @@ pub async fn register_page(
         state.clock.timezone(),
         state.settings.letters.report_back_days,
     )
-    .await
-    {
-        Ok(r) => r,
-        Err(err @ dondoc_core::Error::Validation(_)) => {
-            page_ctx.flash = Some(Flash {
-                ok: false,
-                text: describe_error(t, &err),
-            });
-            Register {
-                year: None,
-                department: None,
-                entries: Vec::new(),
-                answered: 0,
-                waiting: 0,
-                not_answered: 0,
-            }
-        }
-        Err(err) => return error_page(&req, Some(user), err),
-    };
+    .await;
+    let reg = page_ctx.flash_invalid(listed, || Register {
+        year: None,
+        department: None,
+        entries: Vec::new(),
+        answered: 0,
+        waiting: 0,
+        not_answered: 0,
+    })?;
     let selected = reg.department.clone().unwrap_or_default();
-    let departments = dondoc_core::org::departments::list(&state.db, false)
-        .await
-        .unwrap_or_default();
+    let departments = dondoc_core::org::departments::list(&state.db, false).await?;
     let view = RegisterPage {
-        departments: std::iter::once((String::new(), t.get("all_departments").to_string()))
-            .chain(departments.iter().map(|d| (d.code.clone(), d.name.clone())))
-            .map(|(value, label)| Choice {
-                selected: value == selected,
-                value,
-                label,
-            })
-            .collect(),
+        departments: format::department_filter(t, &departments, &selected),
         year: raw.year.clone().unwrap_or_default(),
         export_query: query_string(&[("department", &raw.department), ("year", &raw.year)]),
         can_draft: policy::can(&user, Action::DraftLetter, None),
@@ -245,13 +221,13 @@ pub async fn register_page(
         ctx: page_ctx,
     };
     let had_flash = view.ctx.flash.is_some();
-    render(StatusCode::OK, &view, had_flash)
+    Ok(render(StatusCode::OK, &view, had_flash))
 }
 
 pub struct GroupTable {
     pub heading: String,
     pub first: String,
-    pub rows: Vec<review::GroupFigures>,
+    pub rows: Vec<dondoc_core::reports::figures::Group>,
 }
 
 #[derive(Template)]
@@ -273,20 +249,12 @@ impl ReviewPage {
         format::date(*day)
     }
 
-    fn rate(&self, f: &review::ReviewFigures) -> String {
-        if self.ctx.t.is_en() {
-            f.rate_en()
-        } else {
-            f.rate_vi()
-        }
+    fn rate(&self, f: &dondoc_core::reports::figures::Figures) -> String {
+        f.rate(self.ctx.t.0)
     }
 
-    fn kind_label<'a>(&self, k: &'a review::KindCount) -> &'a str {
-        if self.ctx.t.is_en() {
-            &k.label_en
-        } else {
-            &k.label_vi
-        }
+    fn kind_label(&self, k: &review::KindCount) -> String {
+        k.kind.label(self.ctx.t.0)
     }
 }
 
@@ -294,36 +262,22 @@ pub async fn review_page(
     req: HttpRequest,
     state: web::Data<AppState>,
     query: web::Query<RawReviewQuery>,
-) -> HttpResponse {
-    let user = match page_user(&req).await {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
-    if let Err(err) = policy::require(&user, Action::ReadReview, None) {
-        return error_page(&req, Some(user), err);
-    }
+    PageUser(user): PageUser,
+) -> Result<HttpResponse, PageError> {
+    policy::require(&user, Action::ReadReview, None)?;
     let mut page_ctx = ctx(&req, Some(user.clone()), "review");
     let t = page_ctx.t;
     let raw = query.into_inner();
-    let r = match review::compute(
+    let computed = review::compute(
         &state.db,
+        &state.clock,
         &user,
         &raw,
-        state.today(),
+        state.due_soon_days(),
         &state.settings.letters.short_name,
     )
-    .await
-    {
-        Ok(r) => Some(r),
-        Err(err @ dondoc_core::Error::Validation(_)) => {
-            page_ctx.flash = Some(Flash {
-                ok: false,
-                text: describe_error(t, &err),
-            });
-            None
-        }
-        Err(err) => return error_page(&req, Some(user), err),
-    };
+    .await;
+    let r = page_ctx.flash_invalid(computed.map(Some), || None)?;
     let quarter = raw.quarter.clone().unwrap_or_default();
     let groups = r
         .as_ref()
@@ -351,13 +305,7 @@ pub async fn review_page(
         groups,
         paragraph: r
             .as_ref()
-            .map(|r| {
-                if t.is_en() {
-                    r.paragraph_en.clone()
-                } else {
-                    r.paragraph_vi.clone()
-                }
-            })
+            .map(|r| review::paragraph(r, &state.settings.letters.short_name, t.0))
             .unwrap_or_default(),
         year: r
             .as_ref()
@@ -384,5 +332,5 @@ pub async fn review_page(
         ctx: page_ctx,
     };
     let had_flash = view.ctx.flash.is_some();
-    render(StatusCode::OK, &view, had_flash)
+    Ok(render(StatusCode::OK, &view, had_flash))
 }

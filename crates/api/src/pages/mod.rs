@@ -8,7 +8,9 @@ pub mod auth;
 pub mod calendar;
 pub mod dashboard;
 pub mod documents;
+pub mod error;
 pub mod explanations;
+pub mod extract;
 pub mod format;
 pub mod i18n;
 pub mod letters;
@@ -16,6 +18,8 @@ pub mod overdue;
 pub mod report;
 pub mod snapshots;
 pub mod svg;
+pub mod task_forms;
+pub mod task_page;
 pub mod tasks;
 
 use actix_web::{
@@ -25,13 +29,14 @@ use actix_web::{
     web,
 };
 use askama::Template;
-use dondoc_core::{Error, accounts::principal::Principal, domain::Role};
+use dondoc_core::{accounts::principal::Principal, domain::Role};
 
 use crate::{
-    extract::{self, constant_time_eq},
     lang::{Lang, Negotiate},
     state::AppState,
 };
+pub use error::{PageError, describe_error, message_page};
+pub use extract::{Form, FormPage, PageUser, PostedForm, TaskPageForm};
 pub use i18n::Tr;
 
 pub const FLASH_COOKIE: &str = "dondoc_flash";
@@ -56,6 +61,21 @@ pub struct Flash {
 }
 
 impl Ctx {
+    /// For a page rendered without its request (a fallback): Vietnamese,
+    /// nobody signed in.
+    pub fn without_request() -> Self {
+        Ctx {
+            t: Tr(Lang::Vi),
+            user: None,
+            csrf: String::new(),
+            flash: None,
+            organization: String::new(),
+            nav: "",
+            today: String::new(),
+            path: String::new(),
+        }
+    }
+
     pub fn is_leader_or_admin(&self) -> bool {
         self.user.as_ref().is_some_and(|u| u.is_leader_or_admin())
     }
@@ -178,165 +198,11 @@ pub fn redirect(to: &str) -> HttpResponse {
         .finish()
 }
 
-pub fn redirect_with(to: &str, ok: bool, text: &str) -> HttpResponse {
+pub fn redirect_with(to: &str, ok: bool, text: impl AsRef<str>) -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header((header::LOCATION, to.to_string()))
-        .cookie(flash_cookie(ok, text))
+        .cookie(flash_cookie(ok, text.as_ref()))
         .finish()
-}
-
-/// The signed-in user of a page, or a redirect to the login page.
-pub async fn page_user(req: &HttpRequest) -> Result<Principal, HttpResponse> {
-    match extract::authenticate(req).await {
-        Ok((principal, _)) => {
-            if principal.must_change_password
-                && req.path() != "/account/password"
-                && req.path() != "/logout"
-            {
-                return Err(redirect("/account/password"));
-            }
-            Ok(principal)
-        }
-        Err(_) => {
-            let next: String =
-                form_urlencoded::byte_serialize(req.uri().to_string().as_bytes()).collect();
-            Err(redirect(&format!("/login?next={next}")))
-        }
-    }
-}
-
-/// A parsed urlencoded form (repeated keys kept, e.g. checkboxes).
-pub struct Form(pub Vec<(String, String)>);
-
-impl Form {
-    pub fn parse(body: &[u8]) -> Self {
-        Form(
-            form_urlencoded::parse(body)
-                .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                .collect(),
-        )
-    }
-
-    pub fn get(&self, key: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-    }
-
-    pub fn text(&self, key: &str) -> String {
-        self.get(key).unwrap_or("").to_string()
-    }
-
-    pub fn all(&self, key: &str) -> Vec<&str> {
-        self.0
-            .iter()
-            .filter(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-            .collect()
-    }
-
-    /// Checks the form's CSRF token against the session's.
-    pub fn csrf_ok(&self, user: &Principal) -> bool {
-        let sent = self.get("csrf_token").unwrap_or("");
-        let expected = user.csrf_token.as_deref().unwrap_or("");
-        !expected.is_empty() && constant_time_eq(sent.as_bytes(), expected.as_bytes())
-    }
-
-    /// The page to return to that the form names (`back`), if it is a path
-    /// on this site, else `default`: never an address elsewhere.
-    pub fn back_or(&self, default: &str) -> String {
-        self.get("back")
-            .filter(|b| b.starts_with('/') && !b.starts_with("//"))
-            .unwrap_or(default)
-            .to_string()
-    }
-}
-
-/// What every form post starts with: the signed-in user (or the login
-/// redirect), the form, the page's language, and the CSRF check — a forged
-/// or stale post goes back to `back` with a message and changes nothing.
-pub async fn posted_form(
-    req: &HttpRequest,
-    body: &[u8],
-    back: &str,
-) -> Result<(Principal, Form, Tr), HttpResponse> {
-    let user = page_user(req).await?;
-    let form = Form::parse(body);
-    let t = ctx(req, None, "").t;
-    if !form.csrf_ok(&user) {
-        return Err(redirect_with(back, false, t.get("csrf_failed")));
-    }
-    Ok((user, form, t))
-}
-
-#[derive(Template)]
-#[template(path = "message.html")]
-pub struct MessagePage {
-    pub ctx: Ctx,
-    pub heading: String,
-    pub body: String,
-    pub show_home: bool,
-}
-
-/// A page that explains a refusal, a missing page or a failure.
-pub fn message_page(
-    req: &HttpRequest,
-    user: Option<Principal>,
-    status: StatusCode,
-    detail: Option<String>,
-) -> HttpResponse {
-    let ctx = ctx(req, user, "");
-    let (heading, help) = match status {
-        StatusCode::FORBIDDEN => ("forbidden_title", "forbidden_help"),
-        StatusCode::NOT_FOUND => ("not_found_title", "not_found_help"),
-        _ => ("error_title", "error_help"),
-    };
-    let mut body = ctx.t.get(help).to_string();
-    if let Some(detail) = detail {
-        body = format!("{detail} {body}");
-    }
-    let had_flash = ctx.flash.is_some();
-    let page = MessagePage {
-        heading: ctx.t.get(heading).to_string(),
-        body,
-        show_home: true,
-        ctx,
-    };
-    render(status, &page, had_flash)
-}
-
-/// Turns a core error on a page into the page a person should see.
-pub fn error_page(req: &HttpRequest, user: Option<Principal>, err: Error) -> HttpResponse {
-    match err {
-        Error::Forbidden(why) => {
-            let lang = Lang::for_page(req);
-            message_page(req, user, StatusCode::FORBIDDEN, Some(why.text(lang)))
-        }
-        Error::NotFound(_) => message_page(req, user, StatusCode::NOT_FOUND, None),
-        Error::Unauthenticated => redirect("/login"),
-        other => {
-            let problem = crate::problem::problem_of(other);
-            message_page(req, user, problem.status, None)
-        }
-    }
-}
-
-/// One line per field error, for a flash message.
-pub fn describe_error(t: Tr, err: &Error) -> String {
-    match err {
-        Error::Validation(fields) => {
-            let lines: Vec<String> = fields
-                .iter()
-                .map(|f| format!("{}: {}", t.get(&f.field), f.message.text(t.0)))
-                .collect();
-            format!("{} {}", t.get("form_errors"), lines.join("; "))
-        }
-        Error::StaleVersion { .. } => t.get("stale_version").to_string(),
-        Error::Conflict(why) | Error::Forbidden(why) => why.text(t.0),
-        Error::TooManyAttempts { .. } => t.get("login_throttled").to_string(),
-        _ => t.get("error_help").to_string(),
-    }
 }
 
 /// Static files, compiled in.
@@ -371,15 +237,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/dashboard", web::get().to(dashboard::show))
         .route("/tasks", web::get().to(tasks::list))
-        .route("/tasks/new", web::get().to(tasks::new_form))
-        .route("/tasks/new", web::post().to(tasks::create))
-        .route("/tasks/{id}", web::get().to(tasks::show))
-        .route("/tasks/{id}/update", web::post().to(tasks::update))
+        .route("/tasks/new", web::get().to(task_forms::new_form))
+        .route("/tasks/new", web::post().to(task_forms::create))
+        .route("/tasks/{id}", web::get().to(task_page::show))
+        .route("/tasks/{id}/update", web::post().to(task_forms::update))
         .route(
             "/tasks/{id}/extension",
-            web::post().to(tasks::request_extension),
+            web::post().to(task_forms::request_extension),
         )
-        .route("/tasks/{id}/confirm", web::post().to(tasks::confirm))
+        .route("/tasks/{id}/confirm", web::post().to(task_forms::confirm))
         .route(
             "/tasks/{id}/explanations",
             web::post().to(explanations::request),
@@ -395,7 +261,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/snapshots/{id}/compare", web::get().to(snapshots::compare))
         .route(
             "/tasks/{id}/recurrence",
-            web::post().to(tasks::set_recurrence),
+            web::post().to(task_forms::set_recurrence),
         )
         .route("/overdue", web::get().to(overdue::show))
         .route("/extensions/{id}/decision", web::post().to(overdue::decide))

@@ -4,11 +4,11 @@
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use askama::Template;
 use dondoc_core::{
-    documents,
+    Error, documents,
     reports::stats::{self, RawStatsQuery, Stats},
 };
 
-use super::{Ctx, ctx, dashboard::YearQuery, error_page, page_user, render};
+use super::{Ctx, PageError, PageUser, ctx, dashboard::YearQuery, render};
 use crate::state::AppState;
 
 pub struct KindCount {
@@ -33,82 +33,57 @@ impl ReportPage {
     }
 }
 
-/// The sentence an annual self-review states, from the figures.
-pub fn summary_sentence(stats: &Stats, organization: &str, english: bool) -> String {
+/// The sentence an annual self-review states, from the figures
+/// (`report-summary` in `pages.ftl`).
+pub fn summary_sentence(stats: &Stats, organization: &str, t: super::Tr) -> String {
     let o = &stats.overall;
-    let lang = if english {
-        crate::lang::Lang::En
-    } else {
-        crate::lang::Lang::Vi
-    };
-    let rate = super::format::percent(super::Tr(lang), o.completion_rate);
-    if english {
-        format!(
-            "In the {} work programme, {} set {} key tasks; {} of {} are done ({}%), {} on time ({} of them after an extension) and {} late; {} are overdue; {} reminder documents were issued.",
-            stats.year,
-            organization,
-            o.total,
-            o.completed,
-            o.total - o.cancelled,
-            rate,
-            o.completed_on_time,
-            o.completed_on_time_after_extension,
-            o.completed_late,
-            o.overdue,
-            o.reminder_documents
-        )
-    } else {
-        format!(
-            "Trong Chương trình công tác năm {}, {} đã đề ra {} nội dung trọng tâm; đã thực hiện hoàn thành {}/{} nội dung ({}%), trong đó {} nội dung đúng hạn ({} nội dung sau khi được gia hạn), {} nội dung quá hạn; còn {} nội dung chưa hoàn thành đã quá hạn; đã ban hành {} văn bản đôn đốc.",
-            stats.year,
-            organization,
-            o.total,
-            o.completed,
-            o.total - o.cancelled,
-            rate,
-            o.completed_on_time,
-            o.completed_on_time_after_extension,
-            o.completed_late,
-            o.overdue,
-            o.reminder_documents
-        )
-    }
+    t.with(
+        "report-summary",
+        &[
+            ("year", stats.year.into()),
+            ("org", organization.into()),
+            ("total", o.total.into()),
+            ("completed", o.completed.into()),
+            ("counted", (o.total - o.cancelled).into()),
+            ("rate", super::format::percent(t, o.completion_rate).into()),
+            ("on_time", o.completed_on_time.into()),
+            (
+                "on_time_after_extension",
+                o.completed_on_time_after_extension.into(),
+            ),
+            ("late", o.completed_late.into()),
+            ("overdue", o.overdue.into()),
+            ("reminders", o.reminder_documents.into()),
+        ],
+    )
 }
 
 async fn load(
-    req: &HttpRequest,
     state: &AppState,
+    user: &dondoc_core::accounts::principal::Principal,
     year: Option<String>,
-) -> Result<(dondoc_core::accounts::principal::Principal, Stats), HttpResponse> {
-    let user = page_user(req).await?;
-    match stats::compute(
+) -> Result<Stats, PageError> {
+    Ok(stats::compute(
         &state.db,
-        &user,
-        &RawStatsQuery { year },
-        state.today(),
+        &state.clock,
+        user,
+        &RawStatsQuery { year, as_of: None },
         state.due_soon_days(),
     )
-    .await
-    {
-        Ok(s) => Ok((user, s)),
-        Err(err) => Err(error_page(req, Some(user), err)),
-    }
+    .await?)
 }
 
 pub async fn show(
     req: HttpRequest,
     state: web::Data<AppState>,
     query: web::Query<YearQuery>,
-) -> HttpResponse {
-    let (user, stats) = match load(&req, &state, query.year.clone()).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+    PageUser(user): PageUser,
+) -> Result<HttpResponse, PageError> {
+    let stats = load(&state, &user, query.year.clone()).await?;
     let page_ctx = ctx(&req, Some(user), "report");
     let t = page_ctx.t;
     let kinds: Vec<KindCount> = documents::count_by_kind(&state.db, stats.year)
-        .await
-        .unwrap_or_default()
+        .await?
         .into_iter()
         .map(|(kind, count)| KindCount {
             label: kind.label(t.0).to_string(),
@@ -117,50 +92,48 @@ pub async fn show(
         .collect();
     let view = ReportPage {
         t,
-        summary: summary_sentence(&stats, &state.settings.organization.name, t.is_en()),
+        summary: summary_sentence(&stats, &state.settings.organization.name, t),
         kinds_total: kinds.iter().map(|k| k.count).sum(),
         kinds,
         stats,
         ctx: page_ctx,
     };
     let had_flash = view.ctx.flash.is_some();
-    render(StatusCode::OK, &view, had_flash)
+    Ok(render(StatusCode::OK, &view, had_flash))
 }
 
 pub async fn export(
-    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
     query: web::Query<YearQuery>,
-) -> HttpResponse {
-    let (user, stats) = match load(&req, &state, query.year.clone()).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+    PageUser(user): PageUser,
+) -> Result<HttpResponse, PageError> {
+    let stats = load(&state, &user, query.year.clone()).await?;
     let file_stem = format!("bao-cao-chuong-trinh-cong-tac-{}", stats.year);
     match path.as_str() {
-        "csv" => HttpResponse::Ok()
+        "csv" => Ok(HttpResponse::Ok()
             .content_type("text/csv; charset=utf-8")
             .insert_header((
                 "Content-Disposition",
                 format!("attachment; filename=\"{file_stem}.csv\""),
             ))
-            .body(dondoc_core::tasks::export::report_csv(&stats)),
+            .body(dondoc_core::reports::export::report_csv(&stats))),
         "xlsx" => {
-            match dondoc_core::tasks::export::report_xlsx(&stats, &state.settings.organization.name)
-            {
-                Ok(bytes) => HttpResponse::Ok()
-                    .content_type(
-                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    )
-                    .insert_header((
-                        "Content-Disposition",
-                        format!("attachment; filename=\"{file_stem}.xlsx\""),
-                    ))
-                    .body(bytes),
-                Err(err) => error_page(&req, Some(user), err),
-            }
+            let bytes = dondoc_core::reports::export::report_xlsx(
+                &stats,
+                &state.settings.organization.name,
+            )?;
+            Ok(HttpResponse::Ok()
+                .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                .insert_header((
+                    "Content-Disposition",
+                    format!("attachment; filename=\"{file_stem}.xlsx\""),
+                ))
+                .body(bytes))
         }
-        _ => super::message_page(&req, Some(user), StatusCode::NOT_FOUND, None),
+        other => Err(Error::NotFound(dondoc_core::Msg::NotFoundExportFormat {
+            format: other.to_string(),
+        })
+        .into()),
     }
 }

@@ -12,8 +12,9 @@ use dondoc_core::{
 };
 
 use super::{
-    Ctx, ctx, describe_error, error_page, format, page_user, posted_form, redirect_with, render,
-    tasks::Choice,
+    Ctx, FormPage, PageError, PageUser, PostedForm, ctx, describe_error,
+    format::{self, Choice},
+    redirect_with, render,
 };
 use crate::state::AppState;
 
@@ -84,15 +85,12 @@ struct ListPage {
     year: i32,
 }
 
-pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    let user = match page_user(&req).await {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
-    let all = match snapshots::list(&state.db, &user).await {
-        Ok(l) => l,
-        Err(err) => return error_page(&req, Some(user), err),
-    };
+pub async fn list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    PageUser(user): PageUser,
+) -> Result<HttpResponse, PageError> {
+    let all = snapshots::list(&state.db, &user).await?;
     let tz = state.clock.timezone();
     let view = ListPage {
         snapshots: all.iter().map(|s| summary_line(s, tz)).collect(),
@@ -101,15 +99,22 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
         ctx: ctx(&req, Some(user), "snapshots"),
     };
     let had_flash = view.ctx.flash.is_some();
-    render(StatusCode::OK, &view, had_flash)
+    Ok(render(StatusCode::OK, &view, had_flash))
 }
 
-pub async fn take(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -> HttpResponse {
-    let (user, form, t) = match posted_form(&req, &body, "/snapshots").await {
-        Ok(posted) => posted,
-        Err(response) => return response,
-    };
-    let year = form.text("year");
+/// The form of the snapshots page.
+pub struct SnapshotForm;
+
+impl FormPage for SnapshotForm {
+    const PAGE: &'static str = "/snapshots";
+}
+
+pub async fn take(
+    state: web::Data<AppState>,
+    posted: PostedForm<SnapshotForm>,
+) -> Result<HttpResponse, PageError> {
+    let t = posted.t;
+    let year = posted.form.text("year");
     let year = year.trim();
     let parsed_year = if year.is_empty() {
         None
@@ -124,27 +129,28 @@ pub async fn take(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes
                         value: year.to_string(),
                     },
                 );
-                return redirect_with("/snapshots", false, &describe_error(t, &err));
+                return Err(posted.refused(err));
             }
         }
     };
     let input = NewSnapshot {
-        title: form.text("title"),
+        title: posted.form.text("title"),
         year: parsed_year,
     };
-    match snapshots::take(
+    let id = snapshots::take(
         &state.db,
         &state.clock,
-        &user,
+        &posted.user,
         &input,
         state.due_soon_days(),
     )
     .await
-    {
-        Ok(id) => redirect_with(&format!("/snapshots/{id}"), true, t.get("snapshot_taken")),
-        Err(err @ dondoc_core::Error::Forbidden(_)) => error_page(&req, Some(user), err),
-        Err(err) => redirect_with("/snapshots", false, &describe_error(t, &err)),
-    }
+    .map_err(|err| posted.refused(err))?;
+    Ok(redirect_with(
+        &format!("/snapshots/{id}"),
+        true,
+        t.get("snapshot_taken"),
+    ))
 }
 
 #[derive(Template)]
@@ -167,17 +173,11 @@ pub async fn show(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<i64>,
-) -> HttpResponse {
-    let user = match page_user(&req).await {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
+    PageUser(user): PageUser,
+) -> Result<HttpResponse, PageError> {
     let id = path.into_inner();
-    let view = match snapshots::get(&state.db, &user, id).await {
-        Ok(v) => v,
-        Err(err) => return error_page(&req, Some(user), err),
-    };
-    let all = snapshots::list(&state.db, &user).await.unwrap_or_default();
+    let view = snapshots::get(&state.db, &user, id).await?;
+    let all = snapshots::list(&state.db, &user).await?;
     let page_ctx = ctx(&req, Some(user), "snapshots");
     let t = page_ctx.t;
     let tz = state.clock.timezone();
@@ -200,7 +200,7 @@ pub async fn show(
         ctx: page_ctx,
     };
     let had_flash = page.ctx.flash.is_some();
-    render(StatusCode::OK, &page, had_flash)
+    Ok(render(StatusCode::OK, &page, had_flash))
 }
 
 pub struct DeltaRow {
@@ -221,7 +221,7 @@ pub fn signed(n: i64) -> String {
 }
 
 /// More overdue is bad (red), fewer good (green); the reverse for completed.
-fn delta_row(label: &str, d: &Delta, more_is_bad: bool) -> DeltaRow {
+fn delta_row(label: String, d: &Delta, more_is_bad: bool) -> DeltaRow {
     let class = match (d.change.signum(), more_is_bad) {
         (0, _) => "",
         (1, true) | (-1, false) => "worse",
@@ -271,20 +271,14 @@ pub async fn compare(
     state: web::Data<AppState>,
     path: web::Path<i64>,
     query: web::Query<CompareQuery>,
-) -> HttpResponse {
-    let user = match page_user(&req).await {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
+    PageUser(user): PageUser,
+) -> Result<HttpResponse, PageError> {
     let id = path.into_inner();
-    let to = match crate::routes::snapshots::parse_to(query.to.as_deref()) {
-        Ok(to) => to,
-        Err(err) => {
-            let t = ctx(&req, None, "").t;
-            return redirect_with(&format!("/snapshots/{id}"), false, &describe_error(t, &err));
-        }
-    };
-    let c: Comparison = match snapshots::compare(
+    let to = crate::routes::snapshots::parse_to(query.to.as_deref()).map_err(|err| {
+        let t = ctx(&req, None, "").t;
+        PageError::back(format!("/snapshots/{id}"), describe_error(t, &err))
+    })?;
+    let c: Comparison = snapshots::compare(
         &state.db,
         &state.clock,
         &user,
@@ -292,11 +286,7 @@ pub async fn compare(
         to,
         state.due_soon_days(),
     )
-    .await
-    {
-        Ok(c) => c,
-        Err(err) => return error_page(&req, Some(user), err),
-    };
+    .await?;
     let page_ctx = ctx(&req, Some(user), "snapshots");
     let t = page_ctx.t;
     let tz = state.clock.timezone();
@@ -320,9 +310,9 @@ pub async fn compare(
         .map(|d| DepartmentRow {
             code: d.code.clone(),
             name: d.name.clone(),
-            total: delta_row("", &d.change.total, false),
-            completed: delta_row("", &d.change.completed, false),
-            overdue: delta_row("", &d.change.overdue, true),
+            total: delta_row(String::new(), &d.change.total, false),
+            completed: delta_row(String::new(), &d.change.completed, false),
+            overdue: delta_row(String::new(), &d.change.overdue, true),
         })
         .collect();
     let to_title = if c.to.id.is_none() {
@@ -345,7 +335,7 @@ pub async fn compare(
         ctx: page_ctx,
     };
     let had_flash = page.ctx.flash.is_some();
-    render(StatusCode::OK, &page, had_flash)
+    Ok(render(StatusCode::OK, &page, had_flash))
 }
 
 #[cfg(test)]
@@ -358,7 +348,7 @@ mod tests {
         assert_eq!(signed(-2), "−2");
         assert_eq!(signed(0), "0");
         let worse = delta_row(
-            "x",
+            "x".to_string(),
             &Delta {
                 before: 1,
                 after: 3,
@@ -368,7 +358,7 @@ mod tests {
         );
         assert_eq!(worse.class, "worse");
         let better = delta_row(
-            "x",
+            "x".to_string(),
             &Delta {
                 before: 1,
                 after: 3,

@@ -29,7 +29,7 @@ pub fn department_chart(t: Tr, bars: &[Bar]) -> String {
     let mut out = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" width=\"100%\" role=\"img\" \
          aria-labelledby=\"chart-title\" class=\"chart\"><title id=\"chart-title\">{}</title>",
-        escape(t.get("by_department_chart"))
+        escape(&t.get("by_department_chart"))
     );
     for (i, bar) in bars.iter().enumerate() {
         let y = i as i64 * row_height + 4;
@@ -53,9 +53,9 @@ pub fn department_chart(t: Tr, bars: &[Bar]) -> String {
             s = bar.due_soon,
             c = bar.completed,
             n = bar.total,
-            over = escape(t.get("overdue")),
-            soon = escape(t.get("due_soon")),
-            done = escape(t.get("completed")),
+            over = escape(&t.get("overdue")),
+            soon = escape(&t.get("due_soon")),
+            done = escape(&t.get("completed")),
             lx = label_width - 8,
             ty = y + 14,
             x0 = label_width,

@@ -49,8 +49,8 @@ pub struct DraftQuery {
 pub async fn departments(state: web::Data<AppState>, user: CurrentUser) -> ApiResult<HttpResponse> {
     Ok(ok(&letters::late_departments(
         &state.db,
+        &state.clock,
         &user,
-        state.today(),
         state.due_soon_days(),
     )
     .await?))
@@ -72,9 +72,9 @@ pub async fn draft(
     Ok(ok(&letters::draft(
         &state.db,
         &state.settings.letters,
+        &state.clock,
         &user,
         &query.department,
-        state.today(),
         state.due_soon_days(),
     )
     .await?))
@@ -97,9 +97,9 @@ pub async fn draft_docx(
     let letter = letters::draft(
         &state.db,
         &state.settings.letters,
+        &state.clock,
         &user,
         &query.department,
-        today,
         state.due_soon_days(),
     )
     .await?;
@@ -128,8 +128,8 @@ pub async fn drafts_zip(state: web::Data<AppState>, user: CurrentUser) -> ApiRes
         &state.db,
         &state.settings.letters,
         &state.settings.organization.place,
+        &state.clock,
         &user,
-        today,
         state.due_soon_days(),
     )
     .await?;

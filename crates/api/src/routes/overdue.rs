@@ -26,9 +26,9 @@ pub async fn list(
 ) -> ApiResult<HttpResponse> {
     Ok(ok(&overdue::list(
         &state.db,
+        &state.clock,
         &user,
         &query,
-        state.today(),
         state.due_soon_days(),
     )
     .await?))
@@ -51,9 +51,9 @@ pub async fn by_department(
 ) -> ApiResult<HttpResponse> {
     Ok(ok(&overdue::by_department(
         &state.db,
+        &state.clock,
         &user,
         &query,
-        state.today(),
         state.due_soon_days(),
     )
     .await?))

@@ -1,7 +1,10 @@
 //! The annual or periodic review (báo cáo kiểm điểm): JSON, .docx, .xlsx.
 
 use actix_web::{HttpResponse, get, web};
-use dondoc_core::reports::review::{self, PeriodKind, RawReviewQuery, Review};
+use dondoc_core::reports::{
+    figures::period::PeriodKind,
+    review::{self, RawReviewQuery, Review},
+};
 
 use crate::{
     extract::CurrentUser,
@@ -20,9 +23,10 @@ pub async fn load(
 ) -> dondoc_core::Result<Review> {
     review::compute(
         &state.db,
+        &state.clock,
         user,
         query,
-        state.today(),
+        state.due_soon_days(),
         &state.settings.letters.short_name,
     )
     .await

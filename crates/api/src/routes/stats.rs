@@ -25,9 +25,9 @@ pub async fn get(
 ) -> ApiResult<HttpResponse> {
     Ok(ok(&stats::compute(
         &state.db,
+        &state.clock,
         &user,
         &query,
-        state.today(),
         state.due_soon_days(),
     )
     .await?))

@@ -34,10 +34,42 @@ pub async fn list(
     user: CurrentUser,
     query: web::Query<RawTaskQuery>,
 ) -> ApiResult<HttpResponse> {
-    let mut filter = query.parse()?;
+    let mut filter = query.parse_at(&state.clock)?;
+    if filter.as_of.is_some_and(|a| !a.is_now()) {
+        policy::require(&user, Action::ChooseAsOfDate, None)?;
+    }
     filter.visible_to_department = policy::visible_department(&user);
     let page = tasks::list(&state.db, &filter, state.today(), state.due_soon_days()).await?;
     Ok(HttpResponse::Ok().json(page))
+}
+
+/// The same list as `GET /tasks`, every page of it, as a workbook: the
+/// heading names the list (figure, scope, day) and the rows are the tasks a
+/// figure counts, so a person can check the number by hand.
+#[utoipa::path(
+    tag = "tasks",
+    params(RawTaskQuery),
+    responses((status = 200, description = "The list as .xlsx", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 401, body = ProblemBody), (status = 403, body = ProblemBody), (status = 422, body = ProblemBody)),
+    security(("bearer" = []), ("session" = []))
+)]
+#[get("/tasks/export.xlsx")]
+pub async fn export(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    query: web::Query<RawTaskQuery>,
+) -> ApiResult<HttpResponse> {
+    let mut filter = query.parse_at(&state.clock)?;
+    if filter.as_of.is_some_and(|a| !a.is_now()) {
+        policy::require(&user, Action::ChooseAsOfDate, None)?;
+    }
+    filter.visible_to_department = policy::visible_department(&user);
+    let tasks = tasks::list_all(&state.db, &filter, state.today(), state.due_soon_days()).await?;
+    let bytes = dondoc_core::reports::export::list_xlsx(&filter.describe_vi(), &tasks)?;
+    Ok(crate::routes::letters::attachment(
+        crate::routes::letters::XLSX,
+        "danh-sach-nhiem-vu.xlsx",
+        bytes,
+    ))
 }
 
 /// Responds with a task's detail and its version as the ETag.
@@ -221,9 +253,13 @@ pub async fn update(
 pub struct ConfirmTask {
     /// `true` confirms completion; `false` returns the task to the department.
     pub accept: bool,
-    /// Required when returning: the reason.
+    /// Required when returning, and when accepting a declared completion day: the reason.
     #[serde(default)]
     pub note: String,
+    /// With `accept`: also accept the earlier completion day the department
+    /// declared (`declared_completed_on`); it then counts for timeliness.
+    #[serde(default)]
+    pub accept_completed_on: bool,
     pub version: Option<i32>,
 }
 
@@ -250,8 +286,11 @@ pub async fn confirm(
         &state.clock,
         &user,
         id,
-        body.0.accept,
-        &body.0.note,
+        commands::Decision {
+            accept: body.0.accept,
+            accept_completed_on: body.0.accept_completed_on,
+            note: body.0.note.clone(),
+        },
         expected,
     )
     .await?;

@@ -86,6 +86,44 @@ pub async fn spawn_with_db(
     }
 }
 
+/// One app per database backend, seeded with the demo programme on the
+/// usual day, then running on a clock the test moves: a year of work can be
+/// lived through in one test. Tokens last long enough for that.
+#[allow(dead_code)] // used by the figures tests, not by every binary sharing this module
+pub async fn spawn_clocked(
+    start: chrono::DateTime<chrono::Utc>,
+) -> Vec<(TestApp, dondoc_core::clock::ManualClock)> {
+    let mut out = Vec::new();
+    for database in testing::databases().await {
+        let mut settings = test_settings();
+        settings.auth.token_ttl_hours = 24 * 800;
+        let settings = Arc::new(settings);
+        let seeded = Clock::pinned_today(chrono_tz::Asia::Ho_Chi_Minh, today());
+        dondoc_seed::demo::seed(&database.db, &seeded, &settings)
+            .await
+            .unwrap();
+        let (clock, hand) = Clock::manual(chrono_tz::Asia::Ho_Chi_Minh, start);
+        let db = database.db.clone();
+        let app = dondoc_api::Application::build(settings.clone(), db.clone(), clock).unwrap();
+        let port = app.port();
+        let handle = app.handle();
+        tokio::spawn(app.run_until_stopped());
+        out.push((
+            TestApp {
+                base: format!("http://127.0.0.1:{port}"),
+                client: Client::builder().build().unwrap(),
+                db,
+                settings,
+                backend: database.backend,
+                _database: Some(database),
+                handle,
+            },
+            hand,
+        ));
+    }
+    out
+}
+
 /// An app on `db` that does not own the test database (several apps on one database).
 #[allow(dead_code)] // used by the faults test binary, not by every binary sharing this module
 pub async fn spawn_on_db(database: &testing::TestDatabase, db: dondoc_core::db::Db) -> TestApp {

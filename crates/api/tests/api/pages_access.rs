@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use crate::helpers::*;
 
-async fn browser_for(app: &TestApp, username: Option<&str>) -> Client {
+pub async fn browser_for(app: &TestApp, username: Option<&str>) -> Client {
     let client = Client::builder()
         .cookie_store(true)
         .redirect(Policy::none())

@@ -47,7 +47,9 @@ async fn staff_reports_done_leader_confirms_and_history_records_everything() {
         let problem = expect_problem(r, StatusCode::UNPROCESSABLE_ENTITY).await;
         assert!(error_fields(&problem).contains(&"result_note".to_string()));
 
-        // With a result and a date it is accepted; progress becomes 100.
+        // With a result and a date it is accepted; progress becomes 100. The
+        // day that counts is the day of the report, recorded by the server;
+        // the earlier day the department declares waits for a leader.
         let r = app
             .patch(
                 &format!("/api/v1/tasks/{id}"),
@@ -59,7 +61,9 @@ async fn staff_reports_done_leader_confirms_and_history_records_everything() {
         let body: Value = r.json().await.unwrap();
         assert_eq!(body["status"], "reported_done");
         assert_eq!(body["progress"], 100);
-        assert_eq!(body["completed_on"], "2026-11-24");
+        assert_eq!(body["completed_on"], "2026-11-25");
+        assert_eq!(body["reported_on"], "2026-11-25");
+        assert_eq!(body["declared_completed_on"], "2026-11-24");
         assert_eq!(body["timeliness"], "completed_late");
         // It left the overdue list.
         let overdue = app.get_json("/api/v1/overdue?per_page=200", &leader).await;

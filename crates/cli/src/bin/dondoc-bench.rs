@@ -343,19 +343,27 @@ async fn explain(settings: Arc<Settings>, today: NaiveDate) -> anyhow::Result<()
         format!("GET /api/v1/tasks?year={year}&department=TNMT"),
         take(),
     ));
+    let at = clock(&settings, today);
     dondoc_core::reports::overdue::list(
         &conn,
+        &at,
         &leader,
         &dondoc_core::reports::overdue::RawOverdueQuery {
             per_page: Some("50".into()),
             ..Default::default()
         },
-        today,
         due_soon,
     )
     .await?;
     sections.push(("GET /api/v1/overdue?per_page=50".into(), take()));
-    dondoc_core::reports::stats::figures_for_year(&conn, year, None, today, due_soon).await?;
+    dondoc_core::reports::stats::figures_for_year(
+        &conn,
+        year,
+        None,
+        &dondoc_core::reports::figures::AsOf::now(&at),
+        due_soon,
+    )
+    .await?;
     sections.push((format!("GET /api/v1/stats?year={year}"), take()));
     dondoc_core::followup::snapshot::snapshot_within(&conn, today, Some(due_soon.max(6))).await?;
     sections.push(("department-digest snapshot".into(), take()));

@@ -193,6 +193,7 @@ pub async fn create_in(
             document_id: Set(model.id),
             task_id: Set(t.id),
             relation: Set(*relation),
+            linked_at: Set(Some(now)),
         }
         .insert(txn)
         .await?;

@@ -2,7 +2,9 @@
 //! the pure rules (timeliness). Nothing here touches a database or a clock.
 
 pub mod enums;
+pub mod facts;
 pub mod fields;
+pub mod figure;
 pub mod text;
 pub mod timeliness;
 pub mod values;

@@ -10,7 +10,11 @@ use super::TaskStatus;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Timeliness {
+    /// Done by the original due date.
     CompletedOnTime,
+    /// Done after the original due date but by the extended one: reported
+    /// apart everywhere, so an extension never hides lateness.
+    CompletedOnTimeAfterExtension,
     CompletedLate,
     Overdue,
     DueSoon,
@@ -18,17 +22,29 @@ pub enum Timeliness {
 }
 
 impl Timeliness {
-    pub const ALL: [Timeliness; 5] = [
+    pub const ALL: [Timeliness; 6] = [
         Timeliness::Overdue,
         Timeliness::DueSoon,
         Timeliness::OnTrack,
         Timeliness::CompletedOnTime,
+        Timeliness::CompletedOnTimeAfterExtension,
         Timeliness::CompletedLate,
     ];
+
+    /// Done (reported or confirmed), whichever way.
+    pub fn is_done(self) -> bool {
+        matches!(
+            self,
+            Timeliness::CompletedOnTime
+                | Timeliness::CompletedOnTimeAfterExtension
+                | Timeliness::CompletedLate
+        )
+    }
 
     pub fn as_str(self) -> &'static str {
         match self {
             Timeliness::CompletedOnTime => "completed_on_time",
+            Timeliness::CompletedOnTimeAfterExtension => "completed_on_time_after_extension",
             Timeliness::CompletedLate => "completed_late",
             Timeliness::Overdue => "overdue",
             Timeliness::DueSoon => "due_soon",
@@ -59,19 +75,42 @@ pub struct TimelinessInfo {
     pub days_late: Option<i64>,
 }
 
+/// A task's deadline: the one in force and the one the programme committed
+/// to. They differ once an extension moved the deadline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Deadline {
+    pub due: NaiveDate,
+    pub original: NaiveDate,
+}
+
+impl Deadline {
+    /// A deadline never moved.
+    pub fn fixed(due: NaiveDate) -> Self {
+        Self { due, original: due }
+    }
+
+    pub fn is_extended(self) -> bool {
+        self.due > self.original
+    }
+}
+
 /// The timeliness of a task on `today`. Cancelled tasks have none.
 ///
-/// A task reported done counts as done (its date is the day the department
-/// reported it), so a late confirmation by a leader never makes it late.
-/// A done task without a completion date is judged by its due date, i.e. on
-/// time — the domain never stores one, but the rule must not panic.
+/// A task reported done counts as done on the day that counts
+/// (`completed_on`: the day the department reported it, or an earlier day a
+/// leader accepted), so a late confirmation by a leader never makes it late.
+/// Done after the original deadline but by an extended one is its own
+/// category. A done task without a completion date is judged by its due
+/// date, i.e. on time — the domain never stores one, but the rule must not
+/// panic.
 pub fn timeliness(
     status: TaskStatus,
-    due_date: NaiveDate,
+    deadline: Deadline,
     completed_on: Option<NaiveDate>,
     today: NaiveDate,
     due_soon_days: u32,
 ) -> Option<TimelinessInfo> {
+    let due_date = deadline.due;
     let info = |timeliness, days_overdue, days_left, days_late| TimelinessInfo {
         timeliness,
         days_overdue,
@@ -85,6 +124,8 @@ pub fn timeliness(
             let late_by = (done_on - due_date).num_days();
             Some(if late_by > 0 {
                 info(Timeliness::CompletedLate, None, None, Some(late_by))
+            } else if done_on > deadline.original {
+                info(Timeliness::CompletedOnTimeAfterExtension, None, None, None)
             } else {
                 info(Timeliness::CompletedOnTime, None, None, None)
             })
@@ -125,7 +166,38 @@ mod tests {
     }
 
     fn of(status: TaskStatus, due: NaiveDate, done: Option<NaiveDate>) -> Option<TimelinessInfo> {
-        timeliness(status, due, done, today(), 7)
+        timeliness(status, Deadline::fixed(due), done, today(), 7)
+    }
+
+    #[test]
+    fn done_after_the_original_deadline_but_by_the_extended_one_is_its_own_category() {
+        let deadline = Deadline {
+            due: d(2026, 7, 31),
+            original: d(2026, 6, 30),
+        };
+        let judge = |done| {
+            timeliness(Completed, deadline, Some(done), today(), 7)
+                .unwrap()
+                .timeliness
+        };
+        assert_eq!(judge(d(2026, 6, 30)), Timeliness::CompletedOnTime);
+        assert_eq!(
+            judge(d(2026, 7, 1)),
+            Timeliness::CompletedOnTimeAfterExtension
+        );
+        assert_eq!(
+            judge(d(2026, 7, 31)),
+            Timeliness::CompletedOnTimeAfterExtension
+        );
+        assert_eq!(judge(d(2026, 8, 1)), Timeliness::CompletedLate);
+        // A deadline brought forward: late against the one in force.
+        let earlier = Deadline {
+            due: d(2026, 6, 15),
+            original: d(2026, 6, 30),
+        };
+        let t = timeliness(Completed, earlier, Some(d(2026, 6, 20)), today(), 7).unwrap();
+        assert_eq!(t.timeliness, Timeliness::CompletedLate);
+        assert_eq!(t.days_late, Some(5));
     }
 
     #[test]
@@ -156,9 +228,16 @@ mod tests {
 
     #[test]
     fn a_zero_day_window_makes_only_today_due_soon() {
-        let t = timeliness(InProgress, d(2026, 11, 26), None, today(), 0).unwrap();
+        let t = timeliness(
+            InProgress,
+            Deadline::fixed(d(2026, 11, 26)),
+            None,
+            today(),
+            0,
+        )
+        .unwrap();
         assert_eq!(t.timeliness, Timeliness::OnTrack);
-        let t = timeliness(InProgress, today(), None, today(), 0).unwrap();
+        let t = timeliness(InProgress, Deadline::fixed(today()), None, today(), 0).unwrap();
         assert_eq!(t.timeliness, Timeliness::DueSoon);
     }
 
@@ -189,7 +268,7 @@ mod tests {
     fn done_tasks_do_not_become_overdue_as_time_passes() {
         let t = timeliness(
             Completed,
-            d(2020, 1, 1),
+            Deadline::fixed(d(2020, 1, 1)),
             Some(d(2019, 12, 31)),
             d(2030, 1, 1),
             7,
@@ -214,7 +293,14 @@ mod tests {
 
     #[test]
     fn overdue_across_a_year_boundary_counts_calendar_days() {
-        let t = timeliness(InProgress, d(2025, 12, 31), None, d(2026, 1, 2), 7).unwrap();
+        let t = timeliness(
+            InProgress,
+            Deadline::fixed(d(2025, 12, 31)),
+            None,
+            d(2026, 1, 2),
+            7,
+        )
+        .unwrap();
         assert_eq!(t.days_overdue, Some(2));
     }
 
@@ -231,7 +317,7 @@ mod tests {
                 .with_ymd_and_hms(2026, 3, 10, 16, 30, 0)
                 .unwrap(),
         );
-        let t = timeliness(InProgress, due, None, clock.today(), 7).unwrap();
+        let t = timeliness(InProgress, Deadline::fixed(due), None, clock.today(), 7).unwrap();
         assert_eq!(t.timeliness, Timeliness::DueSoon);
         assert_eq!(t.days_left, Some(0));
         // 00:30 the next day in Vietnam (17:30 UTC, still the 10th in UTC): overdue by one.
@@ -240,7 +326,7 @@ mod tests {
                 .with_ymd_and_hms(2026, 3, 10, 17, 30, 0)
                 .unwrap(),
         );
-        let t = timeliness(InProgress, due, None, clock.today(), 7).unwrap();
+        let t = timeliness(InProgress, Deadline::fixed(due), None, clock.today(), 7).unwrap();
         assert_eq!(t.timeliness, Timeliness::Overdue);
         assert_eq!(t.days_overdue, Some(1));
     }
@@ -257,13 +343,7 @@ mod tests {
 
 impl crate::messages::Label for Timeliness {
     const PREFIX: &'static str = "timeliness";
-    const ALL: &'static [Self] = &[
-        Self::Overdue,
-        Self::DueSoon,
-        Self::OnTrack,
-        Self::CompletedOnTime,
-        Self::CompletedLate,
-    ];
+    const ALL: &'static [Self] = &Timeliness::ALL;
 
     fn code(self) -> &'static str {
         self.as_str()

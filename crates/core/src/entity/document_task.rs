@@ -11,6 +11,8 @@ pub struct Model {
     pub task_id: i64,
     #[sea_orm(primary_key, auto_increment = false)]
     pub relation: LinkRelation,
+    /// When the link was recorded (figures as of a past day count it from then).
+    pub linked_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

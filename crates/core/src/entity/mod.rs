@@ -21,4 +21,5 @@ pub mod schedule_fire;
 pub mod task;
 pub mod task_coordinator;
 pub mod task_history;
+pub mod task_state;
 pub mod user;

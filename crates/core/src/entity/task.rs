@@ -24,7 +24,14 @@ pub struct Model {
     pub original_due_date: Date,
     pub status: TaskStatus,
     pub progress: i32,
+    /// The day that counts for timeliness: `reported_on`, or a declared
+    /// earlier day a leader accepted.
     pub completed_on: Option<Date>,
+    /// The day the department reported it done (recorded by the server).
+    pub reported_on: Option<Date>,
+    /// A declared earlier completion day, waiting for (or given) a leader's
+    /// acceptance.
+    pub declared_completed_on: Option<Date>,
     #[sea_orm(column_type = "Text", nullable)]
     pub result_note: Option<String>,
     pub version: i32,

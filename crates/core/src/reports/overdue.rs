@@ -1,41 +1,50 @@
 //! The overdue list leaders read: open tasks past their due date, oldest
 //! first, with how late they are, the reminder documents already issued and
-//! the last notice sent about them.
+//! the last notice sent about them. It is exactly the tasks behind the
+//! "overdue" figure (`domain::figure`) for the same scope and day — also
+//! for a past day, when each task is taken as it stood then.
+//!
+//! Scope: every programme year unless `year` is given (the list is about
+//! what is late, whatever year it was planned in); staff see their own
+//! department's.
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Select,
-    sea_query::{Expr, ExprTrait},
-};
+use sea_orm::{ConnectionTrait, FromQueryResult};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::{
+    Clock,
     accounts::policy::{self, Action},
     accounts::principal::Principal,
     db,
-    domain::{Timeliness, parse_date},
-    entity::task,
+    domain::figure::Figure,
     error::{Error, FieldError, Result},
     org::departments::{DepartmentRef, collect},
     tasks::{
         TaskView,
-        query::{RawTaskQuery, build_condition, parse_paging},
-        view::load_views,
+        facts::{AsOf, Judged},
+        list_as_of,
+        query::{Involvement, RawTaskQuery, TaskSort, parse_paging},
+        view::load_views_as_of,
     },
 };
 
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct RawOverdueQuery {
+    /// Programme year; default every year.
+    pub year: Option<String>,
     /// Department code (lead department).
     pub department: Option<String>,
     /// Field code.
     pub field: Option<String>,
-    /// The day to judge lateness on (`YYYY-MM-DD`, leaders and admins only); default today.
+    /// Username of the leader in charge.
+    pub leader: Option<String>,
+    /// The day the list describes (`YYYY-MM-DD`, leaders and admins only):
+    /// the tasks that were overdue then, as they stood then. Default today.
     pub as_of: Option<String>,
     pub page: Option<String>,
     pub per_page: Option<String>,
@@ -45,7 +54,8 @@ pub struct RawOverdueQuery {
 pub struct OverdueItem {
     #[serde(flatten)]
     pub task: TaskView,
-    /// When the last notice about this task was delivered, if any.
+    /// When the last notice about this task was delivered (by the as-of
+    /// moment), if any.
     pub last_notice_sent_at: Option<DateTime<Utc>>,
 }
 
@@ -65,35 +75,28 @@ struct LastNotice {
     sent_at: Option<DateTime<Utc>>,
 }
 
-/// The overdue tasks a user may see under the query's filters, and the day
-/// they are judged on; `None` when the filters can match nothing.
+/// The overdue tasks a user may see under the query's filters, oldest
+/// first, and the moment they are judged at; `None` when the filters can
+/// match nothing.
 async fn overdue_tasks<C: ConnectionTrait>(
     db: &C,
+    clock: &Clock,
     user: &Principal,
     raw: &RawOverdueQuery,
-    today: NaiveDate,
     due_soon_days: u32,
     errors: &mut Vec<FieldError>,
-) -> Result<(NaiveDate, Option<Select<task::Entity>>)> {
+) -> Result<(AsOf, Option<Vec<Judged>>)> {
     policy::require(user, Action::ReadOverdue, None)?;
-    let as_of = match raw
-        .as_of
-        .as_deref()
-        .map(str::trim)
-        .filter(|d| !d.is_empty())
-    {
-        Some(text) => {
-            let day = collect(errors, parse_date("as_of", text));
-            if day.is_some_and(|d| d != today) {
-                policy::require(user, Action::ChooseAsOfDate, None)?;
-            }
-            day.unwrap_or(today)
-        }
-        None => today,
-    };
+    let as_of = collect(errors, AsOf::parse(raw.as_of.as_deref(), clock))
+        .unwrap_or_else(|| AsOf::now(clock));
+    if !as_of.is_now() {
+        policy::require(user, Action::ChooseAsOfDate, None)?;
+    }
     let query = RawTaskQuery {
+        year: raw.year.clone(),
         department: raw.department.clone(),
         field: raw.field.clone(),
+        leader: raw.leader.clone(),
         ..Default::default()
     };
     let mut filter = match query.parse() {
@@ -107,52 +110,48 @@ async fn overdue_tasks<C: ConnectionTrait>(
     if !errors.is_empty() {
         return Ok((as_of, None));
     }
-    filter.timeliness = vec![Timeliness::Overdue];
-    let Some(cond) = build_condition(db, &filter, as_of, due_soon_days).await? else {
-        return Ok((as_of, None));
-    };
-    let mut base = task::Entity::find().filter(cond);
+    filter.figure = Some(Figure::Overdue);
+    filter.sort = TaskSort::DueDate;
+    filter.involvement = Involvement::Lead;
     // Staff answer for what their department leads: the same scope as its figures.
-    if let Some(dept) = policy::visible_department(user) {
-        base = base.filter(task::Column::LeadDepartmentId.eq(dept));
+    if policy::visible_department(user).is_some() {
+        let own = user.department_code.clone().unwrap_or_default();
+        if filter
+            .department
+            .as_ref()
+            .is_some_and(|asked| *asked != own)
+        {
+            return Ok((as_of, None));
+        }
+        filter.department = Some(own);
     }
-    Ok((as_of, Some(base)))
+    let selection = list_as_of::select(db, &filter, &as_of, due_soon_days).await?;
+    Ok((as_of, selection))
 }
 
 pub async fn list<C: ConnectionTrait>(
     db: &C,
+    clock: &Clock,
     user: &Principal,
     raw: &RawOverdueQuery,
-    today: NaiveDate,
     due_soon_days: u32,
 ) -> Result<OverduePage> {
     let mut errors: Vec<FieldError> = Vec::new();
     let paging = collect(&mut errors, parse_paging(&raw.page, &raw.per_page));
-    let (as_of, base) = overdue_tasks(db, user, raw, today, due_soon_days, &mut errors).await?;
+    let (as_of, selection) =
+        overdue_tasks(db, clock, user, raw, due_soon_days, &mut errors).await?;
     if !errors.is_empty() {
         return Err(Error::Validation(errors));
     }
     let (page, per_page) = paging.unwrap_or((1, 50));
-    let Some(base) = base else {
-        return Ok(OverduePage {
-            as_of,
-            items: Vec::new(),
-            total: 0,
-            page,
-            per_page,
-        });
-    };
-    let total = base.clone().count(db).await?;
-    let rows = base
-        .order_by_asc(task::Column::DueDate)
-        .order_by_asc(task::Column::Id)
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-        .all(db)
-        .await?;
-    let items = items(db, rows, as_of, due_soon_days).await?;
+    let selection = selection.unwrap_or_default();
+    let total = selection.len() as u64;
+    let start = usize::try_from((page - 1).saturating_mul(per_page)).unwrap_or(usize::MAX);
+    let take = usize::try_from(per_page).unwrap_or(usize::MAX);
+    let shown: Vec<Judged> = selection.into_iter().skip(start).take(take).collect();
+    let items = items(db, &shown, &as_of, due_soon_days).await?;
     Ok(OverduePage {
-        as_of,
+        as_of: as_of.day,
         items,
         total,
         page,
@@ -162,13 +161,13 @@ pub async fn list<C: ConnectionTrait>(
 
 async fn items<C: ConnectionTrait>(
     db: &C,
-    rows: Vec<task::Model>,
-    as_of: NaiveDate,
+    judged: &[Judged],
+    as_of: &AsOf,
     due_soon_days: u32,
 ) -> Result<Vec<OverdueItem>> {
-    let ids: Vec<i64> = rows.iter().map(|t| t.id).collect();
-    let views = load_views(db, rows, as_of, due_soon_days).await?;
-    let last = last_notices(db, &ids).await?;
+    let ids: Vec<i64> = judged.iter().map(|j| j.facts.task_id).collect();
+    let views = load_views_as_of(db, judged, as_of, due_soon_days).await?;
+    let last = last_notices(db, &ids, as_of.before).await?;
     Ok(views
         .into_iter()
         .map(|task| OverdueItem {
@@ -211,18 +210,12 @@ pub struct OverdueByDepartment {
     pub tasks_per_department: u64,
 }
 
-#[derive(Debug, FromQueryResult)]
-struct GroupRow {
-    lead_department_id: i64,
-    n: i64,
-}
-
 /// `page` and `per_page` count departments (default 20 per page).
 pub async fn by_department<C: ConnectionTrait>(
     db: &C,
+    clock: &Clock,
     user: &Principal,
     raw: &RawOverdueQuery,
-    today: NaiveDate,
     due_soon_days: u32,
 ) -> Result<OverdueByDepartment> {
     let mut errors: Vec<FieldError> = Vec::new();
@@ -236,80 +229,68 @@ pub async fn by_department<C: ConnectionTrait>(
             .to_string(),
     );
     let paging = collect(&mut errors, parse_paging(&raw.page, &per_page));
-    let (as_of, base) = overdue_tasks(db, user, raw, today, due_soon_days, &mut errors).await?;
+    let (as_of, selection) =
+        overdue_tasks(db, clock, user, raw, due_soon_days, &mut errors).await?;
     if !errors.is_empty() {
         return Err(Error::Validation(errors));
     }
     let (page, per_page) = paging.unwrap_or((1, 20));
+    let selection = selection.unwrap_or_default();
     let mut result = OverdueByDepartment {
-        as_of,
-        total: 0,
+        as_of: as_of.day,
+        total: selection.len() as u64,
         departments_total: 0,
         groups: Vec::new(),
         page,
         per_page,
         tasks_per_department: TASKS_PER_DEPARTMENT,
     };
-    let Some(base) = base else {
-        return Ok(result);
-    };
-    // Every department's count in one pass over the open tasks' index (a
-    // row per department, never per task); the totals and the page are
-    // taken from it, which is cheaper than a separate COUNT(DISTINCT).
-    let all_groups = base
-        .clone()
-        .select_only()
-        .column(task::Column::LeadDepartmentId)
-        .column_as(Expr::col((task::Entity, task::Column::Id)).count(), "n")
-        .group_by(task::Column::LeadDepartmentId)
-        .order_by_asc(Expr::col((task::Entity, task::Column::DueDate)).min())
-        .order_by_asc(task::Column::LeadDepartmentId)
-        .into_model::<GroupRow>()
-        .all(db)
-        .await?;
-    result.total = all_groups
-        .iter()
-        .map(|g| u64::try_from(g.n).unwrap_or(0))
-        .sum();
-    result.departments_total = all_groups.len() as u64;
+    // Departments in the order of their oldest overdue task (the selection
+    // is oldest first), each with its count and its oldest tasks.
+    let mut order: Vec<i64> = Vec::new();
+    let mut by_lead: HashMap<i64, (u64, Vec<Judged>)> = HashMap::new();
+    for j in selection {
+        let entry = by_lead
+            .entry(j.facts.lead_department_id)
+            .or_insert_with(|| {
+                order.push(j.facts.lead_department_id);
+                (0, Vec::new())
+            });
+        entry.0 += 1;
+        if entry.1.len() < TASKS_PER_DEPARTMENT as usize {
+            entry.1.push(j);
+        }
+    }
+    result.departments_total = order.len() as u64;
     let skip = usize::try_from((page - 1).saturating_mul(per_page)).unwrap_or(usize::MAX);
     let take = usize::try_from(per_page).unwrap_or(usize::MAX);
-    let groups: Vec<GroupRow> = all_groups.into_iter().skip(skip).take(take).collect();
-    if groups.is_empty() {
-        return Ok(result);
+    let leads: Vec<i64> = order.into_iter().skip(skip).take(take).collect();
+    // One read of the views for every task on the page, whatever the
+    // number of departments.
+    let mut counts = Vec::new();
+    let mut shown: Vec<Judged> = Vec::new();
+    for lead in &leads {
+        if let Some((count, tasks)) = by_lead.remove(lead) {
+            counts.push((*lead, count));
+            shown.extend(tasks);
+        }
     }
-    // A bounded range of an index per department on the page: never more
-    // than `per_page × TASKS_PER_DEPARTMENT` rows, whatever the data size.
-    let mut rows = Vec::new();
-    for group in &groups {
-        rows.extend(
-            base.clone()
-                .filter(task::Column::LeadDepartmentId.eq(group.lead_department_id))
-                .order_by_asc(task::Column::DueDate)
-                .order_by_asc(task::Column::Id)
-                .limit(TASKS_PER_DEPARTMENT)
-                .all(db)
-                .await?,
-        );
-    }
-    let leads: Vec<i64> = rows.iter().map(|t| t.lead_department_id).collect();
-    let mut by_lead: HashMap<i64, Vec<OverdueItem>> = HashMap::new();
-    for (lead_id, item) in leads
+    let mut items_by_lead: HashMap<i64, Vec<OverdueItem>> = HashMap::new();
+    let shown_leads: Vec<i64> = shown.iter().map(|j| j.facts.lead_department_id).collect();
+    for (lead, item) in shown_leads
         .into_iter()
-        .zip(items(db, rows, as_of, due_soon_days).await?)
+        .zip(items(db, &shown, &as_of, due_soon_days).await?)
     {
-        by_lead.entry(lead_id).or_default().push(item);
+        items_by_lead.entry(lead).or_default().push(item);
     }
-    for group in groups {
-        let mine = by_lead
-            .remove(&group.lead_department_id)
-            .unwrap_or_default();
+    for (lead, count) in counts {
+        let mine = items_by_lead.remove(&lead).unwrap_or_default();
         let Some(department) = mine.first().map(|item| item.task.lead_department.clone()) else {
             continue;
         };
         result.groups.push(DepartmentOverdue {
             department,
-            overdue: u64::try_from(group.n).unwrap_or(0),
+            overdue: count,
             items: mine,
         });
     }
@@ -320,20 +301,29 @@ pub async fn by_department<C: ConnectionTrait>(
 pub async fn last_notices<C: ConnectionTrait>(
     db: &C,
     task_ids: &[i64],
+    before: Option<DateTime<Utc>>,
 ) -> Result<HashMap<i64, DateTime<Utc>>> {
     if task_ids.is_empty() {
         return Ok(HashMap::new());
     }
     let placeholders = db::placeholders(task_ids.len());
+    let by_then = if before.is_some() {
+        " AND n.sent_at < ?"
+    } else {
+        ""
+    };
     let sql = format!(
         "SELECT nt.task_id AS task_id, MAX(n.sent_at) AS sent_at \
          FROM notification_tasks nt JOIN notifications n ON n.id = nt.notification_id \
-         WHERE n.state = 'sent' AND nt.task_id IN ({placeholders}) GROUP BY nt.task_id"
+         WHERE n.state = 'sent' AND nt.task_id IN ({placeholders}){by_then} GROUP BY nt.task_id"
     );
-    let values = task_ids
+    let mut values: Vec<sea_orm::Value> = task_ids
         .iter()
         .map(|id| sea_orm::Value::from(*id))
         .collect();
+    if let Some(before) = before {
+        values.push(before.into());
+    }
     let rows = LastNotice::find_by_statement(db::statement(db, &sql, values))
         .all(db)
         .await?;

@@ -24,11 +24,14 @@ use crate::{
     accounts::users::UserRef,
     db::{self, Db},
     domain::parse_year,
-    entity::{meeting_snapshot, task, user},
+    entity::{meeting_snapshot, user},
     error::{Error, FieldError, Result},
     messages::Msg,
-    reports::stats::{self, Figures, Stats},
-    tasks::{query::open_condition, view::load_views},
+    org::programmes,
+    reports::{
+        figures::{self, AsOf, Figure, Scope},
+        stats::{self, Figures, Stats},
+    },
 };
 
 const MAX_TITLE: usize = 200;
@@ -81,6 +84,9 @@ pub struct SnapshotSummary {
 pub struct SnapshotView {
     #[serde(flatten)]
     pub summary: SnapshotSummary,
+    /// The task-list query of the moment the snapshot was taken: add
+    /// `&figure=…` (and `&department=…`) to list the tasks behind a number.
+    pub tasks_query: String,
     pub figures: Stats,
     pub overdue: Vec<FrozenOverdueTask>,
 }
@@ -96,28 +102,38 @@ pub struct NewSnapshot {
     pub year: Option<i64>,
 }
 
-/// The figures as they are *now* for `year` (all departments) and the
-/// overdue list of every open task past its due date, oldest first.
+/// The figures of `year` as of `as_of` (all departments) and the list of
+/// tasks behind its "overdue" figure, oldest first: one scope, so the
+/// snapshot's summary, its figures and its list always agree.
 pub async fn current_content<C: ConnectionTrait>(
     db: &C,
     year: i32,
-    today: NaiveDate,
+    as_of: &AsOf,
     due_soon_days: u32,
 ) -> Result<FrozenContent> {
-    let figures = stats::figures_for_year(db, year, None, today, due_soon_days).await?;
-    let rows = task::Entity::find()
-        .filter(open_condition())
-        .filter(task::Column::DueDate.lt(today))
-        .order_by_asc(task::Column::DueDate)
-        .order_by_asc(task::Column::Id)
-        .all(db)
-        .await?;
-    let views = load_views(db, rows, today, due_soon_days).await?;
+    let figures = stats::figures_for_year(db, year, None, as_of, due_soon_days).await?;
+    let Some(programme) = programmes::find_by_year(db, year).await? else {
+        return Ok(FrozenContent {
+            figures,
+            overdue: Vec::new(),
+        });
+    };
+    let scope = Scope {
+        programme_id: Some(programme.id),
+        ..Scope::default()
+    };
+    let mut judged: Vec<figures::Judged> = figures::judged(db, &scope, as_of, due_soon_days)
+        .await?
+        .into_iter()
+        .filter(|j| Figure::Overdue.matches(&j.standing))
+        .collect();
+    judged.sort_by_key(|j| (j.facts.due_date, j.facts.task_id));
+    let views = crate::tasks::view::load_views_as_of(db, &judged, as_of, due_soon_days).await?;
     let overdue = views
         .into_iter()
         .map(|v| FrozenOverdueTask {
             task_id: v.id,
-            days_overdue: (today - v.due_date).num_days(),
+            days_overdue: v.days_overdue.unwrap_or_default(),
             code: v.code,
             title: v.title,
             field: v.field,
@@ -196,7 +212,7 @@ pub async fn take(
     // one moment (SQLite holds the write lock; PostgreSQL reads committed
     // data within the same transaction).
     let txn = db::begin_write(db).await?;
-    let content = current_content(&txn, year, today, due_soon_days).await?;
+    let content = current_content(&txn, year, &AsOf::now(clock), due_soon_days).await?;
     let json = serde_json::to_string(&content)
         .map_err(|e| Error::Unexpected(anyhow::anyhow!("snapshot serialisation: {e}")))?;
     let row = meeting_snapshot::ActiveModel {
@@ -206,7 +222,7 @@ pub async fn take(
         taken_by: Set(user.user_id),
         taken_at: Set(clock.now()),
         total_tasks: Set(content.figures.overall.total),
-        overdue_tasks: Set(content.overdue.len() as i64),
+        overdue_tasks: Set(content.figures.overall.overdue),
         content: Set(json),
         ..Default::default()
     }
@@ -267,8 +283,14 @@ pub async fn get<C: ConnectionTrait>(db: &C, user: &Principal, id: i64) -> Resul
     let content: FrozenContent = serde_json::from_str(&row.content)
         .map_err(|e| Error::Unexpected(anyhow::anyhow!("snapshot {id} is unreadable: {e}")))?;
     let users = user_refs(db, [row.taken_by]).await?;
+    let taken = AsOf {
+        day: row.as_of,
+        before: Some(row.taken_at + chrono::Duration::milliseconds(1)),
+        instant: Some(row.taken_at),
+    };
     Ok(SnapshotView {
         summary: summary(&row, &users),
+        tasks_query: figures::tasks_query(Some(row.year), None, None, &taken),
         figures: content.figures,
         overdue: content.overdue,
     })
@@ -299,7 +321,10 @@ pub struct FiguresChange {
     pub total: Delta,
     pub completed: Delta,
     pub completed_on_time: Delta,
+    pub completed_on_time_after_extension: Delta,
     pub completed_late: Delta,
+    pub not_started: Delta,
+    pub in_progress: Delta,
     pub overdue: Delta,
     pub due_soon: Delta,
     pub on_track: Delta,
@@ -314,7 +339,13 @@ impl FiguresChange {
             total: Delta::of(before.total, after.total),
             completed: Delta::of(before.completed, after.completed),
             completed_on_time: Delta::of(before.completed_on_time, after.completed_on_time),
+            completed_on_time_after_extension: Delta::of(
+                before.completed_on_time_after_extension,
+                after.completed_on_time_after_extension,
+            ),
             completed_late: Delta::of(before.completed_late, after.completed_late),
+            not_started: Delta::of(before.not_started, after.not_started),
+            in_progress: Delta::of(before.in_progress, after.in_progress),
             overdue: Delta::of(before.overdue, after.overdue),
             due_soon: Delta::of(before.due_soon, after.due_soon),
             on_track: Delta::of(before.on_track, after.on_track),
@@ -459,7 +490,8 @@ pub async fn compare<C: ConnectionTrait>(
         }
         None => {
             let today = clock.today();
-            let content = current_content(db, first.summary.year, today, due_soon_days).await?;
+            let content =
+                current_content(db, first.summary.year, &AsOf::now(clock), due_soon_days).await?;
             (
                 ComparedSide {
                     id: None,
@@ -517,6 +549,7 @@ mod tests {
             figures: Stats {
                 year: 2026,
                 as_of: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap_or_default(),
+                as_of_query: None,
                 department: None,
                 overall,
                 departments: departments
@@ -528,6 +561,8 @@ mod tests {
                     })
                     .collect(),
                 fields: Vec::new(),
+                leaders: Vec::new(),
+                tasks_query: String::new(),
             },
             overdue,
         }

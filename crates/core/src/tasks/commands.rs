@@ -2,7 +2,6 @@
 //! the permission policy, validate, apply, bump the version, and write the
 //! history in the same transaction — or change nothing at all.
 
-use chrono::NaiveDate;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
     Set,
@@ -10,20 +9,24 @@ use sea_orm::{
 
 use crate::{
     Clock,
-    accounts::policy::{self, Action, TaskScope},
+    accounts::policy::{self, Action},
     accounts::principal::Principal,
     db::{self, Db},
-    domain::{ExtensionState, Progress, TaskStatus, Title, parse_date, parse_note, text::fold},
-    entity::{extension_request, task, task_coordinator, user},
+    domain::{ExtensionState, Progress, TaskStatus, Title, parse_date, parse_note},
+    entity::{department, extension_request, task, task_coordinator, user},
     error::{Error, FieldError, Result},
     messages::{Lang, Msg},
     org::departments::{self, collect},
     tasks::history::{self, Change, action},
     tasks::{
-        access::{load_for, scope},
+        access::load_for,
         creation::{MAX_NOTE, MAX_TITLE, resolve_departments, resolve_field, resolve_leader},
+        states,
+        workflow::{self, Current, Effect, Named, Plan, Request},
     },
 };
+
+pub use crate::tasks::workflow::Decision;
 
 /// A partial update of a task. `None` leaves a value as it is.
 #[derive(Debug, Clone, Default)]
@@ -70,7 +73,9 @@ impl TaskPatch {
     }
 }
 
-/// Applies a PATCH: the permission check depends on what it touches.
+/// Applies a PATCH: load → plan → save → history → effects, in one
+/// transaction. The plan (`workflow::plan_update`) checks the permission of
+/// each change it makes.
 pub async fn update(
     db: &Db,
     clock: &Clock,
@@ -79,34 +84,83 @@ pub async fn update(
     patch: TaskPatch,
 ) -> Result<()> {
     let txn = db::begin_write(db).await?;
-    let Some(current) = task::Entity::find_by_id(task_id).one(&txn).await? else {
-        return Err(Error::NotFound(Msg::NotFoundTask { id: task_id }));
-    };
-    let scope = scope(&txn, &current).await?;
-    policy::require(user, Action::ReadTask, Some(&scope))?;
-    if patch.touches_definition() {
-        policy::require(user, Action::EditTask, Some(&scope))?;
-    }
-    if patch.touches_progress() {
-        policy::require(user, Action::UpdateTaskProgress, Some(&scope))?;
-    }
-    if patch.note.is_some() {
-        policy::require(user, Action::AddTaskNote, Some(&scope))?;
-    }
+    let current = load_current(&txn, clock, user, task_id).await?;
     if patch.is_empty() {
         return Err(Error::field("", "empty_update", Msg::EmptyUpdate));
     }
-    check_version(&current, patch.expected_version)?;
+    check_version(&current.task, patch.expected_version)?;
+    let request = validate_patch(&txn, &patch).await?;
+    let plan = workflow::plan_update(&current, &request, user, clock.today())?;
+    if plan.changes_nothing() {
+        // Nothing differs from what is stored: not an error, nothing written.
+        return Ok(());
+    }
+    save(&txn, clock, user, &current, plan).await?;
+    txn.commit().await?;
+    Ok(())
+}
 
-    let today = clock.today();
-    let now = clock.now();
+/// Loads a task (refusing who may not read it) with the names its history
+/// shows: the lead department's and coordinators' codes, the leader's
+/// username, and the office day it was created.
+pub async fn load_current<C: ConnectionTrait>(
+    db: &C,
+    clock: &Clock,
+    user: &Principal,
+    task_id: i64,
+) -> Result<Current> {
+    let (task, scope) = load_for(db, user, task_id, Action::ReadTask).await?;
+    let mut ids = scope.coordinating_department_ids.clone();
+    ids.push(task.lead_department_id);
+    let codes: std::collections::HashMap<i64, String> = department::Entity::find()
+        .filter(department::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|d| (d.id, d.code))
+        .collect();
+    let named = |id: i64| Named {
+        id,
+        name: codes.get(&id).cloned().unwrap_or_default(),
+    };
+    let leader = match task.leader_in_charge_id {
+        Some(id) => Some(Named {
+            id,
+            name: user::Entity::find_by_id(id)
+                .one(db)
+                .await?
+                .map(|u| u.username)
+                .unwrap_or_default(),
+        }),
+        None => None,
+    };
+    Ok(Current {
+        created_on: task
+            .created_at
+            .with_timezone(&clock.timezone())
+            .date_naive(),
+        lead: named(task.lead_department_id),
+        coordinators: scope
+            .coordinating_department_ids
+            .iter()
+            .map(|id| named(*id))
+            .collect(),
+        leader,
+        task,
+        scope,
+    })
+}
+
+/// Parses and resolves every field of a PATCH, reporting every bad field
+/// at once.
+async fn validate_patch<C: ConnectionTrait>(db: &C, patch: &TaskPatch) -> Result<Request> {
     let mut errors: Vec<FieldError> = Vec::new();
     let note = collect(
         &mut errors,
         parse_note("note", patch.note.as_deref().unwrap_or(""), MAX_NOTE),
     )
     .unwrap_or_default();
-    let new_status = collect(
+    let status = collect(
         &mut errors,
         patch
             .status
@@ -115,14 +169,15 @@ pub async fn update(
             .transpose(),
     )
     .flatten();
-    let new_progress = collect(
+    let progress = collect(
         &mut errors,
         patch
             .progress
             .map(|p| Progress::parse("progress", p))
             .transpose(),
     )
-    .flatten();
+    .flatten()
+    .map(|p| p.value());
     let completed_on = collect(
         &mut errors,
         patch
@@ -159,7 +214,8 @@ pub async fn update(
             .map(|t| Title::parse("title", t, MAX_TITLE))
             .transpose(),
     )
-    .flatten();
+    .flatten()
+    .map(Title::into_inner);
     let description = collect(
         &mut errors,
         patch
@@ -170,12 +226,15 @@ pub async fn update(
     )
     .flatten();
     let field_code = match &patch.field {
-        Some(f) => collect(&mut errors, resolve_field(&txn, "field", f).await),
+        Some(f) => collect(&mut errors, resolve_field(db, "field", f).await),
         None => None,
     };
     let lead = match &patch.lead_department {
-        Some(code) => match departments::resolve(&txn, code).await? {
-            Some(d) => Some(d),
+        Some(code) => match departments::resolve(db, code).await? {
+            Some(d) => Some(Named {
+                id: d.id,
+                name: d.code,
+            }),
             None => {
                 errors.push(FieldError::new(
                     "lead_department",
@@ -191,275 +250,126 @@ pub async fn update(
     };
     let coordinators = match &patch.coordinating_departments {
         Some(list) => {
-            Some(resolve_departments(&txn, &mut errors, "coordinating_departments", list).await?)
+            let ids =
+                resolve_departments(db, &mut errors, "coordinating_departments", list).await?;
+            let codes: std::collections::HashMap<i64, String> = department::Entity::find()
+                .filter(department::Column::Id.is_in(ids.clone()))
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|d| (d.id, d.code))
+                .collect();
+            Some(
+                ids.into_iter()
+                    .map(|id| Named {
+                        id,
+                        name: codes.get(&id).cloned().unwrap_or_default(),
+                    })
+                    .collect(),
+            )
         }
         None => None,
     };
     let leader = match &patch.leader_in_charge {
         Some(raw) => collect(
             &mut errors,
-            resolve_leader(&txn, "leader_in_charge", raw).await,
+            resolve_leader(db, "leader_in_charge", raw).await,
         )
-        .map(|l| l.map(|u| u.id)),
+        .map(|l| {
+            l.map(|u| Named {
+                id: u.id,
+                name: u.username,
+            })
+        }),
         None => None,
     };
-    if let Some(day) = completed_on
-        && day > today
-    {
-        errors.push(FieldError::new(
-            "completed_on",
-            "in_future",
-            Msg::CompletedInFuture,
-        ));
-    }
     if !errors.is_empty() {
         return Err(Error::Validation(errors));
     }
+    Ok(Request {
+        status,
+        progress,
+        note,
+        completed_on,
+        result_note,
+        due_date,
+        title,
+        description,
+        field_code,
+        lead,
+        coordinators,
+        leader,
+    })
+}
 
-    let mut active: task::ActiveModel = current.clone().into();
-    let mut changes: Vec<Change> = Vec::new();
-    let actor = Some(user.user_id);
-
-    // Status workflow.
-    if let Some(target) = new_status
-        && target != current.status
-    {
-        let from = current.status;
-        let history_action = transition(user, &scope, from, target)?;
-        // The history of a completion report carries its result.
-        let mut status_note = note.clone();
-        match target {
-            TaskStatus::ReportedDone | TaskStatus::Completed => {
-                // The result: what was sent now, else the note, else the
-                // result already written on the task.
-                let report = result_note
-                    .clone()
-                    .filter(|n| !n.is_empty())
-                    .or_else(|| Some(note.clone()).filter(|n| !n.is_empty()))
-                    .or_else(|| current.result_note.clone().filter(|n| !n.trim().is_empty()));
-                if report.is_none() && from.is_open() {
-                    return Err(Error::field(
-                        "result_note",
-                        "required",
-                        Msg::ResultNoteRequired,
-                    ));
-                }
-                if from.is_open() {
-                    let day = completed_on.unwrap_or(today);
-                    active.completed_on = Set(Some(day));
-                    changes.push(Change::new(task_id, actor, action::UPDATED).field(
-                        "completed_on",
-                        fmt_opt_date(current.completed_on),
-                        day,
-                    ));
-                    if let Some(report) = report {
-                        active.result_note = Set(Some(report.clone()));
-                        if status_note.is_empty() {
-                            status_note = report;
-                        } else if report != status_note {
-                            status_note = format!("{report}\n{status_note}");
-                        }
-                    }
-                    active.progress = Set(100);
-                    if current.progress != 100 {
-                        changes.push(Change::new(task_id, actor, action::UPDATED).field(
-                            "progress",
-                            current.progress,
-                            100,
-                        ));
-                    }
-                }
+/// Saves a plan: the task row (optimistic concurrency), its state history,
+/// its coordinators, the history entries, then the effects — all in the
+/// caller's transaction.
+async fn save(
+    txn: &DatabaseTransaction,
+    clock: &Clock,
+    user: &Principal,
+    current: &Current,
+    plan: Plan,
+) -> Result<()> {
+    let now = clock.now();
+    let task_id = current.task.id;
+    let after = bump_and_save(txn, plan.after, current.task.version, now).await?;
+    states::record(txn, now, Some(&current.task), &after).await?;
+    if let Some(ids) = plan.coordinators {
+        task_coordinator::Entity::delete_many()
+            .filter(task_coordinator::Column::TaskId.eq(task_id))
+            .exec(txn)
+            .await?;
+        for id in ids {
+            task_coordinator::ActiveModel {
+                task_id: Set(task_id),
+                department_id: Set(id),
             }
-            TaskStatus::InProgress | TaskStatus::NotStarted => {
-                active.completed_on = Set(None);
+            .insert(txn)
+            .await?;
+        }
+    }
+    for change in plan.history {
+        history::record(txn, now, change).await?;
+    }
+    for effect in plan.effects {
+        match effect {
+            Effect::WithdrawPendingExtensions(reason) => {
+                withdraw_pending_extensions(txn, now, task_id, Some(user.user_id), reason).await?;
             }
-            TaskStatus::Cancelled => {}
-        }
-        active.status = Set(target);
-        changes.push(
-            Change::new(task_id, actor, history_action)
-                .field("status", from, target)
-                .note(status_note),
-        );
-    } else if let Some(day) = completed_on {
-        if !current.status.is_done() {
-            return Err(Error::field(
-                "completed_on",
-                "not_done",
-                Msg::CompletedOnNotDone,
-            ));
-        }
-        if current.completed_on != Some(day) {
-            active.completed_on = Set(Some(day));
-            changes.push(Change::new(task_id, actor, action::UPDATED).field(
-                "completed_on",
-                fmt_opt_date(current.completed_on),
-                day,
-            ));
-        }
-    }
-    if let Some(p) = new_progress
-        && p.value() != current.progress
-        && new_status.is_none_or(|s| !s.is_done())
-    {
-        if current.status.is_done() {
-            return Err(Error::field(
-                "progress",
-                "already_done",
-                Msg::ProgressAfterDone,
-            ));
-        }
-        active.progress = Set(p.value());
-        changes.push(Change::new(task_id, actor, action::UPDATED).field(
-            "progress",
-            current.progress,
-            p.value(),
-        ));
-        // Starting work moves a task out of "not started" by itself.
-        if current.status == TaskStatus::NotStarted && new_status.is_none() && p.value() > 0 {
-            active.status = Set(TaskStatus::InProgress);
-            changes.push(Change::new(task_id, actor, action::UPDATED).field(
-                "status",
-                TaskStatus::NotStarted,
-                TaskStatus::InProgress,
-            ));
-        }
-    }
-    if let Some(text) = result_note
-        && Some(&text) != current.result_note.as_ref()
-        && !changes.iter().any(|c| c.field == Some("status"))
-    {
-        active.result_note = Set(Some(text.clone()).filter(|t| !t.is_empty()));
-        changes.push(Change::new(task_id, actor, action::UPDATED).field(
-            "result_note",
-            current.result_note.clone().unwrap_or_default(),
-            text,
-        ));
-    }
-
-    // Definition (leader / admin).
-    if let Some(day) = due_date
-        && day != current.due_date
-    {
-        active.due_date = Set(day);
-        changes.push(
-            Change::new(task_id, actor, action::UPDATED)
-                .field("due_date", current.due_date, day)
-                .note(note.clone()),
-        );
-    }
-    if let Some(t) = title
-        && t.as_str() != current.title
-    {
-        active.search_text = Set(fold(&format!("{} {}", current.code, t)));
-        changes.push(Change::new(task_id, actor, action::UPDATED).field(
-            "title",
-            &current.title,
-            t.as_str(),
-        ));
-        active.title = Set(t.into_inner());
-    }
-    if let Some(d) = description
-        && d != current.description
-    {
-        changes.push(Change::new(task_id, actor, action::UPDATED).field(
-            "description",
-            &current.description,
-            &d,
-        ));
-        active.description = Set(d);
-    }
-    if let Some(f) = field_code
-        && f != current.field_code
-    {
-        changes.push(Change::new(task_id, actor, action::UPDATED).field(
-            "field",
-            &current.field_code,
-            &f,
-        ));
-        active.field_code = Set(f);
-    }
-    if let Some(l) = &lead
-        && l.id != current.lead_department_id
-    {
-        let old = departments_code(&txn, current.lead_department_id).await?;
-        changes.push(Change::new(task_id, actor, action::UPDATED).field(
-            "lead_department",
-            old,
-            &l.code,
-        ));
-        active.lead_department_id = Set(l.id);
-    }
-    if let Some(leader_id) = leader
-        && leader_id != current.leader_in_charge_id
-    {
-        let old = username_of(&txn, current.leader_in_charge_id).await?;
-        let new = username_of(&txn, leader_id).await?;
-        changes.push(Change::new(task_id, actor, action::UPDATED).field(
-            "leader_in_charge",
-            old,
-            new,
-        ));
-        active.leader_in_charge_id = Set(leader_id);
-    }
-    if let Some(mut ids) = coordinators {
-        let lead_id = lead
-            .as_ref()
-            .map(|l| l.id)
-            .unwrap_or(current.lead_department_id);
-        ids.retain(|id| *id != lead_id);
-        let mut old = scope.coordinating_department_ids.clone();
-        old.sort_unstable();
-        let mut sorted = ids.clone();
-        sorted.sort_unstable();
-        if old != sorted {
-            task_coordinator::Entity::delete_many()
-                .filter(task_coordinator::Column::TaskId.eq(task_id))
-                .exec(&txn)
-                .await?;
-            for id in &ids {
-                task_coordinator::ActiveModel {
+            Effect::RecordExtension {
+                previous,
+                granted,
+                reason,
+            } => {
+                extension_request::ActiveModel {
                     task_id: Set(task_id),
-                    department_id: Set(*id),
+                    requested_by: Set(user.user_id),
+                    previous_due_date: Set(previous),
+                    requested_due_date: Set(granted),
+                    reason: Set(reason),
+                    state: Set(ExtensionState::Approved),
+                    decided_by: Set(Some(user.user_id)),
+                    decided_at: Set(Some(now)),
+                    decision_note: Set(Some("Lãnh đạo điều chỉnh thời hạn trực tiếp".to_string())),
+                    created_at: Set(now),
+                    ..Default::default()
                 }
-                .insert(&txn)
+                .insert(txn)
                 .await?;
             }
-            changes.push(Change::new(task_id, actor, action::UPDATED).field(
-                "coordinating_departments",
-                codes_of(&txn, &old).await?,
-                codes_of(&txn, &sorted).await?,
-            ));
+            Effect::Recur => {
+                crate::tasks::recurrence::on_completed(
+                    txn,
+                    clock,
+                    Some(user.user_id),
+                    &current.task,
+                )
+                .await?;
+            }
         }
     }
-
-    if changes.is_empty() {
-        if note.is_empty() {
-            // Nothing differs from what is stored: not an error, nothing written.
-            return Ok(());
-        }
-        changes.push(Change::new(task_id, actor, action::NOTE).note(note.clone()));
-    } else if !note.is_empty()
-        && !changes.iter().any(|c| c.note.is_some())
-        && let Some(first) = changes.first_mut()
-    {
-        first.note = Some(note.clone());
-    }
-
-    bump_and_save(&txn, active, current.version, now).await?;
-    for change in changes {
-        history::record(&txn, now, change).await?;
-    }
-    if let Some(target) = new_status
-        && current.status.is_open()
-        && !target.is_open()
-    {
-        withdraw_pending_extensions(&txn, now, task_id, Some(user.user_id), target).await?;
-    }
-    if new_status == Some(TaskStatus::Completed) && current.status != TaskStatus::Completed {
-        crate::tasks::recurrence::on_completed(&txn, clock, Some(user.user_id), &current).await?;
-    }
-    txn.commit().await?;
     Ok(())
 }
 
@@ -499,38 +409,6 @@ async fn withdraw_pending_extensions<C: ConnectionTrait>(
     Ok(())
 }
 
-fn fmt_opt_date(day: Option<NaiveDate>) -> String {
-    day.map(|d| d.to_string()).unwrap_or_default()
-}
-
-async fn departments_code<C: ConnectionTrait>(db: &C, id: i64) -> Result<String> {
-    Ok(crate::entity::department::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .map(|d| d.code)
-        .unwrap_or_default())
-}
-
-async fn codes_of<C: ConnectionTrait>(db: &C, ids: &[i64]) -> Result<String> {
-    let mut codes = Vec::new();
-    for id in ids {
-        codes.push(departments_code(db, *id).await?);
-    }
-    codes.sort();
-    Ok(codes.join(", "))
-}
-
-async fn username_of<C: ConnectionTrait>(db: &C, id: Option<i64>) -> Result<String> {
-    Ok(match id {
-        Some(id) => user::Entity::find_by_id(id)
-            .one(db)
-            .await?
-            .map(|u| u.username)
-            .unwrap_or_default(),
-        None => String::new(),
-    })
-}
-
 fn check_version(current: &task::Model, expected: Option<i32>) -> Result<()> {
     match expected {
         Some(sent) if sent != current.version => Err(Error::StaleVersion {
@@ -545,20 +423,15 @@ fn check_version(current: &task::Model, expected: Option<i32>) -> Result<()> {
 /// (another writer in between makes this a 412, never a lost update).
 async fn bump_and_save(
     txn: &DatabaseTransaction,
-    mut active: task::ActiveModel,
+    mut after: task::Model,
     version: i32,
     now: chrono::DateTime<chrono::Utc>,
-) -> Result<()> {
-    active.version = Set(version + 1);
-    active.updated_at = Set(now);
-    let id = match &active.id {
-        sea_orm::ActiveValue::Set(id) | sea_orm::ActiveValue::Unchanged(id) => *id,
-        sea_orm::ActiveValue::NotSet => {
-            return Err(Error::Unexpected(anyhow::anyhow!("task without id")));
-        }
-    };
+) -> Result<task::Model> {
+    after.version = version + 1;
+    after.updated_at = now;
+    let id = after.id;
     let result = task::Entity::update_many()
-        .set(active)
+        .set(task::ActiveModel::from(after.clone()).reset_all())
         .filter(task::Column::Id.eq(id))
         .filter(task::Column::Version.eq(version))
         .exec(txn)
@@ -574,88 +447,30 @@ async fn bump_and_save(
             sent: version,
         });
     }
-    Ok(())
+    Ok(after)
 }
 
-/// Checks a status change against the workflow and the user's rights;
-/// returns the history action it records.
-fn transition(
-    user: &Principal,
-    scope: &TaskScope,
-    from: TaskStatus,
-    to: TaskStatus,
-) -> Result<&'static str> {
-    use TaskStatus::*;
-    let refuse = |why: Msg| Err(Error::Conflict(why));
-    match (from, to) {
-        (NotStarted, InProgress) | (InProgress, NotStarted) => Ok(action::UPDATED),
-        (NotStarted | InProgress, ReportedDone) => Ok(action::REPORTED_DONE),
-        (NotStarted | InProgress | ReportedDone, Completed) => {
-            policy::require(user, Action::ConfirmTask, Some(scope))?;
-            Ok(action::CONFIRMED)
-        }
-        (ReportedDone, InProgress) => {
-            policy::require(user, Action::ConfirmTask, Some(scope))?;
-            Ok(action::RETURNED)
-        }
-        (Completed | Cancelled, InProgress | NotStarted) => {
-            policy::require(user, Action::ReopenOrCancelTask, Some(scope))?;
-            Ok(action::REOPENED)
-        }
-        (_, Cancelled) => {
-            policy::require(user, Action::ReopenOrCancelTask, Some(scope))?;
-            Ok(action::CANCELLED)
-        }
-        (ReportedDone, NotStarted) => refuse(Msg::ReportedDoneWaitsForReturn),
-        (Completed | Cancelled, ReportedDone) => refuse(Msg::ClosedReopenBeforeReport),
-        (Cancelled, Completed) => refuse(Msg::CancelledReopenFirst),
-        _ => refuse(Msg::InvalidTransition),
-    }
-}
-
-/// A leader's or admin's answer to a reported-done task.
+/// A leader's or admin's answer to a reported-done task: confirm it
+/// (optionally accepting the earlier completion day the department
+/// declared, with a reason) or return it.
 pub async fn confirm(
     db: &Db,
     clock: &Clock,
     user: &Principal,
     task_id: i64,
-    accept: bool,
-    note: &str,
+    decision: Decision,
     expected_version: Option<i32>,
 ) -> Result<()> {
     let txn = db::begin_write(db).await?;
-    let (current, _) = load_for(&txn, user, task_id, Action::ConfirmTask).await?;
-    check_version(&current, expected_version)?;
-    let note = parse_note("note", note, MAX_NOTE)?;
-    if current.status != TaskStatus::ReportedDone {
-        return Err(Error::Conflict(Msg::ConfirmNotReported {
-            status: current.status.label_arg(),
-        }));
-    }
-    if !accept && note.is_empty() {
-        return Err(Error::field("note", "required", Msg::ReturnNeedsReason));
-    }
-    let now = clock.now();
-    let mut active: task::ActiveModel = current.clone().into();
-    let (target, history_action) = if accept {
-        (TaskStatus::Completed, action::CONFIRMED)
-    } else {
-        active.completed_on = Set(None);
-        (TaskStatus::InProgress, action::RETURNED)
+    let current = load_current(&txn, clock, user, task_id).await?;
+    policy::require(user, Action::ConfirmTask, Some(&current.scope))?;
+    check_version(&current.task, expected_version)?;
+    let decision = Decision {
+        note: parse_note("note", &decision.note, MAX_NOTE)?,
+        ..decision
     };
-    active.status = Set(target);
-    bump_and_save(&txn, active, current.version, now).await?;
-    history::record(
-        &txn,
-        now,
-        Change::new(task_id, Some(user.user_id), history_action)
-            .field("status", current.status, target)
-            .note(note),
-    )
-    .await?;
-    if accept {
-        crate::tasks::recurrence::on_completed(&txn, clock, Some(user.user_id), &current).await?;
-    }
+    let plan = workflow::plan_confirm(&current, &decision, user)?;
+    save(&txn, clock, user, &current, plan).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -786,9 +601,10 @@ pub async fn decide_extension(
     decided.decision_note = Set(Some(note.clone()).filter(|n| !n.is_empty()));
     decided.update(&txn).await?;
     if approve {
-        let mut active: task::ActiveModel = current.clone().into();
-        active.due_date = Set(request.requested_due_date);
-        bump_and_save(&txn, active, current.version, now).await?;
+        let mut after = current.clone();
+        after.due_date = request.requested_due_date;
+        let after = bump_and_save(&txn, after, current.version, now).await?;
+        states::record(&txn, now, Some(&current), &after).await?;
         history::record(
             &txn,
             now,

@@ -20,6 +20,7 @@ use crate::{
     org::departments::{self, collect},
     org::programmes,
     tasks::history::{self, Change, action},
+    tasks::states,
 };
 
 /// Longest title and longest free text a task accepts, in characters.
@@ -304,6 +305,8 @@ pub async fn insert_validated<C: ConnectionTrait>(
         status: Set(TaskStatus::NotStarted),
         progress: Set(0),
         completed_on: Set(None),
+        reported_on: Set(None),
+        declared_completed_on: Set(None),
         result_note: Set(None),
         version: Set(1),
         created_at: Set(now),
@@ -312,6 +315,7 @@ pub async fn insert_validated<C: ConnectionTrait>(
     }
     .insert(db)
     .await?;
+    states::record(db, now, None, &model).await?;
     for dept in task.coordinating_department_ids {
         task_coordinator::ActiveModel {
             task_id: Set(model.id),
@@ -325,6 +329,7 @@ pub async fn insert_validated<C: ConnectionTrait>(
             document_id: Set(doc),
             task_id: Set(model.id),
             relation: Set(LinkRelation::Assigns),
+            linked_at: Set(Some(now)),
         }
         .insert(db)
         .await?;

@@ -1,7 +1,11 @@
 //! Everything the task page and `GET /api/v1/tasks/{id}` show about one task.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
+};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -10,6 +14,7 @@ use crate::{
     accounts::policy::{self, Action},
     accounts::principal::Principal,
     accounts::users::UserRef,
+    db,
     documents::{self, DocumentView},
     domain::{ExtensionState, LinkRelation},
     entity::{extension_request, user},
@@ -168,6 +173,61 @@ pub async fn extensions_in_state<C: ConnectionTrait>(
     }
     let rows = query.all(db).await?;
     extension_views(db, rows).await
+}
+
+/// The task an extension request is about, as a list of requests names it.
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct ExtensionTask {
+    pub task_id: i64,
+    pub code: String,
+    pub title: String,
+    /// The lead department's name.
+    pub lead_department: String,
+}
+
+/// A pending extension request and the task it is about.
+#[derive(Debug, Clone)]
+pub struct PendingExtension {
+    pub request: ExtensionView,
+    pub task: ExtensionTask,
+}
+
+/// The pending extension requests a user may see, oldest first, each with
+/// the task it is about (the leaders' list to decide): the tasks of all the
+/// requests are read in one statement, however many requests wait.
+pub async fn pending_extensions<C: ConnectionTrait>(
+    db: &C,
+    user: &Principal,
+) -> Result<Vec<PendingExtension>> {
+    let requests = extensions_in_state(db, user, ExtensionState::Pending).await?;
+    let mut ids: Vec<i64> = requests.iter().map(|r| r.task_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut tasks: HashMap<i64, ExtensionTask> = HashMap::new();
+    // Chunks keep the statement under the backends' parameter limits.
+    for chunk in ids.chunks(1_000) {
+        let values: Vec<sea_orm::Value> = chunk.iter().map(|id| (*id).into()).collect();
+        let sql = format!(
+            "SELECT t.id AS task_id, t.code AS code, t.title AS title, \
+                    COALESCE(d.name, '') AS lead_department \
+             FROM tasks t LEFT JOIN departments d ON d.id = t.lead_department_id \
+             WHERE t.id IN ({})",
+            db::placeholders(values.len())
+        );
+        for task in ExtensionTask::find_by_statement(db::statement(db, &sql, values))
+            .all(db)
+            .await?
+        {
+            tasks.insert(task.task_id, task);
+        }
+    }
+    Ok(requests
+        .into_iter()
+        .filter_map(|request| {
+            let task = tasks.get(&request.task_id)?.clone();
+            Some(PendingExtension { request, task })
+        })
+        .collect())
 }
 
 /// One extension request.

@@ -34,6 +34,8 @@ pub mod action {
     pub const IMPORTED: &str = "imported";
     /// Made by a recurring series (nhiệm vụ định kỳ).
     pub const RECURRED: &str = "recurred";
+    /// A leader accepted the earlier completion day a department declared.
+    pub const COMPLETION_DAY_ACCEPTED: &str = "completion_day_accepted";
 }
 
 /// One change to record.

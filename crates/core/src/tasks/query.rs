@@ -2,7 +2,7 @@
 //! here, so a bad one is reported by name (`due_from: not a date`), the same
 //! for the JSON API and the pages.
 
-use chrono::{Days, NaiveDate};
+use chrono::NaiveDate;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect,
@@ -16,11 +16,13 @@ use super::{
     view::{TaskView, load_views},
 };
 use crate::{
-    domain::{TaskStatus, Timeliness, parse_date, text::fold},
+    Clock,
+    domain::{TaskStatus, Timeliness, figure::Figure, parse_date, text::fold},
     entity::{field, programme, task, task_coordinator, user},
     error::{Error, FieldError, Result},
-    messages::Msg,
+    messages::{Label, Lang, Msg},
     org::departments::{self, collect},
+    tasks::facts::AsOf,
 };
 
 // The open and done sets as literal SQL (the same text as the `WHERE` of the
@@ -41,8 +43,20 @@ pub struct RawTaskQuery {
     pub field: Option<String>,
     /// One or more statuses, comma-separated.
     pub status: Option<String>,
-    /// One or more of `overdue`, `due_soon`, `on_track`, `completed_on_time`, `completed_late`, comma-separated.
+    /// One or more of `overdue`, `due_soon`, `on_track`, `completed_on_time`,
+    /// `completed_on_time_after_extension`, `completed_late`, comma-separated.
     pub timeliness: Option<String>,
+    /// A figure's code (`overdue`, `not_started`, `completed_on_time`, …):
+    /// exactly the tasks behind that figure, with `year`, the department,
+    /// field and leader filters and `as_of` as its scope.
+    pub figure: Option<String>,
+    /// The day the list describes (`YYYY-MM-DD`, or an instant); each task
+    /// as it stood then. Default today. Leaders and admins only.
+    pub as_of: Option<String>,
+    /// Original due date on or after (`YYYY-MM-DD`): a period of the programme.
+    pub original_due_from: Option<String>,
+    /// Original due date on or before (`YYYY-MM-DD`).
+    pub original_due_to: Option<String>,
     /// Username of the leader in charge.
     pub leader: Option<String>,
     /// Words to find in the code or title; case and diacritics do not matter.
@@ -86,6 +100,11 @@ pub struct TaskFilter {
     pub field: Option<String>,
     pub statuses: Vec<TaskStatus>,
     pub timeliness: Vec<Timeliness>,
+    pub figure: Option<Figure>,
+    /// `None`: now. Set by [`RawTaskQuery::parse_at`].
+    pub as_of: Option<AsOf>,
+    pub original_due_from: Option<NaiveDate>,
+    pub original_due_to: Option<NaiveDate>,
     pub leader: Option<String>,
     pub q: Option<String>,
     pub due_from: Option<NaiveDate>,
@@ -108,6 +127,10 @@ impl Default for TaskFilter {
             field: None,
             statuses: Vec::new(),
             timeliness: Vec::new(),
+            figure: None,
+            as_of: None,
+            original_due_from: None,
+            original_due_to: None,
             leader: None,
             q: None,
             due_from: None,
@@ -160,6 +183,21 @@ pub fn parse_paging(page: &Option<String>, per_page: &Option<String>) -> Result<
 }
 
 impl RawTaskQuery {
+    /// [`parse`](Self::parse), with `as_of` read on `clock`'s day.
+    pub fn parse_at(&self, clock: &Clock) -> Result<TaskFilter> {
+        let as_of = AsOf::parse(self.as_of.as_deref(), clock);
+        let mut filter = self.parse();
+        match (&mut filter, as_of) {
+            (Ok(f), Ok(as_of)) => f.as_of = Some(as_of),
+            (Ok(_), Err(e)) => return Err(e),
+            (Err(Error::Validation(errors)), Err(Error::Validation(more))) => {
+                errors.extend(more);
+            }
+            _ => {}
+        }
+        filter
+    }
+
     pub fn parse(&self) -> Result<TaskFilter> {
         let mut errors: Vec<FieldError> = Vec::new();
         let mut filter = TaskFilter::default();
@@ -218,6 +256,27 @@ impl RawTaskQuery {
                 }
             }
         }
+        if let Some(text) = non_empty(&self.figure) {
+            match Figure::parse(text) {
+                Some(f) => filter.figure = Some(f),
+                None => errors.push(FieldError::new(
+                    "figure",
+                    "invalid_choice",
+                    Msg::InvalidChoice {
+                        value: text.to_string(),
+                        choices: Figure::ALL
+                            .iter()
+                            .map(|f| f.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    },
+                )),
+            }
+        }
+        filter.original_due_from = non_empty(&self.original_due_from)
+            .and_then(|d| collect(&mut errors, parse_date("original_due_from", d)));
+        filter.original_due_to = non_empty(&self.original_due_to)
+            .and_then(|d| collect(&mut errors, parse_date("original_due_to", d)));
         filter.leader = non_empty(&self.leader).map(|l| l.to_ascii_lowercase());
         filter.q = non_empty(&self.q).map(fold).filter(|q| !q.is_empty());
         if let Some(q) = &filter.q
@@ -269,43 +328,14 @@ impl RawTaskQuery {
     }
 }
 
-/// The SQL condition for one timeliness value on `today`. Mirrors
-/// `domain::timeliness` exactly (a test checks the two agree).
-pub fn timeliness_condition(t: Timeliness, today: NaiveDate, due_soon_days: u32) -> Condition {
-    let soon_end = today
-        .checked_add_days(Days::new(u64::from(due_soon_days)))
-        .unwrap_or(today);
-    let open = open_condition();
-    let done = done_condition();
-    let completed_on = Expr::col((task::Entity, task::Column::CompletedOn));
-    let due = Expr::col((task::Entity, task::Column::DueDate));
-    match t {
-        Timeliness::Overdue => Condition::all()
-            .add(open)
-            .add(task::Column::DueDate.lt(today)),
-        Timeliness::DueSoon => Condition::all()
-            .add(open)
-            .add(task::Column::DueDate.gte(today))
-            .add(task::Column::DueDate.lte(soon_end)),
-        Timeliness::OnTrack => Condition::all()
-            .add(open)
-            .add(task::Column::DueDate.gt(soon_end)),
-        Timeliness::CompletedOnTime => Condition::all().add(done).add(
-            Condition::any()
-                .add(task::Column::CompletedOn.is_null())
-                .add(completed_on.lte(due)),
-        ),
-        Timeliness::CompletedLate => Condition::all().add(done).add(completed_on.gt(due)),
-    }
-}
-
 /// Resolves the filter's codes to ids and builds the WHERE clause. Returns
 /// `None` when a code names nothing, so the answer is an empty page.
+///
+/// Timeliness, figures and past days are judged by `domain::figure`, never
+/// in SQL: a list with those filters is built by `list_as_of`.
 pub async fn build_condition<C: ConnectionTrait>(
     db: &C,
     filter: &TaskFilter,
-    today: NaiveDate,
-    due_soon_days: u32,
 ) -> Result<Option<Condition>> {
     let mut cond = Condition::all();
     if let Some(year) = filter.year {
@@ -351,13 +381,6 @@ pub async fn build_condition<C: ConnectionTrait>(
     }
     if !filter.statuses.is_empty() {
         cond = cond.add(task::Column::Status.is_in(filter.statuses.clone()));
-    }
-    if !filter.timeliness.is_empty() {
-        let mut any = Condition::any();
-        for t in &filter.timeliness {
-            any = any.add(timeliness_condition(*t, today, due_soon_days));
-        }
-        cond = cond.add(any);
     }
     if let Some(username) = &filter.leader {
         let Some(leader) = user::Entity::find()
@@ -414,8 +437,23 @@ pub fn involvement_condition(department_id: i64, involvement: Involvement) -> Co
     }
 }
 
-/// One page of tasks matching `filter`, with their timeliness on `today`.
-pub async fn list<C: ConnectionTrait>(
+impl TaskFilter {
+    /// Whether the list needs each task judged (a figure, a timeliness, a
+    /// past day or a period of the programme): then `list_as_of` builds it
+    /// from the tasks' facts, with the same predicates as the figures.
+    pub fn needs_judging(&self) -> bool {
+        self.figure.is_some()
+            || !self.timeliness.is_empty()
+            || self.as_of.is_some_and(|a| !a.is_now())
+            || self.original_due_from.is_some()
+            || self.original_due_to.is_some()
+    }
+}
+
+/// One page of tasks matching a `filter` that needs no judging (see
+/// [`TaskFilter::needs_judging`]), read in SQL, with their timeliness on
+/// `today`. `tasks::list` chooses between this and `list_as_of`.
+pub async fn list_current<C: ConnectionTrait>(
     db: &C,
     filter: &TaskFilter,
     today: NaiveDate,
@@ -427,7 +465,7 @@ pub async fn list<C: ConnectionTrait>(
         page: filter.page,
         per_page: filter.per_page,
     };
-    let Some(cond) = build_condition(db, filter, today, due_soon_days).await? else {
+    let Some(cond) = build_condition(db, filter).await? else {
         return Ok(empty);
     };
     let base = task::Entity::find().filter(cond);
@@ -465,6 +503,50 @@ pub async fn list<C: ConnectionTrait>(
         page: filter.page,
         per_page: filter.per_page,
     })
+}
+
+impl TaskFilter {
+    /// What the list is, in words, for the heading of its export (a
+    /// Vietnamese document).
+    pub fn describe_vi(&self) -> String {
+        let mut parts = vec!["DANH SÁCH NHIỆM VỤ".to_string()];
+        if let Some(f) = self.figure {
+            parts.push(f.label(Lang::Vi).to_uppercase());
+        }
+        for t in &self.timeliness {
+            parts.push(t.label(Lang::Vi).to_uppercase());
+        }
+        if let Some(year) = self.year {
+            parts.push(format!("Chương trình năm {year}"));
+        }
+        if let (Some(from), Some(to)) = (self.original_due_from, self.original_due_to) {
+            parts.push(format!(
+                "hạn ban đầu từ {} đến {}",
+                from.format("%d/%m/%Y"),
+                to.format("%d/%m/%Y")
+            ));
+        } else if let Some(from) = self.original_due_from {
+            parts.push(format!("hạn ban đầu từ {}", from.format("%d/%m/%Y")));
+        } else if let Some(to) = self.original_due_to {
+            parts.push(format!("hạn ban đầu đến {}", to.format("%d/%m/%Y")));
+        }
+        if let Some(d) = &self.department {
+            parts.push(format!("đơn vị {d}"));
+        }
+        if let Some(f) = &self.field {
+            parts.push(format!("lĩnh vực {f}"));
+        }
+        if let Some(l) = &self.leader {
+            parts.push(format!("lãnh đạo phụ trách {l}"));
+        }
+        if let Some(as_of) = self.as_of.filter(|a| !a.is_now()) {
+            parts.push(format!(
+                "tính đến hết ngày {}",
+                as_of.day.format("%d/%m/%Y")
+            ));
+        }
+        parts.join(" — ")
+    }
 }
 
 /// One task's view, or NotFound.

@@ -5,17 +5,18 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use sea_orm::{ConnectionTrait, FromQueryResult};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, Value};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::{
     accounts::users::UserRef,
     db,
-    domain::{TaskStatus, Timeliness, timeliness},
+    domain::{TaskStatus, Timeliness, timeliness, timeliness::Deadline},
     entity::task,
     error::Result,
     org::departments::DepartmentRef,
+    tasks::facts::{AsOf, Judged},
 };
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -35,14 +36,23 @@ pub struct TaskView {
     pub due_date: NaiveDate,
     #[schema(value_type = String, format = Date)]
     pub original_due_date: NaiveDate,
+    /// The day that counts for timeliness: the day the department reported
+    /// it done, or an earlier day a leader accepted.
     #[schema(value_type = Option<String>, format = Date)]
     pub completed_on: Option<NaiveDate>,
+    /// The day the department reported it done, recorded by the server.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub reported_on: Option<NaiveDate>,
+    /// An earlier day the department declared the work finished; it counts
+    /// only once a leader accepts it (then `completed_on` equals it).
+    #[schema(value_type = Option<String>, format = Date)]
+    pub declared_completed_on: Option<NaiveDate>,
     /// Derived for *today*; absent for cancelled tasks.
     pub timeliness: Option<Timeliness>,
     pub days_overdue: Option<i64>,
     pub days_left: Option<i64>,
     pub days_late: Option<i64>,
-    /// The due date was moved by an approved extension.
+    /// The due date was moved later than the programme's (by an extension).
     pub extended: bool,
     pub lead_department: DepartmentRef,
     pub coordinating_departments: Vec<DepartmentRef>,
@@ -165,7 +175,16 @@ fn view_of(
     today: NaiveDate,
     due_soon_days: u32,
 ) -> TaskView {
-    let info = timeliness(t.status, t.due_date, t.completed_on, today, due_soon_days);
+    let info = timeliness(
+        t.status,
+        Deadline {
+            due: t.due_date,
+            original: t.original_due_date,
+        },
+        t.completed_on,
+        today,
+        due_soon_days,
+    );
     let lead = DepartmentRef {
         code: r
             .as_ref()
@@ -204,10 +223,12 @@ fn view_of(
         description: t.description,
         status: t.status,
         progress: t.progress,
-        extended: t.due_date != t.original_due_date,
+        extended: t.due_date > t.original_due_date,
         due_date: t.due_date,
         original_due_date: t.original_due_date,
         completed_on: t.completed_on,
+        reported_on: t.reported_on,
+        declared_completed_on: t.declared_completed_on,
         timeliness: info.map(|i| i.timeliness),
         days_overdue: info.and_then(|i| i.days_overdue),
         days_left: info.and_then(|i| i.days_left),
@@ -221,4 +242,92 @@ fn view_of(
         version: t.version,
         updated_at: t.updated_at,
     }
+}
+
+#[derive(Debug, FromQueryResult)]
+struct ReminderCount {
+    task_id: i64,
+    n: i64,
+}
+
+/// Views of `judged`, in their order, as of `as_of`: each task's title
+/// and names as they are now, its facts (status, progress, deadline,
+/// completion, lead department, leader) and its reminder documents as they
+/// were then.
+pub async fn load_views_as_of<C: ConnectionTrait>(
+    db: &C,
+    judged: &[Judged],
+    as_of: &AsOf,
+    due_soon_days: u32,
+) -> Result<Vec<TaskView>> {
+    if judged.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<i64> = judged.iter().map(|j| j.facts.task_id).collect();
+    let mut rows: HashMap<i64, task::Model> = HashMap::new();
+    for chunk in ids.chunks(1_000) {
+        for t in task::Entity::find()
+            .filter(task::Column::Id.is_in(chunk.to_vec()))
+            .all(db)
+            .await?
+        {
+            rows.insert(t.id, t);
+        }
+    }
+    // The row as it is, with the facts as they were.
+    let models: Vec<task::Model> = judged
+        .iter()
+        .filter_map(|j| {
+            let mut row = rows.remove(&j.facts.task_id)?;
+            let f = &j.facts;
+            row.lead_department_id = f.lead_department_id;
+            row.field_code = f.field_code.clone();
+            row.leader_in_charge_id = f.leader_in_charge_id;
+            row.status = f.status;
+            row.progress = f.progress;
+            row.due_date = f.due_date;
+            row.original_due_date = f.original_due_date;
+            row.reported_on = f.reported_on;
+            row.completed_on = f.completed_on;
+            row.declared_completed_on = f.declared_completed_on;
+            Some(row)
+        })
+        .collect();
+    let mut views = load_views(db, models, as_of.day, due_soon_days).await?;
+    if let Some(before) = as_of.before {
+        let counts = reminders_by(db, &ids, as_of.day, before).await?;
+        for v in &mut views {
+            v.reminder_documents = counts.get(&v.id).copied().unwrap_or(0);
+        }
+    }
+    Ok(views)
+}
+
+/// Reminder documents per task, as recorded and issued by then.
+async fn reminders_by<C: ConnectionTrait>(
+    db: &C,
+    ids: &[i64],
+    day: chrono::NaiveDate,
+    before: chrono::DateTime<chrono::Utc>,
+) -> Result<HashMap<i64, i64>> {
+    let mut out = HashMap::new();
+    for chunk in ids.chunks(1_000) {
+        let mut values: Vec<Value> = vec![day.into(), before.into(), before.into()];
+        values.extend(chunk.iter().map(|id| Value::from(*id)));
+        let sql = format!(
+            "SELECT dt.task_id AS task_id, COUNT(*) AS n \
+             FROM document_tasks dt JOIN documents d ON d.id = dt.document_id \
+             WHERE dt.relation = 'reminds' AND d.issued_on <= ? AND d.created_at < ? \
+               AND (dt.linked_at IS NULL OR dt.linked_at < ?) AND dt.task_id IN ({}) \
+             GROUP BY dt.task_id",
+            db::placeholders(chunk.len())
+        );
+        for row in ReminderCount::find_by_statement(db::statement(db, &sql, values))
+            .all(db)
+            .await?
+        {
+            out.insert(row.task_id, row.n);
+        }
+    }
+    Ok(out)
 }

@@ -42,8 +42,9 @@ error-leader-required = no leader chosen
 error-page-number = the page must be a whole number from 1
 error-per-page-range = rows per page must be between 1 and { $max }
 error-invalid-involvement = “{ $value }” is not valid; choose lead, coordinating or any
-error-invalid-timeliness = “{ $value }” is not valid; choose overdue, due_soon, on_track, completed_on_time or completed_late
+error-invalid-timeliness = “{ $value }” is not valid; choose overdue, due_soon, on_track, completed_on_time, completed_on_time_after_extension or completed_late
 error-search-too-long = the search text is longer than 200 characters
+error-export-too-many = the list has { $total } tasks, more than { $max }; filter it before exporting
 error-invalid-sort = “{ $value }” is not valid; choose due_date, attention, code, updated_at or progress (prefix - for descending)
 
 ## Tasks
@@ -59,6 +60,14 @@ error-cancelled-reopen-first = The task is cancelled; a leader must reopen it fi
 error-invalid-transition = This status change is not allowed.
 error-confirm-not-reported = Only a task reported done can be confirmed (now: { $status }).
 error-return-needs-reason = returning a report needs a reason
+error-reopen-needs-reason = reopening a task needs a reason
+error-completion-frozen = A leader has confirmed the task done; its result and completion date can no longer change. A leader reopens the task (with a reason) if it needs correcting.
+error-completed-before-created = the completion date cannot be before the task was assigned ({ $created })
+error-completed-after-report = the completion date cannot be after the report date ({ $reported })
+error-no-declared-completion = The department declared no completion date earlier than its report; there is nothing to accept.
+error-accept-declared-needs-reason = accepting the completion date the department declared needs a reason
+error-due-date-frozen = The task is { $status }; its due date can no longer change, so whether it was on time is never rewritten.
+error-as-of-in-future = the day of the figures cannot be after today
 
 ## Extensions
 error-extension-reason-required = an extension request needs a reason
@@ -155,6 +164,7 @@ not-found-feed-token = Calendar feed not found.
 not-found-department = Department { $code } was not found.
 not-found-user = User { $username } was not found.
 not-found-recurrence = Task #{ $id } has no recurrence.
+not-found-export-format = There is no export format { $format }.
 not-found-record = Not found: { $what }.
 
 ## Forbidden: what was refused

@@ -41,8 +41,9 @@ error-leader-required = Chưa chọn lãnh đạo
 error-page-number = Số trang phải là số nguyên từ 1
 error-per-page-range = Số dòng mỗi trang phải từ 1 đến { $max }
 error-invalid-involvement = “{ $value }” không hợp lệ; chọn lead, coordinating hoặc any
-error-invalid-timeliness = “{ $value }” không hợp lệ; chọn overdue, due_soon, on_track, completed_on_time hoặc completed_late
+error-invalid-timeliness = “{ $value }” không hợp lệ; chọn overdue, due_soon, on_track, completed_on_time, completed_on_time_after_extension hoặc completed_late
 error-search-too-long = Từ khóa dài quá 200 ký tự
+error-export-too-many = Danh sách có { $total } nhiệm vụ, nhiều hơn { $max }; hãy lọc bớt trước khi xuất
 error-invalid-sort = “{ $value }” không hợp lệ; chọn due_date, attention, code, updated_at hoặc progress (thêm - để giảm dần)
 
 ## Tasks
@@ -58,6 +59,14 @@ error-cancelled-reopen-first = Nhiệm vụ đã hủy; lãnh đạo mở lại 
 error-invalid-transition = Chuyển trạng thái này không hợp lệ.
 error-confirm-not-reported = Chỉ xác nhận được nhiệm vụ đã báo cáo hoàn thành (hiện: { $status }).
 error-return-needs-reason = Trả lại báo cáo phải nêu lý do
+error-reopen-needs-reason = Mở lại nhiệm vụ phải nêu lý do
+error-completion-frozen = Nhiệm vụ đã được lãnh đạo xác nhận hoàn thành; kết quả và ngày hoàn thành không thay đổi được. Lãnh đạo mở lại nhiệm vụ (nêu lý do) nếu cần điều chỉnh.
+error-completed-before-created = Ngày hoàn thành không được trước ngày giao nhiệm vụ ({ $created })
+error-completed-after-report = Ngày hoàn thành không được sau ngày báo cáo ({ $reported })
+error-no-declared-completion = Đơn vị không khai báo ngày hoàn thành sớm hơn ngày báo cáo; không có gì để chấp nhận.
+error-accept-declared-needs-reason = Chấp nhận ngày hoàn thành do đơn vị khai báo phải nêu lý do
+error-due-date-frozen = Nhiệm vụ đã { $status }; thời hạn không thay đổi được nữa, để việc đánh giá đúng hạn hay quá hạn không bị viết lại.
+error-as-of-in-future = Ngày xem số liệu không được sau hôm nay
 
 ## Extensions
 error-extension-reason-required = Phải nêu lý do đề nghị gia hạn
@@ -154,6 +163,7 @@ not-found-feed-token = Không tìm thấy lịch hạn.
 not-found-department = Không tìm thấy đơn vị { $code }.
 not-found-user = Không tìm thấy người dùng { $username }.
 not-found-recurrence = Không tìm thấy lịch định kỳ của nhiệm vụ #{ $id }.
+not-found-export-format = Không có định dạng xuất { $format }.
 not-found-record = Không tìm thấy: { $what }.
 
 ## Forbidden: what was refused

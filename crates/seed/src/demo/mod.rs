@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{Days, NaiveDate};
+use chrono::{DateTime, Days, NaiveDate, Utc};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, PaginatorTrait, Set};
 use serde::Deserialize;
 
@@ -24,6 +24,10 @@ use dondoc_core::{
     org::programmes,
     tasks::history::{self, Change, action},
 };
+
+use timeline::Timeline;
+
+mod timeline;
 
 const PROGRAMME_TOML: &str = include_str!("programme.toml");
 
@@ -354,12 +358,25 @@ pub async fn seed(db: &Db, clock: &Clock, settings: &Settings) -> Result<DemoSum
         doc_ids.insert(d.key.clone(), (model.id, issued_on));
     }
 
-    // Tasks, with their coordinators, history and extension requests.
-    let mut task_ids: HashMap<String, i64> = HashMap::new();
-    for t in &data.tasks {
+    // Tasks, with their coordinators, history and extension requests, each
+    // event at a plausible past time (see `Timeline`), so the history, the
+    // figures of past days and the reminder register read like a year of
+    // real work.
+    let tz = clock.timezone();
+    let at = |day: NaiveDate, hour: u32, minute: u32| -> DateTime<Utc> {
+        day.and_hms_opt(hour, minute, 0)
+            .and_then(|local| local.and_local_timezone(tz).earliest())
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or(now)
+            .min(now)
+    };
+    let mut task_ids: HashMap<String, (i64, i64)> = HashMap::new();
+    let mut timelines: Vec<Timeline> = Vec::new();
+    for (index, t) in data.tasks.iter().enumerate() {
+        let minute = (index % 50) as u32;
         let due_date = offset(today, t.due_in_days);
         let original_due_date = offset(due_date, -t.extended_by_days.unwrap_or(0));
-        let (status, completed_on) = match t.scenario.as_str() {
+        let (status, done_on) = match t.scenario.as_str() {
             "completed_on_time" | "completed_late" => (
                 TaskStatus::Completed,
                 Some(offset(due_date, t.completed_after_due_days.unwrap_or(0)).min(today)),
@@ -392,6 +409,9 @@ pub async fn seed(db: &Db, clock: &Clock, settings: &Settings) -> Result<DemoSum
             leader_ids.get(&t.leader).copied()
         };
         let lead_id = dept(&t.lead)?;
+        let staff = staff_ids.get(&t.lead).copied();
+        let decider = leader_id.or(Some(admin.id));
+        let created_at = at(assigned_on, 8, minute);
         let model = task::ActiveModel {
             programme_id: Set(programme.id),
             code: Set(t.code.clone()),
@@ -402,20 +422,22 @@ pub async fn seed(db: &Db, clock: &Clock, settings: &Settings) -> Result<DemoSum
             lead_department_id: Set(lead_id),
             leader_in_charge_id: Set(leader_id),
             source_document_id: Set(Some(source_id)),
-            due_date: Set(due_date),
+            due_date: Set(original_due_date),
             original_due_date: Set(original_due_date),
-            status: Set(status),
-            progress: Set(t.progress),
-            completed_on: Set(completed_on),
-            result_note: Set(Some(t.result_note.clone()).filter(|n| !n.is_empty())),
+            status: Set(TaskStatus::NotStarted),
+            progress: Set(0),
+            completed_on: Set(None),
+            reported_on: Set(None),
+            declared_completed_on: Set(None),
+            result_note: Set(None),
             version: Set(1),
-            created_at: Set(now),
-            updated_at: Set(now),
+            created_at: Set(created_at),
+            updated_at: Set(created_at),
             ..Default::default()
         }
         .insert(&txn)
         .await?;
-        task_ids.insert(t.code.clone(), model.id);
+        task_ids.insert(t.code.clone(), (model.id, lead_id));
         for c in &t.coordinators {
             task_coordinator::ActiveModel {
                 task_id: Set(model.id),
@@ -428,117 +450,166 @@ pub async fn seed(db: &Db, clock: &Clock, settings: &Settings) -> Result<DemoSum
             document_id: Set(source_id),
             task_id: Set(model.id),
             relation: Set(LinkRelation::Assigns),
+            linked_at: Set(Some(created_at)),
         }
         .insert(&txn)
         .await?;
-
-        history::record(
-            &txn,
-            now,
-            Change::new(model.id, Some(admin.id), action::CREATED).note(format!(
-                "Giao nhiệm vụ theo văn bản, ngày {}",
-                assigned_on.format("%d/%m/%Y")
-            )),
-        )
-        .await?;
-        let staff = staff_ids.get(&t.lead).copied();
+        let mut timeline = Timeline::new(model.clone());
+        timeline
+            .event(
+                &txn,
+                created_at,
+                Change::new(model.id, Some(admin.id), action::CREATED).note(format!(
+                    "Giao nhiệm vụ theo văn bản, ngày {}",
+                    assigned_on.format("%d/%m/%Y")
+                )),
+                |m| {
+                    // Why work has not started, for the tasks that say so.
+                    if status == TaskStatus::NotStarted {
+                        m.result_note = Some(t.result_note.clone()).filter(|n| !n.is_empty());
+                    }
+                },
+            )
+            .await?;
+        // Work starts a couple of weeks after the assignment.
+        let started_on = offset(assigned_on, 14 + (index % 20) as i64).min(today);
+        if status != TaskStatus::NotStarted {
+            let progress = if done_on.is_some() { 60 } else { t.progress };
+            timeline
+                .event(
+                    &txn,
+                    at(started_on, 9, minute),
+                    Change::new(model.id, staff, action::UPDATED)
+                        .field("progress", 0, progress)
+                        .note(if done_on.is_some() {
+                            "Đang triển khai thực hiện.".to_string()
+                        } else {
+                            t.result_note.clone()
+                        }),
+                    |m| {
+                        m.progress = progress;
+                        m.status = TaskStatus::InProgress;
+                        if done_on.is_none() {
+                            m.result_note = Some(t.result_note.clone()).filter(|n| !n.is_empty());
+                        }
+                    },
+                )
+                .await?;
+        }
         if let Some(extra) = t.extended_by_days {
+            // Asked a week before the original deadline, decided the next day.
+            let asked_on = offset(original_due_date, -7).max(started_on).min(today);
+            let decided_on = offset(asked_on, 1).min(today);
+            let reason = "Cần thêm thời gian để hoàn thiện hồ sơ, thủ tục theo quy định.";
             extension_request::ActiveModel {
                 task_id: Set(model.id),
                 requested_by: Set(staff.unwrap_or(admin.id)),
                 previous_due_date: Set(original_due_date),
                 requested_due_date: Set(due_date),
-                reason: Set(
-                    "Cần thêm thời gian để hoàn thiện hồ sơ, thủ tục theo quy định.".into(),
-                ),
+                reason: Set(reason.into()),
                 state: Set(ExtensionState::Approved),
-                decided_by: Set(leader_id.or(Some(admin.id))),
-                decided_at: Set(Some(now)),
+                decided_by: Set(decider),
+                decided_at: Set(Some(at(decided_on, 10, minute))),
                 decision_note: Set(Some(format!("Đồng ý gia hạn thêm {extra} ngày."))),
-                created_at: Set(now),
+                created_at: Set(at(asked_on, 15, minute)),
                 ..Default::default()
             }
             .insert(&txn)
             .await?;
-            history::record(
-                &txn,
-                now,
-                Change::new(
-                    model.id,
-                    leader_id.or(Some(admin.id)),
-                    action::EXTENSION_APPROVED,
-                )
-                .field("due_date", original_due_date, due_date)
-                .note(format!("Đồng ý gia hạn thêm {extra} ngày")),
-            )
-            .await?;
-        }
-        if status != TaskStatus::NotStarted {
-            history::record(
-                &txn,
-                now,
-                Change::new(model.id, staff, action::UPDATED)
-                    .field("progress", 0, t.progress)
-                    .note(t.result_note.clone()),
-            )
-            .await?;
-        }
-        if let Some(done_on) = completed_on {
-            history::record(
-                &txn,
-                now,
-                Change::new(model.id, staff, action::REPORTED_DONE)
-                    .field("status", TaskStatus::InProgress, TaskStatus::ReportedDone)
-                    .note(format!(
-                        "Báo cáo hoàn thành ngày {}",
-                        done_on.format("%d/%m/%Y")
-                    )),
-            )
-            .await?;
-            if status == TaskStatus::Completed {
-                history::record(
+            timeline
+                .event(
                     &txn,
-                    now,
-                    Change::new(model.id, leader_id.or(Some(admin.id)), action::CONFIRMED).field(
-                        "status",
-                        TaskStatus::ReportedDone,
-                        TaskStatus::Completed,
-                    ),
+                    at(asked_on, 15, minute),
+                    Change::new(model.id, staff, action::EXTENSION_REQUESTED)
+                        .field("due_date", original_due_date, due_date)
+                        .note(reason),
+                    |_| {},
                 )
                 .await?;
+            timeline
+                .event(
+                    &txn,
+                    at(decided_on, 10, minute),
+                    Change::new(model.id, decider, action::EXTENSION_APPROVED)
+                        .field("due_date", original_due_date, due_date)
+                        .note(format!("Đồng ý gia hạn thêm {extra} ngày")),
+                    |m| m.due_date = due_date,
+                )
+                .await?;
+        }
+        if let Some(done_on) = done_on {
+            let report = t.result_note.clone();
+            timeline
+                .event(
+                    &txn,
+                    at(done_on, 16, minute),
+                    Change::new(model.id, staff, action::REPORTED_DONE)
+                        .field("status", TaskStatus::InProgress, TaskStatus::ReportedDone)
+                        .note(report.clone()),
+                    |m| {
+                        m.status = TaskStatus::ReportedDone;
+                        m.progress = 100;
+                        m.reported_on = Some(done_on);
+                        m.completed_on = Some(done_on);
+                        m.result_note = Some(report.clone()).filter(|n| !n.is_empty());
+                    },
+                )
+                .await?;
+            if status == TaskStatus::Completed {
+                let confirmed_on = offset(done_on, 2).min(today);
+                timeline
+                    .event(
+                        &txn,
+                        at(confirmed_on, 10, minute),
+                        Change::new(model.id, decider, action::CONFIRMED).field(
+                            "status",
+                            TaskStatus::ReportedDone,
+                            TaskStatus::Completed,
+                        ),
+                        |m| m.status = TaskStatus::Completed,
+                    )
+                    .await?;
             }
         }
         if let Some(days) = t.pending_extension_days {
             let requested = offset(due_date, days);
+            let reason = "Vướng mắc về hồ sơ pháp lý và ý kiến của các sở, ngành; đề nghị gia hạn để hoàn thành.";
+            let asked_at = at(offset(today, -2), 14, minute);
             extension_request::ActiveModel {
                 task_id: Set(model.id),
                 requested_by: Set(staff.unwrap_or(admin.id)),
                 previous_due_date: Set(due_date),
                 requested_due_date: Set(requested),
-                reason: Set("Vướng mắc về hồ sơ pháp lý và ý kiến của các sở, ngành; đề nghị gia hạn để hoàn thành.".into()),
+                reason: Set(reason.into()),
                 state: Set(ExtensionState::Pending),
                 decided_by: Set(None),
                 decided_at: Set(None),
                 decision_note: Set(None),
-                created_at: Set(now),
+                created_at: Set(asked_at),
                 ..Default::default()
             }
             .insert(&txn)
             .await?;
-            history::record(
-                &txn,
-                now,
-                Change::new(model.id, staff, action::EXTENSION_REQUESTED)
-                    .field("due_date", due_date, requested)
-                    .note("Vướng mắc về hồ sơ pháp lý và ý kiến của các sở, ngành; đề nghị gia hạn để hoàn thành."),
-            )
-            .await?;
+            timeline
+                .event(
+                    &txn,
+                    asked_at,
+                    Change::new(model.id, staff, action::EXTENSION_REQUESTED)
+                        .field("due_date", due_date, requested)
+                        .note(reason),
+                    |_| {},
+                )
+                .await?;
         }
+        timelines.push(timeline);
     }
 
-    // Reminder documents (công văn đôn đốc), linked to the late tasks.
-    for r in &data.reminders {
+    // Reminder documents (công văn đôn đốc), linked to the late tasks on the
+    // day they were issued. Some departments answer within the week, some
+    // later, some not at all — as in the district's own register.
+    for (index, r) in data.reminders.iter().enumerate() {
         let issued_on = offset(today, -(r.issued_days_ago as i64));
+        let recorded_at = at(issued_on, 11, (index % 50) as u32);
         let model = document::ActiveModel {
             number: Set(r.number.clone()),
             kind: Set(DocumentKind::OfficialLetter),
@@ -546,13 +617,13 @@ pub async fn seed(db: &Db, clock: &Clock, settings: &Settings) -> Result<DemoSum
             issued_on: Set(issued_on),
             signer: Set(leader_name(&r.signer)),
             created_by: Set(Some(admin.id)),
-            created_at: Set(now),
+            created_at: Set(recorded_at),
             ..Default::default()
         }
         .insert(&txn)
         .await?;
         for code in &r.tasks {
-            let task_id = task_ids.get(code).copied().ok_or_else(|| {
+            let (task_id, lead_id) = task_ids.get(code).copied().ok_or_else(|| {
                 Error::Unexpected(anyhow::anyhow!(
                     "demo reminder {} names unknown task {code}",
                     r.number
@@ -562,12 +633,13 @@ pub async fn seed(db: &Db, clock: &Clock, settings: &Settings) -> Result<DemoSum
                 document_id: Set(model.id),
                 task_id: Set(task_id),
                 relation: Set(LinkRelation::Reminds),
+                linked_at: Set(Some(recorded_at)),
             }
             .insert(&txn)
             .await?;
             history::record(
                 &txn,
-                now,
+                recorded_at,
                 Change::new(task_id, Some(admin.id), action::DOCUMENT_LINKED).note(format!(
                     "Văn bản đôn đốc số {} ngày {}",
                     r.number,
@@ -575,7 +647,35 @@ pub async fn seed(db: &Db, clock: &Clock, settings: &Settings) -> Result<DemoSum
                 )),
             )
             .await?;
+            // Two letters in three get an answer: within the week, or late.
+            let answer_after = match index % 3 {
+                0 => Some(3),
+                1 => Some(12),
+                _ => None,
+            };
+            let staff = staff_ids
+                .iter()
+                .find(|(code, _)| dept(code).ok() == Some(lead_id))
+                .map(|(_, id)| *id);
+            if let Some(days) = answer_after {
+                let answered_on = offset(issued_on, days);
+                if answered_on < today {
+                    history::record(
+                        &txn,
+                        at(answered_on, 15, (index % 50) as u32),
+                        Change::new(task_id, staff, action::NOTE).note(format!(
+                            "Báo cáo tiến độ theo Văn bản số {}: đang hoàn thiện hồ sơ, dự kiến hoàn thành trong tháng tới.",
+                            r.number
+                        )),
+                    )
+                    .await?;
+                }
+            }
         }
+    }
+
+    for timeline in timelines {
+        timeline.finish(&txn).await?;
     }
 
     txn.commit().await?;

@@ -17,7 +17,7 @@ use crate::{
     org::departments::{self},
 };
 
-use super::fill;
+use super::{fill, programme_years};
 
 /// What the clerk records once the letter is issued.
 #[derive(Debug, Clone)]
@@ -109,12 +109,16 @@ pub async fn record(
     let Some(dept) = dept else {
         return Err(Error::Validation(errors));
     };
+    let linked = task::Entity::find()
+        .filter(task::Column::Id.is_in(task_ids.clone()))
+        .all(&txn)
+        .await?;
+    let years = programme_years(&txn, &linked)
+        .await?
+        .unwrap_or_else(|| clock.today().year().to_string());
     let title = format!(
         "V/v {} ({})",
-        fill(
-            &settings.subject,
-            &[("year", &clock.today().year().to_string())]
-        ),
+        fill(&settings.subject, &[("year", &years)]),
         dept.name
     );
     let id = crate::documents::create_in(

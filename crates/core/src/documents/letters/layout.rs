@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use sea_orm::ConnectionTrait;
 
 use crate::{
+    Clock,
     accounts::principal::Principal,
     config::LetterSettings,
     documents::docx::{Align, Cell, Document, Paragraph, Run, Table},
@@ -192,14 +193,15 @@ pub async fn drafts_zip<C: ConnectionTrait>(
     db: &C,
     settings: &LetterSettings,
     place: &str,
+    clock: &Clock,
     user: &Principal,
-    today: NaiveDate,
     due_soon_days: u32,
 ) -> Result<Vec<u8>> {
-    let late = late_departments(db, user, today, due_soon_days).await?;
+    let today = clock.today();
+    let late = late_departments(db, clock, user, due_soon_days).await?;
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     for d in &late {
-        let draft = draft(db, settings, user, &d.code, today, due_soon_days).await?;
+        let draft = draft(db, settings, clock, user, &d.code, due_soon_days).await?;
         files.push((
             file_name(&d.code, today),
             render_docx(&draft, settings, place)?,

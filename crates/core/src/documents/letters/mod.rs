@@ -13,23 +13,25 @@ mod layout;
 pub use issue::{IssuedLetter, record};
 pub use layout::{drafts_zip, file_name, render_docx};
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::{Datelike, Days, NaiveDate};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::{
+    Clock,
     accounts::policy::{self, Action},
     accounts::principal::Principal,
     config::LetterSettings,
     domain::TaskStatus,
-    entity::{department, document, task},
+    domain::figure::{Candidates, Figure},
+    entity::{department, document, programme, task},
     error::{Error, Result},
     messages::{Lang, Msg},
     org::departments::{self, DepartmentRef},
-    tasks::status_sql::open_condition,
+    tasks::facts::{self, AsOf, Judged, Scope},
 };
 
 /// One row of the letter's table.
@@ -94,46 +96,98 @@ fn dmy(day: NaiveDate) -> String {
     day.format("%d/%m/%Y").to_string()
 }
 
-/// Open tasks of `department_id` overdue or due within `due_soon_days`, oldest first.
+/// Open tasks of `department_id` overdue or due within `due_soon_days`,
+/// oldest first: the tasks behind its "overdue" and "due soon" figures today.
 async fn reminder_tasks<C: ConnectionTrait>(
     db: &C,
     department_id: i64,
-    today: NaiveDate,
+    as_of: &AsOf,
     due_soon_days: u32,
 ) -> Result<Vec<task::Model>> {
-    let soon_end = today
+    let judged = reminded(db, Some(department_id), as_of, due_soon_days).await?;
+    let ids: Vec<i64> = judged.iter().map(|j| j.facts.task_id).collect();
+    let mut rows: HashMap<i64, task::Model> = HashMap::new();
+    for chunk in ids.chunks(1_000) {
+        for t in task::Entity::find()
+            .filter(task::Column::Id.is_in(chunk.to_vec()))
+            .all(db)
+            .await?
+        {
+            rows.insert(t.id, t);
+        }
+    }
+    Ok(ids.into_iter().filter_map(|id| rows.remove(&id)).collect())
+}
+
+/// Tasks a letter reminds about (overdue or due soon), every department's
+/// or one's, oldest first.
+async fn reminded<C: ConnectionTrait>(
+    db: &C,
+    department_id: Option<i64>,
+    as_of: &AsOf,
+    due_soon_days: u32,
+) -> Result<Vec<Judged>> {
+    let soon_end = as_of
+        .day
         .checked_add_days(Days::new(u64::from(due_soon_days)))
-        .unwrap_or(today);
-    Ok(task::Entity::find()
-        .filter(task::Column::LeadDepartmentId.eq(department_id))
-        .filter(open_condition())
-        .filter(task::Column::DueDate.lte(soon_end))
-        .order_by_asc(task::Column::DueDate)
-        .order_by_asc(task::Column::Id)
+        .unwrap_or(as_of.day);
+    let scope = Scope {
+        department_id,
+        candidates: Some(Candidates {
+            statuses: &TaskStatus::OPEN,
+            due_before: soon_end.succ_opt(),
+            due_after: None,
+        }),
+        ..Scope::default()
+    };
+    let mut judged: Vec<Judged> = facts::judged(db, &scope, as_of, due_soon_days)
+        .await?
+        .into_iter()
+        .filter(|j| Figure::Overdue.matches(&j.standing) || Figure::DueSoon.matches(&j.standing))
+        .collect();
+    judged.sort_by_key(|j| (j.facts.due_date, j.facts.task_id));
+    Ok(judged)
+}
+
+/// The programme years of `tasks`, as a letter names them ("2026", "2025 và 2026").
+pub(super) async fn programme_years<C: ConnectionTrait>(
+    db: &C,
+    tasks: &[task::Model],
+) -> Result<Option<String>> {
+    let ids: BTreeSet<i64> = tasks.iter().map(|t| t.programme_id).collect();
+    if ids.is_empty() {
+        return Ok(None);
+    }
+    let mut years: Vec<i32> = programme::Entity::find()
+        .filter(programme::Column::Id.is_in(ids))
         .all(db)
-        .await?)
+        .await?
+        .into_iter()
+        .map(|p| p.year)
+        .collect();
+    years.sort_unstable();
+    years.dedup();
+    let texts: Vec<String> = years.iter().map(ToString::to_string).collect();
+    Ok(match texts.split_last() {
+        Some((last, rest)) if !rest.is_empty() => Some(format!("{} và {last}", rest.join(", "))),
+        Some((last, _)) => Some(last.clone()),
+        None => None,
+    })
 }
 
 /// Departments with at least one overdue open task, most overdue first.
 pub async fn late_departments<C: ConnectionTrait>(
     db: &C,
+    clock: &Clock,
     user: &Principal,
-    today: NaiveDate,
     due_soon_days: u32,
 ) -> Result<Vec<LateDepartment>> {
     policy::require(user, Action::DraftLetter, None)?;
-    let soon_end = today
-        .checked_add_days(Days::new(u64::from(due_soon_days)))
-        .unwrap_or(today);
-    let open = task::Entity::find()
-        .filter(open_condition())
-        .filter(task::Column::DueDate.lte(soon_end))
-        .all(db)
-        .await?;
+    let as_of = AsOf::now(clock);
     let mut counts: HashMap<i64, (i64, i64)> = HashMap::new();
-    for t in &open {
-        let entry = counts.entry(t.lead_department_id).or_default();
-        if t.due_date < today {
+    for j in reminded(db, None, &as_of, due_soon_days).await? {
+        let entry = counts.entry(j.facts.lead_department_id).or_default();
+        if Figure::Overdue.matches(&j.standing) {
             entry.0 += 1;
         } else {
             entry.1 += 1;
@@ -159,16 +213,17 @@ pub async fn late_departments<C: ConnectionTrait>(
     Ok(out)
 }
 
-/// The draft letter to `department_code` as of `today`.
+/// The draft letter to `department_code` today.
 pub async fn draft<C: ConnectionTrait>(
     db: &C,
     settings: &LetterSettings,
+    clock: &Clock,
     user: &Principal,
     department_code: &str,
-    today: NaiveDate,
     due_soon_days: u32,
 ) -> Result<LetterDraft> {
     policy::require(user, Action::DraftLetter, None)?;
+    let today = clock.today();
     let dept = departments::find_by_code(db, department_code)
         .await?
         .ok_or_else(|| {
@@ -176,7 +231,12 @@ pub async fn draft<C: ConnectionTrait>(
                 code: department_code.to_string(),
             })
         })?;
-    let rows = reminder_tasks(db, dept.id, today, due_soon_days).await?;
+    let rows = reminder_tasks(db, dept.id, &AsOf::now(clock), due_soon_days).await?;
+    // The letter names the programme its tasks belong to, not the year it
+    // is written in (a January letter about last year's tasks).
+    let programme_years = programme_years(db, &rows)
+        .await?
+        .unwrap_or_else(|| today.year().to_string());
     let doc_ids: Vec<i64> = rows.iter().filter_map(|t| t.source_document_id).collect();
     let sources: HashMap<i64, document::Model> = if doc_ids.is_empty() {
         HashMap::new()
@@ -234,7 +294,7 @@ pub async fn draft<C: ConnectionTrait>(
     let report_back_on = today
         .checked_add_days(Days::new(u64::from(settings.report_back_days)))
         .unwrap_or(today);
-    let year_text = year.to_string();
+    let year_text = programme_years;
     let back_text = dmy(report_back_on);
     Ok(LetterDraft {
         subject: fill(&settings.subject, &[("year", &year_text)]),

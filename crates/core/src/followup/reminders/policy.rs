@@ -7,7 +7,10 @@ use chrono::{Days, NaiveDate};
 
 use crate::{
     config::PolicySettings,
-    domain::TaskStatus,
+    domain::{
+        TaskStatus, Timeliness,
+        timeliness::{Deadline, timeliness},
+    },
     followup::{
         recipients::{
             DepartmentContact, LeaderContact, Recipient, department_addresses, leader_recipient,
@@ -41,20 +44,25 @@ pub fn digests(
     }
 }
 
-/// Where an open task stands for a department digest, if it is reported at all.
+/// Where an open task stands for a department digest, if it is reported at
+/// all: the task's timeliness (the same rule as every figure), with "due
+/// soon" split into due today and later.
 pub fn section_for(task: &ReminderTask, today: NaiveDate, due_soon_days: u32) -> Option<Section> {
     if !is_chased(task.status) {
         return None;
     }
-    let left = (task.due_date - today).num_days();
-    if left < 0 {
-        Some(Section::Overdue)
-    } else if left == 0 {
-        Some(Section::DueToday)
-    } else if left <= i64::from(due_soon_days) {
-        Some(Section::DueSoon)
-    } else {
-        None
+    let info = timeliness(
+        task.status,
+        Deadline::fixed(task.due_date),
+        task.completed_on,
+        today,
+        due_soon_days,
+    )?;
+    match info.timeliness {
+        Timeliness::Overdue => Some(Section::Overdue),
+        Timeliness::DueSoon if info.days_left == Some(0) => Some(Section::DueToday),
+        Timeliness::DueSoon => Some(Section::DueSoon),
+        _ => None,
     }
 }
 

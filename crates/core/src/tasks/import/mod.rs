@@ -44,28 +44,31 @@ pub struct ImportProblem {
     pub message: String,
 }
 
+/// In English, like the command line that prints it.
 impl fmt::Display for ImportProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (self.row, self.column.is_empty()) {
-            (0, _) => write!(f, "{}", self.message),
-            (row, true) => write!(f, "row {row}: {}", self.message),
-            (row, false) => write!(f, "row {row}, column {}: {}", self.column, self.message),
-        }
+        f.write_str(&self.localized(Lang::En))
     }
 }
 
 impl ImportProblem {
-    /// The same, worded for the reader: `row N, column X: …` in English,
-    /// `Dòng N, cột X: …` in Vietnamese.
-    pub fn localized(&self, vietnamese: bool) -> String {
-        if !vietnamese {
-            return self.to_string();
-        }
-        match (self.row, self.column.is_empty()) {
-            (0, _) => self.message.clone(),
-            (row, true) => format!("Dòng {row}: {}", self.message),
-            (row, false) => format!("Dòng {row}, cột {}: {}", self.column, self.message),
-        }
+    /// The same, worded for the reader: `Dòng N, cột X: …` in Vietnamese,
+    /// `row N, column X: …` in English (`import-problem-*` in `pages.ftl`).
+    pub fn localized(&self, lang: Lang) -> String {
+        let key = match (self.row, self.column.is_empty()) {
+            (0, _) => "import-problem-file",
+            (_, true) => "import-problem-row",
+            (_, false) => "import-problem-cell",
+        };
+        dondoc_i18n::text_with(
+            lang,
+            key,
+            &[
+                ("row", self.row.into()),
+                ("column", self.column.as_str().into()),
+                ("message", self.message.as_str().into()),
+            ],
+        )
     }
 }
 

@@ -19,5 +19,5 @@ mod rule;
 mod series;
 
 pub use occurrences::{RecurrenceRun, on_completed, run_due};
-pub use rule::{Frequency, RecurrenceInput, Rule, clamp_day, last_day_of_month};
+pub use rule::{Frequency, RecurrenceInput, Rule, clamp_day, describe, last_day_of_month};
 pub use series::{OccurrenceView, SeriesView, create_task, for_task, set, set_in, stop};

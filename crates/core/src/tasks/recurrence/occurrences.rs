@@ -15,7 +15,7 @@ use crate::{
     domain::{TaskCode, Title},
     entity::{programme, recurring_occurrence, recurring_series, task, task_coordinator},
     error::{Error, Result},
-    messages::Msg,
+    messages::{Lang, Msg},
     org::programmes,
     tasks::creation::{self, ValidatedTask},
     tasks::history::{self, Change, action},
@@ -157,7 +157,7 @@ async fn create_occurrence<C: ConnectionTrait>(
         Some(format!(
             "Kỳ {key} của nhiệm vụ định kỳ {} ({}); hạn {}",
             series.base_code,
-            rule.describe_vi().to_lowercase(),
+            rule.describe(Lang::Vi).to_lowercase(),
             due.format("%d/%m/%Y")
         )),
     )

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use crate::{
     entity::recurring_series,
     error::{Error, FieldError, Result},
-    messages::Msg,
+    messages::{Lang, Msg},
 };
 
 /// How often a series recurs.
@@ -115,26 +115,9 @@ impl Rule {
         }
     }
 
-    pub fn describe_vi(&self) -> String {
-        match self.frequency {
-            Frequency::Monthly => format!("Hằng tháng, hạn ngày {}", self.day),
-            Frequency::Quarterly => format!(
-                "Hằng quý, hạn ngày {} tháng thứ {} của quý",
-                self.day, self.month
-            ),
-            Frequency::Yearly => format!("Hằng năm, hạn ngày {}/{}", self.day, self.month),
-        }
-    }
-
-    pub fn describe_en(&self) -> String {
-        match self.frequency {
-            Frequency::Monthly => format!("Monthly, due on day {}", self.day),
-            Frequency::Quarterly => format!(
-                "Quarterly, due on day {} of month {} of the quarter",
-                self.day, self.month
-            ),
-            Frequency::Yearly => format!("Yearly, due on {}/{} (day/month)", self.day, self.month),
-        }
+    /// The rule in words ("Hằng quý, hạn ngày 15 tháng thứ 2 của quý").
+    pub fn describe(&self, lang: Lang) -> String {
+        describe(self.frequency, self.day, self.month, lang)
     }
 
     pub(super) fn of(series: &recurring_series::Model) -> Self {
@@ -208,6 +191,16 @@ impl RecurrenceInput {
             month: month as u32,
         })
     }
+}
+
+/// A rule in words, from its parts (`recurrence-*` in `tasks.ftl`).
+pub fn describe(frequency: Frequency, day: u32, month: u32, lang: Lang) -> String {
+    let key = match frequency {
+        Frequency::Monthly => "recurrence-monthly",
+        Frequency::Quarterly => "recurrence-quarterly",
+        Frequency::Yearly => "recurrence-yearly",
+    };
+    dondoc_i18n::text_with(lang, key, &[("day", day.into()), ("month", month.into())])
 }
 
 #[cfg(test)]

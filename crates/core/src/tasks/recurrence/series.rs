@@ -16,7 +16,7 @@ use crate::{
     domain::TaskStatus,
     entity::{recurring_occurrence, recurring_series, task},
     error::{Error, Result},
-    messages::Msg,
+    messages::{Lang, Msg},
     tasks::history::{self, Change, action},
     tasks::{
         access,
@@ -51,6 +51,7 @@ pub struct SeriesView {
     pub month: u32,
     /// Stopped series make no more occurrences.
     pub active: bool,
+    /// The rule in words, in each language (from `describe`).
     pub description_vi: String,
     pub description_en: String,
     /// Due date of the next occurrence to be made (active series).
@@ -116,8 +117,8 @@ pub async fn for_task<C: ConnectionTrait>(
         day: rule.day,
         month: rule.month,
         active: series.active,
-        description_vi: rule.describe_vi(),
-        description_en: rule.describe_en(),
+        description_vi: rule.describe(Lang::Vi),
+        description_en: rule.describe(Lang::En),
         next_due_date: next.map(|start| rule.due_in(start)),
         next_created_on: next,
         occurrences,
@@ -160,6 +161,7 @@ pub async fn set_in<C: ConnectionTrait>(
         }
         None => None,
     };
+    // History stores its text, in Vietnamese like the rest of the record.
     let (old_text, new_text) = match existing {
         Some(series) => {
             let old = Rule::of(&series);
@@ -167,9 +169,9 @@ pub async fn set_in<C: ConnectionTrait>(
                 return Ok(());
             }
             let old_text = if series.active {
-                old.describe_vi()
+                old.describe(Lang::Vi)
             } else {
-                format!("{} (đã dừng)", old.describe_vi())
+                format!("{} (đã dừng)", old.describe(Lang::Vi))
             };
             let mut active: recurring_series::ActiveModel = series.into();
             active.frequency = Set(rule.frequency.as_str().to_string());
@@ -178,7 +180,7 @@ pub async fn set_in<C: ConnectionTrait>(
             active.active = Set(true);
             active.updated_at = Set(now);
             active.update(db).await?;
-            (old_text, rule.describe_vi())
+            (old_text, rule.describe(Lang::Vi))
         }
         None => {
             let series = recurring_series::ActiveModel {
@@ -203,7 +205,7 @@ pub async fn set_in<C: ConnectionTrait>(
             }
             .insert(db)
             .await?;
-            (String::new(), rule.describe_vi())
+            (String::new(), rule.describe(Lang::Vi))
         }
     };
     history::record(
@@ -267,7 +269,7 @@ pub async fn stop(db: &Db, clock: &Clock, user: &Principal, task_id: i64) -> Res
     };
     if series.active {
         let now = clock.now();
-        let old = Rule::of(&series).describe_vi();
+        let old = Rule::of(&series).describe(Lang::Vi);
         let mut active: recurring_series::ActiveModel = series.into();
         active.active = Set(false);
         active.updated_at = Set(now);

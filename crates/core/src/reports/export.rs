@@ -10,7 +10,7 @@ use crate::{
     db::Db,
     entity::task,
     error::{Error, Result},
-    messages::Lang,
+    messages::{Label, Lang},
     org::programmes,
     reports::stats::{Figures, Stats},
     tasks::{TaskView, view::load_views},
@@ -150,7 +150,7 @@ pub async fn tasks_xlsx(
 ) -> Result<Vec<u8>> {
     let mut workbook = Workbook::new();
     let sheet = workbook.add_worksheet();
-    sheet.set_name("Nhiem vu").map_err(xlsx_error)?;
+    sheet.set_name("Nhiệm vụ").map_err(xlsx_error)?;
     sheet
         .write_string_with_format(
             0,
@@ -192,13 +192,15 @@ pub async fn tasks_xlsx(
     workbook.save_to_buffer().map_err(xlsx_error)
 }
 
-const FIGURE_HEADERS: [&str; 12] = [
+const FIGURE_HEADERS: [&str; 14] = [
     "Tổng số nhiệm vụ",
     "Đã hoàn thành",
     "Hoàn thành đúng hạn",
-    "trong đó sau gia hạn",
+    "Hoàn thành đúng hạn sau khi được gia hạn",
     "Hoàn thành quá hạn",
     "Chờ xác nhận",
+    "Đang thực hiện",
+    "Chưa triển khai",
     "Quá hạn",
     "Quá hạn > 30 ngày",
     "Quá hạn > 60 ngày",
@@ -207,7 +209,7 @@ const FIGURE_HEADERS: [&str; 12] = [
     "Văn bản đôn đốc",
 ];
 
-fn figure_values(f: &Figures) -> [i64; 12] {
+fn figure_values(f: &Figures) -> [i64; 14] {
     [
         f.total,
         f.completed,
@@ -215,6 +217,8 @@ fn figure_values(f: &Figures) -> [i64; 12] {
         f.completed_on_time_after_extension,
         f.completed_late,
         f.awaiting_confirmation,
+        f.in_progress,
+        f.not_started,
         f.overdue,
         f.overdue_over_30_days,
         f.overdue_over_60_days,
@@ -262,7 +266,11 @@ fn write_figures(sheet: &mut Worksheet, row: u32, label: &str, figures: &Figures
             .map_err(xlsx_error)?;
     }
     sheet
-        .write_number(row, 13, figures.completion_rate)
+        .write_number(
+            row,
+            FIGURE_HEADERS.len() as u16 + 1,
+            figures.completion_rate,
+        )
         .map_err(xlsx_error)?;
     Ok(())
 }
@@ -272,7 +280,7 @@ pub fn report_xlsx(stats: &Stats, organization: &str) -> Result<Vec<u8>> {
     let header = header_format();
     for (sheet_name, label, rows) in [
         (
-            "Theo don vi",
+            "Theo đơn vị",
             "Đơn vị",
             stats
                 .departments
@@ -281,7 +289,7 @@ pub fn report_xlsx(stats: &Stats, organization: &str) -> Result<Vec<u8>> {
                 .collect::<Vec<_>>(),
         ),
         (
-            "Theo linh vuc",
+            "Theo lĩnh vực",
             "Lĩnh vực",
             stats
                 .fields
@@ -349,4 +357,106 @@ mod tests {
         assert_eq!(safe_csv_cell("Đất Cuốc"), "Đất Cuốc");
         assert_eq!(safe_csv_cell("- gạch đầu dòng"), "- gạch đầu dòng");
     }
+}
+
+/// The columns of a task list as exported: what the list showed, as of its day.
+const LIST_HEADERS: [&str; 14] = [
+    "STT",
+    "Mã",
+    "Nội dung",
+    "Lĩnh vực",
+    "Đơn vị chủ trì",
+    "Lãnh đạo phụ trách",
+    "Thời hạn ban đầu",
+    "Thời hạn",
+    "Tình trạng",
+    "Tiến độ (%)",
+    "Ngày báo cáo hoàn thành",
+    "Ngày hoàn thành được tính",
+    "Đánh giá",
+    "Số ngày quá hạn",
+];
+
+/// A task list as a workbook: a heading naming the list (its scope, figure
+/// and day), the number of tasks, and one row per task — so a person can
+/// count the rows and find the figure.
+pub fn list_xlsx(heading: &str, tasks: &[TaskView]) -> Result<Vec<u8>> {
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("Danh sách").map_err(xlsx_error)?;
+    sheet
+        .write_string_with_format(0, 0, heading, &title_format())
+        .map_err(xlsx_error)?;
+    sheet
+        .write_string(1, 0, format!("Số nhiệm vụ: {}", tasks.len()))
+        .map_err(xlsx_error)?;
+    let header = header_format();
+    for (col, name) in LIST_HEADERS.iter().enumerate() {
+        sheet
+            .write_string_with_format(3, col as u16, *name, &header)
+            .map_err(xlsx_error)?;
+    }
+    let widths = [
+        6.0, 12.0, 60.0, 22.0, 28.0, 22.0, 12.0, 12.0, 16.0, 10.0, 14.0, 14.0, 22.0, 10.0,
+    ];
+    for (col, width) in widths.iter().enumerate() {
+        sheet
+            .set_column_width(col as u16, *width)
+            .map_err(xlsx_error)?;
+    }
+    let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
+    let day = |d: Option<chrono::NaiveDate>| {
+        d.map(|d| d.format("%d/%m/%Y").to_string())
+            .unwrap_or_default()
+    };
+    for (i, t) in tasks.iter().enumerate() {
+        let row = 4 + i as u32;
+        sheet
+            .write_number(row, 0, (i + 1) as f64)
+            .map_err(xlsx_error)?;
+        let cells = [
+            t.code.clone(),
+            t.title.clone(),
+            t.field_name.clone(),
+            t.lead_department.name.clone(),
+            t.leader_in_charge
+                .as_ref()
+                .map(|l| l.full_name.clone())
+                .unwrap_or_default(),
+            day(Some(t.original_due_date)),
+            day(Some(t.due_date)),
+            t.status.label(Lang::Vi),
+        ];
+        for (col, value) in cells.iter().enumerate() {
+            sheet
+                .write_string_with_format(row, col as u16 + 1, value, &wrap)
+                .map_err(xlsx_error)?;
+        }
+        sheet
+            .write_number(row, 9, f64::from(t.progress))
+            .map_err(xlsx_error)?;
+        sheet
+            .write_string(row, 10, day(t.reported_on))
+            .map_err(xlsx_error)?;
+        sheet
+            .write_string(row, 11, day(t.completed_on))
+            .map_err(xlsx_error)?;
+        sheet
+            .write_string(
+                row,
+                12,
+                t.timeliness.map(|x| x.label(Lang::Vi)).unwrap_or_default(),
+            )
+            .map_err(xlsx_error)?;
+        if let Some(days) = t.days_overdue {
+            sheet
+                .write_number(row, 13, days as f64)
+                .map_err(xlsx_error)?;
+        }
+    }
+    sheet.set_freeze_panes(4, 3).map_err(xlsx_error)?;
+    sheet
+        .autofilter(3, 0, 3 + tasks.len() as u32, LIST_HEADERS.len() as u16 - 1)
+        .map_err(xlsx_error)?;
+    workbook.save_to_buffer().map_err(xlsx_error)
 }

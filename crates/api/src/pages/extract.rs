@@ -1,0 +1,182 @@
+//! What page handlers take from a request: the signed-in user
+//! (`PageUser`), and a posted form that passed the CSRF check
+//! (`PostedForm`). Both refuse with a `PageError`, so a handler only runs
+//! for a person who may be there.
+
+use std::{future::Future, marker::PhantomData, pin::Pin};
+
+use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
+use dondoc_core::accounts::{
+    policy::{self, Action},
+    principal::Principal,
+};
+
+use super::{PageError, Tr, ctx};
+use crate::extract::{self, constant_time_eq};
+
+/// The signed-in user of a page. Nobody signed in: the login page, which
+/// comes back here. An account that must change its password is sent to do
+/// that first (the password pages and logging out excepted).
+pub struct PageUser(pub Principal);
+
+async fn signed_in(req: &HttpRequest) -> Result<Principal, PageError> {
+    match extract::authenticate(req).await {
+        Ok((principal, _)) => {
+            if principal.must_change_password
+                && req.path() != "/account/password"
+                && req.path() != "/logout"
+            {
+                return Err(PageError::Redirect {
+                    to: "/account/password".into(),
+                });
+            }
+            Ok(principal)
+        }
+        Err(_) => Err(PageError::Login {
+            next: req.uri().to_string(),
+        }),
+    }
+}
+
+impl FromRequest for PageUser {
+    type Error = PageError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, PageError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move { signed_in(&req).await.map(PageUser) })
+    }
+}
+
+/// A parsed urlencoded form (repeated keys kept, e.g. checkboxes).
+pub struct Form(pub Vec<(String, String)>);
+
+impl Form {
+    pub fn parse(body: &[u8]) -> Self {
+        Form(
+            form_urlencoded::parse(body)
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+        )
+    }
+
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn text(&self, key: &str) -> String {
+        self.get(key).unwrap_or("").to_string()
+    }
+
+    pub fn all(&self, key: &str) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    /// Checks the form's CSRF token against the session's.
+    pub fn csrf_ok(&self, user: &Principal) -> bool {
+        let sent = self.get("csrf_token").unwrap_or("");
+        let expected = user.csrf_token.as_deref().unwrap_or("");
+        !expected.is_empty() && constant_time_eq(sent.as_bytes(), expected.as_bytes())
+    }
+
+    /// The page to return to that the form names (`back`), if it is a path
+    /// on this site, else `default`: never an address elsewhere.
+    pub fn back_or(&self, default: &str) -> String {
+        self.get("back")
+            .filter(|b| b.starts_with('/') && !b.starts_with("//"))
+            .unwrap_or(default)
+            .to_string()
+    }
+}
+
+/// The page a form is posted from, for `PostedForm`.
+pub trait FormPage {
+    /// The form's page, when it is always the same one.
+    const PAGE: &'static str = "/";
+    /// A right the poster must hold before the form is read at all (the
+    /// administration's gate); `None` leaves the rights to the core.
+    const GATE: Option<Action> = None;
+
+    /// Where the post returns: the form's page (with a message if refused).
+    fn back(_req: &HttpRequest, _form: &Form) -> String {
+        Self::PAGE.to_string()
+    }
+}
+
+/// The forms on a task's page (`/tasks/{id}/…`), which return to it.
+pub struct TaskPageForm;
+
+impl FormPage for TaskPageForm {
+    const PAGE: &'static str = "/tasks";
+
+    fn back(req: &HttpRequest, _: &Form) -> String {
+        // The route's own `{id}` extractor has already refused an id that
+        // is not a number, so the fallback is never used.
+        match req.match_info().load::<i64>() {
+            Ok(id) => format!("/tasks/{id}"),
+            Err(_) => Self::PAGE.to_string(),
+        }
+    }
+}
+
+/// A form posted from page `P`, by the signed-in user (else the login
+/// page), in the page's language, with the session's CSRF token: a forged
+/// or stale post goes back to `back` with a message and changes nothing.
+pub struct PostedForm<P> {
+    pub user: Principal,
+    pub form: Form,
+    pub t: Tr,
+    /// Where the post returns (`P::back`).
+    pub back: String,
+    page: PhantomData<P>,
+}
+
+impl<P: FormPage + 'static> FromRequest for PostedForm<P> {
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, actix_web::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        // The body's limits and errors are those of `web::Bytes`.
+        let body = web::Bytes::from_request(req, payload);
+        let req = req.clone();
+        Box::pin(async move {
+            let body = body.await?;
+            let user = signed_in(&req).await?;
+            if let Some(action) = P::GATE {
+                policy::require(&user, action, None).map_err(PageError::from)?;
+            }
+            let form = Form::parse(&body);
+            let t = ctx(&req, None, "").t;
+            let back = P::back(&req, &form);
+            if !form.csrf_ok(&user) {
+                return Err(PageError::back(back, t.get("csrf_failed")).into());
+            }
+            Ok(PostedForm {
+                user,
+                form,
+                t,
+                back,
+                page: PhantomData,
+            })
+        })
+    }
+}
+
+impl<P> PostedForm<P> {
+    /// A refusal by the core: see `PageError::refused`.
+    pub fn refused(&self, err: dondoc_core::Error) -> PageError {
+        PageError::refused(self.t, &self.back, err)
+    }
+
+    /// A refusal by the core: see `PageError::refused_or_missing`.
+    pub fn refused_or_missing(&self, err: dondoc_core::Error) -> PageError {
+        PageError::refused_or_missing(self.t, &self.back, err)
+    }
+}
