@@ -134,7 +134,11 @@ async fn a_year_of_work_replays_the_audit_findings() {
         // 5 February: F's deadline is moved by a leader — an extension.
         office.day(2027, 2, 5);
         let r = office
-            .patch(f, &leader, json!({"due_date": "2027-04-30", "note": "Chờ ý kiến Sở"}))
+            .patch(
+                f,
+                &leader,
+                json!({"due_date": "2027-04-30", "note": "Chờ ý kiến Sở"}),
+            )
             .await;
         assert_eq!(r.status(), StatusCode::OK);
         let body: Value = r.json().await.unwrap();
@@ -150,15 +154,19 @@ async fn a_year_of_work_replays_the_audit_findings() {
         office.day(2027, 3, 31);
         let q1_then = office.review("year=2027&quarter=1").await;
         let o = &q1_then["overall"];
-        assert_eq!((o["total"].as_i64(), o["completed"].as_i64()), (Some(3), Some(0)));
+        assert_eq!(
+            (o["total"].as_i64(), o["completed"].as_i64()),
+            (Some(3), Some(0))
+        );
         assert_eq!(o["overdue"], 2, "A and B are late; F was extended");
-        assert_eq!((o["in_progress"].as_i64(), o["not_started"].as_i64()), (Some(1), Some(2)));
+        assert_eq!(
+            (o["in_progress"].as_i64(), o["not_started"].as_i64()),
+            (Some(1), Some(2))
+        );
         office
             .check_links(q1_then["tasks_query"].as_str().unwrap(), o, "")
             .await;
-        let overdue_then = office
-            .get("/api/v1/overdue?year=2027&per_page=200")
-            .await;
+        let overdue_then = office.get("/api/v1/overdue?year=2027&per_page=200").await;
         let ids = |page: &Value| -> Vec<i64> {
             let mut v: Vec<i64> = page["items"]
                 .as_array()
@@ -197,7 +205,11 @@ async fn a_year_of_work_replays_the_audit_findings() {
         let problem = expect_problem(r, StatusCode::UNPROCESSABLE_ENTITY).await;
         assert!(error_fields(&problem).contains(&"completed_on".to_string()));
         let r = office
-            .patch(f, &staff, json!({"status": "reported_done", "result_note": "Xong"}))
+            .patch(
+                f,
+                &staff,
+                json!({"status": "reported_done", "result_note": "Xong"}),
+            )
             .await;
         let body: Value = r.json().await.unwrap();
         assert_eq!(body["timeliness"], "completed_on_time_after_extension");
@@ -258,9 +270,7 @@ async fn a_year_of_work_replays_the_audit_findings() {
 
         // Finding 2 and 8: the same quarter as of today reports the
         // extension apart and says "chưa triển khai".
-        let q1_now = office
-            .review("year=2027&quarter=1&as_of=2027-05-05")
-            .await;
+        let q1_now = office.review("year=2027&quarter=1&as_of=2027-05-05").await;
         let o = &q1_now["overall"];
         assert_eq!(
             (

@@ -90,7 +90,9 @@ pub async fn spawn_with_db(
 /// usual day, then running on a clock the test moves: a year of work can be
 /// lived through in one test. Tokens last long enough for that.
 #[allow(dead_code)] // used by the figures tests, not by every binary sharing this module
-pub async fn spawn_clocked(start: chrono::DateTime<chrono::Utc>) -> Vec<(TestApp, dondoc_core::clock::ManualClock)> {
+pub async fn spawn_clocked(
+    start: chrono::DateTime<chrono::Utc>,
+) -> Vec<(TestApp, dondoc_core::clock::ManualClock)> {
     let mut out = Vec::new();
     for database in testing::databases().await {
         let mut settings = test_settings();
