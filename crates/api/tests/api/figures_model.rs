@@ -49,10 +49,6 @@ enum Status {
 }
 
 impl Status {
-    fn open(self) -> bool {
-        matches!(self, Status::NotStarted | Status::InProgress)
-    }
-
     fn done(self) -> bool {
         matches!(self, Status::ReportedDone | Status::Completed)
     }
