@@ -115,6 +115,107 @@ pub async fn list<C: ConnectionTrait>(
     report_back_days: u32,
 ) -> Result<Register> {
     policy::require(user, Action::ReadReminderRegister, None)?;
+    let departments = department::Entity::find().all(db).await?;
+    let (year, wanted) = parse_query(raw, &departments)?;
+    // Staff see the letters sent to their own department, whatever they ask.
+    let scope = policy::visible_department(user).or(wanted);
+    let r = read(db, year, today).await?;
+    let dept_by_id: HashMap<i64, &department::Model> =
+        departments.iter().map(|d| (d.id, d)).collect();
+
+    let mut register = Register {
+        year,
+        department: scope.and_then(|id| dept_by_id.get(&id).map(|d| d.code.clone())),
+        entries: Vec::new(),
+        answered: 0,
+        waiting: 0,
+        not_answered: 0,
+    };
+    for d in r.docs.iter().cloned() {
+        let report_back_on = d.report_back_on.unwrap_or_else(|| {
+            d.issued_on
+                .checked_add_days(Days::new(u64::from(report_back_days)))
+                .unwrap_or(d.issued_on)
+        });
+        let covered: Vec<&task::Model> = r
+            .links
+            .iter()
+            .filter(|l| l.document_id == d.id)
+            .filter_map(|l| r.tasks.get(&l.task_id))
+            .collect();
+        let mut per_department: BTreeMap<i64, Vec<&task::Model>> = BTreeMap::new();
+        for t in &covered {
+            per_department
+                .entry(t.lead_department_id)
+                .or_default()
+                .push(t);
+        }
+        if let Some(only) = scope
+            && !per_department.contains_key(&only)
+        {
+            continue;
+        }
+        let mut recipients = Vec::new();
+        for (dept_id, dept_tasks) in &per_department {
+            if scope.is_some_and(|only| only != *dept_id) {
+                continue;
+            }
+            let ids: Vec<i64> = dept_tasks.iter().map(|t| t.id).collect();
+            let answered_at = answered_at(&r, &ids, *dept_id, &d, report_back_on, tz);
+            let state = match answered_at {
+                Some(_) => ReplyState::Answered,
+                None if today <= report_back_on => ReplyState::Waiting,
+                None => ReplyState::NotAnswered,
+            };
+            match state {
+                ReplyState::Answered => register.answered += 1,
+                ReplyState::Waiting => register.waiting += 1,
+                ReplyState::NotAnswered => register.not_answered += 1,
+            }
+            let dept = dept_by_id.get(dept_id);
+            recipients.push(Recipient {
+                code: dept.map(|d| d.code.clone()).unwrap_or_default(),
+                name: dept.map(|d| d.name.clone()).unwrap_or_default(),
+                tasks: dept_tasks.len(),
+                state,
+                answered_at,
+            });
+        }
+        let mut covered_tasks: Vec<CoveredTask> = covered
+            .iter()
+            .filter(|t| scope.is_none_or(|only| only == t.lead_department_id))
+            .map(|t| CoveredTask {
+                task_id: t.id,
+                code: t.code.clone(),
+                title: t.title.clone(),
+                department_code: dept_by_id
+                    .get(&t.lead_department_id)
+                    .map(|d| d.code.clone())
+                    .unwrap_or_default(),
+            })
+            .collect();
+        covered_tasks.sort_by(|a, b| a.code.cmp(&b.code));
+        register.entries.push(RegisterEntry {
+            document_id: d.id,
+            number: d.number,
+            title: d.title,
+            issued_on: d.issued_on,
+            signer: d.signer,
+            report_back_on,
+            report_back_stored: d.report_back_on.is_some(),
+            recipients,
+            tasks: covered_tasks,
+        });
+    }
+    Ok(register)
+}
+
+/// The year and the department (by id) a query asks for, or every field
+/// error at once.
+fn parse_query(
+    raw: &RawRegisterQuery,
+    departments: &[department::Model],
+) -> Result<(Option<i32>, Option<i64>)> {
     let mut errors: Vec<FieldError> = Vec::new();
     let year = match raw.year.as_deref().map(str::trim).filter(|y| !y.is_empty()) {
         Some(text) => collect(
@@ -134,7 +235,6 @@ pub async fn list<C: ConnectionTrait>(
         ),
         None => None,
     };
-    let departments = department::Entity::find().all(db).await?;
     let wanted = match raw
         .department
         .as_deref()
@@ -162,9 +262,21 @@ pub async fn list<C: ConnectionTrait>(
     if !errors.is_empty() {
         return Err(Error::Validation(errors));
     }
-    // Staff see the letters sent to their own department, whatever they ask.
-    let scope = policy::visible_department(user).or(wanted);
+    Ok((year, wanted))
+}
 
+/// What the register is made from: the reminder letters (of `year`), their
+/// links, the tasks they cover, the history entries that may be answers,
+/// and each user's department.
+struct Reads {
+    docs: Vec<document::Model>,
+    links: Vec<document_task::Model>,
+    tasks: HashMap<i64, task::Model>,
+    history: Vec<task_history::Model>,
+    user_department: HashMap<i64, Option<i64>>,
+}
+
+async fn read<C: ConnectionTrait>(db: &C, year: Option<i32>, today: NaiveDate) -> Result<Reads> {
     let mut docs = document::Entity::find().order_by_desc(document::Column::IssuedOn);
     if let Some(y) = year {
         let from = NaiveDate::from_ymd_opt(y, 1, 1).unwrap_or(today);
@@ -231,111 +343,45 @@ pub async fn list<C: ConnectionTrait>(
         .into_iter()
         .map(|u| (u.id, u.department_id))
         .collect();
-    let dept_by_id: HashMap<i64, &department::Model> =
-        departments.iter().map(|d| (d.id, d)).collect();
+    Ok(Reads {
+        docs,
+        links,
+        tasks,
+        history,
+        user_department,
+    })
+}
 
-    let mut register = Register {
-        year,
-        department: scope.and_then(|id| dept_by_id.get(&id).map(|d| d.code.clone())),
-        entries: Vec::new(),
-        answered: 0,
-        waiting: 0,
-        not_answered: 0,
-    };
-    for d in docs {
-        let report_back_on = d.report_back_on.unwrap_or_else(|| {
-            d.issued_on
-                .checked_add_days(Days::new(u64::from(report_back_days)))
-                .unwrap_or(d.issued_on)
-        });
-        let covered: Vec<&task::Model> = links
-            .iter()
-            .filter(|l| l.document_id == d.id)
-            .filter_map(|l| tasks.get(&l.task_id))
-            .collect();
-        let mut per_department: BTreeMap<i64, Vec<&task::Model>> = BTreeMap::new();
-        for t in &covered {
-            per_department
-                .entry(t.lead_department_id)
-                .or_default()
-                .push(t);
-        }
-        if let Some(only) = scope
-            && !per_department.contains_key(&only)
-        {
-            continue;
-        }
-        let mut recipients = Vec::new();
-        for (dept_id, dept_tasks) in &per_department {
-            if scope.is_some_and(|only| only != *dept_id) {
-                continue;
-            }
-            let ids: Vec<i64> = dept_tasks.iter().map(|t| t.id).collect();
-            let answered_at = history
-                .iter()
-                .filter(|h| ids.contains(&h.task_id))
-                .filter(|h| {
-                    h.action != action::UPDATED
-                        || h.field
-                            .as_deref()
-                            .is_some_and(|f| ANSWER_FIELDS.contains(&f))
-                })
-                .filter(|h| {
-                    h.actor_id
-                        .and_then(|a| user_department.get(&a).copied().flatten())
-                        == Some(*dept_id)
-                })
-                .find(|h| {
-                    let local = h.at.with_timezone(&tz).date_naive();
-                    h.at > d.created_at && local >= d.issued_on && local <= report_back_on
-                })
-                .map(|h| h.at);
-            let state = match answered_at {
-                Some(_) => ReplyState::Answered,
-                None if today <= report_back_on => ReplyState::Waiting,
-                None => ReplyState::NotAnswered,
-            };
-            match state {
-                ReplyState::Answered => register.answered += 1,
-                ReplyState::Waiting => register.waiting += 1,
-                ReplyState::NotAnswered => register.not_answered += 1,
-            }
-            let dept = dept_by_id.get(dept_id);
-            recipients.push(Recipient {
-                code: dept.map(|d| d.code.clone()).unwrap_or_default(),
-                name: dept.map(|d| d.name.clone()).unwrap_or_default(),
-                tasks: dept_tasks.len(),
-                state,
-                answered_at,
-            });
-        }
-        let mut covered_tasks: Vec<CoveredTask> = covered
-            .iter()
-            .filter(|t| scope.is_none_or(|only| only == t.lead_department_id))
-            .map(|t| CoveredTask {
-                task_id: t.id,
-                code: t.code.clone(),
-                title: t.title.clone(),
-                department_code: dept_by_id
-                    .get(&t.lead_department_id)
-                    .map(|d| d.code.clone())
-                    .unwrap_or_default(),
-            })
-            .collect();
-        covered_tasks.sort_by(|a, b| a.code.cmp(&b.code));
-        register.entries.push(RegisterEntry {
-            document_id: d.id,
-            number: d.number,
-            title: d.title,
-            issued_on: d.issued_on,
-            signer: d.signer,
-            report_back_on,
-            report_back_stored: d.report_back_on.is_some(),
-            recipients,
-            tasks: covered_tasks,
-        });
-    }
-    Ok(register)
+/// When a department first answered letter `d` (about its tasks `ids`): a
+/// change to one of them by one of its users, after the letter was
+/// recorded, from the issue day to the report-back day (local days).
+fn answered_at(
+    r: &Reads,
+    ids: &[i64],
+    dept_id: i64,
+    d: &document::Model,
+    report_back_on: NaiveDate,
+    tz: Tz,
+) -> Option<DateTime<Utc>> {
+    r.history
+        .iter()
+        .filter(|h| ids.contains(&h.task_id))
+        .filter(|h| {
+            h.action != action::UPDATED
+                || h.field
+                    .as_deref()
+                    .is_some_and(|f| ANSWER_FIELDS.contains(&f))
+        })
+        .filter(|h| {
+            h.actor_id
+                .and_then(|a| r.user_department.get(&a).copied().flatten())
+                == Some(dept_id)
+        })
+        .find(|h| {
+            let local = h.at.with_timezone(&tz).date_naive();
+            h.at > d.created_at && local >= d.issued_on && local <= report_back_on
+        })
+        .map(|h| h.at)
 }
 
 /// The register as a spreadsheet: one row per letter and recipient.
