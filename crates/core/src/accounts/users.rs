@@ -323,6 +323,25 @@ pub struct UserChanges {
     pub password: Option<String>,
 }
 
+/// An administrator may not deactivate their own account or change their
+/// own role: nobody would be left to undo it.
+fn refuse_self_lockout(existing: &user::Model, actor_id: i64, changes: &UserChanges) -> Result<()> {
+    if existing.id != actor_id {
+        return Ok(());
+    }
+    if changes.active == Some(false) {
+        return Err(Error::field("active", "self_lockout", Msg::SelfDeactivate));
+    }
+    if changes
+        .role
+        .as_deref()
+        .is_some_and(|r| r.trim() != existing.role.as_str())
+    {
+        return Err(Error::field("role", "self_lockout", Msg::SelfRoleChange));
+    }
+    Ok(())
+}
+
 /// Changes a user. `actor_id` is who asks: an administrator cannot lock
 /// themselves out (deactivate or demote their own account) — that could
 /// leave the office without anyone able to manage accounts.
@@ -338,18 +357,7 @@ pub async fn update<C: ConnectionTrait>(
             username: username.to_string(),
         }));
     };
-    if existing.id == actor_id {
-        if changes.active == Some(false) {
-            return Err(Error::field("active", "self_lockout", Msg::SelfDeactivate));
-        }
-        if changes
-            .role
-            .as_deref()
-            .is_some_and(|r| r.trim() != existing.role.as_str())
-        {
-            return Err(Error::field("role", "self_lockout", Msg::SelfRoleChange));
-        }
-    }
+    refuse_self_lockout(&existing, actor_id, &changes)?;
     let mut errors: Vec<FieldError> = Vec::new();
     let full_name = collect(
         &mut errors,

@@ -218,6 +218,48 @@ pub async fn create_in(
     Ok(model.id)
 }
 
+/// The `year` of a document query; a bad one is added to `errors`.
+fn year_param(raw: Option<&str>, errors: &mut Vec<FieldError>) -> Option<i32> {
+    match raw.map(str::trim).filter(|y| !y.is_empty()) {
+        Some(text) => match text
+            .parse::<i64>()
+            .ok()
+            .and_then(|y| crate::domain::parse_year("year", y).ok())
+        {
+            Some(y) => Some(y),
+            None => {
+                errors.push(FieldError::new(
+                    "year",
+                    "invalid_year",
+                    Msg::InvalidYear {
+                        value: text.to_string(),
+                    },
+                ));
+                None
+            }
+        },
+        None => None,
+    }
+}
+
+/// The `task_id` of a document query; a bad one is added to `errors`.
+fn task_id_param(raw: Option<&str>, errors: &mut Vec<FieldError>) -> Option<i64> {
+    match raw.map(str::trim).filter(|y| !y.is_empty()) {
+        Some(text) => match text.parse::<i64>() {
+            Ok(id) => Some(id),
+            Err(_) => {
+                errors.push(FieldError::new(
+                    "task_id",
+                    "invalid_number",
+                    Msg::TaskIdNotNumber,
+                ));
+                None
+            }
+        },
+        None => None,
+    }
+}
+
 /// Documents visible to `user`, filtered, newest first.
 pub async fn list<C: ConnectionTrait>(
     db: &C,
@@ -247,45 +289,8 @@ pub async fn list<C: ConnectionTrait>(
             .transpose(),
     )
     .flatten();
-    let year = match raw.year.as_deref().map(str::trim).filter(|y| !y.is_empty()) {
-        Some(text) => match text
-            .parse::<i64>()
-            .ok()
-            .and_then(|y| crate::domain::parse_year("year", y).ok())
-        {
-            Some(y) => Some(y),
-            None => {
-                errors.push(FieldError::new(
-                    "year",
-                    "invalid_year",
-                    Msg::InvalidYear {
-                        value: text.to_string(),
-                    },
-                ));
-                None
-            }
-        },
-        None => None,
-    };
-    let task_id = match raw
-        .task_id
-        .as_deref()
-        .map(str::trim)
-        .filter(|y| !y.is_empty())
-    {
-        Some(text) => match text.parse::<i64>() {
-            Ok(id) => Some(id),
-            Err(_) => {
-                errors.push(FieldError::new(
-                    "task_id",
-                    "invalid_number",
-                    Msg::TaskIdNotNumber,
-                ));
-                None
-            }
-        },
-        None => None,
-    };
+    let year = year_param(raw.year.as_deref(), &mut errors);
+    let task_id = task_id_param(raw.task_id.as_deref(), &mut errors);
     if !errors.is_empty() {
         return Err(Error::Validation(errors));
     }
