@@ -198,6 +198,11 @@ impl RawTaskQuery {
         filter
     }
 
+    /// The filter, or every bad parameter named at once.
+    #[allow(
+        clippy::too_many_lines,
+        reason = "one short, independent block per query parameter, in the order of RawTaskQuery"
+    )]
     pub fn parse(&self) -> Result<TaskFilter> {
         let mut errors: Vec<FieldError> = Vec::new();
         let mut filter = TaskFilter::default();
