@@ -150,6 +150,15 @@ pub fn overdue_age_bucket(days_overdue: i64) -> Option<u32> {
         .find(|&limit| days_overdue > i64::from(limit))
 }
 
+impl crate::messages::Label for Timeliness {
+    const PREFIX: &'static str = "timeliness";
+    const ALL: &'static [Self] = &Timeliness::ALL;
+
+    fn code(self) -> &'static str {
+        self.as_str()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -338,14 +347,5 @@ mod tests {
         assert_eq!(overdue_age_bucket(60), Some(30));
         assert_eq!(overdue_age_bucket(61), Some(60));
         assert_eq!(overdue_age_bucket(121), Some(120));
-    }
-}
-
-impl crate::messages::Label for Timeliness {
-    const PREFIX: &'static str = "timeliness";
-    const ALL: &'static [Self] = &Timeliness::ALL;
-
-    fn code(self) -> &'static str {
-        self.as_str()
     }
 }

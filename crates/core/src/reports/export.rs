@@ -80,7 +80,7 @@ fn task_cells(t: &TaskView) -> [String; 13] {
             .map(|l| l.username.clone())
             .unwrap_or_default(),
         t.description.clone(),
-        t.status.label(Lang::Vi).to_string(),
+        t.status.label(Lang::Vi),
         t.progress.to_string(),
         t.original_due_date.format("%d/%m/%Y").to_string(),
         t.completed_on
@@ -346,19 +346,6 @@ pub fn report_xlsx(stats: &Stats, organization: &str) -> Result<Vec<u8>> {
     workbook.save_to_buffer().map_err(xlsx_error)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn formula_like_cells_are_neutralised_in_csv() {
-        assert_eq!(safe_csv_cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
-        assert_eq!(safe_csv_cell("-5"), "'-5");
-        assert_eq!(safe_csv_cell("Đất Cuốc"), "Đất Cuốc");
-        assert_eq!(safe_csv_cell("- gạch đầu dòng"), "- gạch đầu dòng");
-    }
-}
-
 /// The columns of a task list as exported: what the list showed, as of its day.
 const LIST_HEADERS: [&str; 14] = [
     "STT",
@@ -459,4 +446,17 @@ pub fn list_xlsx(heading: &str, tasks: &[TaskView]) -> Result<Vec<u8>> {
         .autofilter(3, 0, 3 + tasks.len() as u32, LIST_HEADERS.len() as u16 - 1)
         .map_err(xlsx_error)?;
     workbook.save_to_buffer().map_err(xlsx_error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_like_cells_are_neutralised_in_csv() {
+        assert_eq!(safe_csv_cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(safe_csv_cell("-5"), "'-5");
+        assert_eq!(safe_csv_cell("Đất Cuốc"), "Đất Cuốc");
+        assert_eq!(safe_csv_cell("- gạch đầu dòng"), "- gạch đầu dòng");
+    }
 }

@@ -201,9 +201,7 @@ impl RecurrenceInput {
             errors.push(FieldError::new(
                 "recurrence.month",
                 "out_of_range",
-                Msg::MonthRange {
-                    max: max_month.into(),
-                },
+                Msg::MonthRange { max: max_month },
             ));
         }
         if !errors.is_empty() {
