@@ -19,6 +19,7 @@ mod m20261202_000011_create_explanation_requests;
 mod m20261203_000010_create_calendar_feeds;
 mod m20261203_000011_create_recurring_series;
 mod m20261204_000010_create_task_states;
+mod m20261205_000010_create_fact_clock;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000010_create_calendar_feeds::Migration),
             Box::new(m20261203_000011_create_recurring_series::Migration),
             Box::new(m20261204_000010_create_task_states::Migration),
+            Box::new(m20261205_000010_create_fact_clock::Migration),
         ]
     }
 }

@@ -1369,6 +1369,8 @@ pub async fn seed(
     let rebuilt = rebuild_indexes(db, &indexes).await;
     let counts = loaded?;
     rebuilt?;
+    // Processes that keep figures in memory reload them.
+    dondoc_core::tasks::states::bump_clock(db).await?;
 
     if postgres {
         for table in [

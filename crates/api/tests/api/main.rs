@@ -8,6 +8,7 @@ mod authorization;
 mod calendar;
 mod errors;
 mod figures;
+mod figures_model;
 mod letters;
 mod openapi;
 mod pages_access;

@@ -188,6 +188,8 @@ pub async fn create_in(
     }
     .insert(txn)
     .await?;
+    // Reminder documents count in the figures: say they changed.
+    crate::tasks::states::bump_clock(txn).await?;
     for (t, relation) in &links {
         document_task::ActiveModel {
             document_id: Set(model.id),

@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 use super::{
     TaskStatus, Timeliness,
     facts::TaskFacts,
-    timeliness::{TimelinessInfo, timeliness},
+    timeliness::{Deadline, TimelinessInfo, timeliness},
 };
 
 /// A task as it stood at the end of a day.
@@ -26,16 +26,27 @@ pub struct Standing {
 
 /// The standing of `facts` on `day`.
 pub fn standing(facts: &TaskFacts, day: NaiveDate, due_soon_days: u32) -> Standing {
-    let deadline = facts.deadline();
+    standing_of(
+        facts.status,
+        facts.deadline(),
+        facts.completed_on,
+        day,
+        due_soon_days,
+    )
+}
+
+/// [`standing`] from the three facts it depends on (for readers that keep
+/// facts in another shape, such as the in-memory fact store).
+pub fn standing_of(
+    status: TaskStatus,
+    deadline: Deadline,
+    completed_on: Option<NaiveDate>,
+    day: NaiveDate,
+    due_soon_days: u32,
+) -> Standing {
     Standing {
-        status: facts.status,
-        timeliness: timeliness(
-            facts.status,
-            deadline,
-            facts.completed_on,
-            day,
-            due_soon_days,
-        ),
+        status,
+        timeliness: timeliness(status, deadline, completed_on, day, due_soon_days),
         extended: deadline.is_extended(),
     }
 }

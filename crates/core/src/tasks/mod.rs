@@ -6,6 +6,7 @@ pub mod access;
 pub mod commands;
 pub mod creation;
 pub mod detail;
+pub mod fact_store;
 pub mod facts;
 pub mod history;
 pub mod import;

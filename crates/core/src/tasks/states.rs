@@ -72,6 +72,7 @@ pub async fn record<C: ConnectionTrait>(
     if before.is_some_and(|b| TaskFacts::of(b) == facts) {
         return Ok(());
     }
+    bump_clock(db).await?;
     let open = task_state::Entity::find()
         .filter(task_state::Column::TaskId.eq(after.id))
         .filter(task_state::Column::ValidTo.is_null())
@@ -94,12 +95,22 @@ pub async fn record<C: ConnectionTrait>(
     insert(db, starts, &facts).await
 }
 
+/// Tells processes that keep figures in memory that figures changed: call
+/// it in the writing transaction, before appending to `task_states` (see
+/// the `fact_clock` migration for why the order matters).
+pub async fn bump_clock<C: ConnectionTrait>(db: &C) -> Result<()> {
+    db.execute_unprepared("UPDATE fact_clock SET seq = seq + 1 WHERE id = 1")
+        .await?;
+    Ok(())
+}
+
 /// Inserts an open state (a new task, or data loaded in bulk).
 pub async fn insert<C: ConnectionTrait>(
     db: &C,
     valid_from: DateTime<Utc>,
     facts: &TaskFacts,
 ) -> Result<()> {
+    bump_clock(db).await?;
     task_state::ActiveModel {
         task_id: Set(facts.task_id),
         valid_from: Set(valid_from),

@@ -54,6 +54,7 @@ impl Timeline {
 
     /// Writes the task as it ended and its state history.
     pub async fn finish<C: ConnectionTrait>(self, db: &C) -> Result<()> {
+        dondoc_core::tasks::states::bump_clock(db).await?;
         let mut row: task::ActiveModel = self.task.into();
         row = row.reset_all();
         row.update(db).await?;

@@ -1,0 +1,522 @@
+//! The facts of every task, kept in memory so that today's figures and the
+//! lists behind them cost what they show, not what is stored.
+//!
+//! What it holds: per task, the few facts figures read (programme, lead
+//! department, field, leader, status, progress, due and original due date,
+//! the day that counts), in 32 bytes, sorted by task id: a million tasks
+//! take 32 MB.
+//!
+//! How it stays exact: every write that changes such a fact increments the
+//! figures' clock (`fact_clock.seq`) and appends the task's new state to
+//! `task_states` in the same transaction; the clock's row lock makes those
+//! appends commit in id order (see the `fact_clock` migration). Before a
+//! read, the store compares the clock with the last value it saw and, when
+//! it moved, applies the states appended since — one indexed range. A
+//! process that wrote marks the store stale, so it always reads its own
+//! writes; another instance's writes are seen within `refresh` (default
+//! 100 ms).
+//!
+//! Past days are not kept here: they are read from `task_states` and, since
+//! they never change, memoised (see [`FactStore::memo`]).
+
+use std::{
+    any::Any,
+    collections::HashMap,
+    sync::{
+        Arc, Mutex, RwLock,
+        atomic::{AtomicBool, AtomicU64, Ordering},
+    },
+    time::{Duration, Instant},
+};
+
+use chrono::NaiveDate;
+use sea_orm::{ConnectionTrait, FromQueryResult, Value};
+
+use crate::{
+    db,
+    domain::{TaskStatus, facts::TaskFacts},
+    error::{Error, Result},
+};
+
+/// The facts figures read, in 32 bytes. Days are counted from 1 January
+/// 1970; `NONE` stands for no day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Fact {
+    id: i64,
+    programme: u32,
+    lead: u32,
+    /// 0: no leader in charge.
+    leader: u32,
+    due: u16,
+    original: u16,
+    completed: u16,
+    field: u8,
+    status: u8,
+    progress: u8,
+}
+
+const NONE: u16 = u16::MAX;
+const STATUSES: [TaskStatus; 5] = [
+    TaskStatus::NotStarted,
+    TaskStatus::InProgress,
+    TaskStatus::ReportedDone,
+    TaskStatus::Completed,
+    TaskStatus::Cancelled,
+];
+
+fn epoch() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default()
+}
+
+fn pack_day(day: NaiveDate) -> Option<u16> {
+    u16::try_from((day - epoch()).num_days())
+        .ok()
+        .filter(|d| *d != NONE)
+}
+
+fn unpack_day(day: u16) -> Option<NaiveDate> {
+    (day != NONE).then(|| epoch() + chrono::Duration::days(i64::from(day)))
+}
+
+/// The rows the store reads, from `tasks` or `task_states`.
+#[derive(Debug, FromQueryResult)]
+struct Row {
+    task_id: i64,
+    programme_id: i64,
+    lead_department_id: i64,
+    field_code: String,
+    leader_in_charge_id: Option<i64>,
+    status: TaskStatus,
+    progress: i32,
+    due_date: NaiveDate,
+    original_due_date: NaiveDate,
+    completed_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, FromQueryResult)]
+struct Clock {
+    seq: i64,
+    last_state: Option<i64>,
+}
+
+#[derive(Default)]
+struct Inner {
+    loaded: bool,
+    seq: i64,
+    last_state: i64,
+    facts: Vec<Fact>,
+    fields: Vec<String>,
+}
+
+impl Inner {
+    fn field_index(&mut self, code: &str) -> Result<u8> {
+        if let Some(i) = self.fields.iter().position(|f| f == code) {
+            return Ok(i as u8);
+        }
+        if self.fields.len() >= usize::from(u8::MAX) {
+            return Err(Error::Unexpected(anyhow::anyhow!(
+                "more than 255 fields: the fact store cannot index them"
+            )));
+        }
+        self.fields.push(code.to_string());
+        Ok((self.fields.len() - 1) as u8)
+    }
+
+    fn pack(&mut self, row: &Row) -> Result<Fact> {
+        let day = |d: NaiveDate, what: &str| {
+            pack_day(d).ok_or_else(|| {
+                Error::Unexpected(anyhow::anyhow!(
+                    "task {}: {what} {d} is out of the fact store's range",
+                    row.task_id
+                ))
+            })
+        };
+        let small = |v: i64, what: &str| {
+            u32::try_from(v).map_err(|_| {
+                Error::Unexpected(anyhow::anyhow!(
+                    "task {}: {what} {v} is out of the fact store's range",
+                    row.task_id
+                ))
+            })
+        };
+        Ok(Fact {
+            id: row.task_id,
+            programme: small(row.programme_id, "programme id")?,
+            lead: small(row.lead_department_id, "department id")?,
+            leader: small(row.leader_in_charge_id.unwrap_or(0), "leader id")?,
+            due: day(row.due_date, "due date")?,
+            original: day(row.original_due_date, "original due date")?,
+            completed: match row.completed_on {
+                Some(d) => day(d, "completion day")?,
+                None => NONE,
+            },
+            field: self.field_index(&row.field_code)?,
+            status: STATUSES
+                .iter()
+                .position(|s| *s == row.status)
+                .unwrap_or(0) as u8,
+            progress: u8::try_from(row.progress.clamp(0, 100)).unwrap_or(0),
+        })
+    }
+
+    /// Replaces or adds a task's facts; ids arrive mostly in order.
+    fn upsert(&mut self, fact: Fact) {
+        match self.facts.last() {
+            Some(last) if last.id < fact.id => self.facts.push(fact),
+            None => self.facts.push(fact),
+            _ => match self.facts.binary_search_by_key(&fact.id, |f| f.id) {
+                Ok(i) => self.facts[i] = fact,
+                Err(i) => self.facts.insert(i, fact),
+            },
+        }
+    }
+
+    fn unpack(&self, f: &Fact) -> TaskFacts {
+        TaskFacts {
+            task_id: f.id,
+            programme_id: i64::from(f.programme),
+            lead_department_id: i64::from(f.lead),
+            field_code: self
+                .fields
+                .get(usize::from(f.field))
+                .cloned()
+                .unwrap_or_default(),
+            leader_in_charge_id: (f.leader != 0).then_some(i64::from(f.leader)),
+            status: STATUSES
+                .get(usize::from(f.status))
+                .copied()
+                .unwrap_or(TaskStatus::NotStarted),
+            progress: i32::from(f.progress),
+            due_date: unpack_day(f.due).unwrap_or_default(),
+            original_due_date: unpack_day(f.original).unwrap_or_default(),
+            reported_on: None,
+            completed_on: unpack_day(f.completed),
+            declared_completed_on: None,
+        }
+    }
+}
+
+/// A memoised result and the store version it was computed at (`None`:
+/// about a past moment, valid for ever).
+struct Memo {
+    version: Option<u64>,
+    used: u64,
+    value: Arc<dyn Any + Send + Sync>,
+}
+
+/// Most results memoised at once; the least recently used go first.
+const MEMO_CAPACITY: usize = 64;
+
+/// Where today's facts are read from; see the module's documentation.
+pub struct FactStore {
+    enabled: bool,
+    refresh: Duration,
+    inner: RwLock<Inner>,
+    syncing: tokio::sync::Mutex<()>,
+    checked: Mutex<Option<Instant>>,
+    stale: AtomicBool,
+    version: AtomicU64,
+    memos: Mutex<HashMap<String, Memo>>,
+    uses: AtomicU64,
+}
+
+impl std::fmt::Debug for FactStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FactStore")
+            .field("enabled", &self.enabled)
+            .field("version", &self.version.load(Ordering::Relaxed))
+            .finish()
+    }
+}
+
+/// A task's facts as the store holds them, with its id.
+pub type Selected = TaskFacts;
+
+impl FactStore {
+    /// A store that keeps the facts in memory and looks for other
+    /// instances' writes at most every `refresh`.
+    pub fn new(refresh: Duration) -> Self {
+        Self::with(true, refresh)
+    }
+
+    /// A store that reads the database every time (one-off commands, and
+    /// tests that compare the two).
+    pub fn disabled() -> Self {
+        Self::with(false, Duration::ZERO)
+    }
+
+    fn with(enabled: bool, refresh: Duration) -> Self {
+        Self {
+            enabled,
+            refresh,
+            inner: RwLock::new(Inner::default()),
+            syncing: tokio::sync::Mutex::new(()),
+            checked: Mutex::new(None),
+            stale: AtomicBool::new(true),
+            version: AtomicU64::new(0),
+            memos: Mutex::new(HashMap::new()),
+            uses: AtomicU64::new(0),
+        }
+    }
+
+    pub fn is_enabled(&self) -> bool {
+        self.enabled
+    }
+
+    /// This process wrote: the next read looks at the clock whatever the
+    /// refresh interval.
+    pub fn mark_stale(&self) {
+        self.stale.store(true, Ordering::Release);
+    }
+
+    /// Changes when the facts change (after [`FactStore::sync`]).
+    pub fn version(&self) -> u64 {
+        self.version.load(Ordering::Acquire)
+    }
+
+    /// Brings the facts up to date with the database.
+    pub async fn sync<C: ConnectionTrait>(&self, db: &C) -> Result<()> {
+        if !self.enabled {
+            return Ok(());
+        }
+        let due = self.stale.load(Ordering::Acquire)
+            || self
+                .checked
+                .lock()
+                .map(|c| c.is_none_or(|at| at.elapsed() >= self.refresh))
+                .unwrap_or(true);
+        if !due {
+            return Ok(());
+        }
+        let _one = self.syncing.lock().await;
+        self.stale.store(false, Ordering::Release);
+        let clock = Clock::find_by_statement(db::statement(
+            db,
+            "SELECT seq, (SELECT MAX(id) FROM task_states) AS last_state FROM fact_clock WHERE id = 1",
+            vec![],
+        ))
+        .one(db)
+        .await?
+        .unwrap_or(Clock {
+            seq: 0,
+            last_state: None,
+        });
+        let (loaded, seq, last_state) = {
+            let inner = self.read()?;
+            (inner.loaded, inner.seq, inner.last_state)
+        };
+        if loaded && clock.seq == seq {
+            self.checked_now();
+            return Ok(());
+        }
+        let rows = if loaded {
+            Row::find_by_statement(db::statement(
+                db,
+                "SELECT task_id, programme_id, lead_department_id, field_code, leader_in_charge_id, \
+                 status, progress, due_date, original_due_date, completed_on \
+                 FROM task_states WHERE id > ? ORDER BY id",
+                vec![Value::from(last_state)],
+            ))
+            .all(db)
+            .await?
+        } else {
+            Row::find_by_statement(db::statement(
+                db,
+                "SELECT id AS task_id, programme_id, lead_department_id, field_code, leader_in_charge_id, \
+                 status, progress, due_date, original_due_date, completed_on FROM tasks ORDER BY id",
+                vec![],
+            ))
+            .all(db)
+            .await?
+        };
+        {
+            let mut inner = self
+                .inner
+                .write()
+                .map_err(|_| Error::Unexpected(anyhow::anyhow!("fact store poisoned")))?;
+            for row in &rows {
+                let fact = inner.pack(row)?;
+                inner.upsert(fact);
+            }
+            inner.loaded = true;
+            inner.seq = clock.seq;
+            inner.last_state = clock.last_state.unwrap_or(0).max(last_state);
+        }
+        self.version.fetch_add(1, Ordering::AcqRel);
+        self.checked_now();
+        Ok(())
+    }
+
+    fn checked_now(&self) {
+        if let Ok(mut checked) = self.checked.lock() {
+            *checked = Some(Instant::now());
+        }
+    }
+
+    fn read(&self) -> Result<std::sync::RwLockReadGuard<'_, Inner>> {
+        self.inner
+            .read()
+            .map_err(|_| Error::Unexpected(anyhow::anyhow!("fact store poisoned")))
+    }
+
+    /// Today's facts of the tasks `keep` accepts (after a sync), by task id.
+    /// `keep` sees the facts before they are materialised, so a narrow
+    /// question costs a scan, not a copy of every task.
+    pub fn select(&self, mut keep: impl FnMut(&FactRef<'_>) -> bool) -> Result<Vec<TaskFacts>> {
+        let inner = self.read()?;
+        let mut out = Vec::new();
+        for f in &inner.facts {
+            let r = FactRef { inner: &inner, fact: f };
+            if keep(&r) {
+                out.push(inner.unpack(f));
+            }
+        }
+        Ok(out)
+    }
+
+    /// How many tasks the store holds.
+    pub fn len(&self) -> usize {
+        self.read().map(|i| i.facts.len()).unwrap_or(0)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// A result computed once per version of the facts — or once for ever
+    /// when `for_ever` (a past day's, which cannot change). The key must
+    /// name everything the result depends on.
+    pub async fn memo<T, F>(&self, key: String, for_ever: bool, compute: F) -> Result<T>
+    where
+        T: Clone + Send + Sync + 'static,
+        F: std::future::Future<Output = Result<T>>,
+    {
+        if !self.enabled {
+            return compute.await;
+        }
+        let version = self.version();
+        let used = self.uses.fetch_add(1, Ordering::Relaxed);
+        if let Ok(mut memos) = self.memos.lock()
+            && let Some(memo) = memos.get_mut(&key)
+            && (memo.version.is_none() || memo.version == Some(version))
+            && let Some(value) = memo.value.downcast_ref::<T>()
+        {
+            memo.used = used;
+            return Ok(value.clone());
+        }
+        let value = compute.await?;
+        if let Ok(mut memos) = self.memos.lock() {
+            if memos.len() >= MEMO_CAPACITY
+                && let Some(oldest) = memos
+                    .iter()
+                    .min_by_key(|(_, m)| m.used)
+                    .map(|(k, _)| k.clone())
+            {
+                memos.remove(&oldest);
+            }
+            memos.insert(
+                key,
+                Memo {
+                    version: (!for_ever).then_some(version),
+                    used,
+                    value: Arc::new(value.clone()),
+                },
+            );
+        }
+        Ok(value)
+    }
+}
+
+/// One task's facts in the store, read without copying.
+pub struct FactRef<'a> {
+    inner: &'a Inner,
+    fact: &'a Fact,
+}
+
+impl FactRef<'_> {
+    pub fn id(&self) -> i64 {
+        self.fact.id
+    }
+
+    pub fn programme_id(&self) -> i64 {
+        i64::from(self.fact.programme)
+    }
+
+    pub fn lead_department_id(&self) -> i64 {
+        i64::from(self.fact.lead)
+    }
+
+    pub fn leader_in_charge_id(&self) -> Option<i64> {
+        (self.fact.leader != 0).then_some(i64::from(self.fact.leader))
+    }
+
+    pub fn field_code(&self) -> &str {
+        self.inner
+            .fields
+            .get(usize::from(self.fact.field))
+            .map_or("", String::as_str)
+    }
+
+    pub fn status(&self) -> TaskStatus {
+        STATUSES
+            .get(usize::from(self.fact.status))
+            .copied()
+            .unwrap_or(TaskStatus::NotStarted)
+    }
+
+    pub fn due_date(&self) -> NaiveDate {
+        unpack_day(self.fact.due).unwrap_or_default()
+    }
+
+    pub fn original_due_date(&self) -> NaiveDate {
+        unpack_day(self.fact.original).unwrap_or_default()
+    }
+
+    pub fn completed_on(&self) -> Option<NaiveDate> {
+        unpack_day(self.fact.completed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Datelike;
+
+    #[test]
+    fn a_fact_takes_32_bytes() {
+        assert_eq!(std::mem::size_of::<Fact>(), 32);
+    }
+
+    #[test]
+    fn days_pack_and_unpack_across_the_range() {
+        for (y, m, d) in [(1970, 1, 2), (2026, 3, 31), (2100, 12, 31), (2149, 6, 1)] {
+            let day = NaiveDate::from_ymd_opt(y, m, d).unwrap();
+            assert_eq!(unpack_day(pack_day(day).unwrap()), Some(day));
+            assert_eq!(day.year(), y);
+        }
+        assert_eq!(unpack_day(NONE), None);
+        assert_eq!(pack_day(NaiveDate::from_ymd_opt(1969, 12, 31).unwrap()), None);
+    }
+
+    #[test]
+    fn upserts_keep_ids_sorted_and_replace_in_place() {
+        let mut inner = Inner::default();
+        let fact = |id| Fact {
+            id,
+            programme: 1,
+            lead: 1,
+            leader: 0,
+            due: 1,
+            original: 1,
+            completed: NONE,
+            field: 0,
+            status: 0,
+            progress: 0,
+        };
+        for id in [1, 2, 5, 3, 4, 2] {
+            inner.upsert(fact(id));
+        }
+        let ids: Vec<i64> = inner.facts.iter().map(|f| f.id).collect();
+        assert_eq!(ids, vec![1, 2, 3, 4, 5]);
+    }
+}
