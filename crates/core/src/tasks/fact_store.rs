@@ -151,10 +151,7 @@ impl Inner {
                 None => NONE,
             },
             field: self.field_index(&row.field_code)?,
-            status: STATUSES
-                .iter()
-                .position(|s| *s == row.status)
-                .unwrap_or(0) as u8,
+            status: STATUSES.iter().position(|s| *s == row.status).unwrap_or(0) as u8,
             progress: u8::try_from(row.progress.clamp(0, 100)).unwrap_or(0),
         })
     }
@@ -366,7 +363,10 @@ impl FactStore {
         let inner = self.read()?;
         let mut out = Vec::new();
         for f in &inner.facts {
-            let r = FactRef { inner: &inner, fact: f };
+            let r = FactRef {
+                inner: &inner,
+                fact: f,
+            };
             if keep(&r) {
                 out.push(inner.unpack(f));
             }
@@ -495,7 +495,10 @@ mod tests {
             assert_eq!(day.year(), y);
         }
         assert_eq!(unpack_day(NONE), None);
-        assert_eq!(pack_day(NaiveDate::from_ymd_opt(1969, 12, 31).unwrap()), None);
+        assert_eq!(
+            pack_day(NaiveDate::from_ymd_opt(1969, 12, 31).unwrap()),
+            None
+        );
     }
 
     #[test]
