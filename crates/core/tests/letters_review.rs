@@ -568,6 +568,15 @@ async fn the_annual_review_states_figures_equal_to_the_task_rows_and_reads_back_
         }
         assert_eq!(r.reminder_documents, 25);
 
+        // The English paragraph is rendered from its own messages, every
+        // argument given (a missing one would fall back to Vietnamese).
+        let en = &r.paragraph_en;
+        assert!(
+            en.starts_with("In the 2026 work programme, UBND huyện set 96 key tasks; as of ")
+                && en.contains("; 25 reminder documents were issued."),
+            "{en}"
+        );
+
         // The paragraph states these very figures, in the report's words.
         let p = &r.paragraph_vi;
         assert!(

@@ -80,7 +80,7 @@ fn task_cells(t: &TaskView) -> [String; 13] {
             .map(|l| l.username.clone())
             .unwrap_or_default(),
         t.description.clone(),
-        t.status.label(Lang::Vi).to_string(),
+        t.status.label(Lang::Vi),
         t.progress.to_string(),
         t.original_due_date.format("%d/%m/%Y").to_string(),
         t.completed_on
