@@ -45,11 +45,19 @@ impl Application {
         })?;
         let port = listener.local_addr()?.port();
         metrics::init();
+        let facts = if settings.figures.in_memory {
+            dondoc_core::tasks::fact_store::FactStore::new(std::time::Duration::from_millis(
+                settings.figures.refresh_ms,
+            ))
+        } else {
+            dondoc_core::tasks::fact_store::FactStore::disabled()
+        };
         let state = AppState {
             db,
             openapi_json: Arc::new(openapi::document_json()),
             settings: settings.clone(),
             clock,
+            facts: Arc::new(facts),
         };
         let workers = if settings.server.workers > 0 {
             settings.server.workers
@@ -70,6 +78,7 @@ impl Application {
                 .app_data(path_config())
                 .default_service(web::to(not_found))
                 .wrap(middleware::from_fn(pages::error::render_for_request))
+                .wrap(middleware::from_fn(writes_refresh_figures))
                 .wrap(middleware::from_fn(localize_problems))
                 .wrap(middleware::from_fn(metrics::track))
                 .wrap(security_headers())
@@ -93,6 +102,26 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// After a request that may have written, the next figures read checks the
+/// database at once: a user always sees their own change.
+async fn writes_refresh_figures(
+    req: actix_web::dev::ServiceRequest,
+    next: middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    let writes = !matches!(
+        *req.method(),
+        actix_web::http::Method::GET | actix_web::http::Method::HEAD
+    );
+    let facts = req
+        .app_data::<web::Data<AppState>>()
+        .map(|state| state.facts.clone());
+    let response = next.call(req).await;
+    if writes && let Some(facts) = facts {
+        facts.mark_stale();
+    }
+    response
 }
 
 /// Every documented route. The OpenAPI document is generated from exactly

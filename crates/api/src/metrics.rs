@@ -70,6 +70,7 @@ pub async fn refresh_gauges(state: &AppState) {
     // years stay visible after 1 January.
     match dondoc_core::reports::figures::by_programme_year(
         &state.db,
+        &state.facts,
         &dondoc_core::reports::figures::AsOf::now(&state.clock),
         state.due_soon_days(),
     )

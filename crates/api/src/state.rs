@@ -11,6 +11,8 @@ pub struct AppState {
     pub clock: Clock,
     /// The OpenAPI document, generated from the routes once at start-up.
     pub openapi_json: Arc<String>,
+    /// Today's facts of every task, kept in memory for the figures.
+    pub facts: Arc<dondoc_core::tasks::fact_store::FactStore>,
 }
 
 impl AppState {

@@ -34,6 +34,19 @@ pub struct Settings {
     pub mail: MailSettings,
     pub log: LogSettings,
     pub letters: LetterSettings,
+    pub figures: FiguresSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FiguresSettings {
+    /// Keep today's facts of every task in memory (32 bytes a task), so
+    /// figures and the lists behind them cost what they show; `false` reads
+    /// the database for each.
+    pub in_memory: bool,
+    /// How often, in milliseconds, to look for changes other instances made
+    /// (this instance's own are seen at once).
+    pub refresh_ms: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -8,6 +8,7 @@
 use std::{collections::BTreeMap, path::PathBuf, process::Command};
 
 use chrono::NaiveDate;
+use dondoc_core::tasks::fact_store::FactStore;
 use dondoc_core::{
     Clock, Error, Settings,
     accounts::principal::{Principal, TokenKind},
@@ -129,14 +130,22 @@ async fn a_drafted_letter_lists_the_departments_late_tasks_and_opens_in_an_offic
             .await
             .unwrap();
         let leader = principal(&t.db, "chutich").await;
-        let late = letters::late_departments(&t.db, &clock(), &leader, 7)
+        let late = letters::late_departments(&t.db, &FactStore::disabled(), &clock(), &leader, 7)
             .await
             .unwrap();
         assert!(!late.is_empty(), "{t:?}");
         let first = &late[0];
-        let draft = letters::draft(&t.db, &settings.letters, &clock(), &leader, &first.code, 7)
-            .await
-            .unwrap();
+        let draft = letters::draft(
+            &t.db,
+            &FactStore::disabled(),
+            &settings.letters,
+            &clock(),
+            &leader,
+            &first.code,
+            7,
+        )
+        .await
+        .unwrap();
         // Exactly the department's open tasks that are overdue or due within 7 days.
         let dept = department::Entity::find()
             .filter(department::Column::Code.eq(first.code.as_str()))
@@ -200,6 +209,7 @@ async fn a_drafted_letter_lists_the_departments_late_tasks_and_opens_in_an_offic
         // Every late department at once: one .docx per department in a .zip.
         let zip = letters::drafts_zip(
             &t.db,
+            &FactStore::disabled(),
             &settings.letters,
             "Bắc Tân Uyên",
             &clock(),
@@ -214,7 +224,16 @@ async fn a_drafted_letter_lists_the_departments_late_tasks_and_opens_in_an_offic
         // Staff may not draft.
         let staff = principal(&t.db, &format!("cb.{}", first.code.to_lowercase())).await;
         assert!(matches!(
-            letters::draft(&t.db, &settings.letters, &clock(), &staff, &first.code, 7).await,
+            letters::draft(
+                &t.db,
+                &FactStore::disabled(),
+                &settings.letters,
+                &clock(),
+                &staff,
+                &first.code,
+                7
+            )
+            .await,
             Err(Error::Forbidden(_))
         ));
     }
@@ -228,11 +247,12 @@ async fn recording_an_issued_letter_links_every_task_of_the_draft_in_one_step() 
             .await
             .unwrap();
         let leader = principal(&t.db, "chutich").await;
-        let late = letters::late_departments(&t.db, &clock(), &leader, 7)
+        let late = letters::late_departments(&t.db, &FactStore::disabled(), &clock(), &leader, 7)
             .await
             .unwrap();
         let draft = letters::draft(
             &t.db,
+            &FactStore::disabled(),
             &settings.letters,
             &clock(),
             &leader,
@@ -480,6 +500,7 @@ async fn the_annual_review_states_figures_equal_to_the_task_rows_and_reads_back_
         let leader = principal(&t.db, "chutich").await;
         let r = review::compute(
             &t.db,
+            &FactStore::disabled(),
             &clock(),
             &leader,
             &RawReviewQuery {
@@ -615,6 +636,7 @@ async fn the_annual_review_states_figures_equal_to_the_task_rows_and_reads_back_
         // it (the fourth also takes those due after 31 December).
         let q4 = review::compute(
             &t.db,
+            &FactStore::disabled(),
             &clock(),
             &leader,
             &RawReviewQuery {
@@ -642,6 +664,7 @@ async fn the_annual_review_states_figures_equal_to_the_task_rows_and_reads_back_
         assert!(matches!(
             review::compute(
                 &t.db,
+                &FactStore::disabled(),
                 &clock(),
                 &staff,
                 &RawReviewQuery::default(),

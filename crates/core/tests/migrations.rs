@@ -6,6 +6,7 @@
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
 
+use dondoc_core::tasks::fact_store::FactStore;
 use dondoc_core::{
     db,
     domain::Timeliness,
@@ -74,7 +75,15 @@ async fn a_populated_first_release_database_upgrades_to_the_latest_schema() {
             year: Some("2026".into()),
             ..Default::default()
         };
-        let page = list(&t.db, &raw.parse().unwrap(), today, 7).await.unwrap();
+        let page = list(
+            &t.db,
+            &FactStore::disabled(),
+            &raw.parse().unwrap(),
+            today,
+            7,
+        )
+        .await
+        .unwrap();
         assert_eq!(page.total, 2, "{t:?}");
         let overdue = page.items.iter().find(|i| i.code == "TC-01").unwrap();
         assert_eq!(overdue.timeliness, Some(Timeliness::Overdue));

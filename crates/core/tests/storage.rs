@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
+use dondoc_core::tasks::fact_store::FactStore;
 use dondoc_core::{
     Clock, Settings,
     domain::{LinkRelation, Timeliness, timeliness, timeliness::Deadline},
@@ -62,7 +63,7 @@ async fn the_demo_seeds_96_tasks_30_departments_and_25_reminder_documents() {
             per_page: 200,
             ..Default::default()
         };
-        let page = dondoc_core::tasks::list(&t.db, &filter, today(), 7)
+        let page = dondoc_core::tasks::list(&t.db, &FactStore::disabled(), &filter, today(), 7)
             .await
             .unwrap();
         assert_eq!(page.total, 96);
@@ -100,7 +101,7 @@ async fn timeliness_filters_agree_with_the_rule() {
                     ..Default::default()
                 };
                 let filter = raw.parse().unwrap();
-                let page = dondoc_core::tasks::list(&t.db, &filter, day, 7)
+                let page = dondoc_core::tasks::list(&t.db, &FactStore::disabled(), &filter, day, 7)
                     .await
                     .unwrap();
                 let mut from_sql: Vec<i64> = page.items.iter().map(|i| i.id).collect();
@@ -141,7 +142,7 @@ async fn task_filters_find_what_an_official_would_expect() {
             let db = t.db.clone();
             async move {
                 let filter = raw.parse().unwrap();
-                dondoc_core::tasks::list(&db, &filter, today(), 7)
+                dondoc_core::tasks::list(&db, &FactStore::disabled(), &filter, today(), 7)
                     .await
                     .unwrap()
             }

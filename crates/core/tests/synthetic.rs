@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDate;
 use dondoc_core::reports::figures::AsOf;
+use dondoc_core::tasks::fact_store::FactStore;
 use dondoc_core::{
     Clock, Settings,
     accounts::principal::{Principal, TokenKind},
@@ -229,6 +230,7 @@ async fn small_synthetic_data_works_on_every_database_and_refuses_a_second_seed(
         // The product reads it: the year's figures agree with the generator.
         let stats = dondoc_core::reports::stats::figures_for_year(
             &t.db,
+            &FactStore::disabled(),
             2026,
             None,
             &AsOf::now(&clock()),
@@ -304,7 +306,9 @@ async fn lists_run_a_constant_number_of_statements_and_never_scan_all_tasks() {
             .parse()
             .unwrap();
             take(&log);
-            let page = tasks::list(&conn, &filter, today(), 7).await.unwrap();
+            let page = tasks::list(&conn, &FactStore::disabled(), &filter, today(), 7)
+                .await
+                .unwrap();
             assert!(page.total > 5, "{t:?}: a real list");
             assert_eq!(
                 page.items.len() as u64,
@@ -326,6 +330,7 @@ async fn lists_run_a_constant_number_of_statements_and_never_scan_all_tasks() {
             take(&log);
             let page = overdue::list(
                 &conn,
+                &FactStore::disabled(),
                 &clock(),
                 &leader(),
                 &RawOverdueQuery {
@@ -351,6 +356,7 @@ async fn lists_run_a_constant_number_of_statements_and_never_scan_all_tasks() {
         take(&log);
         let grouped = overdue::by_department(
             &conn,
+            &FactStore::disabled(),
             &clock(),
             &leader(),
             &RawOverdueQuery {
@@ -395,9 +401,16 @@ async fn lists_run_a_constant_number_of_statements_and_never_scan_all_tasks() {
 
         // The year's figures and the digests' snapshot.
         take(&log);
-        dondoc_core::reports::stats::figures_for_year(&conn, 2026, None, &AsOf::now(&clock()), 7)
-            .await
-            .unwrap();
+        dondoc_core::reports::stats::figures_for_year(
+            &conn,
+            &FactStore::disabled(),
+            2026,
+            None,
+            &AsOf::now(&clock()),
+            7,
+        )
+        .await
+        .unwrap();
         plans.push(("stats".into(), take(&log)));
         dondoc_core::followup::snapshot::snapshot_within(&conn, today(), Some(7))
             .await
@@ -443,6 +456,7 @@ async fn the_overdue_list_by_department_agrees_with_the_flat_list() {
             .unwrap();
         let flat = overdue::list(
             &t.db,
+            &FactStore::disabled(),
             &clock(),
             &leader(),
             &RawOverdueQuery {
@@ -458,6 +472,7 @@ async fn the_overdue_list_by_department_agrees_with_the_flat_list() {
             all.extend(
                 overdue::list(
                     &t.db,
+                    &FactStore::disabled(),
                     &clock(),
                     &leader(),
                     &RawOverdueQuery {
@@ -479,6 +494,7 @@ async fn the_overdue_list_by_department_agrees_with_the_flat_list() {
         loop {
             let grouped = overdue::by_department(
                 &t.db,
+                &FactStore::disabled(),
                 &clock(),
                 &leader(),
                 &RawOverdueQuery {

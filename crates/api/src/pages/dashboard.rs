@@ -40,6 +40,7 @@ pub async fn show(
 ) -> Result<HttpResponse, PageError> {
     let figures = stats::compute(
         &state.db,
+        &state.facts,
         &state.clock,
         &user,
         &RawStatsQuery {
@@ -64,6 +65,7 @@ pub async fn show(
         .collect();
     let oldest = overdue::list(
         &state.db,
+        &state.facts,
         &state.clock,
         &user,
         &RawOverdueQuery {

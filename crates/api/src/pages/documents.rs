@@ -154,9 +154,15 @@ pub async fn new_form(
         per_page: 200,
         ..Default::default()
     };
-    let mut open = tasks::list(&state.db, &filter, today, state.due_soon_days())
-        .await?
-        .items;
+    let mut open = tasks::list(
+        &state.db,
+        &state.facts,
+        &filter,
+        today,
+        state.due_soon_days(),
+    )
+    .await?
+    .items;
     // Coming from a task's page: that task is offered (and ticked) even if
     // it is neither overdue nor due soon. A task that does not exist is
     // just not offered.

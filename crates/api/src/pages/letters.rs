@@ -43,8 +43,14 @@ pub async fn index(
     state: web::Data<AppState>,
     PageUser(user): PageUser,
 ) -> Result<HttpResponse, PageError> {
-    let late =
-        letters::late_departments(&state.db, &state.clock, &user, state.due_soon_days()).await?;
+    let late = letters::late_departments(
+        &state.db,
+        &state.facts,
+        &state.clock,
+        &user,
+        state.due_soon_days(),
+    )
+    .await?;
     let view = LettersPage {
         ctx: ctx(&req, Some(user), "letters"),
         late,
@@ -79,6 +85,7 @@ pub async fn show(
     let today = state.today();
     let draft = letters::draft(
         &state.db,
+        &state.facts,
         &state.settings.letters,
         &state.clock,
         &user,
@@ -270,6 +277,7 @@ pub async fn review_page(
     let raw = query.into_inner();
     let computed = review::compute(
         &state.db,
+        &state.facts,
         &state.clock,
         &user,
         &raw,

@@ -147,9 +147,16 @@ pub async fn show(
     // stays the same size whether the office follows a hundred tasks or a
     // million.
     let grouped = page_ctx.flash_invalid(
-        overdue::by_department(&state.db, &state.clock, &user, &raw, state.due_soon_days())
-            .await
-            .map(Some),
+        overdue::by_department(
+            &state.db,
+            &state.facts,
+            &state.clock,
+            &user,
+            &raw,
+            state.due_soon_days(),
+        )
+        .await
+        .map(Some),
         || None,
     )?;
     let selected_dept = query.department.clone().unwrap_or_default();

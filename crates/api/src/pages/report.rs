@@ -65,6 +65,7 @@ async fn load(
 ) -> Result<Stats, PageError> {
     Ok(stats::compute(
         &state.db,
+        &state.facts,
         &state.clock,
         user,
         &RawStatsQuery { year, as_of: None },

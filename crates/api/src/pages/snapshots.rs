@@ -139,6 +139,7 @@ pub async fn take(
     };
     let id = snapshots::take(
         &state.db,
+        &state.facts,
         &state.clock,
         &posted.user,
         &input,
@@ -280,6 +281,7 @@ pub async fn compare(
     })?;
     let c: Comparison = snapshots::compare(
         &state.db,
+        &state.facts,
         &state.clock,
         &user,
         id,

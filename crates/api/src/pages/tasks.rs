@@ -123,7 +123,14 @@ pub async fn list(
     };
     filter.visible_to_department = policy::visible_department(&user);
     let per_page = filter.per_page;
-    let listed = tasks::list(&state.db, &filter, state.today(), state.due_soon_days()).await;
+    let listed = tasks::list(
+        &state.db,
+        &state.facts,
+        &filter,
+        state.today(),
+        state.due_soon_days(),
+    )
+    .await;
     let page = page_ctx.flash_invalid(listed, || tasks::Page {
         items: Vec::new(),
         total: 0,

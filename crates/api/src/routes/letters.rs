@@ -49,6 +49,7 @@ pub struct DraftQuery {
 pub async fn departments(state: web::Data<AppState>, user: CurrentUser) -> ApiResult<HttpResponse> {
     Ok(ok(&letters::late_departments(
         &state.db,
+        &state.facts,
         &state.clock,
         &user,
         state.due_soon_days(),
@@ -71,6 +72,7 @@ pub async fn draft(
 ) -> ApiResult<HttpResponse> {
     Ok(ok(&letters::draft(
         &state.db,
+        &state.facts,
         &state.settings.letters,
         &state.clock,
         &user,
@@ -96,6 +98,7 @@ pub async fn draft_docx(
     let today = state.today();
     let letter = letters::draft(
         &state.db,
+        &state.facts,
         &state.settings.letters,
         &state.clock,
         &user,
@@ -126,6 +129,7 @@ pub async fn drafts_zip(state: web::Data<AppState>, user: CurrentUser) -> ApiRes
     let today = state.today();
     let bytes = letters::drafts_zip(
         &state.db,
+        &state.facts,
         &state.settings.letters,
         &state.settings.organization.place,
         &state.clock,

@@ -26,6 +26,7 @@ pub async fn list(
 ) -> ApiResult<HttpResponse> {
     Ok(ok(&overdue::list(
         &state.db,
+        &state.facts,
         &state.clock,
         &user,
         &query,
@@ -51,6 +52,7 @@ pub async fn by_department(
 ) -> ApiResult<HttpResponse> {
     Ok(ok(&overdue::by_department(
         &state.db,
+        &state.facts,
         &state.clock,
         &user,
         &query,

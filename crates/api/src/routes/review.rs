@@ -23,6 +23,7 @@ pub async fn load(
 ) -> dondoc_core::Result<Review> {
     review::compute(
         &state.db,
+        &state.facts,
         &state.clock,
         user,
         query,

@@ -42,6 +42,7 @@ pub async fn create(
 ) -> ApiResult<HttpResponse> {
     let id = snapshots::take(
         &state.db,
+        &state.facts,
         &state.clock,
         &user,
         &body.0,
@@ -97,6 +98,7 @@ pub async fn compare(
     let to = parse_to(query.to.as_deref())?;
     Ok(ok(&snapshots::compare(
         &state.db,
+        &state.facts,
         &state.clock,
         &user,
         path.into_inner(),

@@ -25,6 +25,7 @@ pub async fn get(
 ) -> ApiResult<HttpResponse> {
     Ok(ok(&stats::compute(
         &state.db,
+        &state.facts,
         &state.clock,
         &user,
         &query,

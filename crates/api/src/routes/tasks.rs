@@ -39,7 +39,14 @@ pub async fn list(
         policy::require(&user, Action::ChooseAsOfDate, None)?;
     }
     filter.visible_to_department = policy::visible_department(&user);
-    let page = tasks::list(&state.db, &filter, state.today(), state.due_soon_days()).await?;
+    let page = tasks::list(
+        &state.db,
+        &state.facts,
+        &filter,
+        state.today(),
+        state.due_soon_days(),
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(page))
 }
 
@@ -63,7 +70,14 @@ pub async fn export(
         policy::require(&user, Action::ChooseAsOfDate, None)?;
     }
     filter.visible_to_department = policy::visible_department(&user);
-    let tasks = tasks::list_all(&state.db, &filter, state.today(), state.due_soon_days()).await?;
+    let tasks = tasks::list_all(
+        &state.db,
+        &state.facts,
+        &filter,
+        state.today(),
+        state.due_soon_days(),
+    )
+    .await?;
     let bytes = dondoc_core::reports::export::list_xlsx(&filter.describe_vi(), &tasks)?;
     Ok(crate::routes::letters::attachment(
         crate::routes::letters::XLSX,

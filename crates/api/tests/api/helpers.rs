@@ -30,7 +30,9 @@ impl Drop for TestApp {
 }
 
 pub fn test_settings() -> Settings {
-    let overrides = "[server]\nhost = \"127.0.0.1\"\nport = 0\nworkers = 2\n[demo]\nenabled = true\n[scheduler]\nenabled = false\n";
+    // Figures look at the database on every read: tests also write to it
+    // directly, and several apps may share one database.
+    let overrides = "[server]\nhost = \"127.0.0.1\"\nport = 0\nworkers = 2\n[demo]\nenabled = true\n[scheduler]\nenabled = false\n[figures]\nin_memory = true\nrefresh_ms = 0\n";
     Settings::load(&ConfigSources {
         dir: Some("/nonexistent".into()),
         files: vec![],

@@ -21,6 +21,7 @@ use std::{
 use anyhow::Context as _;
 use chrono::{Datelike, NaiveDate};
 use clap::{Parser, Subcommand};
+use dondoc_core::tasks::fact_store::FactStore;
 use dondoc_core::{
     Clock, Settings,
     accounts::principal::{Principal, TokenKind},
@@ -338,7 +339,7 @@ async fn explain(settings: Arc<Settings>, today: NaiveDate) -> anyhow::Result<()
         ..Default::default()
     }
     .parse()?;
-    dondoc_core::tasks::list(&conn, &filter, today, due_soon).await?;
+    dondoc_core::tasks::list(&conn, &FactStore::disabled(), &filter, today, due_soon).await?;
     sections.push((
         format!("GET /api/v1/tasks?year={year}&department=TNMT"),
         take(),
@@ -346,6 +347,7 @@ async fn explain(settings: Arc<Settings>, today: NaiveDate) -> anyhow::Result<()
     let at = clock(&settings, today);
     dondoc_core::reports::overdue::list(
         &conn,
+        &FactStore::disabled(),
         &at,
         &leader,
         &dondoc_core::reports::overdue::RawOverdueQuery {
@@ -358,6 +360,7 @@ async fn explain(settings: Arc<Settings>, today: NaiveDate) -> anyhow::Result<()
     sections.push(("GET /api/v1/overdue?per_page=50".into(), take()));
     dondoc_core::reports::stats::figures_for_year(
         &conn,
+        &FactStore::disabled(),
         year,
         None,
         &dondoc_core::reports::figures::AsOf::now(&at),

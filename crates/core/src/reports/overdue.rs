@@ -15,6 +15,7 @@ use sea_orm::{ConnectionTrait, FromQueryResult};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::tasks::fact_store::FactStore;
 use crate::{
     Clock,
     accounts::policy::{self, Action},
@@ -80,6 +81,7 @@ struct LastNotice {
 /// match nothing.
 async fn overdue_tasks<C: ConnectionTrait>(
     db: &C,
+    store: &FactStore,
     clock: &Clock,
     user: &Principal,
     raw: &RawOverdueQuery,
@@ -125,12 +127,13 @@ async fn overdue_tasks<C: ConnectionTrait>(
         }
         filter.department = Some(own);
     }
-    let selection = list_as_of::select(db, &filter, &as_of, due_soon_days).await?;
+    let selection = list_as_of::select(db, store, &filter, &as_of, due_soon_days).await?;
     Ok((as_of, selection))
 }
 
 pub async fn list<C: ConnectionTrait>(
     db: &C,
+    store: &FactStore,
     clock: &Clock,
     user: &Principal,
     raw: &RawOverdueQuery,
@@ -139,7 +142,7 @@ pub async fn list<C: ConnectionTrait>(
     let mut errors: Vec<FieldError> = Vec::new();
     let paging = collect(&mut errors, parse_paging(&raw.page, &raw.per_page));
     let (as_of, selection) =
-        overdue_tasks(db, clock, user, raw, due_soon_days, &mut errors).await?;
+        overdue_tasks(db, store, clock, user, raw, due_soon_days, &mut errors).await?;
     if !errors.is_empty() {
         return Err(Error::Validation(errors));
     }
@@ -213,6 +216,7 @@ pub struct OverdueByDepartment {
 /// `page` and `per_page` count departments (default 20 per page).
 pub async fn by_department<C: ConnectionTrait>(
     db: &C,
+    store: &FactStore,
     clock: &Clock,
     user: &Principal,
     raw: &RawOverdueQuery,
@@ -230,7 +234,7 @@ pub async fn by_department<C: ConnectionTrait>(
     );
     let paging = collect(&mut errors, parse_paging(&raw.page, &per_page));
     let (as_of, selection) =
-        overdue_tasks(db, clock, user, raw, due_soon_days, &mut errors).await?;
+        overdue_tasks(db, store, clock, user, raw, due_soon_days, &mut errors).await?;
     if !errors.is_empty() {
         return Err(Error::Validation(errors));
     }

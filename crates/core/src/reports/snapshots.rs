@@ -17,6 +17,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::tasks::fact_store::FactStore;
 use crate::{
     Clock,
     accounts::policy::{self, Action},
@@ -107,11 +108,12 @@ pub struct NewSnapshot {
 /// snapshot's summary, its figures and its list always agree.
 pub async fn current_content<C: ConnectionTrait>(
     db: &C,
+    store: &FactStore,
     year: i32,
     as_of: &AsOf,
     due_soon_days: u32,
 ) -> Result<FrozenContent> {
-    let figures = stats::figures_for_year(db, year, None, as_of, due_soon_days).await?;
+    let figures = stats::figures_for_year(db, store, year, None, as_of, due_soon_days).await?;
     let Some(programme) = programmes::find_by_year(db, year).await? else {
         return Ok(FrozenContent {
             figures,
@@ -122,7 +124,7 @@ pub async fn current_content<C: ConnectionTrait>(
         programme_id: Some(programme.id),
         ..Scope::default()
     };
-    let mut judged: Vec<figures::Judged> = figures::judged(db, &scope, as_of, due_soon_days)
+    let mut judged: Vec<figures::Judged> = figures::judged(db, store, &scope, as_of, due_soon_days)
         .await?
         .into_iter()
         .filter(|j| Figure::Overdue.matches(&j.standing))
@@ -178,6 +180,7 @@ fn parse_title(raw: &str) -> Result<String> {
 /// Freezes the figures and the overdue list now. Returns the new snapshot's id.
 pub async fn take(
     db: &Db,
+    store: &FactStore,
     clock: &Clock,
     user: &Principal,
     input: &NewSnapshot,
@@ -212,7 +215,7 @@ pub async fn take(
     // one moment (SQLite holds the write lock; PostgreSQL reads committed
     // data within the same transaction).
     let txn = db::begin_write(db).await?;
-    let content = current_content(&txn, year, &AsOf::now(clock), due_soon_days).await?;
+    let content = current_content(&txn, store, year, &AsOf::now(clock), due_soon_days).await?;
     let json = serde_json::to_string(&content)
         .map_err(|e| Error::Unexpected(anyhow::anyhow!("snapshot serialisation: {e}")))?;
     let row = meeting_snapshot::ActiveModel {
@@ -466,6 +469,7 @@ fn side(view: &SnapshotView) -> ComparedSide {
 /// (the figures of `from`'s year, as they are today).
 pub async fn compare<C: ConnectionTrait>(
     db: &C,
+    store: &FactStore,
     clock: &Clock,
     user: &Principal,
     from: i64,
@@ -490,8 +494,14 @@ pub async fn compare<C: ConnectionTrait>(
         }
         None => {
             let today = clock.today();
-            let content =
-                current_content(db, first.summary.year, &AsOf::now(clock), due_soon_days).await?;
+            let content = current_content(
+                db,
+                store,
+                first.summary.year,
+                &AsOf::now(clock),
+                due_soon_days,
+            )
+            .await?;
             (
                 ComparedSide {
                     id: None,

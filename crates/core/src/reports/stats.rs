@@ -8,6 +8,7 @@ use sea_orm::{ConnectionTrait, EntityTrait, FromQueryResult, Value};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::tasks::fact_store::FactStore;
 use crate::{
     Clock,
     accounts::policy::{self, Action},
@@ -95,6 +96,7 @@ pub fn parse_year_param(raw: Option<&str>, today: NaiveDate) -> Result<i32> {
 /// only, and only as of now).
 pub async fn compute<C: ConnectionTrait>(
     db: &C,
+    store: &FactStore,
     clock: &Clock,
     user: &Principal,
     raw: &RawStatsQuery,
@@ -107,13 +109,14 @@ pub async fn compute<C: ConnectionTrait>(
         policy::require(user, Action::ChooseAsOfDate, None)?;
     }
     let scope = policy::visible_department(user);
-    figures_for_year(db, year, scope, &as_of, due_soon_days).await
+    figures_for_year(db, store, year, scope, &as_of, due_soon_days).await
 }
 
 /// The figures of `year` as of `as_of`, optionally limited to one lead
 /// department.
 pub async fn figures_for_year<C: ConnectionTrait>(
     db: &C,
+    store: &FactStore,
     year: i32,
     department_id: Option<i64>,
     as_of: &AsOf,
@@ -149,6 +152,7 @@ pub async fn figures_for_year<C: ConnectionTrait>(
     let to = NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(as_of.day);
     let report = figures::report(
         db,
+        store,
         &scope,
         as_of,
         due_soon_days,

@@ -9,6 +9,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 
+use crate::tasks::fact_store::{FactRef, FactStore};
 use crate::{
     Clock, db,
     domain::{
@@ -186,11 +187,12 @@ pub struct Judged {
 /// The tasks of `scope` as of `as_of`, each with its standing, by task id.
 pub async fn judged<C: ConnectionTrait>(
     db: &C,
+    store: &FactStore,
     scope: &Scope,
     as_of: &AsOf,
     due_soon_days: u32,
 ) -> Result<Vec<Judged>> {
-    Ok(facts(db, scope, as_of)
+    Ok(facts(db, store, scope, as_of)
         .await?
         .into_iter()
         .map(|facts| Judged {
@@ -203,11 +205,22 @@ pub async fn judged<C: ConnectionTrait>(
 /// The facts of the tasks in `scope` as of `as_of`, ordered by task id.
 pub async fn facts<C: ConnectionTrait>(
     db: &C,
+    store: &FactStore,
     scope: &Scope,
     as_of: &AsOf,
 ) -> Result<Vec<TaskFacts>> {
     if scope.task_ids.as_ref().is_some_and(Vec::is_empty) {
         return Ok(Vec::new());
+    }
+    if as_of.before.is_none() && store.is_enabled() {
+        store.sync(db).await?;
+        let ids: Option<std::collections::HashSet<i64>> = scope
+            .task_ids
+            .as_ref()
+            .map(|ids| ids.iter().copied().collect());
+        return store.select(|f| {
+            in_scope(f, scope) && ids.as_ref().is_none_or(|ids| ids.contains(&f.id()))
+        });
     }
     let mut out = Vec::new();
     // Long id lists go in chunks, under the databases' parameter limits.
@@ -252,6 +265,30 @@ pub async fn facts<C: ConnectionTrait>(
     }
     out.sort_by_key(|f| f.task_id);
     Ok(out)
+}
+
+/// The same conditions as [`scope_conditions`], on the fact store's copy.
+fn in_scope(f: &FactRef<'_>, scope: &Scope) -> bool {
+    let original = f.original_due_date();
+    let due = f.due_date();
+    scope.programme_id.is_none_or(|id| f.programme_id() == id)
+        && scope.due_from.is_none_or(|d| original >= d)
+        && scope.due_to.is_none_or(|d| original <= d)
+        && scope
+            .department_id
+            .is_none_or(|id| f.lead_department_id() == id)
+        && scope
+            .field_code
+            .as_deref()
+            .is_none_or(|code| f.field_code() == code)
+        && scope
+            .leader_id
+            .is_none_or(|leader| f.leader_in_charge_id() == leader)
+        && scope.candidates.is_none_or(|c| {
+            c.statuses.contains(&f.status())
+                && c.due_before.is_none_or(|d| due < d)
+                && c.due_after.is_none_or(|d| due > d)
+        })
 }
 
 fn scope_conditions(

@@ -18,6 +18,7 @@ use super::{
     query::{Involvement, TaskFilter, TaskSort},
     view::{TaskView, load_views_as_of},
 };
+use crate::tasks::fact_store::FactStore;
 use crate::{
     entity::{field, programme, task, task_coordinator, user},
     error::{Error, Result},
@@ -28,6 +29,7 @@ use crate::{
 /// One page of `filter`'s tasks as they stood at `as_of`.
 pub async fn list<C: ConnectionTrait>(
     db: &C,
+    store: &FactStore,
     filter: &TaskFilter,
     as_of: &AsOf,
     due_soon_days: u32,
@@ -38,7 +40,7 @@ pub async fn list<C: ConnectionTrait>(
         page: filter.page,
         per_page: filter.per_page,
     };
-    let Some(selection) = select(db, filter, as_of, due_soon_days).await? else {
+    let Some(selection) = select(db, store, filter, as_of, due_soon_days).await? else {
         return Ok(empty);
     };
     let total = selection.len() as u64;
@@ -59,6 +61,7 @@ pub async fn list<C: ConnectionTrait>(
 /// `None` when a code names nothing.
 pub async fn select<C: ConnectionTrait>(
     db: &C,
+    store: &FactStore,
     filter: &TaskFilter,
     as_of: &AsOf,
     due_soon_days: u32,
@@ -69,7 +72,7 @@ pub async fn select<C: ConnectionTrait>(
     scope.scope.candidates = filter
         .figure
         .and_then(|f| f.candidates(as_of.day, due_soon_days));
-    let mut judged = facts::judged(db, &scope.scope, as_of, due_soon_days).await?;
+    let mut judged = facts::judged(db, store, &scope.scope, as_of, due_soon_days).await?;
     judged.retain(|j| {
         let s = &j.standing;
         filter.figure.is_none_or(|f| f.matches(s))

@@ -24,6 +24,8 @@ pub use view::{TaskView, load_views};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use fact_store::FactStore;
+
 /// One page of a list, as every list endpoint returns it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Page<T> {
@@ -43,6 +45,7 @@ pub const MAX_PER_PAGE: u64 = 200;
 /// `query`. Chosen here so that neither of the two imports the other.
 pub async fn list<C: sea_orm::ConnectionTrait>(
     db: &C,
+    store: &FactStore,
     filter: &TaskFilter,
     today: chrono::NaiveDate,
     due_soon_days: u32,
@@ -53,7 +56,7 @@ pub async fn list<C: sea_orm::ConnectionTrait>(
             before: None,
             instant: None,
         });
-        return list_as_of::list(db, filter, &as_of, due_soon_days).await;
+        return list_as_of::list(db, store, filter, &as_of, due_soon_days).await;
     }
     query::list_current(db, filter, today, due_soon_days).await
 }
@@ -64,6 +67,7 @@ pub const MAX_EXPORT: u64 = 20_000;
 /// Every task matching `filter` (no paging), for an export.
 pub async fn list_all<C: sea_orm::ConnectionTrait>(
     db: &C,
+    store: &FactStore,
     filter: &TaskFilter,
     today: chrono::NaiveDate,
     due_soon_days: u32,
@@ -71,7 +75,7 @@ pub async fn list_all<C: sea_orm::ConnectionTrait>(
     let mut all = filter.clone();
     all.page = 1;
     all.per_page = MAX_EXPORT + 1;
-    let page = list(db, &all, today, due_soon_days).await?;
+    let page = list(db, store, &all, today, due_soon_days).await?;
     if page.total > MAX_EXPORT {
         return Err(crate::error::Error::field(
             "per_page",

@@ -274,11 +274,16 @@ pub async fn load_views_as_of<C: ConnectionTrait>(
             rows.insert(t.id, t);
         }
     }
-    // The row as it is, with the facts as they were.
+    // The row as it is, with the facts as they were (now: the row itself,
+    // which also carries what figures do not keep, such as the report day).
+    let past = as_of.before.is_some();
     let models: Vec<task::Model> = judged
         .iter()
         .filter_map(|j| {
             let mut row = rows.remove(&j.facts.task_id)?;
+            if !past {
+                return Some(row);
+            }
             let f = &j.facts;
             row.lead_department_id = f.lead_department_id;
             row.field_code = f.field_code.clone();

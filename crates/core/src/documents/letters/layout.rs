@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 use sea_orm::ConnectionTrait;
 
+use crate::tasks::fact_store::FactStore;
 use crate::{
     Clock,
     accounts::principal::Principal,
@@ -191,6 +192,7 @@ pub fn file_name(department_code: &str, today: NaiveDate) -> String {
 /// Every late department's draft, one .docx each, in one .zip.
 pub async fn drafts_zip<C: ConnectionTrait>(
     db: &C,
+    store: &FactStore,
     settings: &LetterSettings,
     place: &str,
     clock: &Clock,
@@ -198,10 +200,10 @@ pub async fn drafts_zip<C: ConnectionTrait>(
     due_soon_days: u32,
 ) -> Result<Vec<u8>> {
     let today = clock.today();
-    let late = late_departments(db, clock, user, due_soon_days).await?;
+    let late = late_departments(db, store, clock, user, due_soon_days).await?;
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     for d in &late {
-        let draft = draft(db, settings, clock, user, &d.code, due_soon_days).await?;
+        let draft = draft(db, store, settings, clock, user, &d.code, due_soon_days).await?;
         files.push((
             file_name(&d.code, today),
             render_docx(&draft, settings, place)?,

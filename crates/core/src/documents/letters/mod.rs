@@ -20,6 +20,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::tasks::fact_store::FactStore;
 use crate::{
     Clock,
     accounts::policy::{self, Action},
@@ -100,11 +101,12 @@ fn dmy(day: NaiveDate) -> String {
 /// oldest first: the tasks behind its "overdue" and "due soon" figures today.
 async fn reminder_tasks<C: ConnectionTrait>(
     db: &C,
+    store: &FactStore,
     department_id: i64,
     as_of: &AsOf,
     due_soon_days: u32,
 ) -> Result<Vec<task::Model>> {
-    let judged = reminded(db, Some(department_id), as_of, due_soon_days).await?;
+    let judged = reminded(db, store, Some(department_id), as_of, due_soon_days).await?;
     let ids: Vec<i64> = judged.iter().map(|j| j.facts.task_id).collect();
     let mut rows: HashMap<i64, task::Model> = HashMap::new();
     for chunk in ids.chunks(1_000) {
@@ -123,6 +125,7 @@ async fn reminder_tasks<C: ConnectionTrait>(
 /// or one's, oldest first.
 async fn reminded<C: ConnectionTrait>(
     db: &C,
+    store: &FactStore,
     department_id: Option<i64>,
     as_of: &AsOf,
     due_soon_days: u32,
@@ -140,7 +143,7 @@ async fn reminded<C: ConnectionTrait>(
         }),
         ..Scope::default()
     };
-    let mut judged: Vec<Judged> = facts::judged(db, &scope, as_of, due_soon_days)
+    let mut judged: Vec<Judged> = facts::judged(db, store, &scope, as_of, due_soon_days)
         .await?
         .into_iter()
         .filter(|j| Figure::Overdue.matches(&j.standing) || Figure::DueSoon.matches(&j.standing))
@@ -178,6 +181,7 @@ pub(super) async fn programme_years<C: ConnectionTrait>(
 /// Departments with at least one overdue open task, most overdue first.
 pub async fn late_departments<C: ConnectionTrait>(
     db: &C,
+    store: &FactStore,
     clock: &Clock,
     user: &Principal,
     due_soon_days: u32,
@@ -185,7 +189,7 @@ pub async fn late_departments<C: ConnectionTrait>(
     policy::require(user, Action::DraftLetter, None)?;
     let as_of = AsOf::now(clock);
     let mut counts: HashMap<i64, (i64, i64)> = HashMap::new();
-    for j in reminded(db, None, &as_of, due_soon_days).await? {
+    for j in reminded(db, store, None, &as_of, due_soon_days).await? {
         let entry = counts.entry(j.facts.lead_department_id).or_default();
         if Figure::Overdue.matches(&j.standing) {
             entry.0 += 1;
@@ -216,6 +220,7 @@ pub async fn late_departments<C: ConnectionTrait>(
 /// The draft letter to `department_code` today.
 pub async fn draft<C: ConnectionTrait>(
     db: &C,
+    store: &FactStore,
     settings: &LetterSettings,
     clock: &Clock,
     user: &Principal,
@@ -231,7 +236,7 @@ pub async fn draft<C: ConnectionTrait>(
                 code: department_code.to_string(),
             })
         })?;
-    let rows = reminder_tasks(db, dept.id, &AsOf::now(clock), due_soon_days).await?;
+    let rows = reminder_tasks(db, store, dept.id, &AsOf::now(clock), due_soon_days).await?;
     // The letter names the programme its tasks belong to, not the year it
     // is written in (a January letter about last year's tasks).
     let programme_years = programme_years(db, &rows)

@@ -24,6 +24,7 @@ pub use crate::domain::figure::{Figure, Standing, standing};
 pub use crate::tasks::facts::{AsOf, Judged, Scope, judged};
 pub use tally::Figures;
 
+use crate::tasks::fact_store::FactStore;
 use crate::{
     db,
     domain::facts::TaskFacts,
@@ -82,6 +83,7 @@ pub fn tasks_query(
 /// The figures of every programme year as of `as_of`, by year.
 pub async fn by_programme_year<C: ConnectionTrait>(
     db: &C,
+    store: &FactStore,
     as_of: &AsOf,
     due_soon_days: u32,
 ) -> Result<Vec<(i32, Figures)>> {
@@ -92,7 +94,7 @@ pub async fn by_programme_year<C: ConnectionTrait>(
         .map(|p| (p.id, p.year))
         .collect();
     let mut by_year: BTreeMap<i32, Figures> = BTreeMap::new();
-    for t in judged(db, &Scope::default(), as_of, due_soon_days).await? {
+    for t in judged(db, store, &Scope::default(), as_of, due_soon_days).await? {
         if let Some(year) = years.get(&t.facts.programme_id) {
             by_year.entry(*year).or_default().add(&t.standing);
         }
@@ -117,12 +119,13 @@ pub struct DocumentPeriod {
 /// The figures of `scope` as of `as_of`.
 pub async fn report<C: ConnectionTrait>(
     db: &C,
+    store: &FactStore,
     scope: &Scope,
     as_of: &AsOf,
     due_soon_days: u32,
     documents: DocumentPeriod,
 ) -> Result<Report> {
-    let tasks = judged(db, scope, as_of, due_soon_days).await?;
+    let tasks = judged(db, store, scope, as_of, due_soon_days).await?;
     let mut overall = Figures::default();
     let mut by_department = tally::Grouped::<i64>::default();
     let mut by_field = tally::Grouped::<String>::default();
@@ -135,7 +138,7 @@ pub async fn report<C: ConnectionTrait>(
     }
 
     // Reminder documents: each counted once per group it reached.
-    let attributed = attribute_reminders(db, scope, as_of, &tasks, documents).await?;
+    let attributed = attribute_reminders(db, store, scope, as_of, &tasks, documents).await?;
     overall.reminder_documents = attributed.overall.len() as i64;
     for (id, docs) in &attributed.departments {
         by_department
@@ -179,6 +182,7 @@ struct Attributed {
 /// on the as-of day.
 async fn attribute_reminders<C: ConnectionTrait>(
     db: &C,
+    store: &FactStore,
     scope: &Scope,
     as_of: &AsOf,
     tasks: &[Judged],
@@ -203,7 +207,7 @@ async fn attribute_reminders<C: ConnectionTrait>(
             due_to: None,
             ..scope.clone()
         };
-        facts::facts(db, &wider, as_of).await?
+        facts::facts(db, store, &wider, as_of).await?
     };
     for f in &extra {
         known.insert(f.task_id, f);

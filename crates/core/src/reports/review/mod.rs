@@ -25,6 +25,7 @@ pub use docx::to_docx;
 pub use narrative::{heading, paragraph};
 pub use xlsx::to_xlsx;
 
+use crate::tasks::fact_store::FactStore;
 use crate::{
     Clock,
     accounts::policy::{self, Action},
@@ -101,6 +102,7 @@ pub struct Review {
 
 pub async fn compute<C: ConnectionTrait>(
     db: &C,
+    store: &FactStore,
     clock: &Clock,
     user: &Principal,
     raw: &RawReviewQuery,
@@ -118,12 +120,13 @@ pub async fn compute<C: ConnectionTrait>(
         Some(_) => AsOf::parse(raw.as_of.as_deref(), clock)?,
         None => period.default_as_of(clock),
     };
-    build(db, period, &as_of, due_soon_days, short_name).await
+    build(db, store, period, &as_of, due_soon_days, short_name).await
 }
 
 /// The review of `period` as of `as_of`.
 pub async fn build<C: ConnectionTrait>(
     db: &C,
+    store: &FactStore,
     period: Period,
     as_of: &AsOf,
     due_soon_days: u32,
@@ -131,7 +134,9 @@ pub async fn build<C: ConnectionTrait>(
 ) -> Result<Review> {
     let scope = period.scope(db).await?;
     let report = match &scope {
-        Some(scope) => figures::report(db, scope, as_of, due_soon_days, period.documents()).await?,
+        Some(scope) => {
+            figures::report(db, store, scope, as_of, due_soon_days, period.documents()).await?
+        }
         None => figures::Report {
             as_of: as_of.day,
             overall: Figures::default(),
@@ -141,7 +146,7 @@ pub async fn build<C: ConnectionTrait>(
         },
     };
     let overdue_tasks = match &scope {
-        Some(scope) => long_overdue(db, scope, as_of, due_soon_days).await?,
+        Some(scope) => long_overdue(db, store, scope, as_of, due_soon_days).await?,
         None => Vec::new(),
     };
     let (documents_by_kind, documents_total) = documents_issued(db, &period, as_of).await?;
@@ -181,11 +186,12 @@ pub async fn build<C: ConnectionTrait>(
 /// exactly the tasks behind the `overdue_over_30_days` figure.
 async fn long_overdue<C: ConnectionTrait>(
     db: &C,
+    store: &FactStore,
     scope: &figures::Scope,
     as_of: &AsOf,
     due_soon_days: u32,
 ) -> Result<Vec<OverdueTask>> {
-    let judged: Vec<figures::Judged> = figures::judged(db, scope, as_of, due_soon_days)
+    let judged: Vec<figures::Judged> = figures::judged(db, store, scope, as_of, due_soon_days)
         .await?
         .into_iter()
         .filter(|j| Figure::OverdueOver30Days.matches(&j.standing))
