@@ -7,7 +7,9 @@
 //! `task_states` rows they append are therefore in commit order too. A
 //! process that keeps figures in memory reads `seq` to know whether anything
 //! changed, and `task_states` after the last id it applied to catch up:
-//! never missing a change committed out of order.
+//! never missing a change committed out of order. `docs_seq` moves only
+//! when reminder documents are linked, so what is derived from the links
+//! alone can be kept until it does.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -26,12 +28,13 @@ impl MigrationTrait for Migration {
                     .if_not_exists()
                     .col(integer("id").primary_key())
                     .col(big_integer("seq"))
+                    .col(big_integer("docs_seq"))
                     .to_owned(),
             )
             .await?;
         manager
             .get_connection()
-            .execute_unprepared("INSERT INTO fact_clock (id, seq) VALUES (1, 1)")
+            .execute_unprepared("INSERT INTO fact_clock (id, seq, docs_seq) VALUES (1, 1, 1)")
             .await?;
         Ok(())
     }

@@ -189,7 +189,7 @@ pub async fn create_in(
     .insert(txn)
     .await?;
     // Reminder documents count in the figures: say they changed.
-    crate::tasks::states::bump_clock(txn).await?;
+    crate::tasks::states::bump_documents(txn).await?;
     for (t, relation) in &links {
         document_task::ActiveModel {
             document_id: Set(model.id),

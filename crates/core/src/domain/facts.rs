@@ -34,3 +34,47 @@ impl TaskFacts {
         }
     }
 }
+
+/// What figures read of a task's facts, whatever holds them (a row read
+/// from the database, or the in-memory fact store's compact copy).
+pub trait FactView {
+    fn task_id(&self) -> i64;
+    fn programme_id(&self) -> i64;
+    fn lead_department_id(&self) -> i64;
+    fn field_code(&self) -> &str;
+    fn leader_in_charge_id(&self) -> Option<i64>;
+    fn status(&self) -> TaskStatus;
+    fn progress(&self) -> i32;
+    fn deadline(&self) -> Deadline;
+    fn completed_on(&self) -> Option<NaiveDate>;
+}
+
+impl FactView for TaskFacts {
+    fn task_id(&self) -> i64 {
+        self.task_id
+    }
+    fn programme_id(&self) -> i64 {
+        self.programme_id
+    }
+    fn lead_department_id(&self) -> i64 {
+        self.lead_department_id
+    }
+    fn field_code(&self) -> &str {
+        &self.field_code
+    }
+    fn leader_in_charge_id(&self) -> Option<i64> {
+        self.leader_in_charge_id
+    }
+    fn status(&self) -> TaskStatus {
+        self.status
+    }
+    fn progress(&self) -> i32 {
+        self.progress
+    }
+    fn deadline(&self) -> Deadline {
+        TaskFacts::deadline(self)
+    }
+    fn completed_on(&self) -> Option<NaiveDate> {
+        self.completed_on
+    }
+}

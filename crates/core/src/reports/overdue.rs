@@ -8,7 +8,7 @@
 //! what is late, whatever year it was planned in); staff see their own
 //! department's.
 
-use std::collections::HashMap;
+use std::{collections::HashMap, sync::Arc};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{ConnectionTrait, FromQueryResult};
@@ -27,7 +27,7 @@ use crate::{
     tasks::{
         TaskView,
         facts::{AsOf, Judged},
-        list_as_of,
+        list_as_of::{self, Picked},
         query::{Involvement, RawTaskQuery, TaskSort, parse_paging},
         view::load_views_as_of,
     },
@@ -87,7 +87,7 @@ async fn overdue_tasks<C: ConnectionTrait>(
     raw: &RawOverdueQuery,
     due_soon_days: u32,
     errors: &mut Vec<FieldError>,
-) -> Result<(AsOf, Option<Vec<Judged>>)> {
+) -> Result<(AsOf, Option<Arc<Vec<Picked>>>)> {
     policy::require(user, Action::ReadOverdue, None)?;
     let as_of = collect(errors, AsOf::parse(raw.as_of.as_deref(), clock))
         .unwrap_or_else(|| AsOf::now(clock));
@@ -127,7 +127,7 @@ async fn overdue_tasks<C: ConnectionTrait>(
         }
         filter.department = Some(own);
     }
-    let selection = list_as_of::select(db, store, &filter, &as_of, due_soon_days).await?;
+    let selection = list_as_of::picks(db, store, &filter, &as_of, due_soon_days).await?;
     Ok((as_of, selection))
 }
 
@@ -151,7 +151,13 @@ pub async fn list<C: ConnectionTrait>(
     let total = selection.len() as u64;
     let start = usize::try_from((page - 1).saturating_mul(per_page)).unwrap_or(usize::MAX);
     let take = usize::try_from(per_page).unwrap_or(usize::MAX);
-    let shown: Vec<Judged> = selection.into_iter().skip(start).take(take).collect();
+    let ids: Vec<i64> = selection
+        .iter()
+        .skip(start)
+        .take(take)
+        .map(|p| p.id)
+        .collect();
+    let shown = list_as_of::judged_in_order(db, store, &ids, &as_of, due_soon_days).await?;
     let items = items(db, &shown, &as_of, due_soon_days).await?;
     Ok(OverduePage {
         as_of: as_of.day,
@@ -252,17 +258,15 @@ pub async fn by_department<C: ConnectionTrait>(
     // Departments in the order of their oldest overdue task (the selection
     // is oldest first), each with its count and its oldest tasks.
     let mut order: Vec<i64> = Vec::new();
-    let mut by_lead: HashMap<i64, (u64, Vec<Judged>)> = HashMap::new();
-    for j in selection {
-        let entry = by_lead
-            .entry(j.facts.lead_department_id)
-            .or_insert_with(|| {
-                order.push(j.facts.lead_department_id);
-                (0, Vec::new())
-            });
+    let mut by_lead: HashMap<i64, (u64, Vec<i64>)> = HashMap::new();
+    for p in selection.iter() {
+        let entry = by_lead.entry(p.lead_department_id).or_insert_with(|| {
+            order.push(p.lead_department_id);
+            (0, Vec::new())
+        });
         entry.0 += 1;
         if entry.1.len() < TASKS_PER_DEPARTMENT as usize {
-            entry.1.push(j);
+            entry.1.push(p.id);
         }
     }
     result.departments_total = order.len() as u64;
@@ -272,13 +276,14 @@ pub async fn by_department<C: ConnectionTrait>(
     // One read of the views for every task on the page, whatever the
     // number of departments.
     let mut counts = Vec::new();
-    let mut shown: Vec<Judged> = Vec::new();
+    let mut ids: Vec<i64> = Vec::new();
     for lead in &leads {
         if let Some((count, tasks)) = by_lead.remove(lead) {
             counts.push((*lead, count));
-            shown.extend(tasks);
+            ids.extend(tasks);
         }
     }
+    let shown = list_as_of::judged_in_order(db, store, &ids, &as_of, due_soon_days).await?;
     let mut items_by_lead: HashMap<i64, Vec<OverdueItem>> = HashMap::new();
     let shown_leads: Vec<i64> = shown.iter().map(|j| j.facts.lead_department_id).collect();
     for (lead, item) in shown_leads

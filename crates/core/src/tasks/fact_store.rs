@@ -34,7 +34,11 @@ use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 
 use crate::{
     db,
-    domain::{TaskStatus, facts::TaskFacts},
+    domain::{
+        TaskStatus,
+        facts::{FactView, TaskFacts},
+        timeliness::Deadline,
+    },
     error::{Error, Result},
 };
 
@@ -96,6 +100,7 @@ struct Row {
 #[derive(Debug, FromQueryResult)]
 struct Clock {
     seq: i64,
+    docs_seq: i64,
     last_state: Option<i64>,
 }
 
@@ -213,6 +218,7 @@ pub struct FactStore {
     checked: Mutex<Option<Instant>>,
     stale: AtomicBool,
     version: AtomicU64,
+    documents: AtomicU64,
     memos: Mutex<HashMap<String, Memo>>,
     uses: AtomicU64,
 }
@@ -251,6 +257,7 @@ impl FactStore {
             checked: Mutex::new(None),
             stale: AtomicBool::new(true),
             version: AtomicU64::new(0),
+            documents: AtomicU64::new(0),
             memos: Mutex::new(HashMap::new()),
             uses: AtomicU64::new(0),
         }
@@ -271,6 +278,11 @@ impl FactStore {
         self.version.load(Ordering::Acquire)
     }
 
+    /// Changes when reminder-document links change (after a sync).
+    pub fn documents_version(&self) -> u64 {
+        self.documents.load(Ordering::Acquire)
+    }
+
     /// Brings the facts up to date with the database.
     pub async fn sync<C: ConnectionTrait>(&self, db: &C) -> Result<()> {
         if !self.enabled {
@@ -289,15 +301,20 @@ impl FactStore {
         self.stale.store(false, Ordering::Release);
         let clock = Clock::find_by_statement(db::statement(
             db,
-            "SELECT seq, (SELECT MAX(id) FROM task_states) AS last_state FROM fact_clock WHERE id = 1",
+            "SELECT seq, docs_seq, (SELECT MAX(id) FROM task_states) AS last_state FROM fact_clock WHERE id = 1",
             vec![],
         ))
         .one(db)
         .await?
         .unwrap_or(Clock {
             seq: 0,
+            docs_seq: 0,
             last_state: None,
         });
+        self.documents.store(
+            u64::try_from(clock.docs_seq).unwrap_or(0),
+            Ordering::Release,
+        );
         let (loaded, seq, last_state) = {
             let inner = self.read()?;
             (inner.loaded, inner.seq, inner.last_state)
@@ -374,6 +391,41 @@ impl FactStore {
         Ok(out)
     }
 
+    /// Today's facts of the tasks `ids` that `keep` accepts, in the order of
+    /// `ids` (a page of a list): one lookup each.
+    pub fn get(
+        &self,
+        ids: &[i64],
+        mut keep: impl FnMut(&FactRef<'_>) -> bool,
+    ) -> Result<Vec<TaskFacts>> {
+        let inner = self.read()?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Ok(i) = inner.facts.binary_search_by_key(id, |f| f.id) {
+                let f = &inner.facts[i];
+                if keep(&FactRef {
+                    inner: &inner,
+                    fact: f,
+                }) {
+                    out.push(inner.unpack(f));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Shows `each` every task's facts (after a sync), without copying them.
+    pub fn visit(&self, mut each: impl FnMut(&FactRef<'_>)) -> Result<()> {
+        let inner = self.read()?;
+        for f in &inner.facts {
+            each(&FactRef {
+                inner: &inner,
+                fact: f,
+            });
+        }
+        Ok(())
+    }
+
     /// How many tasks the store holds.
     pub fn len(&self) -> usize {
         self.read().map(|i| i.facts.len()).unwrap_or(0)
@@ -391,14 +443,24 @@ impl FactStore {
         T: Clone + Send + Sync + 'static,
         F: std::future::Future<Output = Result<T>>,
     {
+        let version = self.version();
+        self.memo_at(key, (!for_ever).then_some(version), compute)
+            .await
+    }
+
+    /// [`FactStore::memo`] valid while `version` (`None`: for ever) holds.
+    pub async fn memo_at<T, F>(&self, key: String, version: Option<u64>, compute: F) -> Result<T>
+    where
+        T: Clone + Send + Sync + 'static,
+        F: std::future::Future<Output = Result<T>>,
+    {
         if !self.enabled {
             return compute.await;
         }
-        let version = self.version();
         let used = self.uses.fetch_add(1, Ordering::Relaxed);
         if let Ok(mut memos) = self.memos.lock()
             && let Some(memo) = memos.get_mut(&key)
-            && (memo.version.is_none() || memo.version == Some(version))
+            && memo.version == version
             && let Some(value) = memo.value.downcast_ref::<T>()
         {
             memo.used = used;
@@ -417,7 +479,7 @@ impl FactStore {
             memos.insert(
                 key,
                 Memo {
-                    version: (!for_ever).then_some(version),
+                    version,
                     used,
                     value: Arc::new(value.clone()),
                 },
@@ -474,6 +536,39 @@ impl FactRef<'_> {
 
     pub fn completed_on(&self) -> Option<NaiveDate> {
         unpack_day(self.fact.completed)
+    }
+}
+
+impl FactView for FactRef<'_> {
+    fn task_id(&self) -> i64 {
+        self.id()
+    }
+    fn programme_id(&self) -> i64 {
+        FactRef::programme_id(self)
+    }
+    fn lead_department_id(&self) -> i64 {
+        FactRef::lead_department_id(self)
+    }
+    fn field_code(&self) -> &str {
+        FactRef::field_code(self)
+    }
+    fn leader_in_charge_id(&self) -> Option<i64> {
+        FactRef::leader_in_charge_id(self)
+    }
+    fn status(&self) -> TaskStatus {
+        FactRef::status(self)
+    }
+    fn progress(&self) -> i32 {
+        i32::from(self.fact.progress)
+    }
+    fn deadline(&self) -> Deadline {
+        Deadline {
+            due: self.due_date(),
+            original: self.original_due_date(),
+        }
+    }
+    fn completed_on(&self) -> Option<NaiveDate> {
+        FactRef::completed_on(self)
     }
 }
 

@@ -14,7 +14,7 @@ use crate::{
     Clock, db,
     domain::{
         TaskStatus,
-        facts::TaskFacts,
+        facts::{FactView, TaskFacts},
         figure::{Candidates, Standing, standing},
         parse_date,
     },
@@ -200,6 +200,29 @@ pub async fn judged<C: ConnectionTrait>(
             facts,
         })
         .collect())
+}
+
+/// Shows `each` the facts of every task of `scope` as of `as_of`, without
+/// copying them when they come from the fact store (today's, in memory).
+pub async fn visit<C: ConnectionTrait>(
+    db: &C,
+    store: &FactStore,
+    scope: &Scope,
+    as_of: &AsOf,
+    mut each: impl FnMut(&dyn FactView),
+) -> Result<()> {
+    if as_of.before.is_none() && store.is_enabled() && scope.task_ids.is_none() {
+        store.sync(db).await?;
+        return store.visit(|f| {
+            if in_scope(f, scope) {
+                each(f);
+            }
+        });
+    }
+    for f in facts(db, store, scope, as_of).await? {
+        each(&f);
+    }
+    Ok(())
 }
 
 /// The facts of the tasks in `scope` as of `as_of`, ordered by task id.

@@ -5,7 +5,12 @@
 //! never disagree. Text search and the coordinating-department filters are
 //! about the task as it is now, and are read from the task rows.
 
-use std::collections::{HashMap, HashSet};
+use std::{
+    collections::{HashMap, HashSet},
+    sync::Arc,
+};
+
+use chrono::NaiveDate;
 
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QuerySelect,
@@ -20,6 +25,7 @@ use super::{
 };
 use crate::tasks::fact_store::FactStore;
 use crate::{
+    domain::figure::standing_of,
     entity::{field, programme, task, task_coordinator, user},
     error::{Error, Result},
     messages::Msg,
@@ -40,21 +46,52 @@ pub async fn list<C: ConnectionTrait>(
         page: filter.page,
         per_page: filter.per_page,
     };
-    let Some(selection) = select(db, store, filter, as_of, due_soon_days).await? else {
+    let Some(picked) = picks(db, store, filter, as_of, due_soon_days).await? else {
         return Ok(empty);
     };
-    let total = selection.len() as u64;
     let start =
         usize::try_from((filter.page - 1).saturating_mul(filter.per_page)).unwrap_or(usize::MAX);
     let take = usize::try_from(filter.per_page).unwrap_or(usize::MAX);
-    let page: Vec<Judged> = selection.into_iter().skip(start).take(take).collect();
+    let ids: Vec<i64> = picked.iter().skip(start).take(take).map(|p| p.id).collect();
+    let page = judged_in_order(db, store, &ids, as_of, due_soon_days).await?;
     let items = load_views_as_of(db, &page, as_of, due_soon_days).await?;
     Ok(Page {
         items,
-        total,
+        total: picked.len() as u64,
         page: filter.page,
         per_page: filter.per_page,
     })
+}
+
+/// A task of a list, in the list's order: enough to page and to group by
+/// lead department without keeping every task's facts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Picked {
+    pub id: i64,
+    pub lead_department_id: i64,
+}
+
+/// The facts of `ids` as they stood at `as_of`, judged, in the order of `ids`.
+pub async fn judged_in_order<C: ConnectionTrait>(
+    db: &C,
+    store: &FactStore,
+    ids: &[i64],
+    as_of: &AsOf,
+    due_soon_days: u32,
+) -> Result<Vec<Judged>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let scope = Scope {
+        task_ids: Some(ids.to_vec()),
+        ..Scope::default()
+    };
+    let mut by_id: HashMap<i64, Judged> = facts::judged(db, store, &scope, as_of, due_soon_days)
+        .await?
+        .into_iter()
+        .map(|j| (j.facts.task_id, j))
+        .collect();
+    Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
 }
 
 /// Every task of `filter` as it stood at `as_of`, in the filter's order;
@@ -66,31 +103,98 @@ pub async fn select<C: ConnectionTrait>(
     as_of: &AsOf,
     due_soon_days: u32,
 ) -> Result<Option<Vec<Judged>>> {
+    let Some(picked) = picks(db, store, filter, as_of, due_soon_days).await? else {
+        return Ok(None);
+    };
+    let ids: Vec<i64> = picked.iter().map(|p| p.id).collect();
+    Ok(Some(
+        judged_in_order(db, store, &ids, as_of, due_soon_days).await?,
+    ))
+}
+
+/// The tasks of `filter` at `as_of`, in order — kept per version of the
+/// facts (for ever for a past moment), since a list is read page after page.
+pub async fn picks<C: ConnectionTrait>(
+    db: &C,
+    store: &FactStore,
+    filter: &TaskFilter,
+    as_of: &AsOf,
+    due_soon_days: u32,
+) -> Result<Option<Arc<Vec<Picked>>>> {
+    if as_of.before.is_none() {
+        store.sync(db).await?;
+    }
+    let mut whole = filter.clone();
+    whole.page = 1;
+    whole.per_page = 0;
+    let key = format!("picks:{whole:?}:{as_of:?}:{due_soon_days}");
+    store
+        .memo(
+            key,
+            as_of.before.is_some(),
+            pick(db, store, filter, as_of, due_soon_days),
+        )
+        .await
+}
+
+/// What sorting needs of a task, taken while visiting it.
+struct Candidate {
+    id: i64,
+    lead: i64,
+    due: NaiveDate,
+    open: bool,
+    progress: i32,
+}
+
+async fn pick<C: ConnectionTrait>(
+    db: &C,
+    store: &FactStore,
+    filter: &TaskFilter,
+    as_of: &AsOf,
+    due_soon_days: u32,
+) -> Result<Option<Arc<Vec<Picked>>>> {
     let Some(mut scope) = scope(db, filter).await? else {
         return Ok(None);
     };
     scope.scope.candidates = filter
         .figure
         .and_then(|f| f.candidates(as_of.day, due_soon_days));
-    let mut judged = facts::judged(db, store, &scope.scope, as_of, due_soon_days).await?;
-    judged.retain(|j| {
-        let s = &j.standing;
-        filter.figure.is_none_or(|f| f.matches(s))
+    let mut kept: Vec<Candidate> = Vec::new();
+    facts::visit(db, store, &scope.scope, as_of, |f| {
+        let s = standing_of(
+            f.status(),
+            f.deadline(),
+            f.completed_on(),
+            as_of.day,
+            due_soon_days,
+        );
+        let due = f.deadline().due;
+        let wanted = filter.figure.is_none_or(|fig| fig.matches(&s))
             && (filter.timeliness.is_empty()
                 || s.timeliness
                     .is_some_and(|i| filter.timeliness.contains(&i.timeliness)))
-            && (filter.statuses.is_empty() || filter.statuses.contains(&j.facts.status))
-            && filter.due_from.is_none_or(|d| j.facts.due_date >= d)
-            && filter.due_to.is_none_or(|d| j.facts.due_date <= d)
-    });
+            && (filter.statuses.is_empty() || filter.statuses.contains(&f.status()))
+            && filter.due_from.is_none_or(|d| due >= d)
+            && filter.due_to.is_none_or(|d| due <= d);
+        if wanted {
+            kept.push(Candidate {
+                id: f.task_id(),
+                lead: f.lead_department_id(),
+                due,
+                open: f.status().is_open(),
+                progress: f.progress(),
+            });
+        }
+    })
+    .await?;
     if let Some(allowed) = &scope.only {
-        judged.retain(|j| allowed.contains(&j.facts.task_id));
+        kept.retain(|c| allowed.contains(&c.id));
     }
     if let Some((department, involvement)) = scope.involved {
         let coordinated = coordinated_by(db, department).await?;
-        judged.retain(|j| {
-            let leads = j.facts.lead_department_id == department;
-            let coordinates = coordinated.contains(&j.facts.task_id);
+        kept.retain(|c| {
+            let leads = c.lead == department;
+            let coordinates = coordinated.contains(&c.id);
             match involvement {
                 Involvement::Lead => leads,
                 Involvement::Coordinating => coordinates,
@@ -100,12 +204,17 @@ pub async fn select<C: ConnectionTrait>(
     }
     if let Some(visible) = filter.visible_to_department {
         let coordinated = coordinated_by(db, visible).await?;
-        judged.retain(|j| {
-            j.facts.lead_department_id == visible || coordinated.contains(&j.facts.task_id)
-        });
+        kept.retain(|c| c.lead == visible || coordinated.contains(&c.id));
     }
-    sort(db, &mut judged, filter).await?;
-    Ok(Some(judged))
+    sort(db, &mut kept, filter).await?;
+    Ok(Some(Arc::new(
+        kept.into_iter()
+            .map(|c| Picked {
+                id: c.id,
+                lead_department_id: c.lead,
+            })
+            .collect(),
+    )))
 }
 
 /// The filter's scope with its codes resolved, plus what can only be
@@ -238,13 +347,13 @@ struct SortKey {
 /// The filter's order, ties broken by id, as the SQL list does.
 async fn sort<C: ConnectionTrait>(
     db: &C,
-    judged: &mut [Judged],
+    judged: &mut [Candidate],
     filter: &TaskFilter,
 ) -> Result<()> {
     let needs_rows = matches!(filter.sort, TaskSort::Code | TaskSort::UpdatedAt);
     let mut keys: HashMap<i64, SortKey> = HashMap::new();
     if needs_rows {
-        let ids: Vec<i64> = judged.iter().map(|j| j.facts.task_id).collect();
+        let ids: Vec<i64> = judged.iter().map(|c| c.id).collect();
         for chunk in ids.chunks(5_000) {
             for k in task::Entity::find()
                 .select_only()
@@ -260,29 +369,26 @@ async fn sort<C: ConnectionTrait>(
             }
         }
     }
-    judged.sort_by(|a, b| {
-        let (fa, fb) = (&a.facts, &b.facts);
+    judged.sort_by(|fa, fb| {
         let primary = match filter.sort {
-            TaskSort::DueDate | TaskSort::Attention => fa.due_date.cmp(&fb.due_date),
+            TaskSort::DueDate | TaskSort::Attention => fa.due.cmp(&fb.due),
             TaskSort::Progress => fa.progress.cmp(&fb.progress),
             TaskSort::Code => keys
-                .get(&fa.task_id)
+                .get(&fa.id)
                 .map(|k| &k.code)
-                .cmp(&keys.get(&fb.task_id).map(|k| &k.code)),
+                .cmp(&keys.get(&fb.id).map(|k| &k.code)),
             TaskSort::UpdatedAt => keys
-                .get(&fa.task_id)
+                .get(&fa.id)
                 .map(|k| k.updated_at)
-                .cmp(&keys.get(&fb.task_id).map(|k| k.updated_at)),
+                .cmp(&keys.get(&fb.id).map(|k| k.updated_at)),
         };
-        let mut ordered = primary.then(fa.task_id.cmp(&fb.task_id));
+        let mut ordered = primary.then(fa.id.cmp(&fb.id));
         if filter.descending {
             ordered = ordered.reverse();
         }
         if filter.sort == TaskSort::Attention {
             // Open tasks first, whichever way the rest is sorted.
-            (!fa.status.is_open())
-                .cmp(&!fb.status.is_open())
-                .then(ordered)
+            (!fa.open).cmp(&!fb.open).then(ordered)
         } else {
             ordered
         }

@@ -68,11 +68,13 @@ pub async fn record<C: ConnectionTrait>(
     before: Option<&task::Model>,
     after: &task::Model,
 ) -> Result<()> {
+    // Any write to a task moves the clock — also one that changes no figure
+    // (a title, the coordinators): lists kept in memory depend on those too.
+    bump_clock(db).await?;
     let facts = TaskFacts::of(after);
     if before.is_some_and(|b| TaskFacts::of(b) == facts) {
         return Ok(());
     }
-    bump_clock(db).await?;
     let open = task_state::Entity::find()
         .filter(task_state::Column::TaskId.eq(after.id))
         .filter(task_state::Column::ValidTo.is_null())
@@ -101,6 +103,16 @@ pub async fn record<C: ConnectionTrait>(
 pub async fn bump_clock<C: ConnectionTrait>(db: &C) -> Result<()> {
     db.execute_unprepared("UPDATE fact_clock SET seq = seq + 1 WHERE id = 1")
         .await?;
+    Ok(())
+}
+
+/// Like [`bump_clock`], for a change of reminder-document links: figures
+/// that only depend on the links can then be kept until it moves.
+pub async fn bump_documents<C: ConnectionTrait>(db: &C) -> Result<()> {
+    db.execute_unprepared(
+        "UPDATE fact_clock SET seq = seq + 1, docs_seq = docs_seq + 1 WHERE id = 1",
+    )
+    .await?;
     Ok(())
 }
 

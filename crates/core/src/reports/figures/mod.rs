@@ -13,7 +13,7 @@
 pub mod period;
 pub mod tally;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::NaiveDate;
 use sea_orm::{ConnectionTrait, EntityTrait, FromQueryResult, Value};
@@ -21,13 +21,17 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 pub use crate::domain::figure::{Figure, Standing, standing};
+use crate::domain::{
+    facts::FactView,
+    figure::{Class, standing_of},
+};
 pub use crate::tasks::facts::{AsOf, Judged, Scope, judged};
+use tally::ClassCounts;
 pub use tally::Figures;
 
 use crate::tasks::fact_store::FactStore;
 use crate::{
     db,
-    domain::facts::TaskFacts,
     entity::{department, field, user},
     error::Result,
     tasks::facts,
@@ -93,19 +97,34 @@ pub async fn by_programme_year<C: ConnectionTrait>(
         .into_iter()
         .map(|p| (p.id, p.year))
         .collect();
-    let mut by_year: BTreeMap<i32, Figures> = BTreeMap::new();
-    for t in judged(db, store, &Scope::default(), as_of, due_soon_days).await? {
-        if let Some(year) = years.get(&t.facts.programme_id) {
-            by_year.entry(*year).or_default().add(&t.standing);
+    let mut by_programme: HashMap<i64, ClassCounts> = HashMap::new();
+    facts::visit(db, store, &Scope::default(), as_of, |f| {
+        by_programme
+            .entry(f.programme_id())
+            .or_default()
+            .add(class_of(f, as_of, due_soon_days));
+    })
+    .await?;
+    let mut out: BTreeMap<i32, Figures> = BTreeMap::new();
+    for (programme, counts) in by_programme {
+        if let Some(year) = years.get(&programme) {
+            let mut f = counts.figures();
+            f.finish();
+            out.insert(*year, f);
         }
     }
-    Ok(by_year
-        .into_iter()
-        .map(|(year, mut f)| {
-            f.finish();
-            (year, f)
-        })
-        .collect())
+    Ok(out.into_iter().collect())
+}
+
+fn class_of(f: &dyn FactView, as_of: &AsOf, due_soon_days: u32) -> Class {
+    standing_of(
+        f.status(),
+        f.deadline(),
+        f.completed_on(),
+        as_of.day,
+        due_soon_days,
+    )
+    .class()
 }
 
 /// Which reminder documents count: those issued from `from` (if any) to
@@ -116,7 +135,9 @@ pub struct DocumentPeriod {
     pub to: NaiveDate,
 }
 
-/// The figures of `scope` as of `as_of`.
+/// The figures of `scope` as of `as_of`. Kept (per version of the facts,
+/// or for ever for a past moment) so that a page read a thousand times
+/// between two writes is computed once.
 pub async fn report<C: ConnectionTrait>(
     db: &C,
     store: &FactStore,
@@ -125,47 +146,173 @@ pub async fn report<C: ConnectionTrait>(
     due_soon_days: u32,
     documents: DocumentPeriod,
 ) -> Result<Report> {
-    let tasks = judged(db, store, scope, as_of, due_soon_days).await?;
-    let mut overall = Figures::default();
-    let mut by_department = tally::Grouped::<i64>::default();
-    let mut by_field = tally::Grouped::<String>::default();
-    let mut by_leader = tally::Grouped::<Option<i64>>::default();
-    for t in &tasks {
-        overall.add(&t.standing);
-        by_department.add(t.facts.lead_department_id, &t.standing);
-        by_field.add(t.facts.field_code.clone(), &t.standing);
-        by_leader.add(t.facts.leader_in_charge_id, &t.standing);
+    if as_of.before.is_none() {
+        store.sync(db).await?;
     }
+    let key = format!("report:{scope:?}:{as_of:?}:{due_soon_days}:{documents:?}");
+    store
+        .memo(
+            key,
+            as_of.before.is_some(),
+            compute_report(db, store, scope, as_of, due_soon_days, documents),
+        )
+        .await
+}
 
-    // Reminder documents: each counted once per group it reached.
-    let attributed = attribute_reminders(db, store, scope, as_of, &tasks, documents).await?;
-    overall.reminder_documents = attributed.overall.len() as i64;
-    for (id, docs) in &attributed.departments {
-        by_department
-            .groups
-            .entry(*id)
+/// Who a task counts for, kept for the tasks reminder documents reach.
+struct Owner {
+    lead: i64,
+    field: String,
+    leader: Option<i64>,
+}
+
+impl Owner {
+    fn of(f: &dyn FactView) -> Self {
+        Self {
+            lead: f.lead_department_id(),
+            field: f.field_code().to_string(),
+            leader: f.leader_in_charge_id(),
+        }
+    }
+}
+
+#[derive(Default)]
+struct Counts {
+    overall: ClassCounts,
+    departments: HashMap<i64, ClassCounts>,
+    fields: HashMap<String, ClassCounts>,
+    leaders: HashMap<Option<i64>, ClassCounts>,
+}
+
+impl Counts {
+    fn add(&mut self, f: &dyn FactView, class: Class) {
+        self.overall.add(class);
+        self.departments
+            .entry(f.lead_department_id())
             .or_default()
-            .reminder_documents = docs.len() as i64;
+            .add(class);
+        match self.fields.get_mut(f.field_code()) {
+            Some(counts) => counts.add(class),
+            None => {
+                let mut counts = ClassCounts::default();
+                counts.add(class);
+                self.fields.insert(f.field_code().to_string(), counts);
+            }
+        }
+        self.leaders
+            .entry(f.leader_in_charge_id())
+            .or_default()
+            .add(class);
+    }
+}
+
+async fn compute_report<C: ConnectionTrait>(
+    db: &C,
+    store: &FactStore,
+    scope: &Scope,
+    as_of: &AsOf,
+    due_soon_days: u32,
+    documents: DocumentPeriod,
+) -> Result<Report> {
+    let links = links_memo(db, store, scope, as_of, documents).await?;
+    let linked: HashSet<i64> = links.iter().map(|l| l.task_id).collect();
+    let mut counts = Counts::default();
+    let mut owners: HashMap<i64, Owner> = HashMap::new();
+    facts::visit(db, store, scope, as_of, |f| {
+        counts.add(f, class_of(f, as_of, due_soon_days));
+        if linked.contains(&f.task_id()) {
+            owners.insert(f.task_id(), Owner::of(f));
+        }
+    })
+    .await?;
+    // Reminder documents reach tasks of the programme outside a quarter's
+    // scope too: their owners as of the day, read apart.
+    let missing: Vec<i64> = linked
+        .iter()
+        .copied()
+        .filter(|id| !owners.contains_key(id))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    if !missing.is_empty() {
+        let wider = Scope {
+            task_ids: Some(missing),
+            due_from: None,
+            due_to: None,
+            ..scope.clone()
+        };
+        for f in facts::facts(db, store, &wider, as_of).await? {
+            owners.insert(f.task_id, Owner::of(&f));
+        }
+    }
+    let attributed = attribute(&links, &owners);
+    let finish = |counts: &ClassCounts, docs: Option<&BTreeSet<i64>>| {
+        let mut f = counts.figures();
+        f.reminder_documents = docs.map_or(0, |d| d.len() as i64);
+        f.finish();
+        f
+    };
+    let mut overall = counts.overall.figures();
+    overall.reminder_documents = attributed.overall.len() as i64;
+    overall.finish();
+    let mut departments: BTreeMap<i64, Figures> = counts
+        .departments
+        .iter()
+        .map(|(id, c)| (*id, finish(c, attributed.departments.get(id))))
+        .collect();
+    let mut fields: BTreeMap<String, Figures> = counts
+        .fields
+        .iter()
+        .map(|(code, c)| (code.clone(), finish(c, attributed.fields.get(code))))
+        .collect();
+    let mut leaders: BTreeMap<Option<i64>, Figures> = counts
+        .leaders
+        .iter()
+        .map(|(id, c)| (*id, finish(c, attributed.leaders.get(id))))
+        .collect();
+    // Groups reached only by reminder documents (no task in scope).
+    for (id, docs) in &attributed.departments {
+        departments.entry(*id).or_default().reminder_documents = docs.len() as i64;
     }
     for (code, docs) in &attributed.fields {
-        by_field
-            .groups
-            .entry(code.clone())
-            .or_default()
-            .reminder_documents = docs.len() as i64;
+        fields.entry(code.clone()).or_default().reminder_documents = docs.len() as i64;
     }
     for (id, docs) in &attributed.leaders {
-        by_leader.groups.entry(*id).or_default().reminder_documents = docs.len() as i64;
+        leaders.entry(*id).or_default().reminder_documents = docs.len() as i64;
     }
-    overall.finish();
     let names = Names::load(db).await?;
     Ok(Report {
         as_of: as_of.day,
         overall,
-        departments: names.departments(by_department),
-        fields: names.fields(by_field),
-        leaders: names.leaders(by_leader),
+        departments: names.departments(tally::Grouped {
+            groups: departments,
+        }),
+        fields: names.fields(tally::Grouped { groups: fields }),
+        leaders: names.leaders(tally::Grouped { groups: leaders }),
     })
+}
+
+/// The reminder links of a report, kept until reminder documents change
+/// (or for ever for a past moment).
+async fn links_memo<C: ConnectionTrait>(
+    db: &C,
+    store: &FactStore,
+    scope: &Scope,
+    as_of: &AsOf,
+    documents: DocumentPeriod,
+) -> Result<Vec<ReminderLink>> {
+    let key = format!(
+        "links:{:?}:{documents:?}:{}:{:?}",
+        scope.programme_id, as_of.day, as_of.before
+    );
+    let version = as_of.before.is_none().then(|| store.documents_version());
+    store
+        .memo_at(
+            key,
+            version,
+            reminder_links(db, scope.programme_id, documents.from, documents.to, as_of),
+        )
+        .await
 }
 
 #[derive(Default)]
@@ -177,61 +324,29 @@ struct Attributed {
 }
 
 /// Reminder documents count by issue date in the period, for the
-/// programme's tasks — also tasks of the programme outside a quarter's
-/// scope — grouped by the lead department, field and leader each task had
-/// on the as-of day.
-async fn attribute_reminders<C: ConnectionTrait>(
-    db: &C,
-    store: &FactStore,
-    scope: &Scope,
-    as_of: &AsOf,
-    tasks: &[Judged],
-    documents: DocumentPeriod,
-) -> Result<Attributed> {
-    let links = reminder_links(db, scope.programme_id, documents.from, documents.to, as_of).await?;
-    let mut known: HashMap<i64, &TaskFacts> =
-        tasks.iter().map(|t| (t.facts.task_id, &t.facts)).collect();
-    let missing: Vec<i64> = links
-        .iter()
-        .map(|l| l.task_id)
-        .filter(|id| !known.contains_key(id))
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let extra = if missing.is_empty() {
-        Vec::new()
-    } else {
-        let wider = Scope {
-            task_ids: Some(missing),
-            due_from: None,
-            due_to: None,
-            ..scope.clone()
-        };
-        facts::facts(db, store, &wider, as_of).await?
-    };
-    for f in &extra {
-        known.insert(f.task_id, f);
-    }
+/// programme's tasks, grouped by the lead department, field and leader each
+/// task had on the as-of day; each document once per group it reached.
+fn attribute(links: &[ReminderLink], owners: &HashMap<i64, Owner>) -> Attributed {
     let mut out = Attributed::default();
     for link in links {
-        let Some(facts) = known.get(&link.task_id) else {
+        let Some(owner) = owners.get(&link.task_id) else {
             continue;
         };
         out.overall.insert(link.document_id);
         out.departments
-            .entry(facts.lead_department_id)
+            .entry(owner.lead)
             .or_default()
             .insert(link.document_id);
         out.fields
-            .entry(facts.field_code.clone())
+            .entry(owner.field.clone())
             .or_default()
             .insert(link.document_id);
         out.leaders
-            .entry(facts.leader_in_charge_id)
+            .entry(owner.leader)
             .or_default()
             .insert(link.document_id);
     }
-    Ok(out)
+    out
 }
 
 /// A reminder document linked to a task.

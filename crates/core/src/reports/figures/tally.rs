@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::domain::figure::{Figure, Standing};
+use crate::domain::figure::{Class, Figure, Standing};
 
 /// The figures of one group of tasks. Each count is the number of tasks for
 /// which [`Figure::matches`] holds; see `docs/figures.md` for each one in a
@@ -136,6 +136,44 @@ fn permille_text(permille: i64, separator: char) -> String {
         (permille / 10).to_string()
     } else {
         format!("{}{separator}{}", permille / 10, permille % 10)
+    }
+}
+
+/// How many tasks stand in each [`Class`]: counting a task is one
+/// increment; the figures are expanded from the classes at the end.
+#[derive(Debug, Clone)]
+pub struct ClassCounts(Box<[u32; Class::COUNT]>);
+
+impl Default for ClassCounts {
+    fn default() -> Self {
+        Self(Box::new([0; Class::COUNT]))
+    }
+}
+
+impl ClassCounts {
+    pub fn add(&mut self, class: Class) {
+        if let Some(n) = self.0.get_mut(class.index()) {
+            *n += 1;
+        }
+    }
+
+    /// The figures of the counted tasks (reminder documents and notices
+    /// are not counts of tasks and stay zero).
+    pub fn figures(&self) -> Figures {
+        let mut out = Figures::default();
+        for class in Class::all() {
+            let n = i64::from(self.0[class.index()]);
+            if n == 0 {
+                continue;
+            }
+            let standing = class.representative();
+            for figure in Figure::ALL {
+                if figure.matches(&standing) {
+                    *out.slot(*figure) += n;
+                }
+            }
+        }
+        out
     }
 }
 
