@@ -8,15 +8,12 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, PaginatorTrait, Set};
-use serde::Deserialize;
 
 use dondoc_core::{
     Clock, Settings,
     accounts::passwords,
     db::{self, Db},
-    domain::{
-        DepartmentKind, DocumentKind, ExtensionState, LinkRelation, Role, TaskStatus, text::fold,
-    },
+    domain::{DocumentKind, ExtensionState, LinkRelation, Role, TaskStatus, text::fold},
     entity::{
         department, document, document_task, extension_request, task, task_coordinator, user,
     },
@@ -27,145 +24,11 @@ use dondoc_core::{
 
 use timeline::Timeline;
 
+mod data;
 mod timeline;
 
-const PROGRAMME_TOML: &str = include_str!("programme.toml");
-
-/// Documents are dated from a programme start this many days before today.
-const PROGRAMME_START_DAYS_AGO: u64 = 335;
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct DemoData {
-    departments: Vec<DemoDepartment>,
-    leaders: Vec<DemoLeader>,
-    documents: Vec<DemoDocument>,
-    tasks: Vec<DemoTask>,
-    reminders: Vec<DemoReminder>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct DemoDepartment {
-    code: String,
-    name: String,
-    kind: DepartmentKind,
-    email: String,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct DemoLeader {
-    username: String,
-    full_name: String,
-    position: String,
-    email: String,
-    #[allow(dead_code)]
-    fields: Vec<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct DemoDocument {
-    key: String,
-    number: String,
-    kind: DocumentKind,
-    title: String,
-    issued_day_of_year: u64,
-    signer: String,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct DemoTask {
-    code: String,
-    title: String,
-    description: String,
-    field: String,
-    lead: String,
-    coordinators: Vec<String>,
-    leader: String,
-    source: String,
-    scenario: String,
-    due_in_days: i64,
-    completed_after_due_days: Option<i64>,
-    extended_by_days: Option<i64>,
-    pending_extension_days: Option<i64>,
-    progress: i32,
-    result_note: String,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct DemoReminder {
-    number: String,
-    title: String,
-    issued_days_ago: u64,
-    signer: String,
-    tasks: Vec<String>,
-}
-
-/// One demo account, for the message printed after seeding.
-#[derive(Debug, Clone)]
-pub struct DemoAccount {
-    pub username: String,
-    pub role: Role,
-    pub label: String,
-    pub password: String,
-}
-
-#[derive(Debug, Clone)]
-pub struct DemoSummary {
-    pub year: i32,
-    pub departments: usize,
-    pub tasks: usize,
-    pub reminder_documents: usize,
-    pub accounts: Vec<DemoAccount>,
-}
-
-impl DemoSummary {
-    /// The lines printed once after seeding: the accounts and their passwords.
-    pub fn describe(&self) -> String {
-        let mut out = format!(
-            "Đã tạo dữ liệu mẫu / demo data seeded: chương trình năm {}, {} nhiệm vụ, {} đơn vị, {} văn bản đôn đốc.\n\
-             Tài khoản mẫu / demo accounts (mật khẩu lấy từ cấu hình demo.* / passwords from config demo.*):\n",
-            self.year, self.tasks, self.departments, self.reminder_documents
-        );
-        let mut shown_staff = 0;
-        for account in &self.accounts {
-            if account.role == Role::Staff {
-                shown_staff += 1;
-                if shown_staff > 3 {
-                    continue;
-                }
-            }
-            out.push_str(&format!(
-                "  {:<16} {:<8} {:<22} {}\n",
-                account.username,
-                account.role.as_str(),
-                account.password,
-                account.label
-            ));
-        }
-        let staff_total = self
-            .accounts
-            .iter()
-            .filter(|a| a.role == Role::Staff)
-            .count();
-        if staff_total > 3 {
-            out.push_str(&format!(
-                "  … và {} tài khoản cán bộ khác, mỗi đơn vị một tài khoản: cb.<mã đơn vị viết thường> (ví dụ cb.tnmt, cb.xa-binh-my)\n",
-                staff_total - 3
-            ));
-        }
-        out
-    }
-}
-
-fn parse_data() -> Result<DemoData> {
-    toml::from_str(PROGRAMME_TOML)
-        .map_err(|err| Error::Unexpected(anyhow::anyhow!("demo data is invalid: {err}")))
-}
+pub use data::{DemoAccount, DemoSummary};
+use data::{PROGRAMME_START_DAYS_AGO, parse_data};
 
 /// Whether the database holds no departments and no users yet.
 pub async fn database_is_empty<C: ConnectionTrait>(db: &C) -> Result<bool> {
