@@ -8,7 +8,7 @@
 //! function here that reads the database, [`snapshot`], only gathers those
 //! values.
 //!
-//! Rules (DESIGN.md, Scheduler):
+//! Rules (`docs/design.md`, The scheduler):
 //! - nothing on weekends and public holidays;
 //! - only open tasks (not started, in progress) are chased: cancelled,
 //!   completed and reported-done tasks never appear;
