@@ -159,6 +159,7 @@ mod tests {
     use dondoc_core::domain::DepartmentKind;
 
     use super::*;
+    use dondoc_core::domain::DepartmentKind;
 
     #[test]
     fn the_demo_data_parses_and_has_the_reports_figures() {
