@@ -156,8 +156,6 @@ impl Seeding<'_> {
 
 #[cfg(test)]
 mod tests {
-    use dondoc_core::domain::DepartmentKind;
-
     use super::*;
     use dondoc_core::domain::DepartmentKind;
 
