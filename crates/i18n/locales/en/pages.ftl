@@ -351,3 +351,25 @@ recurrence_created_by = assigned at the latest on
 recurrence_stopped = Stopped: no new occurrences.
 recurrence_period = Period
 recurrence_save = Save recurrence
+
+# Every figure names its scope, and every number opens its tasks.
+scope-year = Programme year { $year }
+scope-all-years = Every programme year
+scope-today = as of today
+scope-end-of-day = as of the end of { $day }
+scope-instant = as of { $time } on { $day }
+scope-period = original due date from { $from } to { $to }
+scope-due-from = original due date from { $day }
+scope-due-to = original due date until { $day }
+list-banner = { $what }: { $count ->
+    [one] { $count } task
+   *[other] { $count } tasks
+}
+as_of_day = As of the end of
+overdue_all_years = Overdue — every programme year
+see_all_overdue_year = See this programme year's overdue list
+chart_link_help = Click a row to open the department's overdue tasks.
+no_leader = No leader in charge
+of_counted = of the tasks to carry out
+export_list_xlsx = Export to Excel
+completed_on_day = Completed on
