@@ -88,12 +88,7 @@ pub async fn show(
     let had_flash = page.flash.is_some();
     let view = DashboardPage {
         year: figures.year,
-        scope: figures::scope_line(
-            t,
-            Some(figures.year),
-            figures.as_of_query.as_deref(),
-            tz,
-        ),
+        scope: figures::scope_line(t, Some(figures.year), figures.as_of_query.as_deref(), tz),
         as_of: figures.as_of_query.clone().unwrap_or_default(),
         cards: figures::cards(t, &figures.overall, &links),
         overdue_all,

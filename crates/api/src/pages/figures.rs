@@ -26,20 +26,31 @@ use super::{Tr, format};
 #[derive(Debug, Clone)]
 pub struct Links {
     query: String,
+    own_department: Option<String>,
 }
 
 impl Links {
     pub fn new(tasks_query: &str, own_department: Option<&str>) -> Self {
-        let mut query = tasks_query.to_string();
-        if let Some(code) = own_department.filter(|c| !c.is_empty()) {
-            push_pair(&mut query, "department", code);
+        Self {
+            query: tasks_query.to_string(),
+            own_department: own_department.filter(|c| !c.is_empty()).map(str::to_string),
         }
-        Self { query }
+    }
+
+    fn base(&self, row_dimension: Option<&str>) -> String {
+        let mut query = self.query.clone();
+        if let Some(code) = &self.own_department {
+            // A department row names its department itself.
+            if row_dimension != Some("department") {
+                push_pair(&mut query, "department", code);
+            }
+        }
+        query
     }
 
     /// `/tasks?…&figure=<code>` for the whole scope.
     pub fn href(&self, figure: Figure) -> String {
-        let mut query = self.query.clone();
+        let mut query = self.base(None);
         push_pair(&mut query, "figure", figure.as_str());
         format!("/tasks?{query}")
     }
@@ -47,7 +58,7 @@ impl Links {
     /// The link of one row of a table: `dimension` is `department`, `field`
     /// or `leader`; a leader row without a key is "no leader in charge".
     pub fn row_href(&self, figure: Figure, dimension: &str, key: &str) -> String {
-        let mut query = self.query.clone();
+        let mut query = self.base(Some(dimension));
         let key = if dimension == "leader" && key.is_empty() {
             NO_LEADER
         } else {
@@ -297,7 +308,12 @@ pub fn programme(t: Tr, year: Option<i32>) -> String {
 }
 
 /// "Chương trình năm 2026 — tính đến hôm nay".
-pub fn scope_line(t: Tr, year: Option<i32>, as_of_query: Option<&str>, tz: chrono_tz::Tz) -> String {
+pub fn scope_line(
+    t: Tr,
+    year: Option<i32>,
+    as_of_query: Option<&str>,
+    tz: chrono_tz::Tz,
+) -> String {
     format!("{} — {}", programme(t, year), moment(t, as_of_query, tz))
 }
 

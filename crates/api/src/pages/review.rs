@@ -160,7 +160,10 @@ pub async fn show(
                 let as_of = r.as_of_query.clone();
                 format!(
                     "/report/export.csv?{}",
-                    query_string(&[("year", &Some(r.period.year.to_string())), ("as_of", &as_of)])
+                    query_string(&[
+                        ("year", &Some(r.period.year.to_string())),
+                        ("as_of", &as_of)
+                    ])
                 )
             })
             .unwrap_or_default(),

@@ -14,6 +14,7 @@ mod openapi;
 mod pages_access;
 mod pages_errors;
 mod pages_feeds;
+mod pages_figures;
 mod reads;
 mod recurrence;
 mod snapshots_explanations;
