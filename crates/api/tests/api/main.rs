@@ -12,6 +12,7 @@ mod figures_model;
 mod letters;
 mod openapi;
 mod pages_access;
+mod pages_completion;
 mod pages_errors;
 mod pages_feeds;
 mod pages_figures;
