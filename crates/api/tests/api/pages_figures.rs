@@ -379,3 +379,60 @@ async fn list_banner_as_of_and_no_leader() {
         assert!(html.contains("flash"), "the bad day is said");
     }
 }
+
+#[tokio::test]
+async fn overdue_page_names_its_scope_and_exports() {
+    for app in spawn_apps().await {
+        let leader = app.login("chutich").await;
+        let chutich = browser_for(&app, Some("chutich")).await;
+        for (path, scope, api) in [
+            (
+                "/overdue",
+                "Mọi chương trình — tính đến hôm nay",
+                "/api/v1/overdue?per_page=1",
+            ),
+            (
+                "/overdue?year=2026&as_of=2026-03-31",
+                "Chương trình năm 2026 — tính đến hết ngày 31/03/2026",
+                "/api/v1/overdue?year=2026&as_of=2026-03-31&per_page=1",
+            ),
+        ] {
+            let html = page(&chutich, &app, path).await;
+            assert!(html.contains(scope), "{path}: {scope}");
+            let total = app.get_json(api, &leader).await["total"].as_i64().unwrap();
+            assert!(
+                html.contains(&format!("id=\"overdue-total\">{total}<")),
+                "{path}: {total}"
+            );
+            // The export is the list of the same scope and day.
+            let export = unescape(
+                html.split("id=\"overdue-export\" href=\"")
+                    .nth(1)
+                    .unwrap()
+                    .split('"')
+                    .next()
+                    .unwrap(),
+            );
+            let query = export.split_once('?').unwrap().1;
+            let listed = app
+                .get_json(&format!("/api/v1/tasks?{query}&per_page=1"), &leader)
+                .await;
+            assert_eq!(listed["total"].as_i64(), Some(total), "{export}");
+            let r = chutich.get(app.url(&export)).send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::OK);
+            // Only the first department's table shows its headings.
+            assert_eq!(
+                html.matches("<thead class=\"visually-hidden\">").count() + 1,
+                html.matches("overdue-table").count(),
+                "{path}: one visible heading row"
+            );
+        }
+        let staff = browser_for(&app, Some("cb.tnmt")).await;
+        let r = staff
+            .get(app.url("/overdue?as_of=2026-03-31"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    }
+}
