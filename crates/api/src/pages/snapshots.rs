@@ -5,6 +5,8 @@ use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use askama::Template;
 use dondoc_core::{
     accounts::policy::{self, Action},
+    domain::figure::Figure,
+    messages::Label,
     reports::snapshots::{
         self, Comparison, Delta, FrozenOverdueTask, NewSnapshot, SnapshotSummary,
     },
@@ -359,7 +361,22 @@ pub async fn compare(
             &c.total.completed_on_time,
             false,
         ),
+        delta_row(
+            t.get("completed_on_time_after_extension"),
+            &c.total.completed_on_time_after_extension,
+            false,
+        ),
         delta_row(t.get("completed_late"), &c.total.completed_late, true),
+        delta_row(
+            Figure::NotStarted.label(t.lang()),
+            &c.total.not_started,
+            true,
+        ),
+        delta_row(
+            Figure::InProgress.label(t.lang()),
+            &c.total.in_progress,
+            false,
+        ),
         delta_row(t.get("overdue"), &c.total.overdue, true),
         delta_row(t.get("due_soon"), &c.total.due_soon, true),
         delta_row(t.get("on_track"), &c.total.on_track, false),

@@ -191,6 +191,15 @@ async fn every_number_opens_its_tasks() {
         assert!(html.contains("Chương trình năm 2026 — tính đến "));
         let checked = check_numbers(&app, &html, &leader, "snapshot").await;
         assert!(checked >= 30, "only {checked} numbers on the snapshot");
+        // Its comparison with now has the separate rows.
+        let html = page(&chutich, &app, &format!("/snapshots/{id}/compare?to=now")).await;
+        for row in [
+            "Đúng hạn sau khi được gia hạn",
+            "Chưa triển khai",
+            "Đang thực hiện",
+        ] {
+            assert!(html.contains(row), "comparison row {row}");
+        }
     }
 }
 
