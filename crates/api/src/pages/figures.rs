@@ -307,6 +307,40 @@ pub fn programme(t: Tr, year: Option<i32>) -> String {
     }
 }
 
+/// The period of a scope in words ("hạn ban đầu từ 01/01/2026 đến
+/// 31/03/2026"), when it has one.
+pub fn period_words(t: Tr, from: Option<NaiveDate>, to: Option<NaiveDate>) -> Option<String> {
+    match (from, to) {
+        (Some(from), Some(to)) => Some(t.with(
+            "scope-period",
+            &[("from", Arg::Date(from)), ("to", Arg::Date(to))],
+        )),
+        (Some(day), None) => Some(t.with("scope-due-from", &[("day", Arg::Date(day))])),
+        (None, Some(day)) => Some(t.with("scope-due-to", &[("day", Arg::Date(day))])),
+        (None, None) => None,
+    }
+}
+
+/// The scope line of a task-list query (a review's): the programme, the
+/// period of original due dates, the moment.
+pub fn scope_of_query(t: Tr, tasks_query: &str, tz: chrono_tz::Tz) -> String {
+    let param = |key: &str| {
+        form_urlencoded::parse(tasks_query.as_bytes())
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.into_owned())
+    };
+    let day = |key: &str| param(key).and_then(|v| NaiveDate::parse_from_str(&v, "%Y-%m-%d").ok());
+    let year = param("year").and_then(|y| y.parse().ok());
+    let mut parts = vec![programme(t, year)];
+    parts.extend(period_words(
+        t,
+        day("original_due_from"),
+        day("original_due_to"),
+    ));
+    parts.push(moment(t, param("as_of").as_deref(), tz));
+    parts.join(" — ")
+}
+
 /// "Chương trình năm 2026 — tính đến hôm nay".
 pub fn scope_line(
     t: Tr,
@@ -359,6 +393,14 @@ mod tests {
         assert_eq!(
             moment(vi, Some("2026-11-12T01:30:00.000Z"), tz),
             "tính đến 08:30 ngày 12/11/2026"
+        );
+        assert_eq!(
+            scope_of_query(
+                vi,
+                "year=2026&original_due_to=2026-03-31&as_of=2026-03-31",
+                tz
+            ),
+            "Chương trình năm 2026 — hạn ban đầu đến 31/03/2026 — tính đến hết ngày 31/03/2026"
         );
         let en = Tr(Lang::En);
         assert_eq!(

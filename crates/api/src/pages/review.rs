@@ -120,10 +120,7 @@ pub async fn show(
     let view = ReviewPage {
         scope: r
             .as_ref()
-            .map(|r| {
-                let year = (r.period.kind != PeriodKind::Range).then_some(r.period.year);
-                figures::scope_line(t, year, r.as_of_query.as_deref(), tz)
-            })
+            .map(|r| figures::scope_of_query(t, &r.tasks_query, tz))
             .unwrap_or_default(),
         cards: match (&r, &links) {
             (Some(r), Some(links)) => figures::cards(t, &r.overall, links),

@@ -11,7 +11,6 @@ use dondoc_core::{
     org::{departments, programmes},
     tasks::{self, RawTaskQuery, TaskFilter, TaskSort, query::NO_LEADER},
 };
-use dondoc_i18n::Arg;
 
 use crate::{
     pages::{
@@ -118,15 +117,11 @@ fn banner(
         parts.push(f.label(t.lang()));
     }
     parts.push(figures::programme(t, filter.year));
-    match (filter.original_due_from, filter.original_due_to) {
-        (Some(from), Some(to)) => parts.push(t.with(
-            "scope-period",
-            &[("from", Arg::Date(from)), ("to", Arg::Date(to))],
-        )),
-        (Some(day), None) => parts.push(t.with("scope-due-from", &[("day", Arg::Date(day))])),
-        (None, Some(day)) => parts.push(t.with("scope-due-to", &[("day", Arg::Date(day))])),
-        (None, None) => {}
-    }
+    parts.extend(figures::period_words(
+        t,
+        filter.original_due_from,
+        filter.original_due_to,
+    ));
     if let Some(code) = &filter.department {
         parts.push(
             departments

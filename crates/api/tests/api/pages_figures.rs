@@ -166,7 +166,9 @@ async fn every_number_opens_its_tasks() {
 
         // The first quarter, as of its last day, and the whole year.
         let html = page(&chutich, &app, "/review?year=2026&quarter=1").await;
-        assert!(html.contains("Chương trình năm 2026 — tính đến hết ngày 31/03/2026"));
+        assert!(html.contains(
+            "Chương trình năm 2026 — hạn ban đầu đến 31/03/2026 — tính đến hết ngày 31/03/2026"
+        ));
         let checked = check_numbers(&app, &html, &leader, "Q1 review").await;
         assert!(checked >= 60, "only {checked} numbers in the Q1 review");
         let html = page(&chutich, &app, "/review?year=2026").await;
