@@ -1,15 +1,21 @@
-//! Dashboard: the year's counts by timeliness, a per-department chart and
-//! the ten oldest overdue tasks.
+//! Dashboard: the year's figures as cards (each opens its tasks), the
+//! oldest overdue tasks, and a per-department chart whose bars open the
+//! department's overdue tasks. Every number names its scope.
 
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use askama::Template;
 use dondoc_core::{
+    accounts::principal::Principal,
+    domain::figure::Figure,
+    reports::figures::{AsOf, tasks_query},
     reports::overdue::{self, RawOverdueQuery},
-    reports::stats::{self, Figures, RawStatsQuery},
+    reports::stats::{self, RawStatsQuery, Stats},
+    tasks::{self, TaskFilter},
 };
 
 use super::{
     Ctx, PageError, PageUser, ctx,
+    figures::{self, Card, Links},
     format::{TaskRow, task_row},
     render, svg,
 };
@@ -20,16 +26,26 @@ use crate::state::AppState;
 struct DashboardPage {
     ctx: Ctx,
     year: i32,
-    rate: String,
-    overall: Figures,
+    /// "Chương trình năm 2026 — tính đến hôm nay".
+    scope: String,
+    as_of: String,
+    cards: Vec<Card>,
+    /// Overdue tasks of every programme year, same moment and department.
+    overdue_all: i64,
+    overdue_all_link: String,
+    overdue_all_scope: String,
+    reminder_documents: i64,
     chart: String,
     oldest: Vec<TaskRow>,
+    oldest_link: String,
     scoped_to: Option<String>,
 }
 
 #[derive(serde::Deserialize)]
 pub struct YearQuery {
     pub year: Option<String>,
+    /// The day the figures describe (leaders and admins).
+    pub as_of: Option<String>,
 }
 
 pub async fn show(
@@ -45,13 +61,17 @@ pub async fn show(
         &user,
         &RawStatsQuery {
             year: query.year.clone(),
-            as_of: None,
+            as_of: query.as_of.clone(),
         },
         state.due_soon_days(),
     )
     .await?;
     let page = ctx(&req, Some(user.clone()), "dashboard");
     let t = page.t;
+    let tz = state.clock.timezone();
+    let links = Links::new(&figures.tasks_query, figures.department.as_deref());
+    let as_of = AsOf::parse(figures.as_of_query.as_deref(), &state.clock)?;
+    let (overdue_all, overdue_all_link) = overdue_everywhere(&state, &figures, &as_of).await?;
     let bars: Vec<svg::Bar> = figures
         .departments
         .iter()
@@ -61,15 +81,76 @@ pub async fn show(
             due_soon: d.figures.due_soon,
             completed: d.figures.completed,
             total: d.figures.total - d.figures.cancelled,
+            href: links.row_href(Figure::Overdue, "department", &d.code),
         })
         .collect();
-    let oldest = overdue::list(
+    let oldest = oldest_overdue(&state, &user, &figures).await?;
+    let had_flash = page.flash.is_some();
+    let view = DashboardPage {
+        year: figures.year,
+        scope: figures::scope_line(t, Some(figures.year), figures.as_of_query.as_deref(), tz),
+        as_of: figures.as_of_query.clone().unwrap_or_default(),
+        cards: figures::cards(t, &figures.overall, &links),
+        overdue_all,
+        overdue_all_link,
+        overdue_all_scope: figures::scope_line(t, None, figures.as_of_query.as_deref(), tz),
+        reminder_documents: figures.overall.reminder_documents,
+        chart: svg::department_chart(t, &bars),
+        oldest: oldest.iter().map(|task| task_row(t, task, "")).collect(),
+        oldest_link: links.href(Figure::Overdue),
+        scoped_to: figures.department.clone(),
+        ctx: page,
+    };
+    Ok(render(StatusCode::OK, &view, had_flash))
+}
+
+/// How many tasks of every programme year were overdue at the figures'
+/// moment (in the staff member's department), and the list that shows them:
+/// the count *is* that list's total, so the two cannot differ.
+async fn overdue_everywhere(
+    state: &AppState,
+    figures: &Stats,
+    as_of: &AsOf,
+) -> Result<(i64, String), PageError> {
+    let links = Links::new(
+        &tasks_query(None, None, None, as_of),
+        figures.department.as_deref(),
+    );
+    let filter = TaskFilter {
+        figure: Some(Figure::Overdue),
+        as_of: Some(*as_of),
+        department: figures.department.clone(),
+        per_page: 1,
+        ..Default::default()
+    };
+    let page = tasks::list(
+        &state.db,
+        &state.facts,
+        &filter,
+        state.today(),
+        state.due_soon_days(),
+    )
+    .await?;
+    Ok((
+        i64::try_from(page.total).unwrap_or(i64::MAX),
+        links.href(Figure::Overdue),
+    ))
+}
+
+/// The ten oldest overdue tasks of the year, at the figures' moment.
+async fn oldest_overdue(
+    state: &AppState,
+    user: &Principal,
+    figures: &Stats,
+) -> Result<Vec<dondoc_core::tasks::TaskView>, PageError> {
+    Ok(overdue::list(
         &state.db,
         &state.facts,
         &state.clock,
-        &user,
+        user,
         &RawOverdueQuery {
             year: Some(figures.year.to_string()),
+            as_of: figures.as_of_query.clone(),
             per_page: Some("10".into()),
             ..Default::default()
         },
@@ -77,18 +158,7 @@ pub async fn show(
     )
     .await?
     .items
-    .iter()
-    .map(|i| task_row(t, &i.task, ""))
-    .collect();
-    let had_flash = page.flash.is_some();
-    let view = DashboardPage {
-        year: figures.year,
-        rate: super::format::percent(t, figures.overall.completion_rate),
-        overall: figures.overall.clone(),
-        chart: svg::department_chart(t, &bars),
-        oldest,
-        scoped_to: figures.department.clone(),
-        ctx: page,
-    };
-    Ok(render(StatusCode::OK, &view, had_flash))
+    .into_iter()
+    .map(|i| i.task)
+    .collect())
 }

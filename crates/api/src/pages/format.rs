@@ -106,6 +106,8 @@ pub struct TaskRow {
     pub reminders: i64,
     pub days_overdue: i64,
     pub last_notice: String,
+    /// The day that counts as its completion ("" while not done).
+    pub completed: String,
     /// The viewer's department coordinates (rather than leads) this task.
     pub coordinating: bool,
 }
@@ -142,6 +144,7 @@ pub fn task_row(t: Tr, task: &TaskView, viewer_department: &str) -> TaskRow {
         reminders: task.reminder_documents,
         days_overdue: task.days_overdue.unwrap_or(0),
         last_notice: String::new(),
+        completed: opt_date(task.completed_on),
         coordinating: !viewer_department.is_empty()
             && task.lead_department.code != viewer_department,
     }

@@ -1,7 +1,6 @@
 //! Reminder letters (công văn đôn đốc) on the web: the late departments,
 //! a department's draft with its download and the form the clerk fills in
-//! once the letter is issued; the reminder register; the annual/periodic
-//! review. Downloads are the API's endpoints (the session cookie works there).
+//! once the letter is issued; the reminder register. Downloads are the API's endpoints (the session cookie works there).
 
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use askama::Template;
@@ -10,7 +9,6 @@ use dondoc_core::{
     accounts::policy::{self, Action},
     documents::letters::{self, IssuedLetter, LateDepartment, LetterDraft},
     documents::register::{self, RawRegisterQuery, Register},
-    reports::review::{self, RawReviewQuery, Review},
 };
 
 use super::{
@@ -21,7 +19,7 @@ use super::{
 use crate::state::AppState;
 
 /// `key=value&…`, URL-encoded, skipping empty values.
-fn query_string(pairs: &[(&str, &Option<String>)]) -> String {
+pub(super) fn query_string(pairs: &[(&str, &Option<String>)]) -> String {
     let mut out = form_urlencoded::Serializer::new(String::new());
     for (k, v) in pairs {
         if let Some(v) = v.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
@@ -225,118 +223,6 @@ pub async fn register_page(
         export_query: query_string(&[("department", &raw.department), ("year", &raw.year)]),
         can_draft: policy::can(&user, Action::DraftLetter, None),
         register: reg,
-        ctx: page_ctx,
-    };
-    let had_flash = view.ctx.flash.is_some();
-    Ok(render(StatusCode::OK, &view, had_flash))
-}
-
-pub struct GroupTable {
-    pub heading: String,
-    pub first: String,
-    pub rows: Vec<dondoc_core::reports::figures::Group>,
-}
-
-#[derive(Template)]
-#[template(path = "review.html")]
-struct ReviewPage {
-    ctx: Ctx,
-    review: Option<Review>,
-    groups: Vec<GroupTable>,
-    paragraph: String,
-    year: String,
-    quarters: Vec<Choice>,
-    from: String,
-    to: String,
-    export_query: String,
-}
-
-impl ReviewPage {
-    fn date(&self, day: &chrono::NaiveDate) -> String {
-        format::date(*day)
-    }
-
-    fn rate(&self, f: &dondoc_core::reports::figures::Figures) -> String {
-        f.rate(self.ctx.t.0)
-    }
-
-    fn kind_label(&self, k: &review::KindCount) -> String {
-        k.kind.label(self.ctx.t.0)
-    }
-}
-
-pub async fn review_page(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    query: web::Query<RawReviewQuery>,
-    PageUser(user): PageUser,
-) -> Result<HttpResponse, PageError> {
-    policy::require(&user, Action::ReadReview, None)?;
-    let mut page_ctx = ctx(&req, Some(user.clone()), "review");
-    let t = page_ctx.t;
-    let raw = query.into_inner();
-    let computed = review::compute(
-        &state.db,
-        &state.facts,
-        &state.clock,
-        &user,
-        &raw,
-        state.due_soon_days(),
-        &state.settings.letters.short_name,
-    )
-    .await;
-    let r = page_ctx.flash_invalid(computed.map(Some), || None)?;
-    let quarter = raw.quarter.clone().unwrap_or_default();
-    let groups = r
-        .as_ref()
-        .map(|r| {
-            vec![
-                GroupTable {
-                    heading: t.get("by_department").to_string(),
-                    first: t.get("department").to_string(),
-                    rows: r.departments.clone(),
-                },
-                GroupTable {
-                    heading: t.get("by_field").to_string(),
-                    first: t.get("field").to_string(),
-                    rows: r.fields.clone(),
-                },
-                GroupTable {
-                    heading: t.get("review_by_leader").to_string(),
-                    first: t.get("leader_in_charge").to_string(),
-                    rows: r.leaders.clone(),
-                },
-            ]
-        })
-        .unwrap_or_default();
-    let view = ReviewPage {
-        groups,
-        paragraph: r
-            .as_ref()
-            .map(|r| review::paragraph(r, &state.settings.letters.short_name, t.0))
-            .unwrap_or_default(),
-        year: r
-            .as_ref()
-            .map(|r| r.period.year.to_string())
-            .or(raw.year.clone())
-            .unwrap_or_default(),
-        quarters: std::iter::once((String::new(), t.get("whole_year").to_string()))
-            .chain((1..=4).map(|q| (q.to_string(), format!("{} {q}", t.get("quarter")))))
-            .map(|(value, label)| Choice {
-                selected: value == quarter,
-                value,
-                label,
-            })
-            .collect(),
-        from: raw.from.clone().unwrap_or_default(),
-        to: raw.to.clone().unwrap_or_default(),
-        export_query: query_string(&[
-            ("year", &raw.year),
-            ("quarter", &raw.quarter),
-            ("from", &raw.from),
-            ("to", &raw.to),
-        ]),
-        review: r,
         ctx: page_ctx,
     };
     let had_flash = view.ctx.flash.is_some();

@@ -11,11 +11,13 @@ pub mod documents;
 pub mod error;
 pub mod explanations;
 pub mod extract;
+pub mod figures;
 pub mod format;
 pub mod i18n;
 pub mod letters;
 pub mod overdue;
 pub mod report;
+pub mod review;
 pub mod snapshots;
 pub mod svg;
 pub mod task_forms;
@@ -272,7 +274,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/letters/{code}", web::get().to(letters::show))
         .route("/letters/{code}/record", web::post().to(letters::record))
         .route("/register", web::get().to(letters::register_page))
-        .route("/review", web::get().to(letters::review_page))
+        .route("/review", web::get().to(review::show))
         .route("/report", web::get().to(report::show))
         .route("/report/export.{format}", web::get().to(report::export))
         .route("/admin", web::get().to(admin::index))

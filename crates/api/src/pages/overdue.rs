@@ -6,6 +6,7 @@ use askama::Template;
 use dondoc_core::{
     accounts::policy::{self, Action},
     org::departments,
+    reports::figures::{AsOf, tasks_query},
     reports::overdue::{self, DepartmentOverdue, RawOverdueQuery},
     tasks::{
         commands,
@@ -48,6 +49,11 @@ pub struct PendingLine {
 struct OverduePage {
     ctx: Ctx,
     as_of: String,
+    /// "Mọi chương trình — tính đến hôm nay".
+    scope: String,
+    year: String,
+    as_of_input: String,
+    export_link: String,
     total: u64,
     departments_total: u64,
     groups: Vec<Group>,
@@ -64,9 +70,29 @@ struct OverduePage {
 
 #[derive(serde::Deserialize)]
 pub struct Query {
+    year: Option<String>,
     department: Option<String>,
     field: Option<String>,
+    /// The day the list describes (leaders and admins).
+    as_of: Option<String>,
     page: Option<String>,
+}
+
+/// The task-list query of the overdue list's scope and moment, for the
+/// "see all" links and the Excel export.
+fn list_query(year: Option<i32>, as_of: &AsOf, department: &str, field: &str) -> String {
+    let mut query = tasks_query(year, None, None, as_of);
+    for (key, value) in [("department", department), ("field", field)] {
+        if !value.is_empty() {
+            query.push('&');
+            query.push_str(&link(&[(key, value)]));
+        }
+    }
+    if !query.is_empty() {
+        query.push('&');
+    }
+    query.push_str("figure=overdue");
+    query
 }
 
 /// `key=value&…` of the non-empty values.
@@ -80,7 +106,13 @@ fn link(params: &[(&str, &str)]) -> String {
     url.finish()
 }
 
-fn group(t: Tr, group: DepartmentOverdue, field: &str, tz: chrono_tz::Tz) -> Group {
+fn group(
+    t: Tr,
+    group: DepartmentOverdue,
+    scope: (Option<i32>, &AsOf),
+    field: &str,
+    tz: chrono_tz::Tz,
+) -> Group {
     let rows = group
         .items
         .iter()
@@ -96,11 +128,7 @@ fn group(t: Tr, group: DepartmentOverdue, field: &str, tz: chrono_tz::Tz) -> Gro
     Group {
         all_link: format!(
             "/tasks?{}",
-            link(&[
-                ("department", &group.department.code),
-                ("timeliness", "overdue"),
-                ("field", field),
-            ])
+            list_query(scope.0, scope.1, &group.department.code, field)
         ),
         code: group.department.code,
         name: group.department.name,
@@ -133,16 +161,19 @@ pub async fn show(
     query: web::Query<Query>,
     PageUser(user): PageUser,
 ) -> Result<HttpResponse, PageError> {
-    let today = state.today();
     let tz = state.clock.timezone();
     let mut page_ctx = ctx(&req, Some(user.clone()), "overdue");
     let t = page_ctx.t;
     let raw = RawOverdueQuery {
+        year: query.year.clone(),
         department: query.department.clone(),
         field: query.field.clone(),
+        as_of: query.as_of.clone(),
         page: query.page.clone(),
         ..Default::default()
     };
+    let as_of = AsOf::parse(query.as_of.as_deref(), &state.clock)?;
+    let year: Option<i32> = query.year.as_deref().and_then(|y| y.trim().parse().ok());
     // A page of departments, each with its oldest overdue tasks: the page
     // stays the same size whether the office follows a hundred tasks or a
     // million.
@@ -174,8 +205,10 @@ pub async fn show(
         format!(
             "/overdue?{}",
             link(&[
+                ("year", query.year.as_deref().unwrap_or("")),
                 ("department", &selected_dept),
                 ("field", &selected_field),
+                ("as_of", query.as_of.as_deref().unwrap_or("")),
                 ("page", &n),
             ])
         )
@@ -185,13 +218,20 @@ pub async fn show(
         .map(|g| g.groups)
         .unwrap_or_default()
         .into_iter()
-        .map(|g| group(t, g, &selected_field, tz))
+        .map(|g| group(t, g, (year, &as_of), &selected_field, tz))
         .collect();
     let pending = detail::pending_extensions(&state.db, &user).await?;
     let departments = departments::list(&state.db, false).await?;
     let fields = list_fields(&state.db).await?;
     let view = OverduePage {
-        as_of: format::date(today),
+        as_of: format::date(as_of.day),
+        scope: super::figures::scope_line(t, year, as_of.query_value().as_deref(), tz),
+        year: query.year.clone().unwrap_or_default(),
+        as_of_input: query.as_of.clone().unwrap_or_default(),
+        export_link: format!(
+            "/api/v1/tasks/export.xlsx?{}",
+            list_query(year, &as_of, &selected_dept, &selected_field)
+        ),
         total,
         departments_total,
         groups,

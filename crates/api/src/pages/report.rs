@@ -1,106 +1,51 @@
-//! The annual report page: the figures the district's own review states,
-//! per department and per field, with .xlsx and .csv downloads.
+//! The former annual report page. Its figures and its summary sentence are
+//! now the review's (`/review`, one page, one sentence), so `/report` leads
+//! there — staff, who have no review, to their dashboard. The .csv and
+//! .xlsx downloads of a year's figures remain, for any day (`as_of`).
 
-use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
-use askama::Template;
+use actix_web::{HttpResponse, web};
 use dondoc_core::{
-    Error, documents,
-    reports::stats::{self, RawStatsQuery, Stats},
+    Error,
+    accounts::policy::{self, Action},
+    reports::stats::{self, RawStatsQuery, Stats, parse_year_param},
 };
 
-use super::{Ctx, PageError, PageUser, ctx, dashboard::YearQuery, render};
+use super::{PageError, PageUser, dashboard::YearQuery, redirect};
 use crate::state::AppState;
 
-pub struct KindCount {
-    pub label: String,
-    pub count: i64,
-}
-
-#[derive(Template)]
-#[template(path = "report.html")]
-struct ReportPage {
-    ctx: Ctx,
-    t: super::Tr,
-    stats: Stats,
-    kinds: Vec<KindCount>,
-    kinds_total: i64,
-    summary: String,
-}
-
-impl ReportPage {
-    fn pct(&self, value: &f64) -> String {
-        super::format::percent(self.t, *value)
-    }
-}
-
-/// The sentence an annual self-review states, from the figures
-/// (`report-summary` in `pages.ftl`).
-pub fn summary_sentence(stats: &Stats, organization: &str, t: super::Tr) -> String {
-    let o = &stats.overall;
-    t.with(
-        "report-summary",
-        &[
-            ("year", stats.year.into()),
-            ("org", organization.into()),
-            ("total", o.total.into()),
-            ("completed", o.completed.into()),
-            ("counted", (o.total - o.cancelled).into()),
-            ("rate", super::format::percent(t, o.completion_rate).into()),
-            ("on_time", o.completed_on_time.into()),
-            (
-                "on_time_after_extension",
-                o.completed_on_time_after_extension.into(),
-            ),
-            ("late", o.completed_late.into()),
-            ("overdue", o.overdue.into()),
-            ("reminders", o.reminder_documents.into()),
-        ],
-    )
+/// `/report?year=…` → `/review?year=…` (leaders, admins) or
+/// `/dashboard?year=…` (staff).
+pub async fn show(
+    state: web::Data<AppState>,
+    query: web::Query<YearQuery>,
+    PageUser(user): PageUser,
+) -> Result<HttpResponse, PageError> {
+    let year = parse_year_param(query.year.as_deref(), state.today())?;
+    let page = if policy::can(&user, Action::ReadReview, None) {
+        "/review"
+    } else {
+        "/dashboard"
+    };
+    Ok(redirect(&format!("{page}?year={year}")))
 }
 
 async fn load(
     state: &AppState,
     user: &dondoc_core::accounts::principal::Principal,
-    year: Option<String>,
+    query: &YearQuery,
 ) -> Result<Stats, PageError> {
     Ok(stats::compute(
         &state.db,
         &state.facts,
         &state.clock,
         user,
-        &RawStatsQuery { year, as_of: None },
+        &RawStatsQuery {
+            year: query.year.clone(),
+            as_of: query.as_of.clone(),
+        },
         state.due_soon_days(),
     )
     .await?)
-}
-
-pub async fn show(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    query: web::Query<YearQuery>,
-    PageUser(user): PageUser,
-) -> Result<HttpResponse, PageError> {
-    let stats = load(&state, &user, query.year.clone()).await?;
-    let page_ctx = ctx(&req, Some(user), "report");
-    let t = page_ctx.t;
-    let kinds: Vec<KindCount> = documents::count_by_kind(&state.db, stats.year)
-        .await?
-        .into_iter()
-        .map(|(kind, count)| KindCount {
-            label: kind.label(t.0).to_string(),
-            count,
-        })
-        .collect();
-    let view = ReportPage {
-        t,
-        summary: summary_sentence(&stats, &state.settings.organization.name, t),
-        kinds_total: kinds.iter().map(|k| k.count).sum(),
-        kinds,
-        stats,
-        ctx: page_ctx,
-    };
-    let had_flash = view.ctx.flash.is_some();
-    Ok(render(StatusCode::OK, &view, had_flash))
 }
 
 pub async fn export(
@@ -109,8 +54,14 @@ pub async fn export(
     query: web::Query<YearQuery>,
     PageUser(user): PageUser,
 ) -> Result<HttpResponse, PageError> {
-    let stats = load(&state, &user, query.year.clone()).await?;
-    let file_stem = format!("bao-cao-chuong-trinh-cong-tac-{}", stats.year);
+    let stats = load(&state, &user, &query).await?;
+    let file_stem = match &stats.as_of_query {
+        Some(_) => format!(
+            "bao-cao-chuong-trinh-cong-tac-{}-den-{}",
+            stats.year, stats.as_of
+        ),
+        None => format!("bao-cao-chuong-trinh-cong-tac-{}", stats.year),
+    };
     match path.as_str() {
         "csv" => Ok(HttpResponse::Ok()
             .content_type("text/csv; charset=utf-8")

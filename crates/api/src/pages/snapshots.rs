@@ -5,6 +5,8 @@ use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use askama::Template;
 use dondoc_core::{
     accounts::policy::{self, Action},
+    domain::figure::Figure,
+    messages::Label,
     reports::snapshots::{
         self, Comparison, Delta, FrozenOverdueTask, NewSnapshot, SnapshotSummary,
     },
@@ -160,6 +162,10 @@ struct ShowPage {
     ctx: Ctx,
     snapshot: SummaryLine,
     figures: Stats,
+    /// "Chương trình năm 2026 — tính đến 08:30 ngày 12/11/2026".
+    scope: String,
+    cards: Vec<super::figures::Card>,
+    tables: Vec<super::figures::Table>,
     overdue: Vec<OverdueLine>,
     others: Vec<Choice>,
 }
@@ -193,7 +199,16 @@ pub async fn show(
         selected: false,
     }))
     .collect();
+    let links = super::figures::Links::new(&view.tasks_query, None);
+    let as_of = super::figures::as_of_of(&view.tasks_query);
+    let mut cards = super::figures::cards(t, &view.figures.overall, &links);
+    for card in cards.iter_mut().filter(|c| c.code == "overdue") {
+        card.value_id = "snapshot-overdue".into();
+    }
     let page = ShowPage {
+        scope: super::figures::scope_line(t, Some(view.summary.year), as_of.as_deref(), tz),
+        tables: snapshot_tables(t, &view.figures, &links),
+        cards,
         snapshot: summary_line(&view.summary, tz),
         overdue: overdue_lines(&view.overdue),
         figures: view.figures,
@@ -202,6 +217,52 @@ pub async fn show(
     };
     let had_flash = page.ctx.flash.is_some();
     Ok(render(StatusCode::OK, &page, had_flash))
+}
+
+/// The snapshot's tables, by department and by field; every cell links to
+/// its tasks as they stood when the snapshot was taken.
+fn snapshot_tables(
+    t: super::Tr,
+    figures: &Stats,
+    links: &super::figures::Links,
+) -> Vec<super::figures::Table> {
+    use super::figures::{GroupRef, table};
+    let departments = figures
+        .departments
+        .iter()
+        .map(|d| GroupRef {
+            key: &d.code,
+            name: &d.name,
+            figures: &d.figures,
+        })
+        .collect();
+    let fields = figures
+        .fields
+        .iter()
+        .map(|f| GroupRef {
+            key: &f.code,
+            name: &f.name,
+            figures: &f.figures,
+        })
+        .collect();
+    vec![
+        table(
+            t,
+            "department",
+            t.get("by_department"),
+            departments,
+            &figures.overall,
+            links,
+        ),
+        table(
+            t,
+            "field",
+            t.get("by_field"),
+            fields,
+            &figures.overall,
+            links,
+        ),
+    ]
 }
 
 pub struct DeltaRow {
@@ -300,7 +361,22 @@ pub async fn compare(
             &c.total.completed_on_time,
             false,
         ),
+        delta_row(
+            t.get("completed_on_time_after_extension"),
+            &c.total.completed_on_time_after_extension,
+            false,
+        ),
         delta_row(t.get("completed_late"), &c.total.completed_late, true),
+        delta_row(
+            Figure::NotStarted.label(t.lang()),
+            &c.total.not_started,
+            true,
+        ),
+        delta_row(
+            Figure::InProgress.label(t.lang()),
+            &c.total.in_progress,
+            false,
+        ),
         delta_row(t.get("overdue"), &c.total.overdue, true),
         delta_row(t.get("due_soon"), &c.total.due_soon, true),
         delta_row(t.get("on_track"), &c.total.on_track, false),

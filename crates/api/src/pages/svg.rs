@@ -9,6 +9,8 @@ pub struct Bar {
     pub due_soon: i64,
     pub completed: i64,
     pub total: i64,
+    /// The department's overdue tasks (the bar opens them).
+    pub href: String,
 }
 
 /// Text for the SVG, which the dashboard inlines into its page: escaped by
@@ -41,13 +43,14 @@ pub fn department_chart(t: Tr, bars: &[Bar]) -> String {
             scale(bar.completed),
         );
         out.push_str(&format!(
-            "<g><title>{label}: {o} {over}, {s} {soon}, {c}/{n} {done}</title>\
+            "<a href=\"{href}\" class=\"chart-bar\"><g><title>{label}: {o} {over}, {s} {soon}, {c}/{n} {done}</title>\
              <text x=\"{lx}\" y=\"{ty}\" text-anchor=\"end\" class=\"chart-label\">{label}</text>\
              <rect x=\"{x0}\" y=\"{y}\" width=\"{bar_width}\" height=\"18\" class=\"chart-bg\"/>\
              <rect x=\"{x0}\" y=\"{y}\" width=\"{w_done}\" height=\"18\" class=\"chart-done\"/>\
              <rect x=\"{x1}\" y=\"{y}\" width=\"{w_soon}\" height=\"18\" class=\"chart-soon\"/>\
              <rect x=\"{x2}\" y=\"{y}\" width=\"{w_over}\" height=\"18\" class=\"chart-over\"/>\
-             <text x=\"{vx}\" y=\"{ty}\" class=\"chart-value\">{o} · {s} · {c}/{n}</text></g>",
+             <text x=\"{vx}\" y=\"{ty}\" class=\"chart-value\">{o} · {s} · {c}/{n}</text></g></a>",
+            href = escape(&bar.href),
             label = escape(&bar.label),
             o = bar.overdue,
             s = bar.due_soon,
@@ -83,9 +86,11 @@ mod tests {
                 due_soon: 0,
                 completed: 3,
                 total: 5,
+                href: "/tasks?department=DC&figure=overdue".into(),
             }],
         );
         assert!(!svg.contains("<script>"));
         assert!(svg.contains("&#60;script&#62;x&#60;/script&#62; &#38; Đất Cuốc"));
+        assert!(svg.contains("<a href=\"/tasks?department=DC&#38;figure=overdue\""));
     }
 }

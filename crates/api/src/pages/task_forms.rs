@@ -9,7 +9,7 @@ use dondoc_core::{
         policy::{self, Action},
         users,
     },
-    domain::{Role, parse_date},
+    domain::{Role, TaskStatus, parse_date},
     org::departments,
     tasks::recurrence::{self, RecurrenceInput},
     tasks::{
@@ -98,14 +98,25 @@ fn keep_changes(patch: &mut TaskPatch, current: &TaskView) {
     if as_date(&patch.due_date) == Some(current.due_date) {
         patch.due_date = None;
     }
-    // The completion date field is always on the form; it only means
-    // something when reporting done, or when correcting a done task's date.
+    // The completion date field is the real completion day the department
+    // declares (the report day itself is the server's). It means something
+    // when reporting done, or while the report waits for a leader: then an
+    // emptied field withdraws the declaration (the report day counts).
     let reporting = patch
         .status
         .as_deref()
         .is_some_and(|s| s == "reported_done" || s == "completed");
-    let unchanged_date = as_date(&patch.completed_on) == current.completed_on;
-    if !reporting && (!current.status.is_done() || unchanged_date) {
+    let typed = as_date(&patch.completed_on);
+    let unreadable = patch.completed_on.is_some() && typed.is_none();
+    if reporting || unreadable {
+        // Kept as typed: a report's declared day, or a date the core refuses by name.
+    } else if current.status == TaskStatus::ReportedDone {
+        if typed == current.declared_completed_on {
+            patch.completed_on = None;
+        } else if typed.is_none() {
+            patch.completed_on = current.reported_on.map(|d| d.to_string());
+        }
+    } else {
         patch.completed_on = None;
     }
 }

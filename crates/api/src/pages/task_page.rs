@@ -70,8 +70,16 @@ struct ShowPage {
     description: String,
     result_note: String,
     completed_on: String,
+    /// The day the department reported the task done (the server's).
+    reported_on: String,
+    /// An earlier day the department declared, waiting for a leader.
+    declared_on: String,
+    declared_line: String,
+    accept_label: String,
     completed_on_input: String,
     due_input: String,
+    /// Reported done or confirmed: the deadline no longer moves.
+    due_locked: bool,
     history: Vec<HistoryLine>,
     documents: Vec<DocumentLine>,
     notices: Vec<NoticeLine>,
@@ -106,7 +114,7 @@ pub struct SeriesBlock {
 }
 
 /// The history actions a page names; any other shows its code.
-const ACTIONS: [&str; 16] = [
+const ACTIONS: [&str; 18] = [
     history::action::CREATED,
     history::action::UPDATED,
     history::action::NOTE,
@@ -123,6 +131,8 @@ const ACTIONS: [&str; 16] = [
     history::action::DOCUMENT_LINKED,
     history::action::IMPORTED,
     history::action::RECURRED,
+    history::action::EXTENSION_WITHDRAWN,
+    history::action::COMPLETION_DAY_ACCEPTED,
 ];
 
 /// A history action in the reader's words (`history-action-<code>`).
@@ -140,7 +150,7 @@ fn value_label(t: Tr, field: &str, value: &str) -> String {
             .parse::<TaskStatus>()
             .map(|s| format::status(t, s).to_string())
             .unwrap_or_else(|_| value.to_string()),
-        "due_date" | "completed_on" | "answer_by" => {
+        "due_date" | "completed_on" | "answer_by" | "declared_completed_on" | "reported_on" => {
             chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d")
                 .map(format::date)
                 .unwrap_or_else(|_| value.to_string())
@@ -316,9 +326,23 @@ pub async fn show(
         description: detail.task.description.clone(),
         result_note: detail.task.result_note.clone().unwrap_or_default(),
         completed_on: format::opt_date(detail.task.completed_on),
-        // Empty until the task is done: the date is asked for when reporting completion.
-        completed_on_input: format::opt_date(detail.task.completed_on),
+        reported_on: format::opt_date(detail.task.reported_on),
+        declared_on: format::opt_date(detail.task.declared_completed_on),
+        declared_line: detail
+            .task
+            .declared_completed_on
+            .map(|d| t.with("declared_pending", &[("day", d.into())]))
+            .unwrap_or_default(),
+        accept_label: detail
+            .task
+            .declared_completed_on
+            .map(|d| t.with("accept_declared_day", &[("day", d.into())]))
+            .unwrap_or_default(),
+        // The field is the declared real completion day: empty unless one
+        // is declared (emptying it withdraws the declaration).
+        completed_on_input: format::opt_date(detail.task.declared_completed_on),
         due_input: format::date(detail.task.due_date),
+        due_locked: detail.task.status.is_done(),
         history: history_lines(t, entries, tz),
         documents: document_lines(t, &detail),
         notices: notice_lines(&detail, tz),

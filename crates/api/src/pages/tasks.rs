@@ -6,18 +6,27 @@ use askama::Template;
 use dondoc_core::{
     accounts::policy::{self, Action},
     domain::{TaskStatus, Timeliness},
+    entity::field,
+    messages::Label,
     org::{departments, programmes},
-    tasks::{self, RawTaskQuery, TaskFilter, TaskSort},
+    tasks::{self, RawTaskQuery, TaskFilter, TaskSort, query::NO_LEADER},
 };
 
 use crate::{
     pages::{
-        Ctx, Flash, PageError, PageUser, Tr, ctx, describe_error,
+        Ctx, Flash, PageError, PageUser, Tr, ctx, describe_error, figures,
         format::{self, Choice, TaskRow, choices, task_row},
         render,
     },
     state::AppState,
 };
+
+/// A filter the form has no control for, carried as a hidden field so that
+/// searching within a figure's list keeps the figure.
+pub struct Hidden {
+    pub name: &'static str,
+    pub value: String,
+}
 
 #[derive(Template)]
 #[template(path = "tasks_list.html")]
@@ -38,6 +47,110 @@ struct ListPage {
     prev_link: Option<String>,
     next_link: Option<String>,
     can_create: bool,
+    /// "Quá hạn — Chương trình năm 2026 — tính đến hôm nay: 16 nhiệm vụ",
+    /// when the list is a figure's, a period's or a past day's.
+    banner: String,
+    as_of: String,
+    hidden: Vec<Hidden>,
+    /// The same list as .xlsx (the API's export; the session cookie works).
+    export_link: String,
+}
+
+/// The request's query without `page` (and `sort` unless kept).
+fn query_without(req: &HttpRequest, drop: &[&str]) -> Vec<(String, String)> {
+    form_urlencoded::parse(req.query_string().as_bytes())
+        .filter(|(k, _)| !drop.contains(&k.as_ref()))
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+fn export_link(req: &HttpRequest) -> String {
+    let query: String = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(query_without(req, &["page", "per_page"]))
+        .finish();
+    format!("/api/v1/tasks/export.xlsx?{query}")
+}
+
+fn hidden_fields(raw: &RawTaskQuery, staff: bool) -> Vec<Hidden> {
+    let mut out = Vec::new();
+    let mut keep = |name: &'static str, value: &Option<String>| {
+        if let Some(v) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+            out.push(Hidden {
+                name,
+                value: v.to_string(),
+            });
+        }
+    };
+    keep("figure", &raw.figure);
+    keep("original_due_from", &raw.original_due_from);
+    keep("original_due_to", &raw.original_due_to);
+    keep("leader", &raw.leader);
+    keep("involvement", &raw.involvement);
+    if staff {
+        // Staff have no department control; a dashboard link's own
+        // department keeps the list to the tasks the figures count.
+        keep("department", &raw.department);
+    }
+    out
+}
+
+/// What the list is, when it is more than a filtered list: the figure, the
+/// scope and the moment, then how many tasks.
+fn banner(
+    t: Tr,
+    filter: &TaskFilter,
+    total: u64,
+    departments: &[departments::Department],
+    fields: &[field::Model],
+    tz: chrono_tz::Tz,
+) -> String {
+    let as_of = filter.as_of.and_then(|a| a.query_value());
+    let is_figure = filter.figure.is_some()
+        || filter.original_due_from.is_some()
+        || filter.original_due_to.is_some()
+        || as_of.is_some();
+    if !is_figure {
+        return String::new();
+    }
+    let mut parts = Vec::new();
+    if let Some(f) = filter.figure {
+        parts.push(f.label(t.lang()));
+    }
+    parts.push(figures::programme(t, filter.year));
+    parts.extend(figures::period_words(
+        t,
+        filter.original_due_from,
+        filter.original_due_to,
+    ));
+    if let Some(code) = &filter.department {
+        parts.push(
+            departments
+                .iter()
+                .find(|d| &d.code == code)
+                .map_or_else(|| code.clone(), |d| d.name.clone()),
+        );
+    }
+    if let Some(code) = &filter.field {
+        parts.push(
+            fields
+                .iter()
+                .find(|f| &f.code == code)
+                .map_or_else(|| code.clone(), |f| format::field_name(t, f)),
+        );
+    }
+    match filter.leader.as_deref() {
+        Some(NO_LEADER) => parts.push(t.get("no_leader")),
+        Some(username) => parts.push(format!("{}: {username}", t.get("leader_in_charge"))),
+        None => {}
+    }
+    parts.push(figures::moment(t, as_of.as_deref(), tz));
+    t.with(
+        "list-banner",
+        &[
+            ("what", parts.join(" — ").into()),
+            ("count", i64::try_from(total).unwrap_or(i64::MAX).into()),
+        ],
+    )
 }
 
 fn link_with_page(req: &HttpRequest, page: u64) -> String {
@@ -108,7 +221,7 @@ pub async fn list(
         raw.sort = Some("attention".into());
     }
     // Filters that do not parse are said in the flash; the list is then unfiltered.
-    let mut filter = match raw.parse() {
+    let mut filter = match raw.parse_at(&state.clock) {
         Ok(f) => f,
         Err(err) => {
             page_ctx.flash = Some(Flash {
@@ -121,6 +234,10 @@ pub async fn list(
             }
         }
     };
+    if filter.as_of.is_some_and(|a| !a.is_now()) {
+        // A past day is the leaders' (the same rule as the API's list).
+        policy::require(&user, Action::ChooseAsOfDate, None)?;
+    }
     filter.visible_to_department = policy::visible_department(&user);
     let per_page = filter.per_page;
     let listed = tasks::list(
@@ -162,8 +279,20 @@ pub async fn list(
             t.get("staff_help").to_string(),
         )
     };
+    let staff = !policy::can(&user, Action::ReadAllDepartments, None);
     let had_flash = page_ctx.flash.is_some();
     let view = ListPage {
+        banner: banner(
+            t,
+            &filter,
+            page.total,
+            &departments,
+            &fields,
+            state.clock.timezone(),
+        ),
+        as_of: raw.as_of.clone().unwrap_or_default(),
+        hidden: hidden_fields(&raw, staff),
+        export_link: export_link(&req),
         heading,
         intro,
         rows,

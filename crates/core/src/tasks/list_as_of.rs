@@ -276,7 +276,9 @@ async fn scope<C: ConnectionTrait>(db: &C, filter: &TaskFilter) -> Result<Option
         }
         scope.field_code = Some(code.clone());
     }
-    if let Some(username) = &filter.leader {
+    if filter.leader.as_deref() == Some(super::query::NO_LEADER) {
+        scope.leader_id = Some(None);
+    } else if let Some(username) = &filter.leader {
         let Some(leader) = user::Entity::find()
             .filter(user::Column::Username.eq(username.clone()))
             .one(db)

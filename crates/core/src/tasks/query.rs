@@ -29,6 +29,10 @@ use crate::{
 // partial indexes); kept reachable here, where the queries always found them.
 pub use super::status_sql::{DONE_SQL, OPEN_SQL, done_condition, open_condition};
 
+/// The `leader` value that lists tasks without a leader in charge (the
+/// "no leader" row of a figures table has no username to link with).
+pub const NO_LEADER: &str = "-";
+
 /// Query parameters of `GET /api/v1/tasks`, as sent.
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -57,7 +61,7 @@ pub struct RawTaskQuery {
     pub original_due_from: Option<String>,
     /// Original due date on or before (`YYYY-MM-DD`).
     pub original_due_to: Option<String>,
-    /// Username of the leader in charge.
+    /// Username of the leader in charge; `-` lists tasks without one.
     pub leader: Option<String>,
     /// Words to find in the code or title; case and diacritics do not matter.
     pub q: Option<String>,
@@ -387,7 +391,9 @@ pub async fn build_condition<C: ConnectionTrait>(
     if !filter.statuses.is_empty() {
         cond = cond.add(task::Column::Status.is_in(filter.statuses.clone()));
     }
-    if let Some(username) = &filter.leader {
+    if filter.leader.as_deref() == Some(NO_LEADER) {
+        cond = cond.add(task::Column::LeaderInChargeId.is_null());
+    } else if let Some(username) = &filter.leader {
         let Some(leader) = user::Entity::find()
             .filter(user::Column::Username.eq(username.clone()))
             .one(db)
@@ -541,7 +547,9 @@ impl TaskFilter {
         if let Some(f) = &self.field {
             parts.push(format!("lĩnh vực {f}"));
         }
-        if let Some(l) = &self.leader {
+        if self.leader.as_deref() == Some(NO_LEADER) {
+            parts.push("chưa có lãnh đạo phụ trách".to_string());
+        } else if let Some(l) = &self.leader {
             parts.push(format!("lãnh đạo phụ trách {l}"));
         }
         if let Some(as_of) = self.as_of.filter(|a| !a.is_now()) {

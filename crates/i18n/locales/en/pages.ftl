@@ -351,3 +351,36 @@ recurrence_created_by = assigned at the latest on
 recurrence_stopped = Stopped: no new occurrences.
 recurrence_period = Period
 recurrence_save = Save recurrence
+
+# Every figure names its scope, and every number opens its tasks.
+scope-year = Programme year { $year }
+scope-all-years = Every programme year
+scope-today = as of today
+scope-end-of-day = as of the end of { $day }
+scope-instant = as of { $time } on { $day }
+scope-period = original due date from { $from } to { $to }
+scope-due-from = original due date from { $day }
+scope-due-to = original due date until { $day }
+list-banner = { $what }: { $count ->
+    [one] { $count } task
+   *[other] { $count } tasks
+}
+as_of_day = As of the end of
+overdue_all_years = Overdue — every programme year
+see_all_overdue_year = See this programme year's overdue list
+chart_link_help = Click a row to open the department's overdue tasks.
+no_leader = No leader in charge
+of_counted = of the tasks to carry out
+export_list_xlsx = Export to Excel
+completed_on_day = Completed on
+reported_on = Reported done on
+completed_on_counted = Completion day that counts
+declared_pending = The department declares it was done on { $day }, awaiting a leader's acceptance
+declared_completed_on = Actual completion day (if earlier than the report)
+declared_completed_on_help = The report day is recorded as today. If the work was finished earlier, enter that day: not before the task was assigned, not after the report; it counts only once a leader accepts it. Leave empty to withdraw a declared day.
+due_date_extend = Extend the deadline to
+due_date_extend_help = Moving the deadline is an extension: the original deadline is kept and recorded in the history.
+due_date_locked = The task has been reported done, so its deadline cannot change (timeliness is judged on the deadline at the report). To change it, a leader returns or reopens the task.
+accept_declared_day = Accept the completion day the department declared ({ $day }); give the reason under Note
+history-action-completion_day_accepted = Declared completion day accepted
+history-action-extension_withdrawn = Extension request withdrawn
