@@ -184,6 +184,7 @@ pub fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(overdue::by_department)
                 .service(overdue::list)
                 .service(stats::get)
+                .service(notifications::refused_addresses)
                 .service(notifications::list)
                 .service(letters::departments)
                 .service(letters::draft)

@@ -139,6 +139,10 @@ pub struct CalendarSettings {
     /// Public holidays (`YYYY-MM-DD`); no digests go out on them or at weekends.
     #[serde(deserialize_with = "date_list")]
     pub holidays: Vec<NaiveDate>,
+    /// Compensatory working days (ngày làm bù, `YYYY-MM-DD`): a Saturday or
+    /// Sunday worked in exchange for a day off; digests go out on them.
+    #[serde(deserialize_with = "date_list")]
+    pub working_days: Vec<NaiveDate>,
 }
 
 #[derive(Clone, Deserialize)]
@@ -219,6 +223,9 @@ pub struct MailSettings {
     pub from: String,
     /// Where the `file` transport writes `.eml` files.
     pub file_dir: PathBuf,
+    /// `Reply-To` of every notice (an office mailbox a person reads); empty:
+    /// none, replies go to `from`.
+    pub reply_to: String,
     pub smtp: SmtpSettings,
     pub delivery: DeliverySettings,
 }
@@ -263,6 +270,10 @@ pub struct DeliverySettings {
     pub max_backoff_secs: u64,
     /// After a configuration failure (bad credentials, TLS), pause this long.
     pub pause_on_config_error_secs: u64,
+    /// Whole-message refusals of the same kind (code and enhanced status) in
+    /// a row after which the server, not the mailboxes, is taken to refuse:
+    /// delivery pauses and the streak's notifications go back in the queue.
+    pub refusals_before_pause: u32,
 }
 
 /// The drafted reminder letter (công văn đôn đốc) and the review's wording.

@@ -54,9 +54,17 @@ impl Context {
     pub fn new(db: Db, clock: Clock, settings: Arc<Settings>) -> Result<Self, SetupError> {
         let schedules = Schedules::from_settings(&settings)?;
         let from = mailer::sender(&settings.mail).map_err(|e| SetupError::Mail(e.to_string()))?;
+        mailer::reply_to(&settings.mail).map_err(|e| SetupError::Mail(e.to_string()))?;
+        let calendar = Calendar::from_settings(&settings.calendar);
+        if let Some(year) = calendar.next_year_unlisted(clock.today()) {
+            tracing::warn!(
+                year,
+                "calendar.holidays lists no public holiday (Tết included) for next year: add them, or digests will go out on holidays"
+            );
+        }
         Ok(Self {
             render: RenderSettings::from_settings(&settings),
-            calendar: Calendar::from_settings(&settings.calendar),
+            calendar,
             message_domain: mailer::message_domain(&from),
             schedules: Arc::new(schedules),
             instance: worker_id(),
@@ -332,7 +340,10 @@ pub struct TickReport {
 /// Occurrences after the last recorded one up to now are due (on a first
 /// start, only the latest within `max_catchup_hours`). Those older than the window are
 /// recorded `skipped` (loudly); the others but the newest are `coalesced`;
-/// the newest runs — all in the run's transaction.
+/// the newest runs — all in the run's transaction. An earlier day's digest
+/// is never sent late: when the newest is an earlier day's, today's
+/// occurrence covers it if one is still to come today ([`stale`]), else the
+/// catch-up run is about today.
 pub async fn tick_job(ctx: &Context, job: Job) -> anyhow::Result<TickReport> {
     let mut report = TickReport {
         job,
@@ -384,6 +395,17 @@ pub async fn tick_job(ctx: &Context, job: Job) -> anyhow::Result<TickReport> {
         outbox::record_skipped(&ctx.db, now, job.name(), &skipped, &ctx.instance).await?;
         return Ok(report);
     };
+    let today = ctx.date_of(now);
+    if ctx.date_of(newest) != today {
+        if last.is_none() || later_today(ctx, job, now) {
+            return stale(ctx, job, now, last.is_some(), &recent, &skipped, report).await;
+        }
+        // No occurrence of this job is left today (a weekly digest missed on
+        // its day): the catch-up sends today's digest, about today.
+        report.coalesced = older.len();
+        report.run = Some(catch_up_today(ctx, job, today, newest, older, &skipped).await?);
+        return Ok(report);
+    }
     report.coalesced = older.len();
     if !older.is_empty() {
         tracing::warn!(job = %job, missed = older.len(), run = %newest,
@@ -404,6 +426,74 @@ pub async fn tick_job(ctx: &Context, job: Job) -> anyhow::Result<TickReport> {
         report.skipped = 0;
     }
     report.run = Some(run);
+    Ok(report)
+}
+
+/// Whether `job` has an occurrence later today (office time zone).
+fn later_today(ctx: &Context, job: Job, now: DateTime<Utc>) -> bool {
+    let tz = ctx.schedules.timezone();
+    let today = now.with_timezone(&tz).date_naive();
+    ctx.schedules
+        .get(job)
+        .after(now, tz)
+        .next()
+        .is_some_and(|at| at.with_timezone(&tz).date_naive() == today)
+}
+
+async fn catch_up_today(
+    ctx: &Context,
+    job: Job,
+    today: NaiveDate,
+    newest: DateTime<Utc>,
+    older: &[DateTime<Utc>],
+    skipped: &[DateTime<Utc>],
+) -> anyhow::Result<JobRun> {
+    tracing::warn!(job = %job, missed = older.len() + 1, run = %newest,
+        "catching up missed occurrences with one run, about today");
+    run(
+        ctx,
+        job,
+        today,
+        newest,
+        fire_status::ENQUEUED,
+        older,
+        skipped,
+    )
+    .await
+}
+
+/// The newest due occurrence is an earlier day's: its digest would be out of
+/// date (days overdue counted to that day) and followed by today's, so it
+/// is not run. On a first start nothing is recorded and today's occurrence
+/// is awaited; after downtime the missed occurrences are recorded
+/// `coalesced` (today's run covers them) — or `skipped` beyond the window.
+async fn stale(
+    ctx: &Context,
+    job: Job,
+    now: DateTime<Utc>,
+    recorded_before: bool,
+    recent: &[DateTime<Utc>],
+    skipped: &[DateTime<Utc>],
+    mut report: TickReport,
+) -> anyhow::Result<TickReport> {
+    if !recorded_before {
+        tracing::info!(job = %job, "first start: an earlier day's occurrence is not caught up; waiting for today's");
+        return Ok(report);
+    }
+    outbox::record_skipped(&ctx.db, now, job.name(), skipped, &ctx.instance).await?;
+    let new = outbox::record_passed(
+        &ctx.db,
+        now,
+        job.name(),
+        recent,
+        fire_status::COALESCED,
+        "an earlier day's occurrence: only today's digest is sent",
+        &ctx.instance,
+    )
+    .await?;
+    report.coalesced = new as usize;
+    tracing::warn!(job = %job, missed = recent.len(),
+        "missed occurrences of earlier days are not caught up: the next occurrence sends today's digest");
     Ok(report)
 }
 

@@ -6,14 +6,19 @@
 //!   manual runs; jobs only *enqueue*, through `dondoc_core::followup::outbox`;
 //! - [`render`]: the Vietnamese emails (askama templates, compiled in);
 //! - [`mailer`]: the `Mailer` trait and the smtp / file / log transports;
+//! - [`fanout`]: one message to each waiting address, a refused one never
+//!   blocking the others; [`refusal`]: SMTP refusals by code and enhanced
+//!   status;
 //! - [`worker`]: claim under a lease, send outside any transaction, fenced
 //!   finish, backoff, pause on configuration failures;
 //! - [`service`]: the loop `dondoc scheduler` and `dondoc serve` run.
 //!
 //! The policy (who gets what, when) is `dondoc_core::followup::reminders`.
 
+pub mod fanout;
 pub mod jobs;
 pub mod mailer;
+pub mod refusal;
 pub mod render;
 pub mod schedule;
 pub mod service;

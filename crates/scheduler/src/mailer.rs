@@ -92,6 +92,21 @@ impl SendError {
 /// tests plug in their own.
 pub trait Mailer: Send + Sync {
     fn send(&self, mail: &Outgoing) -> impl Future<Output = Result<Receipt, SendError>> + Send;
+    /// Sends `mail` to `addresses` only (some of its recipients: the others
+    /// already have it, or refuse it). The SMTP transport keeps the message's
+    /// bytes — every recipient in `To:` — and narrows only the envelope; by
+    /// default the message is sent with `To:` narrowed too.
+    fn send_to(
+        &self,
+        mail: &Outgoing,
+        addresses: &[String],
+    ) -> impl Future<Output = Result<Receipt, SendError>> + Send {
+        let narrowed = Outgoing {
+            recipients: addresses.to_vec(),
+            ..mail.clone()
+        };
+        async move { self.send(&narrowed).await }
+    }
 
     /// For logs: `smtp 127.0.0.1:25 (starttls)`, `file data/outbox`, `log`.
     fn describe(&self) -> String;
@@ -108,14 +123,47 @@ fn boundary(message_id: &str) -> String {
     format!("dondoc-{token}")
 }
 
+/// `Auto-Submitted: auto-generated` (RFC 3834): out-of-office replies and
+/// other auto-responders do not answer it, so no reply loop starts.
+#[derive(Debug, Clone, Copy)]
+struct AutoSubmitted;
+
+impl lettre::message::header::Header for AutoSubmitted {
+    fn name() -> lettre::message::header::HeaderName {
+        lettre::message::header::HeaderName::new_from_ascii_str("Auto-Submitted")
+    }
+
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(Self)
+    }
+
+    fn display(&self) -> lettre::message::header::HeaderValue {
+        lettre::message::header::HeaderValue::new(Self::name(), "auto-generated".to_string())
+    }
+}
+
 /// Builds the RFC 5322 message: UTF-8 subject (RFC 2047), a text and an HTML
 /// part, the stored Message-ID and date. Deterministic for a given input.
 pub fn build_message(from: &Mailbox, mail: &Outgoing) -> Result<Message, SendError> {
+    build_message_with(from, None, mail)
+}
+
+/// [`build_message`] with a `Reply-To` (`mail.reply_to`): answers go to a
+/// person, not to the unattended sender.
+pub fn build_message_with(
+    from: &Mailbox,
+    reply_to: Option<&Mailbox>,
+    mail: &Outgoing,
+) -> Result<Message, SendError> {
     let mut builder = Message::builder()
         .from(from.clone())
         .subject(mail.subject.clone())
         .message_id(Some(mail.message_id.clone()))
-        .date(std::time::SystemTime::from(mail.date));
+        .date(std::time::SystemTime::from(mail.date))
+        .header(AutoSubmitted);
+    if let Some(reply_to) = reply_to {
+        builder = builder.reply_to(reply_to.clone());
+    }
     if mail.recipients.is_empty() {
         return Err(SendError::Permanent {
             code: None,
@@ -152,6 +200,21 @@ pub fn sender(settings: &MailSettings) -> anyhow::Result<Mailbox> {
     })
 }
 
+/// Parses `mail.reply_to` (empty: no `Reply-To`); a bad one is a
+/// configuration error naming the key.
+pub fn reply_to(settings: &MailSettings) -> anyhow::Result<Option<Mailbox>> {
+    let raw = settings.reply_to.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    raw.parse::<Mailbox>().map(Some).map_err(|err| {
+        anyhow::anyhow!(
+            "configuration error in `mail.reply_to`: `{}` is not a mailbox ({err})",
+            settings.reply_to
+        )
+    })
+}
+
 /// The domain of `mail.from`, used in Message-IDs.
 pub fn message_domain(from: &Mailbox) -> String {
     from.email.domain().to_string()
@@ -164,6 +227,7 @@ pub fn message_domain(from: &Mailbox) -> String {
 pub struct SmtpMailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
+    reply_to: Option<Mailbox>,
     description: String,
 }
 
@@ -199,16 +263,43 @@ impl SmtpMailer {
         Ok(Self {
             transport: builder.build(),
             from,
+            reply_to: None,
             description: format!("smtp {host}:{} ({tls})", smtp.port),
         })
     }
 }
 
-impl Mailer for SmtpMailer {
-    async fn send(&self, mail: &Outgoing) -> Result<Receipt, SendError> {
-        let message = build_message(&self.from, mail)?;
+impl SmtpMailer {
+    async fn send_envelope(
+        &self,
+        mail: &Outgoing,
+        addresses: Option<&[String]>,
+    ) -> Result<Receipt, SendError> {
+        let message = build_message_with(&self.from, self.reply_to.as_ref(), mail)?;
         let bytes = message.formatted();
-        match self.transport.send_raw(message.envelope(), &bytes).await {
+        let envelope = match addresses {
+            None => message.envelope().clone(),
+            Some(addresses) => {
+                let to = addresses
+                    .iter()
+                    .map(|raw| {
+                        raw.trim()
+                            .parse::<Address>()
+                            .map_err(|err| SendError::Permanent {
+                                code: None,
+                                message: format!("invalid recipient address `{raw}`: {err}"),
+                            })
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                lettre::address::Envelope::new(Some(self.from.email.clone()), to).map_err(
+                    |err| SendError::Permanent {
+                        code: None,
+                        message: format!("cannot build the envelope: {err}"),
+                    },
+                )?
+            }
+        };
+        match self.transport.send_raw(&envelope, &bytes).await {
             Ok(response) => Ok(Receipt {
                 code: Some(u16::from(response.code())),
                 reply: format!(
@@ -221,6 +312,16 @@ impl Mailer for SmtpMailer {
             }),
             Err(err) => Err(classify(&err)),
         }
+    }
+}
+
+impl Mailer for SmtpMailer {
+    async fn send(&self, mail: &Outgoing) -> Result<Receipt, SendError> {
+        self.send_envelope(mail, None).await
+    }
+
+    async fn send_to(&self, mail: &Outgoing, addresses: &[String]) -> Result<Receipt, SendError> {
+        self.send_envelope(mail, Some(addresses)).await
     }
 
     fn describe(&self) -> String {
@@ -298,11 +399,16 @@ pub fn classify(err: &lettre::transport::smtp::Error) -> SendError {
 pub struct FileMailer {
     dir: PathBuf,
     from: Mailbox,
+    reply_to: Option<Mailbox>,
 }
 
 impl FileMailer {
     pub fn new(dir: PathBuf, from: Mailbox) -> Self {
-        Self { dir, from }
+        Self {
+            dir,
+            from,
+            reply_to: None,
+        }
     }
 
     /// The file a notification is written to.
@@ -323,7 +429,7 @@ impl FileMailer {
 
 impl Mailer for FileMailer {
     async fn send(&self, mail: &Outgoing) -> Result<Receipt, SendError> {
-        let message = build_message(&self.from, mail)?;
+        let message = build_message_with(&self.from, self.reply_to.as_ref(), mail)?;
         let path = self.path_for(&mail.idempotency_key);
         let temporary = path.with_extension("eml.tmp");
         let io = |err: std::io::Error, what: &str| SendError::Config {
@@ -357,17 +463,21 @@ impl Mailer for FileMailer {
 #[derive(Debug, Clone)]
 pub struct LogMailer {
     from: Mailbox,
+    reply_to: Option<Mailbox>,
 }
 
 impl LogMailer {
     pub fn new(from: Mailbox) -> Self {
-        Self { from }
+        Self {
+            from,
+            reply_to: None,
+        }
     }
 }
 
 impl Mailer for LogMailer {
     async fn send(&self, mail: &Outgoing) -> Result<Receipt, SendError> {
-        let message = build_message(&self.from, mail)?;
+        let message = build_message_with(&self.from, self.reply_to.as_ref(), mail)?;
         let size = message.formatted().len();
         tracing::info!(
             to = %mail.recipients.join(", "),
@@ -398,12 +508,22 @@ pub enum AnyMailer {
 impl AnyMailer {
     pub fn from_settings(settings: &MailSettings) -> anyhow::Result<Self> {
         let from = sender(settings)?;
+        let reply = reply_to(settings)?;
         Ok(match settings.transport {
-            MailTransport::Smtp => AnyMailer::Smtp(SmtpMailer::new(&settings.smtp, from)?),
-            MailTransport::File => {
-                AnyMailer::File(FileMailer::new(settings.file_dir.clone(), from))
+            MailTransport::Smtp => {
+                let mut m = SmtpMailer::new(&settings.smtp, from)?;
+                m.reply_to = reply;
+                AnyMailer::Smtp(m)
             }
-            MailTransport::Log => AnyMailer::Log(LogMailer::new(from)),
+            MailTransport::File => {
+                let mut m = FileMailer::new(settings.file_dir.clone(), from);
+                m.reply_to = reply;
+                AnyMailer::File(m)
+            }
+            MailTransport::Log => AnyMailer::Log(LogMailer {
+                from,
+                reply_to: reply,
+            }),
         })
     }
 }
@@ -414,6 +534,14 @@ impl Mailer for AnyMailer {
             AnyMailer::Smtp(m) => m.send(mail).await,
             AnyMailer::File(m) => m.send(mail).await,
             AnyMailer::Log(m) => m.send(mail).await,
+        }
+    }
+
+    async fn send_to(&self, mail: &Outgoing, addresses: &[String]) -> Result<Receipt, SendError> {
+        match self {
+            AnyMailer::Smtp(m) => m.send_to(mail, addresses).await,
+            AnyMailer::File(m) => m.send_to(mail, addresses).await,
+            AnyMailer::Log(m) => m.send_to(mail, addresses).await,
         }
     }
 

@@ -4,7 +4,7 @@ use as their oracle.
 
     smtp_sink.py serve --port P --log FILE [--reject ADDR=CODE]... [--delay-ms N]
                        [--slow ADDR=SECONDS]... [--drop-after-data ADDR]...
-                       [--refuse-sender CODE]
+                       [--refuse-sender CODE] [--mode-file FILE]
     smtp_sink.py parse FILE.eml...
 
 `serve` accepts every message and appends one JSON line per message it
@@ -16,6 +16,11 @@ parts decoded, then:
   --drop-after-data ADDR  logs the message, then drops the connection without
                           answering, the first time a message for ADDR comes
   --refuse-sender CODE    answers CODE to every MAIL FROM (nothing accepted)
+  --mode-file FILE        read at every RCPT: `451` answers a transient
+                          lookup failure naming the recipient, `550` a
+                          permanent "user unknown" naming the recipient (a
+                          server whose directory is down), anything else or
+                          no file: as usual
 It prints READY on stdout once it accepts connections.
 
 `parse` prints the same JSON for .eml files (the file transport's output).
@@ -38,6 +43,8 @@ def describe(raw: bytes) -> dict:
         "from": str(msg.get("From", "")),
         "to": str(msg.get("To", "")),
         "subject": str(msg.get("Subject", "")),
+        "auto_submitted": str(msg.get("Auto-Submitted", "")),
+        "reply_to": str(msg.get("Reply-To", "")),
         "date": str(msg.get("Date", "")),
         "text": text.get_content() if text is not None else None,
         "html": html.get_content() if html is not None else None,
@@ -53,6 +60,16 @@ class Handler:
         self.dropped = set()
         self.delay = args.delay_ms / 1000.0
         self.refuse_sender = args.refuse_sender
+        self.mode_file = args.mode_file
+
+    def mode(self):
+        if not self.mode_file:
+            return ""
+        try:
+            with open(self.mode_file, encoding="utf-8") as f:
+                return f.read().strip()
+        except FileNotFoundError:
+            return ""
 
     def write(self, record):
         self.log.write(json.dumps(record, ensure_ascii=False) + "\n")
@@ -66,6 +83,13 @@ class Handler:
         return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        mode = self.mode()
+        if mode == "451":
+            self.write({"event": "deferred", "rcpt": address, "code": 451})
+            return f"451 4.3.0 <{address}>: Temporary lookup failure"
+        if mode == "550":
+            self.write({"event": "rejected", "rcpt": address, "code": 550, "wave": True})
+            return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown in virtual mailbox table"
         code = self.reject.get(address.lower()) or self.reject.get(address)
         if code:
             self.write({"event": "rejected", "rcpt": address, "code": int(code)})
@@ -128,6 +152,7 @@ def main():
     s.add_argument("--drop-after-data", action="append", default=[])
     s.add_argument("--delay-ms", type=int, default=0)
     s.add_argument("--refuse-sender", default="")
+    s.add_argument("--mode-file", default="")
     p = sub.add_parser("parse")
     p.add_argument("files", nargs="+")
     args = parser.parse_args()

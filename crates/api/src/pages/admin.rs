@@ -49,6 +49,17 @@ struct AdminPage {
     departments: Vec<Department>,
     users: Vec<UserView>,
     programmes: Vec<dondoc_core::org::programmes::Programme>,
+    /// Addresses the mail server refused for good: left out of reminders
+    /// until the user's or department's address is changed.
+    refused: Vec<RefusedRow>,
+    /// Next year, when `calendar.holidays` lists none of its days.
+    holidays_missing: Option<i32>,
+}
+
+struct RefusedRow {
+    address: String,
+    reply: String,
+    refused_at: String,
 }
 
 pub async fn index(
@@ -60,11 +71,26 @@ pub async fn index(
     let departments = departments::list(&state.db, true).await?;
     let users = users::list(&state.db).await?;
     let programmes = dondoc_core::org::programmes::list(&state.db).await?;
+    let tz = state.clock.timezone();
+    let refused = dondoc_core::followup::outbox::refused_addresses(&state.db)
+        .await?
+        .into_iter()
+        .map(|r| RefusedRow {
+            address: r.address,
+            reply: r.reply,
+            refused_at: super::format::datetime(r.refused_at, tz),
+        })
+        .collect();
     let view = AdminPage {
         ctx: ctx(&req, Some(user), "admin"),
         departments,
         users,
         programmes,
+        refused,
+        holidays_missing: dondoc_core::followup::working_days::Calendar::from_settings(
+            &state.settings.calendar,
+        )
+        .next_year_unlisted(state.today()),
     };
     let had_flash = view.ctx.flash.is_some();
     Ok(render(StatusCode::OK, &view, had_flash))

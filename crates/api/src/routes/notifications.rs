@@ -3,6 +3,7 @@
 use actix_web::{HttpResponse, get, web};
 use dondoc_core::{
     followup::notifications::{self, NotificationView, RawNotificationQuery},
+    followup::outbox::RefusedAddress,
     tasks::Page,
 };
 
@@ -27,4 +28,21 @@ pub async fn list(
     query: web::Query<RawNotificationQuery>,
 ) -> ApiResult<HttpResponse> {
     Ok(ok(&notifications::list(&state.db, &user, &query).await?))
+}
+
+/// Email addresses the mail server refused for good (unknown or disabled
+/// mailbox), left out of reminders until changed (leader, admin).
+#[utoipa::path(
+    tag = "notifications",
+    responses((status = 200, body = Vec<RefusedAddress>), (status = 403, body = ProblemBody)),
+    security(("bearer" = []), ("session" = []))
+)]
+#[get("/notifications/refused-addresses")]
+pub async fn refused_addresses(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+) -> ApiResult<HttpResponse> {
+    Ok(ok(
+        &notifications::refused_addresses(&state.db, &user).await?
+    ))
 }

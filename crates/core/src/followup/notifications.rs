@@ -26,7 +26,10 @@ pub mod state {
     pub const SENT: &str = "sent";
     pub const FAILED: &str = "failed";
     pub const CANCELLED: &str = "cancelled";
-    pub const ALL: [&str; 5] = [PENDING, SENDING, SENT, FAILED, CANCELLED];
+    /// A digest not yet sent when a newer one for the same recipients and
+    /// job was made: never sent (the newer one says it all, up to date).
+    pub const SUPERSEDED: &str = "superseded";
+    pub const ALL: [&str; 6] = [PENDING, SENDING, SENT, FAILED, CANCELLED, SUPERSEDED];
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -40,7 +43,7 @@ pub struct NotificationView {
     pub department: Option<String>,
     pub recipients: Vec<String>,
     pub subject: String,
-    /// pending | sending | sent | failed | cancelled
+    /// pending | sending | sent | failed | cancelled | superseded
     pub state: String,
     pub attempts: i32,
     pub next_attempt_at: DateTime<Utc>,
@@ -55,7 +58,7 @@ pub struct NotificationView {
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct RawNotificationQuery {
-    /// pending, sending, sent, failed or cancelled.
+    /// pending, sending, sent, failed, cancelled or superseded.
     pub state: Option<String>,
     /// department-digest, escalation, leader-digest.
     pub kind: Option<String>,
@@ -97,6 +100,16 @@ fn view(n: notification::Model, departments: &[department::Model]) -> Notificati
         created_at: n.created_at,
         sent_at: n.sent_at,
     }
+}
+
+/// The addresses the mail server refused for good (admin, leader): left out
+/// of every notification until they are changed.
+pub async fn refused_addresses(
+    db: &crate::db::Db,
+    user: &Principal,
+) -> Result<Vec<super::outbox::RefusedAddress>> {
+    policy::require(user, Action::ReadNotifications, None)?;
+    super::outbox::refused_addresses(db).await
 }
 
 pub async fn list<C: ConnectionTrait>(

@@ -384,3 +384,9 @@ due_date_locked = The task has been reported done, so its deadline cannot change
 accept_declared_day = Accept the completion day the department declared ({ $day }); give the reason under Note
 history-action-completion_day_accepted = Declared completion day accepted
 history-action-extension_withdrawn = Extension request withdrawn
+
+refused_addresses = Email addresses refused by the mail server
+refused_addresses_help = The mail server refused these addresses for good (no such mailbox, or disabled). Reminders still reach every other address; these are not tried again until the account's or department's email is changed.
+mail_server_reply = Mail server's reply
+refused_at = Refused at
+holidays_missing = The configuration lists no public holidays (calendar.holidays, Tết included) for the year

@@ -381,3 +381,9 @@ due_date_locked = Nhiệm vụ đã báo cáo hoàn thành nên không thay đ�
 accept_declared_day = Chấp nhận ngày hoàn thành đơn vị khai ({ $day }); ghi lý do vào ô Ý kiến
 history-action-completion_day_accepted = Chấp nhận ngày hoàn thành đơn vị khai
 history-action-extension_withdrawn = Rút đề nghị gia hạn
+
+refused_addresses = Địa chỉ email bị máy chủ thư từ chối
+refused_addresses_help = Máy chủ thư từ chối hẳn các địa chỉ này (hộp thư không tồn tại hoặc bị khóa). Thư nhắc việc vẫn đến các địa chỉ khác; các địa chỉ này không được gửi lại cho đến khi email của tài khoản hoặc đơn vị được sửa.
+mail_server_reply = Trả lời của máy chủ thư
+refused_at = Thời điểm từ chối
+holidays_missing = Cấu hình chưa có danh sách ngày nghỉ lễ (calendar.holidays, kể cả Tết) của năm

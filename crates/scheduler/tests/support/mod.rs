@@ -72,6 +72,8 @@ pub struct SinkOptions {
     pub drop_after_data: Vec<String>,
     pub delay_ms: u64,
     pub refuse_sender: Option<u16>,
+    /// Read at every RCPT: `451`, `550` or as usual (see smtp_sink.py).
+    pub mode_file: Option<PathBuf>,
 }
 
 /// A running SMTP server process; killed on drop.
@@ -89,6 +91,10 @@ pub struct Received {
     pub rcpt_tos: Vec<String>,
     pub to: String,
     pub subject: String,
+    #[serde(default)]
+    pub auto_submitted: String,
+    #[serde(default)]
+    pub reply_to: String,
     pub text: Option<String>,
     pub html: Option<String>,
     #[serde(default)]
@@ -128,6 +134,9 @@ impl SmtpSink {
         }
         if let Some(code) = options.refuse_sender {
             cmd.args(["--refuse-sender", &code.to_string()]);
+        }
+        if let Some(file) = &options.mode_file {
+            cmd.arg("--mode-file").arg(file);
         }
         let mut child = cmd
             .stdout(Stdio::piped())
@@ -183,6 +192,20 @@ impl Drop for SmtpSink {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The addresses the server refused at RCPT, in order (one per refusal).
+pub fn refused_rcpts(path: &Path) -> Vec<String> {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Vec::new();
+    };
+    text.lines()
+        .filter(|l| l.contains("\"event\": \"rejected\""))
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).expect("a log line");
+            v["rcpt"].as_str().unwrap_or_default().to_string()
+        })
+        .collect()
 }
 
 pub fn read_log(path: &Path) -> Vec<Received> {

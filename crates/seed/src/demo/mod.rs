@@ -42,8 +42,17 @@ pub async fn seed_if_empty(
     if !database_is_empty(db).await? {
         return Ok(None);
     }
-    seed(db, clock, settings).await.map(Some)
+    match seed(db, clock, settings).await {
+        // Another instance, started at the same time, seeded it first.
+        Err(Error::Conflict(dondoc_core::Msg::DemoNotEmpty)) => Ok(None),
+        other => other.map(Some),
+    }
 }
+
+/// Held for the seeding transaction on PostgreSQL: two instances started
+/// together on an empty database seed one after the other, and the second
+/// then finds it seeded (SQLite's `BEGIN IMMEDIATE` already serialises them).
+const SEED_LOCK: i64 = 0x646f_6e64_6f63;
 
 fn offset(today: NaiveDate, days: i64) -> NaiveDate {
     if days >= 0 {
@@ -68,6 +77,10 @@ fn offset(today: NaiveDate, days: i64) -> NaiveDate {
 pub async fn seed(db: &Db, clock: &Clock, settings: &Settings) -> Result<DemoSummary> {
     let data = parse_data()?;
     let txn = db::begin_write(db).await?;
+    if db::is_postgres(&txn) {
+        txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({SEED_LOCK})"))
+            .await?;
+    }
     if !database_is_empty(&txn).await? {
         return Err(Error::Conflict(dondoc_core::Msg::DemoNotEmpty));
     }

@@ -186,6 +186,10 @@ pub async fn requeue(db: &Db, id: i64, now: DateTime<Utc>) -> Result<()> {
         ))
         .await?
         .rows_affected();
+    if done == 1 {
+        // The operator says the mailboxes work again: try the refused ones.
+        super::addressees::forget_refusals(&txn, &[id]).await?;
+    }
     txn.commit().await?;
     if done == 1 {
         return Ok(());
@@ -200,4 +204,31 @@ pub async fn requeue(db: &Db, id: i64, now: DateTime<Utc>) -> Result<()> {
             state: n.state.to_string(),
         })),
     }
+}
+
+/// Puts back in the queue notifications failed by refusals that turned out
+/// to be the whole server's (the same refusal for every message in a row),
+/// without counting the attempt, and forgets those refusals: once the server
+/// accepts again they are delivered. Only rows still `failed` change.
+pub async fn reopen_refused(db: &Db, ids: &[i64], at: DateTime<Utc>, why: &str) -> Result<u64> {
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let txn = db::begin_write(db).await?;
+    let mut values = vec![Value::from(ms(at)), why.into()];
+    values.extend(ids.iter().map(|id| Value::from(*id)));
+    let sql = format!(
+        "UPDATE notifications SET state = 'pending', next_attempt_at = ?, \
+         attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, \
+         last_error = ? || COALESCE(last_error, '') \
+         WHERE state = 'failed' AND id IN ({})",
+        vec!["?"; ids.len()].join(", ")
+    );
+    let reopened = txn
+        .execute_raw(db::statement(&txn, &sql, values))
+        .await?
+        .rows_affected();
+    super::addressees::forget_refusals(&txn, ids).await?;
+    txn.commit().await?;
+    Ok(reopened)
 }

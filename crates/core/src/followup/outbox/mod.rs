@@ -22,23 +22,30 @@
 //! Every timestamp written here comes from the caller (an injected clock) and
 //! is truncated to milliseconds, so SQLite's text timestamps compare correctly.
 //!
-//! Files: `enqueue` (inserting notifications), `occurrences` (recording cron
+//! Files: `supersede` (an older unsent digest gives way to a newer one),
+//! `addressees` (what each address answered, refused addresses), `enqueue` (inserting notifications), `occurrences` (recording cron
 //! occurrences and job runs), `claim` (claiming under a lease, expiry,
 //! backoff, requeue) and `finish` (the fenced finish and the attempt log).
 
+mod addressees;
 mod claim;
 mod enqueue;
 mod finish;
 mod occurrences;
+mod supersede;
 #[cfg(test)]
 mod tests;
 
-pub use claim::{ClaimedNotification, backoff, claim, fail_expired, requeue};
+pub use addressees::{
+    AddressOutcome, RefusedAddress, delivered_to, forget_refusals, recipient_outcome,
+    record as record_addresses, refused_addresses, refused_among,
+};
+pub use claim::{ClaimedNotification, backoff, claim, fail_expired, reopen_refused, requeue};
 pub use enqueue::{NewNotification, enqueue, enqueue_many, enqueue_to_render, message_id};
 pub use finish::{AttemptView, Fenced, Finish, attempts, finish, store_rendered};
 pub use occurrences::{
-    JobRunView, Occurrence, OccurrenceOutcome, job_runs, last_fire_at, record_skipped,
-    run_occurrence,
+    JobRunView, Occurrence, OccurrenceOutcome, job_runs, last_fire_at, record_passed,
+    record_skipped, run_occurrence,
 };
 
 use chrono::{DateTime, SubsecRound, Utc};

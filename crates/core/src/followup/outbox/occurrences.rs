@@ -102,6 +102,12 @@ pub async fn run_occurrence(
     let enqueued = enqueue_many(&txn, now, notifications, message_domain)
         .await?
         .len() as u32;
+    let mut kinds: Vec<&str> = notifications.iter().map(|n| n.kind.as_str()).collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    for kind in kinds {
+        super::supersede::supersede_older(&txn, kind).await?;
+    }
     let already_present = notifications.len() as u32 - enqueued;
     let detail = match (&occurrence.detail, already_present) {
         (Some(d), 0) => Some(d.clone()),
@@ -138,6 +144,29 @@ pub async fn record_skipped(
     times: &[DateTime<Utc>],
     created_by: &str,
 ) -> Result<u32> {
+    record_passed(
+        db,
+        now,
+        schedule_key,
+        times,
+        fire_status::SKIPPED,
+        "missed longer ago than scheduler.max_catchup_hours",
+        created_by,
+    )
+    .await
+}
+
+/// Records occurrences that are not run, each with `status` and `detail`;
+/// insert-or-ignore. Returns how many rows were new.
+pub async fn record_passed(
+    db: &Db,
+    now: DateTime<Utc>,
+    schedule_key: &str,
+    times: &[DateTime<Utc>],
+    status: &str,
+    detail: &str,
+    created_by: &str,
+) -> Result<u32> {
     let txn = db::begin_write(db).await?;
     let mut new = 0;
     for at in times {
@@ -145,10 +174,10 @@ pub async fn record_skipped(
             &txn,
             schedule_key,
             *at,
-            fire_status::SKIPPED,
+            status,
             created_by,
             now,
-            Some("missed longer ago than scheduler.max_catchup_hours".to_string()),
+            Some(detail.to_string()),
         )
         .await?
         {

@@ -15,14 +15,15 @@ use dondoc_core::{
 };
 use rand::Rng;
 
-use crate::{
-    mailer::{Mailer, Outgoing, Receipt, SendError},
-    render,
-};
+use crate::{mailer::Mailer, render};
 
-/// Identical permanent refusals in a row after which the worker treats the
-/// server as refusing everything (e.g. the sender is rejected): it pauses
-/// instead of failing every notification in the queue.
+mod judge;
+
+/// The default of `mail.delivery.refusals_before_pause`: refusals of the
+/// same kind (code and enhanced status) in a row, each for a whole message,
+/// after which the worker treats the server as refusing everything (the
+/// sender is rejected, its directory is down): it pauses, and takes back
+/// the refusals of the streak, instead of failing the whole queue.
 pub const REFUSALS_BEFORE_PAUSE: u32 = 3;
 
 /// A name for this process, unique per start: `host:pid:random`.
@@ -92,6 +93,9 @@ pub struct DrainReport {
     pub lost_leases: u32,
     /// Failed because they were older than `max_age`.
     pub expired: u32,
+    /// Failed by a refusal, then put back in the queue when the same refusal
+    /// came for every message in a row (the server's, not the mailboxes').
+    pub reopened: u32,
     pub paused_until: Option<DateTime<Utc>>,
 }
 
@@ -125,6 +129,12 @@ impl DrainReport {
             self.released,
             self.lost_leases
         );
+        if self.reopened > 0 {
+            text.push_str(&format!(
+                "; {} reopened after a wave of refusals",
+                self.reopened
+            ));
+        }
         if let Some(until) = self.paused_until {
             text.push_str(&format!("; delivery paused until {until}"));
         }
@@ -139,7 +149,10 @@ pub struct Worker<M> {
     mailer: M,
     id: String,
     paused_until: Option<DateTime<Utc>>,
-    refusals: (Option<(Option<u16>, String)>, u32),
+    refusals: judge::Streak,
+    /// Notifications put back in the queue after a wave of refusals, since
+    /// the last drain report.
+    reopened: u32,
 }
 
 impl<M: Mailer> Worker<M> {
@@ -151,7 +164,8 @@ impl<M: Mailer> Worker<M> {
             mailer,
             id: worker_id(),
             paused_until: None,
-            refusals: (None, 0),
+            refusals: judge::Streak::default(),
+            reopened: 0,
         }
     }
 
@@ -260,6 +274,7 @@ impl<M: Mailer> Worker<M> {
                 Step::Delivered(list) => list.iter().for_each(|d| report.add(d)),
             }
         }
+        report.reopened = std::mem::take(&mut self.reopened);
         Ok(report)
     }
 
@@ -291,136 +306,6 @@ impl<M: Mailer> Worker<M> {
             "lease lost before finishing: another worker re-claimed the notification; nothing was changed"
         );
         Delivery::LostLease { id: c.id }
-    }
-
-    /// Sends one claimed notification (no transaction is open) and finishes
-    /// it under the lease.
-    pub async fn deliver_claimed(
-        &mut self,
-        c: &ClaimedNotification,
-    ) -> dondoc_core::Result<Delivery> {
-        if c.ambiguous {
-            metrics::counter!("dondoc_outbox_reclaimed_total").increment(1);
-        }
-        let rendered;
-        let c = match &c.payload {
-            None => c,
-            Some(payload) => match self.render_and_store(c, payload).await? {
-                Ok(with_bodies) => {
-                    rendered = with_bodies;
-                    &rendered
-                }
-                Err(delivery) => return Ok(delivery),
-            },
-        };
-        let result = self.mailer.send(&Outgoing::from(c)).await;
-        let now = self.clock.now();
-        let (finish, delivery) = match self.judge(c, result, now) {
-            Judged::Finish(finish, delivery) => (finish, delivery),
-            Judged::Pause { code, message } => return self.pause(c, code, message).await,
-        };
-        match outbox::finish(&self.db, c, &self.id, &finish, now).await? {
-            Fenced::LostLease => Ok(self.lost(c)),
-            Fenced::Applied => {
-                report(c, &delivery);
-                Ok(delivery)
-            }
-        }
-    }
-
-    /// What to record for a send's result: how the attempt finishes and what
-    /// the caller is told, or a pause when the server refuses everything.
-    fn judge(
-        &mut self,
-        c: &ClaimedNotification,
-        result: Result<Receipt, SendError>,
-        now: DateTime<Utc>,
-    ) -> Judged {
-        let (finish, delivery) = match result {
-            Ok(receipt) => {
-                self.refusals = (None, 0);
-                (
-                    Finish::Sent {
-                        code: receipt.code,
-                        reply: receipt.reply,
-                    },
-                    Delivery::Sent {
-                        id: c.id,
-                        possibly_duplicated: c.ambiguous,
-                    },
-                )
-            }
-            Err(SendError::Transient {
-                code,
-                message,
-                ambiguous,
-            }) => {
-                let jitter = rand::rng().random_range(-1.0..=1.0);
-                let next = now
-                    + outbox::backoff(
-                        c.attempts,
-                        self.config.base_backoff_secs,
-                        self.config.max_backoff_secs,
-                        jitter,
-                    );
-                if next >= c.created_at + self.max_age() {
-                    let reason = format!(
-                        "Không gửi được sau {} giờ / undelivered after {} h (mail.delivery.max_age_hours); last error: {message}",
-                        self.config.max_age_hours, self.config.max_age_hours
-                    );
-                    (
-                        Finish::Failed {
-                            code,
-                            error: reason.clone(),
-                        },
-                        Delivery::Failed { id: c.id, reason },
-                    )
-                } else {
-                    (
-                        Finish::Retry {
-                            code,
-                            error: message.clone(),
-                            next_attempt_at: next,
-                            ambiguous,
-                        },
-                        Delivery::Retrying {
-                            id: c.id,
-                            next_attempt_at: next,
-                            error: message,
-                        },
-                    )
-                }
-            }
-            Err(SendError::Permanent { code, message }) => {
-                let same = self.refusals.0.as_ref() == Some(&(code, message.clone()));
-                self.refusals = (
-                    Some((code, message.clone())),
-                    if same { self.refusals.1 + 1 } else { 1 },
-                );
-                if self.refusals.1 >= REFUSALS_BEFORE_PAUSE {
-                    let reason = format!(
-                        "the server refused {} messages in a row with the same reply: {message}",
-                        self.refusals.1
-                    );
-                    return Judged::Pause {
-                        code,
-                        message: reason,
-                    };
-                }
-                (
-                    Finish::Failed {
-                        code,
-                        error: message.clone(),
-                    },
-                    Delivery::Failed {
-                        id: c.id,
-                        reason: message,
-                    },
-                )
-            }
-            Err(SendError::Config { code, message }) => return Judged::Pause { code, message },
-        };
-        Judged::Finish(finish, delivery)
     }
 
     /// Renders a notification core enqueued with structured content and
@@ -473,6 +358,7 @@ impl<M: Mailer> Worker<M> {
         c: &ClaimedNotification,
         code: Option<u16>,
         message: String,
+        reopen: Vec<i64>,
     ) -> dondoc_core::Result<Delivery> {
         let now = self.clock.now();
         let until = now
@@ -488,6 +374,13 @@ impl<M: Mailer> Worker<M> {
             until = %until,
             "mail configuration failure: delivery paused, no attempts spent; check mail.* settings"
         );
+        if !reopen.is_empty() {
+            let why = "Trả lại hàng đợi: máy chủ thư từ chối mọi thư / back in the queue: the mail server refused every message; ";
+            let n = outbox::reopen_refused(&self.db, &reopen, until, why).await?;
+            self.reopened += n as u32;
+            tracing::warn!(reopened = n, ids = ?reopen,
+                "the same refusal came for every message in a row: the server's, not the mailboxes'; those notifications wait for it again");
+        }
         let outcome = Finish::Release {
             code,
             error: format!("configuration failure (delivery paused): {message}"),
@@ -500,16 +393,6 @@ impl<M: Mailer> Worker<M> {
             },
         )
     }
-}
-
-/// How a send's result is recorded.
-enum Judged {
-    Finish(Finish, Delivery),
-    /// The server refuses everything for now: pause, spend no attempt.
-    Pause {
-        code: Option<u16>,
-        message: String,
-    },
 }
 
 /// Metrics and logs for a finished attempt.
