@@ -173,6 +173,8 @@ struct ImportPage {
     token: String,
     file_name: String,
     imported: Option<usize>,
+    /// The file was refused for its size (413), not its content.
+    too_large: bool,
 }
 
 fn import_page(req: &HttpRequest, user: Principal, year: i32) -> ImportPage {
@@ -184,6 +186,7 @@ fn import_page(req: &HttpRequest, user: Principal, year: i32) -> ImportPage {
         token: String::new(),
         file_name: String::new(),
         imported: None,
+        too_large: false,
     }
 }
 
@@ -323,17 +326,19 @@ async fn preview(
     page: &mut ImportPage,
     post: &ImportPost,
 ) -> Result<(), PageError> {
-    let rows = match import::read_rows(&post.bytes, &post.file_name) {
-        Ok(rows) => rows,
-        Err(refused) => {
-            page.problems = refused.0;
-            return Ok(());
-        }
-    };
+    let rows =
+        match import::read_rows_off_thread(post.bytes.clone(), post.file_name.clone()).await? {
+            Ok(rows) => rows,
+            Err(refused) => {
+                page.too_large = refused.too_large;
+                page.problems = refused.problems;
+                return Ok(());
+            }
+        };
     let checked = match import::check(&state.db, &rows, post.year).await? {
         Ok(checked) => checked,
         Err(refused) => {
-            page.problems = refused.0;
+            page.problems = refused.problems;
             return Ok(());
         }
     };
@@ -383,14 +388,17 @@ pub async fn import_submit(
             &state.clock,
             &state.settings.organization.name,
             Some(user.user_id),
-            &post.bytes,
+            post.bytes,
             &post.file_name,
             post.year,
         )
         .await?
         {
             Ok(report) => page.imported = Some(report.imported),
-            Err(refused) => page.problems = refused.0,
+            Err(refused) => {
+                page.too_large = refused.too_large;
+                page.problems = refused.problems;
+            }
         }
     } else {
         preview(&state, &user, &mut page, &post).await?;
@@ -398,6 +406,8 @@ pub async fn import_submit(
     let had_flash = page.ctx.flash.is_some();
     let status = if page.problems.is_empty() {
         StatusCode::OK
+    } else if page.too_large {
+        StatusCode::PAYLOAD_TOO_LARGE
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
