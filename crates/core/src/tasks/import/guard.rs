@@ -61,6 +61,10 @@ pub fn check_package(bytes: &[u8]) -> Result<(), Refusal> {
         let name = entry.name().map(|n| n.into_owned()).unwrap_or_default();
         let part = Part::of(&name);
         let declared = entry.size();
+        // An honest giant is refused on its word; a liar is caught by the counter.
+        if declared > budget {
+            return Err(inflated_too_much());
+        }
         let mut counted = Counted {
             inner: entry,
             read: 0,
@@ -127,13 +131,23 @@ struct Counted<R> {
 
 impl<R: Read> Read for Counted<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
+        let n = match self.inner.read(buf) {
+            Ok(n) => n,
+            // The zip reader itself refuses to go past the declared size
+            // (swallowing the bytes that went past it); a CRC error is not this.
+            Err(err)
+                if err.kind() == io::ErrorKind::InvalidData
+                    && self.read + buf.len() as u64 > self.declared
+                    && err.to_string().contains("declared") =>
+            {
+                self.over = Some(lying_entry());
+                return Err(err);
+            }
+            Err(err) => return Err(err),
+        };
         self.read += n as u64;
         if self.read > self.budget {
-            self.over = Some(Refusal::TooLarge(format!(
-                "Tệp giải nén ra hơn {} MB",
-                MAX_INFLATED_BYTES / 1024 / 1024
-            )));
+            self.over = Some(inflated_too_much());
         } else if self.read > self.declared {
             self.over = Some(Refusal::TooLarge(
                 "Tệp nén bất thường: một phần giải nén ra nhiều hơn kích thước nó khai báo".into(),
@@ -144,6 +158,19 @@ impl<R: Read> Read for Counted<R> {
             None => Ok(n),
         }
     }
+}
+
+fn lying_entry() -> Refusal {
+    Refusal::TooLarge(
+        "Tệp nén bất thường: một phần giải nén ra nhiều hơn kích thước nó khai báo".into(),
+    )
+}
+
+fn inflated_too_much() -> Refusal {
+    Refusal::TooLarge(format!(
+        "Tệp giải nén ra hơn {} MB",
+        MAX_INFLATED_BYTES / 1024 / 1024
+    ))
 }
 
 /// What has been counted in one part so far.

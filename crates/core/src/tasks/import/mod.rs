@@ -9,6 +9,8 @@
 //! checks the rows and writes them.
 
 mod guard;
+#[cfg(any(test, feature = "testing"))]
+pub mod hostile;
 mod offload;
 mod read;
 
