@@ -206,11 +206,7 @@ fn staging_path(token: &str, user_id: i64) -> Option<PathBuf> {
     if token.len() != 64 || !token.chars().all(|c| c.is_ascii_hexdigit()) {
         return None;
     }
-    Some(
-        std::env::temp_dir()
-            .join("dondoc-imports")
-            .join(format!("{user_id}-{token}")),
-    )
+    Some(import::staging::folder().join(format!("{user_id}-{token}")))
 }
 
 struct Upload {
@@ -293,10 +289,12 @@ async fn read_import(
         let Some(path) = staging_path(&token, user.user_id) else {
             return Err(PageError::back(IMPORT, t.get("csrf_failed")));
         };
-        let Ok(bytes) = std::fs::read(&path) else {
-            return Err(PageError::back(IMPORT, t.get("csrf_failed")));
+        let now = std::time::SystemTime::now();
+        import::staging::sweep(&import::staging::folder(), now);
+        // Missing or older than an hour: preview again.
+        let Some(bytes) = import::staging::take(&path, now) else {
+            return Err(PageError::back(IMPORT, t.get("import_expired")));
         };
-        let _ = std::fs::remove_file(&path);
         return Ok(ImportPost {
             year,
             import: true,
@@ -304,6 +302,7 @@ async fn read_import(
             bytes,
         });
     }
+    import::staging::sweep(&import::staging::folder(), std::time::SystemTime::now());
     match upload.file {
         Some((file_name, bytes)) if !bytes.is_empty() => Ok(ImportPost {
             year,

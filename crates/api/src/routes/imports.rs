@@ -86,7 +86,7 @@ impl From<CheckedRow> for ImportPreviewRow {
     security(("bearer" = []), ("session" = []))
 )]
 #[post("/imports")]
-pub async fn create(
+pub async fn import_programme(
     req: HttpRequest,
     state: web::Data<AppState>,
     user: CurrentUser,

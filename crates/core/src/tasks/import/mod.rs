@@ -13,6 +13,7 @@ mod guard;
 pub mod hostile;
 mod offload;
 mod read;
+pub mod staging;
 
 use read::{column_of, split_departments};
 
