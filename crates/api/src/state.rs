@@ -13,6 +13,10 @@ pub struct AppState {
     pub openapi_json: Arc<String>,
     /// Today's facts of every task, kept in memory for the figures.
     pub facts: Arc<dondoc_core::tasks::fact_store::FactStore>,
+    /// Tokens authenticated a moment ago.
+    pub auth_cache: Arc<crate::auth_cache::AuthCache>,
+    /// Answers to identical reads, while nothing changed.
+    pub answers: Arc<crate::answer_cache::AnswerCache>,
 }
 
 impl AppState {
