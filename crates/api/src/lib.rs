@@ -160,6 +160,7 @@ pub fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(reference::list_programmes)
                 .service(tasks::list)
                 .service(tasks::export)
+                .service(imports::import_programme)
                 .service(tasks::create)
                 .service(tasks::get)
                 .service(tasks::update)

@@ -304,6 +304,7 @@ pub(crate) const KEYS: &[&str] = &[
     "problem-unsupported-media-type-detail",
     "problem-payload-too-large",
     "problem-payload-too-large-detail",
+    "problem-import-too-large",
     "problem-unreadable-body",
     "problem-invalid-query-detail",
     "problem-invalid-json-detail",

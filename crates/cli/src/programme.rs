@@ -53,6 +53,17 @@ pub async fn import(
         dry_run,
     } = command;
     dondoc_core::domain::parse_year("--year", i64::from(year))?;
+    // Sized before it is read: a huge file is refused without loading it.
+    let size = std::fs::metadata(&file)
+        .map_err(|err| anyhow::anyhow!("cannot read {}: {err}", file.display()))?
+        .len();
+    if size > dondoc_core::tasks::import::MAX_FILE_BYTES as u64 {
+        anyhow::bail!(
+            "{} refused: the file is larger than {} MB; nothing was imported",
+            file.display(),
+            dondoc_core::tasks::import::MAX_FILE_BYTES / 1024 / 1024
+        );
+    }
     let bytes = std::fs::read(&file)
         .map_err(|err| anyhow::anyhow!("cannot read {}: {err}", file.display()))?;
     let name = file
@@ -60,7 +71,7 @@ pub async fn import(
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let refused = if dry_run {
-        match dondoc_core::tasks::import::read_rows(&bytes, &name) {
+        match dondoc_core::tasks::import::read_rows_off_thread(bytes, name).await? {
             Ok(rows) => match dondoc_core::tasks::import::check(&db, &rows, year).await? {
                 Ok(checked) => {
                     println!(
@@ -80,7 +91,7 @@ pub async fn import(
             &clock,
             &settings.organization.name,
             None,
-            &bytes,
+            bytes,
             &name,
             year,
         )
@@ -98,13 +109,13 @@ pub async fn import(
         }
     };
     // Every bad row, one per line, on standard output; the summary as the error.
-    for problem in &refused.0 {
+    for problem in &refused.problems {
         println!("{problem}");
     }
     anyhow::bail!(
         "{} refused: {} problem(s) listed above; nothing was imported",
         file.display(),
-        refused.0.len()
+        refused.problems.len()
     )
 }
 

@@ -330,3 +330,52 @@ fn export_a_year_and_import_it_into_the_next() {
         stderr(&out)
     );
 }
+
+#[test]
+fn hostile_workbooks_are_refused_with_the_reason_and_exit_1() {
+    use dondoc_core::tasks::import::hostile::{self, Declared};
+    let dir = tempfile::tempdir().unwrap();
+    assert!(dondoc(dir.path(), &["migrate"], &[], None).status.success());
+    for (name, bytes, reason) in [
+        ("corner.xlsx", hostile::far_corner_workbook(), "1048576"),
+        (
+            "s10.xlsx",
+            hostile::shared_strings_declaring("1e10"),
+            "uniqueCount",
+        ),
+        (
+            "s18.xlsx",
+            hostile::shared_strings_declaring("1e18"),
+            "uniqueCount",
+        ),
+        (
+            "honest.xlsx",
+            hostile::zip_bomb(false, Declared::Honest),
+            "100 MB",
+        ),
+        (
+            "lying.xlsx",
+            hostile::zip_bomb(false, Declared::Lying),
+            "khai báo",
+        ),
+        (
+            "body.docx",
+            hostile::zip_bomb(true, Declared::Honest),
+            "100 MB",
+        ),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        for dry_run in [true, false] {
+            let mut args = vec!["import", "tasks", path.to_str().unwrap(), "--year", "2027"];
+            if dry_run {
+                args.push("--dry-run");
+            }
+            let out = dondoc(dir.path(), &args, &[], None);
+            assert_eq!(out.status.code(), Some(1), "{name}");
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            assert!(stdout.contains(reason), "{name}: {stdout}");
+            assert_one_clear_line(&out, &["refused", "nothing was imported"]);
+        }
+    }
+}

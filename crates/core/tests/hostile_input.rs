@@ -130,14 +130,14 @@ async fn a_file_with_bad_rows_is_refused_whole_and_each_bad_row_is_named() {
             &clock,
             "UBND",
             None,
-            csv.as_bytes(),
+            csv.as_bytes().to_vec(),
             "chuong-trinh.csv",
             2027,
         )
         .await
         .unwrap();
         let refused = result.expect_err("the file must be refused");
-        let lines: Vec<String> = refused.0.iter().map(ToString::to_string).collect();
+        let lines: Vec<String> = refused.problems.iter().map(ToString::to_string).collect();
         for expected in [
             "row 4, column Thời hạn",
             "row 5, column Đơn vị chủ trì",
@@ -176,7 +176,7 @@ async fn a_file_with_bad_rows_is_refused_whole_and_each_bad_row_is_named() {
             &clock,
             "UBND",
             None,
-            fixed.as_bytes(),
+            fixed.as_bytes().to_vec(),
             "chuong-trinh.csv",
             2027,
         )

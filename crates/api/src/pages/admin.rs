@@ -199,6 +199,8 @@ struct ImportPage {
     token: String,
     file_name: String,
     imported: Option<usize>,
+    /// The file was refused for its size (413), not its content.
+    too_large: bool,
 }
 
 fn import_page(req: &HttpRequest, user: Principal, year: i32) -> ImportPage {
@@ -210,6 +212,7 @@ fn import_page(req: &HttpRequest, user: Principal, year: i32) -> ImportPage {
         token: String::new(),
         file_name: String::new(),
         imported: None,
+        too_large: false,
     }
 }
 
@@ -229,11 +232,7 @@ fn staging_path(token: &str, user_id: i64) -> Option<PathBuf> {
     if token.len() != 64 || !token.chars().all(|c| c.is_ascii_hexdigit()) {
         return None;
     }
-    Some(
-        std::env::temp_dir()
-            .join("dondoc-imports")
-            .join(format!("{user_id}-{token}")),
-    )
+    Some(import::staging::folder().join(format!("{user_id}-{token}")))
 }
 
 struct Upload {
@@ -316,10 +315,12 @@ async fn read_import(
         let Some(path) = staging_path(&token, user.user_id) else {
             return Err(PageError::back(IMPORT, t.get("csrf_failed")));
         };
-        let Ok(bytes) = std::fs::read(&path) else {
-            return Err(PageError::back(IMPORT, t.get("csrf_failed")));
+        let now = std::time::SystemTime::now();
+        import::staging::sweep(&import::staging::folder(), now);
+        // Missing or older than an hour: preview again.
+        let Some(bytes) = import::staging::take(&path, now) else {
+            return Err(PageError::back(IMPORT, t.get("import_expired")));
         };
-        let _ = std::fs::remove_file(&path);
         return Ok(ImportPost {
             year,
             import: true,
@@ -327,6 +328,7 @@ async fn read_import(
             bytes,
         });
     }
+    import::staging::sweep(&import::staging::folder(), std::time::SystemTime::now());
     match upload.file {
         Some((file_name, bytes)) if !bytes.is_empty() => Ok(ImportPost {
             year,
@@ -349,17 +351,19 @@ async fn preview(
     page: &mut ImportPage,
     post: &ImportPost,
 ) -> Result<(), PageError> {
-    let rows = match import::read_rows(&post.bytes, &post.file_name) {
-        Ok(rows) => rows,
-        Err(refused) => {
-            page.problems = refused.0;
-            return Ok(());
-        }
-    };
+    let rows =
+        match import::read_rows_off_thread(post.bytes.clone(), post.file_name.clone()).await? {
+            Ok(rows) => rows,
+            Err(refused) => {
+                page.too_large = refused.too_large;
+                page.problems = refused.problems;
+                return Ok(());
+            }
+        };
     let checked = match import::check(&state.db, &rows, post.year).await? {
         Ok(checked) => checked,
         Err(refused) => {
-            page.problems = refused.0;
+            page.problems = refused.problems;
             return Ok(());
         }
     };
@@ -409,14 +413,17 @@ pub async fn import_submit(
             &state.clock,
             &state.settings.organization.name,
             Some(user.user_id),
-            &post.bytes,
+            post.bytes,
             &post.file_name,
             post.year,
         )
         .await?
         {
             Ok(report) => page.imported = Some(report.imported),
-            Err(refused) => page.problems = refused.0,
+            Err(refused) => {
+                page.too_large = refused.too_large;
+                page.problems = refused.problems;
+            }
         }
     } else {
         preview(&state, &user, &mut page, &post).await?;
@@ -424,6 +431,8 @@ pub async fn import_submit(
     let had_flash = page.ctx.flash.is_some();
     let status = if page.problems.is_empty() {
         StatusCode::OK
+    } else if page.too_large {
+        StatusCode::PAYLOAD_TOO_LARGE
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };

@@ -8,6 +8,7 @@ pub mod documents;
 pub mod explanations;
 pub mod extensions;
 pub mod health;
+pub mod imports;
 pub mod letters;
 pub mod notifications;
 pub mod overdue;

@@ -245,6 +245,7 @@ leads = leads
 yes = Yes
 no = No
 csrf_failed = Your session expired or the form is invalid. Reload the page and try again.
+import_expired = The previewed file waited more than an hour and was removed. Choose the file and preview it again.
 stale_version = Someone else updated this task meanwhile. The page was reloaded; check it and update again.
 assign_task = Assign a new task
 create = Create

@@ -34,3 +34,5 @@ problem-invalid-query-detail = Invalid query string: { $error }
 problem-invalid-json-detail = Malformed JSON: { $error }
 problem-invalid-credentials = Wrong username or password
 problem-invalid-credentials-detail = The username or the password is wrong.
+problem-import-too-large = Import file too large
+problem-import-too-large-detail = The file was refused before it was read: { $reason }

@@ -245,6 +245,7 @@ leads = chủ trì
 yes = Có
 no = Không
 csrf_failed = Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Vui lòng tải lại trang và thử lại.
+import_expired = Tệp đã xem trước chờ quá một giờ nên đã bị xóa. Vui lòng chọn lại tệp và xem trước lần nữa.
 stale_version = Nhiệm vụ vừa được người khác cập nhật. Trang đã được tải lại; vui lòng kiểm tra rồi cập nhật lại.
 assign_task = Giao nhiệm vụ mới
 create = Tạo

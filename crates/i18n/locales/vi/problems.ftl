@@ -34,3 +34,5 @@ problem-invalid-query-detail = Tham số truy vấn không hợp lệ: { $error 
 problem-invalid-json-detail = JSON không hợp lệ: { $error }
 problem-invalid-credentials = Sai tên đăng nhập hoặc mật khẩu
 problem-invalid-credentials-detail = Tên đăng nhập hoặc mật khẩu không đúng.
+problem-import-too-large = Tệp nhập quá lớn
+problem-import-too-large-detail = Tệp bị từ chối trước khi đọc: { $reason }

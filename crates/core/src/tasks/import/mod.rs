@@ -8,10 +8,16 @@
 //! `read` turns the file into rows of cells under known columns; this file
 //! checks the rows and writes them.
 
+mod guard;
+#[cfg(any(test, feature = "testing"))]
+pub mod hostile;
+mod offload;
 mod read;
+pub mod staging;
 
 use read::{column_of, split_departments};
 
+pub use offload::{MAX_PARALLEL_READS, READ_BUDGET, read_rows_off_thread};
 pub use read::{Cell, Column, RawRow, read_rows};
 
 use std::{collections::HashMap, fmt};
@@ -28,8 +34,7 @@ use crate::{
     tasks::history::action,
 };
 
-/// Files larger than this are refused before parsing.
-pub const MAX_FILE_BYTES: usize = 20 * 1024 * 1024;
+pub use guard::MAX_FILE_BYTES;
 
 /// More rows than this is not a work programme.
 pub const MAX_ROWS: usize = 20_000;
@@ -74,11 +79,42 @@ impl ImportProblem {
 
 /// Why a file was refused: every problem found.
 #[derive(Debug, Clone)]
-pub struct ImportRefused(pub Vec<ImportProblem>);
+pub struct ImportRefused {
+    pub problems: Vec<ImportProblem>,
+    /// Refused for its size (HTTP 413), not for what it says (422).
+    pub too_large: bool,
+}
+
+impl ImportRefused {
+    /// Problems with rows or cells.
+    pub fn rows(problems: Vec<ImportProblem>) -> Self {
+        Self {
+            problems,
+            too_large: false,
+        }
+    }
+
+    /// The file as a whole cannot be read.
+    pub fn file(message: String) -> Self {
+        Self::rows(vec![ImportProblem {
+            row: 0,
+            column: String::new(),
+            message,
+        }])
+    }
+
+    /// The file is over a size limit.
+    pub fn too_large(message: String) -> Self {
+        Self {
+            too_large: true,
+            ..Self::file(message)
+        }
+    }
+}
 
 impl fmt::Display for ImportRefused {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let lines: Vec<String> = self.0.iter().map(ToString::to_string).collect();
+        let lines: Vec<String> = self.problems.iter().map(ToString::to_string).collect();
         write!(f, "{}", lines.join("\n"))
     }
 }
@@ -187,7 +223,7 @@ pub async fn check(
     Ok(if problems.is_empty() {
         Ok(checked)
     } else {
-        Err(ImportRefused(problems))
+        Err(ImportRefused::rows(problems))
     })
 }
 
@@ -206,11 +242,11 @@ pub async fn import(
     clock: &Clock,
     organization: &str,
     actor_id: Option<i64>,
-    bytes: &[u8],
+    bytes: Vec<u8>,
     file_name: &str,
     year: i32,
 ) -> Result<std::result::Result<ImportReport, ImportRefused>> {
-    let rows = match read_rows(bytes, file_name) {
+    let rows = match read_rows_off_thread(bytes, file_name.to_string()).await? {
         Ok(rows) => rows,
         Err(refused) => return Ok(Err(refused)),
     };
@@ -237,7 +273,7 @@ pub async fn import(
             Ok(_) => {}
             // Someone added the same code meanwhile: refuse the file, write nothing.
             Err(Error::Conflict(why)) => {
-                return Ok(Err(ImportRefused(vec![ImportProblem {
+                return Ok(Err(ImportRefused::rows(vec![ImportProblem {
                     row: row.row,
                     column: Column::Code.label().into(),
                     message: why.text(Lang::Vi),

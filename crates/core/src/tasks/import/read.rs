@@ -1,14 +1,20 @@
 //! Reading the file: .xlsx or CSV into a grid, the header row found by its
 //! column names, then one row of cells per task line.
 
-use std::{collections::HashMap, io::Cursor};
+use std::{
+    collections::{BTreeMap, HashMap},
+    io::Cursor,
+};
 
-use calamine::{Data, Reader, Xlsx};
+use calamine::{DataRef, Reader, Xlsx};
 use chrono::NaiveDate;
 
 use crate::domain::text::fold;
 
-use super::{ImportProblem, ImportRefused, MAX_FILE_BYTES, MAX_ROWS};
+use super::{
+    ImportProblem, ImportRefused, MAX_ROWS,
+    guard::{self, Refusal},
+};
 
 const MAX_CELL_CHARS: usize = 10_000;
 
@@ -96,6 +102,25 @@ impl Column {
         }
     }
 
+    /// The column whose label is `label` (as `label()` writes it).
+    pub fn from_label(label: &str) -> Option<Column> {
+        Column::ALL.into_iter().find(|c| c.label() == label)
+    }
+
+    /// The API's name for the column (`rows[N].due_date`), as in a task.
+    pub fn field_name(self) -> &'static str {
+        match self {
+            Column::Code => "code",
+            Column::Title => "title",
+            Column::Field => "field",
+            Column::Lead => "lead_department",
+            Column::Coordinators => "coordinating_departments",
+            Column::Due => "due_date",
+            Column::Leader => "leader_in_charge",
+            Column::Note => "description",
+        }
+    }
+
     fn required(self) -> bool {
         matches!(
             self,
@@ -152,27 +177,33 @@ impl RawRow {
 
 /// Reads the rows of a file (format from the name, or sniffed from the bytes).
 pub fn read_rows(bytes: &[u8], file_name: &str) -> std::result::Result<Vec<RawRow>, ImportRefused> {
-    let refuse = |message: String| {
-        ImportRefused(vec![ImportProblem {
-            row: 0,
-            column: String::new(),
-            message,
-        }])
-    };
-    if bytes.len() > MAX_FILE_BYTES {
-        return Err(refuse(format!(
+    if bytes.len() > guard::MAX_FILE_BYTES {
+        return Err(ImportRefused::too_large(format!(
             "Tệp lớn hơn {} MB",
-            MAX_FILE_BYTES / 1024 / 1024
+            guard::MAX_FILE_BYTES / 1024 / 1024
         )));
     }
     let lower = file_name.to_ascii_lowercase();
     let is_zip = bytes.starts_with(b"PK\x03\x04");
-    let grid = if lower.ends_with(".xlsx") || (is_zip && !lower.ends_with(".csv")) {
-        read_xlsx(bytes).map_err(refuse)?
+    if is_zip && !lower.ends_with(".csv") {
+        // Sizes first: no reader builds anything from a package that fails.
+        guard::check_package(bytes).map_err(|refusal| match refusal {
+            Refusal::TooLarge(why) => ImportRefused::too_large(why),
+            Refusal::Malformed(why) => ImportRefused::file(why),
+        })?;
+    }
+    let grid = if lower.ends_with(".docx") {
+        return Err(ImportRefused::file(
+            "Chỉ nhận tệp Excel .xlsx hoặc .csv".into(),
+        ));
+    } else if lower.ends_with(".xlsx") || (is_zip && !lower.ends_with(".csv")) {
+        read_xlsx(bytes).map_err(ImportRefused::file)?
     } else if lower.ends_with(".csv") || lower.ends_with(".txt") || !is_zip {
-        read_csv(bytes).map_err(refuse)?
+        read_csv(bytes).map_err(ImportRefused::file)?
     } else {
-        return Err(refuse("Chỉ nhận tệp Excel .xlsx hoặc .csv".into()));
+        return Err(ImportRefused::file(
+            "Chỉ nhận tệp Excel .xlsx hoặc .csv".into(),
+        ));
     };
     rows_from_grid(grid)
 }
@@ -188,52 +219,76 @@ fn limit_cell(text: String) -> String {
     }
 }
 
+/// Streams the first sheet cell by cell: never the dense rectangle its
+/// dimension declares (the package was checked by `guard` first).
 fn read_xlsx(bytes: &[u8]) -> std::result::Result<Grid, String> {
     let mut workbook: Xlsx<_> =
         Xlsx::new(Cursor::new(bytes)).map_err(|err| format!("Không đọc được tệp .xlsx ({err})"))?;
-    let range = match workbook.worksheet_range_at(0) {
-        Some(Ok(range)) => range,
-        Some(Err(err)) => return Err(format!("Không đọc được trang tính đầu tiên ({err})")),
-        None => return Err("Tệp Excel không có trang tính nào".into()),
+    let Some(sheet) = workbook.sheet_names().first().cloned() else {
+        return Err("Tệp Excel không có trang tính nào".into());
     };
-    let (first_row, first_col) = range.start().unwrap_or((0, 0));
-    let mut grid = Vec::new();
-    for (i, row) in range.rows().enumerate() {
-        if grid.len() > MAX_ROWS + HEADER_SEARCH_ROWS {
-            return Err(format!("Tệp có hơn {MAX_ROWS} dòng"));
-        }
-        // Keep absolute column positions so header and data line up.
-        let mut cells = vec![Cell::Text(String::new()); first_col as usize];
-        for value in row {
-            cells.push(match value {
-                Data::Empty => Cell::Text(String::new()),
-                Data::String(s) => Cell::Text(limit_cell(s.clone())),
-                Data::Int(n) => Cell::Text(n.to_string()),
-                Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => {
-                    Cell::Text(format!("{}", *f as i64))
-                }
-                Data::Float(f) => Cell::Text(f.to_string()),
-                Data::Bool(b) => Cell::Text(b.to_string()),
-                Data::DateTime(dt) => match dt.as_datetime() {
-                    Some(at) => Cell::Date(at.date()),
-                    None => Cell::Text(dt.to_string()),
-                },
-                Data::DateTimeIso(s) => {
-                    match NaiveDate::parse_from_str(s.get(..10).unwrap_or(s), "%Y-%m-%d") {
-                        Ok(d) => Cell::Date(d),
-                        Err(_) => Cell::Text(s.clone()),
-                    }
-                }
-                Data::DurationIso(s) => Cell::Text(s.clone()),
-                Data::Error(e) => Cell::Text(format!("#ERROR {e}")),
-            });
-        }
-        if cells.iter().all(Cell::is_blank) {
+    let mut reader = workbook
+        .worksheet_cells_reader(&sheet)
+        .map_err(|err| format!("Không đọc được trang tính đầu tiên ({err})"))?;
+    let mut rows: BTreeMap<u32, Vec<(u32, Cell)>> = BTreeMap::new();
+    loop {
+        let cell = match reader.next_cell() {
+            Ok(Some(cell)) => cell,
+            Ok(None) => break,
+            Err(err) => return Err(format!("Không đọc được trang tính đầu tiên ({err})")),
+        };
+        let (row, col) = cell.get_position();
+        let value = cell_of(cell.get_value());
+        if value.is_blank() {
             continue;
         }
-        grid.push((first_row as usize + i + 1, cells));
+        if rows.len() > MAX_ROWS + HEADER_SEARCH_ROWS {
+            return Err(format!("Tệp có hơn {MAX_ROWS} dòng"));
+        }
+        rows.entry(row).or_default().push((col, value));
     }
-    Ok(grid)
+    Ok(rows
+        .into_iter()
+        .map(|(row, cells)| {
+            // Keep absolute column positions so header and data line up.
+            let width = cells
+                .iter()
+                .map(|(c, _)| *c as usize + 1)
+                .max()
+                .unwrap_or(0);
+            let mut line = vec![Cell::Text(String::new()); width];
+            for (col, value) in cells {
+                line[col as usize] = value;
+            }
+            (row as usize + 1, line)
+        })
+        .collect())
+}
+
+fn cell_of(value: &DataRef<'_>) -> Cell {
+    match value {
+        DataRef::Empty => Cell::Text(String::new()),
+        DataRef::String(s) => Cell::Text(limit_cell(s.clone())),
+        DataRef::SharedString(s) => Cell::Text(limit_cell((*s).to_string())),
+        DataRef::Int(n) => Cell::Text(n.to_string()),
+        DataRef::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => {
+            Cell::Text(format!("{}", *f as i64))
+        }
+        DataRef::Float(f) => Cell::Text(f.to_string()),
+        DataRef::Bool(b) => Cell::Text(b.to_string()),
+        DataRef::DateTime(dt) => match dt.as_datetime() {
+            Some(at) => Cell::Date(at.date()),
+            None => Cell::Text(dt.to_string()),
+        },
+        DataRef::DateTimeIso(s) => {
+            match NaiveDate::parse_from_str(s.get(..10).unwrap_or(s), "%Y-%m-%d") {
+                Ok(d) => Cell::Date(d),
+                Err(_) => Cell::Text(s.clone()),
+            }
+        }
+        DataRef::DurationIso(s) => Cell::Text(s.clone()),
+        DataRef::Error(e) => Cell::Text(format!("#ERROR {e}")),
+    }
 }
 
 fn read_csv(bytes: &[u8]) -> std::result::Result<Grid, String> {
@@ -292,13 +347,7 @@ fn read_csv(bytes: &[u8]) -> std::result::Result<Grid, String> {
 }
 
 fn rows_from_grid(grid: Grid) -> std::result::Result<Vec<RawRow>, ImportRefused> {
-    let refuse = |message: String| {
-        ImportRefused(vec![ImportProblem {
-            row: 0,
-            column: String::new(),
-            message,
-        }])
-    };
+    let refuse = ImportRefused::file;
     // The header is the first row (among the first few) that names the title column and at least two others.
     let mut header: Option<(usize, HashMap<usize, Column>)> = None;
     for (index, (_, cells)) in grid.iter().enumerate().take(HEADER_SEARCH_ROWS) {
@@ -337,7 +386,7 @@ fn rows_from_grid(grid: Grid) -> std::result::Result<Vec<RawRow>, ImportRefused>
         } else {
             ""
         };
-        return Err(ImportRefused(vec![ImportProblem {
+        return Err(ImportRefused::rows(vec![ImportProblem {
             row: header_row,
             column: String::new(),
             message: format!("Dòng tiêu đề thiếu cột: {}{stt_note}", missing.join(", ")),
