@@ -3,6 +3,7 @@
 //! speaks SQL or SMTP.
 
 pub mod extract;
+pub mod input_text;
 pub mod lang;
 pub mod logging;
 pub mod metrics;
@@ -11,6 +12,7 @@ pub mod pages;
 pub mod problem;
 pub mod routes;
 pub mod state;
+pub mod write_outcome;
 
 use std::{net::TcpListener, sync::Arc};
 
@@ -58,6 +60,7 @@ impl Application {
             settings: settings.clone(),
             clock,
             facts: Arc::new(facts),
+            writes: Arc::new(dondoc_core::db::WriteCheck::new()),
         };
         let workers = if settings.server.workers > 0 {
             settings.server.workers
@@ -77,6 +80,8 @@ impl Application {
                 .app_data(query_config())
                 .app_data(path_config())
                 .default_service(web::to(not_found))
+                .wrap(middleware::from_fn(write_outcome::remember))
+                .wrap(middleware::from_fn(input_text::refuse_in_url))
                 .wrap(middleware::from_fn(pages::error::render_for_request))
                 .wrap(middleware::from_fn(writes_refresh_figures))
                 .wrap(middleware::from_fn(localize_problems))

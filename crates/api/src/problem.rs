@@ -184,6 +184,11 @@ impl From<Error> for ApiError {
 /// pages keep the error to render it after learning its status).
 pub fn problem_of(err: &Error) -> Problem {
     match err {
+        Error::Validation(fields)
+            if !fields.is_empty() && fields.iter().all(|f| f.code == crate::input_text::CODE) =>
+        {
+            Problem::validation(fields.clone()).with_kind(crate::input_text::CODE)
+        }
         Error::Validation(fields) => Problem::validation(fields.clone()),
         Error::NotFound(what) => Problem::not_found().detail_msg(what),
         Error::Forbidden(why) => {

@@ -17,6 +17,7 @@ pub mod mailer;
 pub mod render;
 pub mod schedule;
 pub mod service;
+pub mod subject;
 pub mod worker;
 
 pub use jobs::{Context, JobRun, TickReport, run_now, tick, tick_job};

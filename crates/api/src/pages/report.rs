@@ -81,10 +81,10 @@ pub async fn show(
     PageUser(user): PageUser,
 ) -> Result<HttpResponse, PageError> {
     let stats = load(&state, &user, query.year.clone()).await?;
+    let counts = documents::count_by_kind(&state.db, &user, stats.year).await?;
     let page_ctx = ctx(&req, Some(user), "report");
     let t = page_ctx.t;
-    let kinds: Vec<KindCount> = documents::count_by_kind(&state.db, stats.year)
-        .await?
+    let kinds: Vec<KindCount> = counts
         .into_iter()
         .map(|(kind, count)| KindCount {
             label: kind.label(t.0).to_string(),
