@@ -33,8 +33,11 @@ impl Header for Subject {
         }
         let mut encoded = String::new();
         // The line already holds "Subject: "; the writer folds after it.
-        let mut writer = EmailWriter::new(&mut encoded, "Subject: ".len(), 0, false);
-        if rfc2047::encode(&self.0, &mut writer).is_err() {
+        let written = {
+            let mut writer = EmailWriter::new(&mut encoded, "Subject: ".len(), 0, false);
+            rfc2047::encode(&self.0, &mut writer)
+        };
+        if written.is_err() {
             // Writing to a String cannot fail; should it, lettre's own encoding
             // is still a valid header.
             return HeaderValue::new(Self::name(), self.0.clone());
