@@ -554,6 +554,7 @@ pub async fn seed(db: &Db, clock: &Clock, settings: &Settings) -> Result<DemoSum
 #[cfg(test)]
 mod tests {
     use super::*;
+    use dondoc_core::domain::DepartmentKind;
 
     #[test]
     fn the_demo_data_parses_and_has_the_reports_figures() {

@@ -500,6 +500,7 @@ pub async fn seed(
 
 #[cfg(test)]
 mod tests {
+    use super::names::Rng;
     use super::*;
 
     #[test]
