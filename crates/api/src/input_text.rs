@@ -5,20 +5,12 @@
 //! the exports, the mail headers and the calendar files downstream. A
 //! refusal is a 422 `invalid_characters` naming the field.
 
-use actix_web::{
-    HttpResponse,
-    body::{EitherBody, MessageBody},
-    dev::{ServiceRequest, ServiceResponse},
-    http::header,
-    middleware::Next,
-};
+use actix_web::dev::ServiceRequest;
 use dondoc_core::{Error, FieldError, Msg};
 use serde_json::Value;
 
-use crate::pages::{Form, PageError};
-
 /// The stable code of the refusal (problem type and field error code).
-pub const CODE: &str = "invalid_characters";
+pub const CODE: &str = crate::problem::INVALID_CHARACTERS;
 
 /// Whether `c` may appear in text a person sends.
 pub fn allowed(c: char) -> bool {
@@ -44,9 +36,10 @@ pub fn first_bad_pair<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -
         .map(|(k, _)| k.chars().filter(|c| allowed(*c)).collect())
 }
 
-/// The field of a posted page form that holds a control character.
-pub fn bad_form_field(form: &Form) -> Option<String> {
-    first_bad_pair(form.0.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+/// The field of a posted page form (its decoded pairs) that holds a
+/// control character.
+pub fn bad_form_field(pairs: &[(String, String)]) -> Option<String> {
+    first_bad_pair(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
 }
 
 /// The path (`title`, `links[2].note`) of the first string in a JSON body
@@ -86,7 +79,7 @@ fn bad_in_value(value: &Value, path: String) -> Option<String> {
 }
 
 /// The field of the URL at fault: `path`, or the query parameter's name.
-fn bad_url_field(req: &ServiceRequest) -> Option<String> {
+pub fn bad_url_field(req: &ServiceRequest) -> Option<String> {
     let path = req.uri().path();
     let decoded = percent_decode(path);
     if !is_clean(&decoded) {
@@ -122,31 +115,6 @@ fn percent_decode(text: &str) -> String {
         }
     }
     String::from_utf8_lossy(&out).into_owned()
-}
-
-/// Refuses a request whose URL path or query holds a control character,
-/// before any handler reads it: problem+json for the API and for clients
-/// that do not ask for HTML, the error page (422, naming the field) for
-/// people.
-pub async fn refuse_in_url(
-    req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
-    let Some(field) = bad_url_field(&req) else {
-        return Ok(next.call(req).await?.map_into_left_body());
-    };
-    tracing::info!(field = %field, "control character in the URL refused");
-    let wants_html = req
-        .headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|a| a.contains("text/html"));
-    let response = if wants_html && !req.path().starts_with("/api/") {
-        HttpResponse::from_error(PageError::from(refusal(field)))
-    } else {
-        HttpResponse::from_error(crate::problem::ApiError::from(refusal(field)))
-    };
-    Ok(req.into_response(response).map_into_right_body())
 }
 
 #[cfg(test)]

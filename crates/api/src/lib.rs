@@ -12,6 +12,7 @@ pub mod pages;
 pub mod problem;
 pub mod routes;
 pub mod state;
+pub mod url_guard;
 pub mod write_outcome;
 
 use std::{net::TcpListener, sync::Arc};
@@ -81,7 +82,7 @@ impl Application {
                 .app_data(path_config())
                 .default_service(web::to(not_found))
                 .wrap(middleware::from_fn(write_outcome::remember))
-                .wrap(middleware::from_fn(input_text::refuse_in_url))
+                .wrap(middleware::from_fn(url_guard::refuse_in_url))
                 .wrap(middleware::from_fn(pages::error::render_for_request))
                 .wrap(middleware::from_fn(writes_refresh_figures))
                 .wrap(middleware::from_fn(localize_problems))

@@ -126,7 +126,7 @@ pub async fn login_submit(
             &username,
         ));
     }
-    if let Some(field) = crate::input_text::bad_form_field(&form) {
+    if let Some(field) = crate::input_text::bad_form_field(&form.0) {
         let refused = crate::input_text::refusal(field);
         return Ok(login_page(
             &req,

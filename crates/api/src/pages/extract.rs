@@ -158,7 +158,7 @@ impl<P: FormPage + 'static> FromRequest for PostedForm<P> {
             if !form.csrf_ok(&user) {
                 return Err(PageError::back(back, t.get("csrf_failed")).into());
             }
-            if let Some(field) = crate::input_text::bad_form_field(&form) {
+            if let Some(field) = crate::input_text::bad_form_field(&form.0) {
                 return Err(PageError::from(crate::input_text::refusal(field)).into());
             }
             Ok(PostedForm {
