@@ -246,25 +246,44 @@ EOF
     | "$PYTHON" -c 'import json,sys; print(",".join(str(i["id"]) for i in json.load(sys.stdin)["items"] if i["status"] == "in_progress"))')
   [ -n "$ids" ] || die "no open tasks to PATCH"
 
+  # One leader's dashboard alone, before any load: the median of 5.
+  local single=()
+  for _ in 1 2 3 4 5; do
+    single+=("$(curl -fsS -o /dev/null -w '%{time_total}' -H "Cookie: $session" "$base/dashboard" || echo nan)")
+  done
+  local dashboard_single_ms
+  dashboard_single_ms=$("$PYTHON" -c 'import sys, statistics; v=[float(x) for x in sys.argv[1:] if x != "nan"]; print(round(statistics.median(v)*1000, 2) if v else "nan")' "${single[@]}")
+
   say "$backend $tasks: HTTP (${DURATION}s each, 16 connections)"
   local auth=(-H "Authorization: Bearer $token")
+  local page=(-H "Cookie: $session" -H "Accept-Language: vi")
   load healthz "$base/healthz"; settle "$SERVER_PID"
-  load overdue "$base/api/v1/overdue?per_page=50" "${auth[@]}"; settle "$SERVER_PID"
-  load tasks "$base/api/v1/tasks?year=$year&department=TNMT&per_page=50" "${auth[@]}"; settle "$SERVER_PID"
+  # The write ceiling first, alone.
   if [ "$LOADGEN" = wrk ]; then
     BENCH_TOKEN="$admin" BENCH_IDS="$ids" load patch "$base" -s "$ROOT/bench/patch.lua"
   else
     echo "patch nan nan nan n/a" >> "$RUN_HTTP"
   fi
   settle "$SERVER_PID"
-  # Peak memory under the list and PATCH load; then with the year's
-  # figures; then with the leader's page (every overdue task, up to
-  # 10,000, per request) on top.
+  # Every read run below has a steady writer alongside (20 PATCH/s, one
+  # connection), so the figures are measured while they move.
+  "$PYTHON" "$ROOT/bench/writer.py" "$base" "$admin" "$ids" 20 "$RUN_DIR/writer.txt" &
+  local writer_pid=$!
+  load overdue "$base/api/v1/overdue?per_page=50" "${auth[@]}"; settle "$SERVER_PID"
+  load by_department "$base/api/v1/overdue/by-department" "${auth[@]}"; settle "$SERVER_PID"
+  load tasks "$base/api/v1/tasks?year=$year&department=TNMT&per_page=50" "${auth[@]}"; settle "$SERVER_PID"
+  # Peak memory under the lists and writes; then with the year's figures;
+  # then with the leaders' pages on top.
   local rss_load; rss_load=$(hwm_kb "$SERVER_PID")
   load stats "$base/api/v1/stats?year=$year" "${auth[@]}"; settle "$SERVER_PID"
   local rss_stats; rss_stats=$(hwm_kb "$SERVER_PID")
-  load overdue_page "$base/overdue" -H "Cookie: $session" -H "Accept-Language: vi"; settle "$SERVER_PID"
+  load dashboard "$base/dashboard" "${page[@]}"; settle "$SERVER_PID"
+  load overdue_page "$base/overdue" "${page[@]}"; settle "$SERVER_PID"
+  load review "$base/review?year=$year" "${page[@]}"; settle "$SERVER_PID"
   local rss_page; rss_page=$(hwm_kb "$SERVER_PID")
+  kill -TERM "$writer_pid" 2>/dev/null; wait "$writer_pid" 2>/dev/null || true
+  local writer_line; writer_line=$(cat "$RUN_DIR/writer.txt" 2>/dev/null || echo "0 0 0 1")
+  echo "writer $writer_line" >> "$LOG"
   kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null || true
   SERVER_PID=""
 
@@ -294,9 +313,10 @@ EOF
   fi
 
   "$PYTHON" - "$RUN_HTTP" "$backend" "$tasks" "$departments" "${seed_s:-nan}" "$startup_ms" "$rss_idle" "$rss_load" \
-      "$rss_stats" "$rss_page" "$digest_json" "$smtp_json" >> "$RESULTS" <<'EOF'
+      "$rss_stats" "$rss_page" "$digest_json" "$smtp_json" "$dashboard_single_ms" "$writer_line" >> "$RESULTS" <<'EOF'
 import json, sys
-http_file, backend, tasks, depts, seed_s, startup, idle, load, stats, page, digest, smtp = sys.argv[1:]
+http_file, backend, tasks, depts, seed_s, startup, idle, load, stats, page, digest, smtp, single, writer = sys.argv[1:]
+sent, ok, failed, seconds = (float(x) for x in writer.split())
 http = {}
 for line in open(http_file):
     p = line.split()
@@ -305,7 +325,9 @@ for line in open(http_file):
 print(json.dumps({"backend": backend, "tasks": int(tasks), "departments": int(depts), "seed_s": float(seed_s),
                   "startup_ms": int(startup), "rss_idle_mb": int(idle) / 1024, "rss_load_mb": int(load) / 1024,
                   "rss_stats_mb": int(stats) / 1024, "rss_page_mb": int(page) / 1024,
-                  "http": http, "digest": json.loads(digest), "smtp": json.loads(smtp)}))
+                  "http": http, "digest": json.loads(digest), "smtp": json.loads(smtp),
+                  "dashboard_single_ms": float(single),
+                  "writer": {"ok_per_s": ok / seconds if seconds else 0.0, "failed": int(failed)}}))
 EOF
   if [ "$backend" = postgres ]; then
     psql "$PG_ADMIN" -qc "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" >/dev/null 2>&1 || true

@@ -68,7 +68,15 @@ pub async fn authenticate(req: &HttpRequest) -> Result<(Principal, CredentialSou
     let Some((token, source)) = credentials(req) else {
         return Err(Problem::unauthenticated().into());
     };
-    let principal = sessions::authenticate(&state.db, &state.clock, &token).await?;
+    let principal = match state.auth_cache.get(&token) {
+        Some(known) => known,
+        None => {
+            let generation = state.auth_cache.generation();
+            let principal = sessions::authenticate(&state.db, &state.clock, &token).await?;
+            state.auth_cache.remember(&token, &principal, generation);
+            principal
+        }
+    };
     req.extensions_mut().insert((principal.clone(), source));
     Ok((principal, source))
 }

@@ -2,6 +2,8 @@
 //! and the OpenAPI document. Handlers call `dondoc-core`; nothing here
 //! speaks SQL or SMTP.
 
+pub mod answer_cache;
+pub mod auth_cache;
 pub mod extract;
 pub mod input_text;
 pub mod lang;
@@ -62,6 +64,12 @@ impl Application {
             clock,
             facts: Arc::new(facts),
             writes: Arc::new(dondoc_core::db::WriteCheck::new()),
+            auth_cache: Arc::new(auth_cache::AuthCache::new(
+                std::time::Duration::from_millis(settings.server.auth_trust_ms),
+            )),
+            answers: Arc::new(answer_cache::AnswerCache::new(
+                std::time::Duration::from_millis(settings.server.read_cache_ms),
+            )),
         };
         let workers = if settings.server.workers > 0 {
             settings.server.workers
@@ -111,7 +119,8 @@ impl Application {
 }
 
 /// After a request that may have written, the next figures read checks the
-/// database at once: a user always sees their own change.
+/// database at once (a user always sees their own change), and no token is
+/// trusted without asking again (the write may have revoked it).
 async fn writes_refresh_figures(
     req: actix_web::dev::ServiceRequest,
     next: middleware::Next<impl actix_web::body::MessageBody>,
@@ -120,12 +129,12 @@ async fn writes_refresh_figures(
         *req.method(),
         actix_web::http::Method::GET | actix_web::http::Method::HEAD
     );
-    let facts = req
-        .app_data::<web::Data<AppState>>()
-        .map(|state| state.facts.clone());
+    let state = req.app_data::<web::Data<AppState>>().cloned();
     let response = next.call(req).await;
-    if writes && let Some(facts) = facts {
-        facts.mark_stale();
+    if writes && let Some(state) = state {
+        state.facts.mark_stale();
+        state.auth_cache.forget_all();
+        state.answers.forget_all();
     }
     response
 }

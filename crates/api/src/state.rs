@@ -15,6 +15,10 @@ pub struct AppState {
     pub facts: Arc<dondoc_core::tasks::fact_store::FactStore>,
     /// Writes refused for a full disk or a read-only database, for `/readyz`.
     pub writes: Arc<dondoc_core::db::WriteCheck>,
+    /// Tokens authenticated a moment ago.
+    pub auth_cache: Arc<crate::auth_cache::AuthCache>,
+    /// Answers to identical reads, while nothing changed.
+    pub answers: Arc<crate::answer_cache::AnswerCache>,
 }
 
 impl AppState {

@@ -62,6 +62,13 @@ pub struct ServerSettings {
     pub upload_limit_kb: usize,
     /// Worker threads; 0 = one per core.
     pub workers: usize,
+    /// How long an authenticated token is trusted without asking the
+    /// database again, in milliseconds; 0 = ask on every request. A token
+    /// revoked through another instance stops working within this time.
+    pub auth_trust_ms: u64,
+    /// How long an identical read of the overdue lists may be answered from
+    /// memory while no task or document changed, in milliseconds; 0 = never.
+    pub read_cache_ms: u64,
 }
 
 #[derive(Clone, Deserialize)]

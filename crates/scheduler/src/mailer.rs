@@ -243,7 +243,8 @@ fn error_chain(err: &dyn std::error::Error) -> String {
     text
 }
 
-/// Sorts a lettre SMTP error into what the worker should do (RELIABILITY.md).
+/// Sorts a lettre SMTP error into what the worker should do (the outbox
+/// protocol of `docs/reliability.md`).
 pub fn classify(err: &lettre::transport::smtp::Error) -> SendError {
     let message = error_chain(err);
     let code = err.status().map(u16::from);

@@ -1,5 +1,6 @@
 //! The delivery worker: claim due notifications under a lease, send each
-//! with no transaction open, finish it under the lease (RELIABILITY.md).
+//! with no transaction open, finish it under the lease (the outbox protocol of
+//! `docs/reliability.md`).
 //!
 //! Tests drive it step by step with [`Worker::try_deliver_one`] and a manual
 //! clock; production calls [`Worker::drain`] from the scheduler loop or

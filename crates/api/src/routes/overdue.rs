@@ -1,12 +1,12 @@
 //! The overdue list.
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use dondoc_core::reports::overdue::{self, OverdueByDepartment, OverduePage, RawOverdueQuery};
 
 use crate::{
     extract::CurrentUser,
     problem::{ApiResult, ProblemBody},
-    routes::ok,
+    routes::ok_kept,
     state::AppState,
 };
 
@@ -23,16 +23,19 @@ pub async fn list(
     state: web::Data<AppState>,
     user: CurrentUser,
     query: web::Query<RawOverdueQuery>,
+    req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
-    Ok(ok(&overdue::list(
-        &state.db,
-        &state.facts,
-        &state.clock,
-        &user,
-        &query,
-        state.due_soon_days(),
-    )
-    .await?))
+    ok_kept(&state, &req, user.user_id, || {
+        overdue::list(
+            &state.db,
+            &state.facts,
+            &state.clock,
+            &user,
+            &query,
+            state.due_soon_days(),
+        )
+    })
+    .await
 }
 
 /// The overdue list grouped by lead department, the department with the oldest overdue task
@@ -49,14 +52,17 @@ pub async fn by_department(
     state: web::Data<AppState>,
     user: CurrentUser,
     query: web::Query<RawOverdueQuery>,
+    req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
-    Ok(ok(&overdue::by_department(
-        &state.db,
-        &state.facts,
-        &state.clock,
-        &user,
-        &query,
-        state.due_soon_days(),
-    )
-    .await?))
+    ok_kept(&state, &req, user.user_id, || {
+        overdue::by_department(
+            &state.db,
+            &state.facts,
+            &state.clock,
+            &user,
+            &query,
+            state.due_soon_days(),
+        )
+    })
+    .await
 }

@@ -383,6 +383,48 @@ async fn staff_cannot_read_or_find_other_departments_tasks() {
 }
 
 #[tokio::test]
+async fn a_trusted_token_is_forgotten_by_the_write_that_revokes_it() {
+    // Trust a token for a minute: only the revoking write can end it early.
+    for app in spawn_apps_with(|s| s.server.auth_trust_ms = 60_000).await {
+        let admin = app.login("admin").await;
+        let token = app.login("cb.tnmt").await;
+        for _ in 0..3 {
+            assert_eq!(
+                app.get_json("/api/v1/me", &token).await["username"],
+                "cb.tnmt"
+            );
+        }
+        let out = app
+            .post("/api/v1/auth/logout", Some(&token), json!({}))
+            .await;
+        assert_eq!(out.status(), StatusCode::NO_CONTENT);
+        let after = app
+            .request(Method::GET, "/api/v1/me", Some(&token), None)
+            .await;
+        expect_problem(after, StatusCode::UNAUTHORIZED).await;
+
+        // An admin deactivating a user ends the user's trusted token at once.
+        let token = app.login("cb.tckh").await;
+        assert_eq!(
+            app.get_json("/api/v1/me", &token).await["username"],
+            "cb.tckh"
+        );
+        let off = app
+            .patch(
+                "/api/v1/users/cb.tckh",
+                Some(&admin),
+                json!({"active": false}),
+            )
+            .await;
+        assert!(off.status().is_success(), "{}", off.status());
+        let after = app
+            .request(Method::GET, "/api/v1/me", Some(&token), None)
+            .await;
+        expect_problem(after, StatusCode::UNAUTHORIZED).await;
+    }
+}
+
+#[tokio::test]
 async fn login_logout_and_throttling() {
     for app in spawn_apps().await {
         // Wrong password and unknown user look the same.

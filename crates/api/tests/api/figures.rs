@@ -1,5 +1,5 @@
-//! The audit's findings about figures, replayed through the API over a year
-//! of work on a moving clock: each figure means one thing, past figures do
+//! The rules of the figures (`docs/figures.md`), played through the API over
+//! a year of work on a moving clock: each figure means one thing, past figures do
 //! not change, completion facts are the server's, deadlines move only as
 //! extensions, and every number opens exactly its tasks.
 

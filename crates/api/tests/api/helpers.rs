@@ -32,7 +32,7 @@ impl Drop for TestApp {
 pub fn test_settings() -> Settings {
     // Figures look at the database on every read: tests also write to it
     // directly, and several apps may share one database.
-    let overrides = "[server]\nhost = \"127.0.0.1\"\nport = 0\nworkers = 2\n[demo]\nenabled = true\n[scheduler]\nenabled = false\n[figures]\nin_memory = true\nrefresh_ms = 0\n";
+    let overrides = "[server]\nhost = \"127.0.0.1\"\nport = 0\nworkers = 2\nauth_trust_ms = 0\nread_cache_ms = 0\n[demo]\nenabled = true\n[scheduler]\nenabled = false\n[figures]\nin_memory = true\nrefresh_ms = 0\n";
     Settings::load(&ConfigSources {
         dir: Some("/nonexistent".into()),
         files: vec![],
@@ -56,13 +56,35 @@ pub async fn spawn_on(database: testing::TestDatabase, seed: bool) -> TestApp {
     spawn_with_db(database, db, seed).await
 }
 
+/// One app per database backend, seeded, with settings adjusted from the tests' own.
+#[allow(dead_code)] // used by some test binaries sharing this module
+pub async fn spawn_apps_with(adjust: fn(&mut Settings)) -> Vec<TestApp> {
+    let mut apps = Vec::new();
+    for database in testing::databases().await {
+        let mut settings = test_settings();
+        adjust(&mut settings);
+        let db = database.db.clone();
+        apps.push(spawn_with_settings(database, db, true, settings).await);
+    }
+    apps
+}
+
 /// An app whose pool is `db` (e.g. through a proxy), owning `database`.
 pub async fn spawn_with_db(
     database: testing::TestDatabase,
     db: dondoc_core::db::Db,
     seed: bool,
 ) -> TestApp {
-    let settings = Arc::new(test_settings());
+    spawn_with_settings(database, db, seed, test_settings()).await
+}
+
+async fn spawn_with_settings(
+    database: testing::TestDatabase,
+    db: dondoc_core::db::Db,
+    seed: bool,
+    settings: Settings,
+) -> TestApp {
+    let settings = Arc::new(settings);
     let clock = Clock::pinned_today(chrono_tz::Asia::Ho_Chi_Minh, today());
     if seed
         && dondoc_seed::demo::database_is_empty(&database.db)

@@ -1,7 +1,7 @@
 //! What leaders and staff read: lists, the overdue list, statistics.
 
 use reqwest::StatusCode;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::helpers::*;
 
@@ -198,5 +198,52 @@ async fn staff_see_their_department_and_the_task_detail() {
         assert_eq!(depts.as_array().unwrap().len(), 30);
         let fields = app.get_json("/api/v1/fields", &staff).await;
         assert_eq!(fields.as_array().unwrap().len(), 12);
+    }
+}
+
+/// The overdue lists are answered from memory while nothing changed; a
+/// change through the API shows in the very next answer, and no reader is
+/// served another's.
+#[tokio::test]
+async fn a_kept_overdue_answer_never_hides_a_change_or_crosses_readers() {
+    for app in spawn_apps_with(|s| s.server.read_cache_ms = 60_000).await {
+        let leader = app.login("chutich").await;
+        let admin = app.login("admin").await;
+        let first = app.get_json("/api/v1/overdue?per_page=5", &leader).await;
+        let again = app.get_json("/api/v1/overdue?per_page=5", &leader).await;
+        assert_eq!(first, again);
+        let task = &first["items"][0];
+        let id = task["id"].as_i64().unwrap();
+        let progress = if task["progress"] == 35 { 45 } else { 35 };
+        let r = app
+            .patch(
+                &format!("/api/v1/tasks/{id}"),
+                Some(&admin),
+                json!({"progress": progress}),
+            )
+            .await;
+        assert!(r.status().is_success(), "{}", r.status());
+        let after = app.get_json("/api/v1/overdue?per_page=5", &leader).await;
+        let shown = after["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|item| item["id"] == id)
+            .expect("the task is still overdue");
+        assert_eq!(shown["progress"], progress);
+        let grouped = app.get_json("/api/v1/overdue/by-department", &leader).await;
+        assert_eq!(grouped["total"], after["total"]);
+
+        // Staff of one department read their own list, not the leader's kept one.
+        let code = task["lead_department"]["code"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let staff = app.login(&staff_of(&code)).await;
+        let theirs = app.get_json("/api/v1/overdue?per_page=5", &staff).await;
+        for item in theirs["items"].as_array().unwrap() {
+            assert_eq!(item["lead_department"]["code"], code.as_str());
+        }
+        assert!(theirs["total"].as_u64().unwrap() <= after["total"].as_u64().unwrap());
     }
 }

@@ -1,6 +1,6 @@
-//! Who may do what: the role table of DESIGN.md as one pure function. Every
-//! handler and page asks `can` (or `require`) before acting; nothing else in
-//! the code compares roles.
+//! Who may do what: the role table of `docs/design.md` as one pure
+//! function. Every handler and page asks `can` (or `require`) before acting;
+//! nothing else in the code compares roles.
 //!
 //! | role   | may                                                                      |
 //! |--------|--------------------------------------------------------------------------|

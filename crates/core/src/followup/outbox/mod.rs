@@ -2,7 +2,7 @@
 //! and the delivery protocol (claim with a lease, fenced finish). Reading it
 //! for people lives in `notifications`. No SMTP here: the scheduler sends.
 //!
-//! The protocol (RELIABILITY.md):
+//! The protocol (`docs/reliability.md`, The outbox protocol):
 //! - **enqueue** is an insert-or-ignore on `idempotency_key`: a job run twice,
 //!   on two instances or after a crash inserts nothing new;
 //! - a **cron occurrence** is a `schedule_fires` row whose primary key

@@ -4,11 +4,10 @@
 //! [`digests`] and the functions it calls are **pure**: they take a
 //! [`Snapshot`] of the tasks and of the current assignment (departments,
 //! their staff, the leaders), *today*, the [`Calendar`] and the policy
-//! settings, and return values. No clock, no database, no mail. The one
-//! function here that reads the database, [`snapshot`], only gathers those
-//! values.
+//! settings, and return values. No clock, no database, no mail. The
+//! database read that gathers those values is `followup::snapshot`.
 //!
-//! Rules (DESIGN.md, Scheduler):
+//! Rules (`docs/design.md`, The scheduler):
 //! - nothing on weekends and public holidays;
 //! - only open tasks (not started, in progress) are chased: cancelled,
 //!   completed and reported-done tasks never appear;

@@ -1,5 +1,5 @@
-//! The workflow's cases, table-tested without a database: each one a
-//! finding of the audit or a rule of the design.
+//! The workflow's cases, table-tested without a database: each one a rule
+//! of the workflow in `docs/design.md` or a case that once went wrong.
 use chrono::{TimeZone, Utc};
 
 use super::*;
