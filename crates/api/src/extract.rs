@@ -192,6 +192,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
                 }
                 body.extend_from_slice(&chunk);
             }
+            if let Some(field) = crate::input_text::bad_json_field(&body) {
+                return Err(crate::input_text::refusal(field).into());
+            }
             let deserializer = &mut serde_json::Deserializer::from_slice(&body);
             match serde_path_to_error::deserialize::<_, T>(deserializer) {
                 Ok(value) => Ok(Json(value)),

@@ -5,6 +5,7 @@
 pub mod answer_cache;
 pub mod auth_cache;
 pub mod extract;
+pub mod input_text;
 pub mod lang;
 pub mod logging;
 pub mod metrics;
@@ -13,6 +14,8 @@ pub mod pages;
 pub mod problem;
 pub mod routes;
 pub mod state;
+pub mod url_guard;
+pub mod write_outcome;
 
 use std::{net::TcpListener, sync::Arc};
 
@@ -60,6 +63,7 @@ impl Application {
             settings: settings.clone(),
             clock,
             facts: Arc::new(facts),
+            writes: Arc::new(dondoc_core::db::WriteCheck::new()),
             auth_cache: Arc::new(auth_cache::AuthCache::new(
                 std::time::Duration::from_millis(settings.server.auth_trust_ms),
             )),
@@ -85,6 +89,8 @@ impl Application {
                 .app_data(query_config())
                 .app_data(path_config())
                 .default_service(web::to(not_found))
+                .wrap(middleware::from_fn(write_outcome::remember))
+                .wrap(middleware::from_fn(url_guard::refuse_in_url))
                 .wrap(middleware::from_fn(pages::error::render_for_request))
                 .wrap(middleware::from_fn(writes_refresh_figures))
                 .wrap(middleware::from_fn(localize_problems))

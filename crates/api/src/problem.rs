@@ -180,10 +180,19 @@ impl From<Error> for ApiError {
     }
 }
 
+/// The problem type (and field code) of input refused for control
+/// characters (`input_text`).
+pub const INVALID_CHARACTERS: &str = "invalid_characters";
+
 /// The one mapping from core errors to HTTP problems (by reference: the web
 /// pages keep the error to render it after learning its status).
 pub fn problem_of(err: &Error) -> Problem {
     match err {
+        Error::Validation(fields)
+            if !fields.is_empty() && fields.iter().all(|f| f.code == INVALID_CHARACTERS) =>
+        {
+            Problem::validation(fields.clone()).with_kind(INVALID_CHARACTERS)
+        }
         Error::Validation(fields) => Problem::validation(fields.clone()),
         Error::NotFound(what) => Problem::not_found().detail_msg(what),
         Error::Forbidden(why) => {

@@ -13,6 +13,8 @@ pub struct AppState {
     pub openapi_json: Arc<String>,
     /// Today's facts of every task, kept in memory for the figures.
     pub facts: Arc<dondoc_core::tasks::fact_store::FactStore>,
+    /// Writes refused for a full disk or a read-only database, for `/readyz`.
+    pub writes: Arc<dondoc_core::db::WriteCheck>,
     /// Tokens authenticated a moment ago.
     pub auth_cache: Arc<crate::auth_cache::AuthCache>,
     /// Answers to identical reads, while nothing changed.

@@ -236,4 +236,8 @@ async fn a_read_only_database_says_so_and_keeps_serving_reads() {
         body["detail"].as_str().unwrap().contains("chỉ đọc"),
         "{body}"
     );
+    // Readiness says why: its write probe is refused too.
+    let r = app.client.get(app.url("/readyz")).send().await.unwrap();
+    let body = expect_problem(r, StatusCode::SERVICE_UNAVAILABLE).await;
+    assert_eq!(body["type"], "/problems/read_only", "{body}");
 }

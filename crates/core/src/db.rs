@@ -14,7 +14,10 @@ use crate::{
 };
 
 pub mod fault;
+pub mod settled;
+pub mod write_check;
 pub use fault::StorageFault;
+pub use write_check::WriteCheck;
 
 mod sea_orm_migration_reexport {
     pub use dondoc_migrations::MigratorTrait;
@@ -37,6 +40,8 @@ pub async fn connect(settings: &DatabaseSettings) -> Result<Db> {
             settings.connect_timeout_secs.max(1) * 2,
         ))
         .sqlx_logging(false);
+    // A connection whose COMMIT or ROLLBACK failed is closed, never reused.
+    settled::discard_unsettled(&mut options);
 
     if url.starts_with("sqlite:") {
         prepare_sqlite_path(&url)?;

@@ -103,6 +103,24 @@ impl Error {
     }
 }
 
+/// PostgreSQL's refusal of a character its text cannot hold (a NUL byte:
+/// SQLSTATE 22021 `character_not_in_repertoire`, or 22P05).
+fn refuses_characters(err: &sea_orm::DbErr) -> bool {
+    use sea_orm::{DbErr, RuntimeErr, sqlx};
+    let (DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e))) = err
+    else {
+        return false;
+    };
+    match &**e {
+        sqlx::Error::Database(db) => {
+            db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>()
+                .is_some()
+                && matches!(db.code().as_deref(), Some("22021" | "22P05"))
+        }
+        _ => false,
+    }
+}
+
 impl From<sea_orm::DbErr> for Error {
     fn from(err: sea_orm::DbErr) -> Self {
         use sea_orm::{DbErr, SqlErr};
@@ -111,6 +129,16 @@ impl From<sea_orm::DbErr> for Error {
         }
         if let Some(fault) = StorageFault::classify(&err) {
             return Error::Storage(fault, err.to_string());
+        }
+        if refuses_characters(&err) {
+            // The edge refuses control characters with the field's name; a
+            // NUL arriving another way (a file's text) is still the input's
+            // fault, not the server's.
+            return Error::Validation(vec![FieldError::new(
+                "text",
+                "invalid_characters",
+                Msg::InvalidCharacters,
+            )]);
         }
         match err.sql_err() {
             Some(SqlErr::UniqueConstraintViolation(detail)) => {

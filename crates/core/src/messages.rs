@@ -251,6 +251,7 @@ messages! {
     UnknownJsonField => "error-unknown-json-field",
     MissingJsonField => "error-missing-json-field",
     WrongJsonType { detail: String } => "error-wrong-json-type",
+    InvalidCharacters => "error-invalid-characters",
 
     // Seeding and backups (the CLI).
     SyntheticTasksRange => "error-synthetic-tasks-range",

@@ -78,6 +78,23 @@ pub async fn sqlite_unmigrated() -> TestDatabase {
     }
 }
 
+/// A fresh, migrated SQLite database in `dir`, a folder the test owns (a
+/// small filesystem it mounted, to fill it up).
+pub async fn sqlite_in(dir: &std::path::Path) -> TestDatabase {
+    let url = format!("sqlite://{}/test.db", dir.display());
+    let db = db::connect(&database_settings(&url))
+        .await
+        .expect("open sqlite");
+    db::migrate(&db).await.expect("migrate sqlite");
+    TestDatabase {
+        db,
+        url,
+        backend: Backend::Sqlite,
+        _dir: None,
+        postgres: None,
+    }
+}
+
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
 /// A fresh, migrated PostgreSQL database, or `None` (after a loud skip) when

@@ -22,6 +22,7 @@ pub mod refusal;
 pub mod render;
 pub mod schedule;
 pub mod service;
+pub mod subject;
 pub mod worker;
 
 pub use jobs::{Context, JobRun, TickReport, run_now, tick, tick_job};

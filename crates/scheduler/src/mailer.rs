@@ -157,7 +157,8 @@ pub fn build_message_with(
 ) -> Result<Message, SendError> {
     let mut builder = Message::builder()
         .from(from.clone())
-        .subject(mail.subject.clone())
+        // Not `.subject()`: a literal encoded-word must not reach clients raw.
+        .header(crate::subject::Subject(mail.subject.clone()))
         .message_id(Some(mail.message_id.clone()))
         .date(std::time::SystemTime::from(mail.date))
         .header(AutoSubmitted);

@@ -14,7 +14,7 @@ use dondoc_core::{
 
 use super::{
     Ctx, Form, FormPage, LOGIN_CSRF_COOKIE, PageError, PageUser, PostedForm, ctx, describe_error,
-    redirect, redirect_with, render,
+    redirect, redirect_with, render, target,
 };
 use crate::{
     extract::{constant_time_eq, peer_addr},
@@ -42,15 +42,13 @@ struct LoginPage {
 }
 
 /// Only local paths are followed after login (no open redirect).
+/// Where to go after logging in: a same-site path (`target`), never the
+/// login page itself.
 fn safe_next(next: &str) -> String {
-    if next.starts_with('/')
-        && !next.starts_with("//")
-        && !next.starts_with("/\\")
-        && !next.starts_with("/login")
-    {
+    if target::is_same_site(next) && !next.starts_with("/login") {
         next.to_string()
     } else {
-        "/".to_string()
+        target::HOME.to_string()
     }
 }
 
@@ -126,6 +124,16 @@ pub async fn login_submit(
             Some(t.get("csrf_failed").to_string()),
             &next,
             &username,
+        ));
+    }
+    if let Some(field) = crate::input_text::bad_form_field(&form.0) {
+        let refused = crate::input_text::refusal(field);
+        return Ok(login_page(
+            &req,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(describe_error(t, &refused)),
+            &next,
+            "",
         ));
     }
     let addr = peer_addr(&req);
@@ -249,17 +257,24 @@ impl FormPage for PasswordForm {
 }
 
 pub async fn password_submit(
+    req: HttpRequest,
     state: web::Data<AppState>,
     posted: PostedForm<PasswordForm>,
 ) -> Result<HttpResponse, PageError> {
+    use dondoc_core::accounts::users::{PasswordChange, change_own_password};
     let (user, form, t) = (&posted.user, &posted.form, posted.t);
-    dondoc_core::accounts::users::change_own_password(
+    let addr = peer_addr(&req);
+    change_own_password(
         &state.db,
         &state.clock,
-        user.user_id,
-        user.token_id,
-        &form.text("current_password"),
-        &form.text("new_password"),
+        &state.settings.auth,
+        PasswordChange {
+            user_id: user.user_id,
+            keep_token_id: user.token_id,
+            remote_addr: addr.as_deref(),
+            current_password: &form.text("current_password"),
+            new_password: &form.text("new_password"),
+        },
     )
     .await
     .map_err(|err| PageError::back(&posted.back, describe_error(t, &err)))?;

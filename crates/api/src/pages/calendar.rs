@@ -23,11 +23,20 @@ pub struct SlotLine {
     pub last_used: String,
 }
 
+/// A live feed that no longer answers because its maker lost the right to
+/// what it shows; only revoking is left to do.
+pub struct StoppedLine {
+    pub feed_id: i64,
+    pub label: String,
+    pub since: String,
+}
+
 #[derive(Template)]
 #[template(path = "calendar.html")]
 struct CalendarPage {
     ctx: Ctx,
     slots: Vec<SlotLine>,
+    stopped: Vec<StoppedLine>,
     new_url: Option<String>,
     new_label: String,
 }
@@ -39,9 +48,23 @@ async fn page(
     new_url: Option<(String, String)>,
 ) -> Result<HttpResponse, PageError> {
     let slots = manage::slots(&state.db, &user).await?;
+    let tz = state.clock.timezone();
+    let stopped = manage::list(&state.db, &user)
+        .await?
+        .into_iter()
+        .filter(|f| f.stopped)
+        .map(|f| StoppedLine {
+            feed_id: f.id,
+            label: f
+                .department
+                .map(|d| d.name)
+                .or(f.leader.map(|l| l.full_name))
+                .unwrap_or_default(),
+            since: format::datetime(f.created_at, tz),
+        })
+        .collect();
     let page_ctx = ctx(req, Some(user), "calendar");
     let t = page_ctx.t;
-    let tz = state.clock.timezone();
     let lines = slots
         .into_iter()
         .map(|s| SlotLine {
@@ -76,6 +99,7 @@ async fn page(
     let view = CalendarPage {
         ctx: page_ctx,
         slots: lines,
+        stopped,
         new_url,
         new_label,
     };

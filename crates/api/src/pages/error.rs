@@ -11,7 +11,7 @@ use actix_web::{
     middleware::Next,
 };
 use askama::Template;
-use dondoc_core::{Error, accounts::principal::Principal};
+use dondoc_core::{Error, accounts::principal::Principal, db::StorageFault};
 
 use super::{Ctx, Flash, Tr, ctx, redirect, redirect_with, render};
 use crate::{
@@ -52,10 +52,12 @@ impl PageError {
     }
 
     /// A form the core refused: back to its page saying what was wrong —
-    /// except a right the person lacks, which the error page explains.
+    /// except a right the person lacks, or a write the database could not
+    /// store (disk full, read-only), which the error page explains.
     pub fn refused(t: Tr, to: &str, err: Error) -> Self {
         match err {
             Error::Forbidden(_) => err.into(),
+            Error::Storage(StorageFault::DiskFull | StorageFault::ReadOnly, _) => err.into(),
             other => Self::back(to, describe_error(t, &other)),
         }
     }
@@ -88,6 +90,12 @@ impl PageError {
                 let lang = req.map(Lang::for_page).unwrap_or_default();
                 let detail = match error {
                     Error::Forbidden(why) => Some(why.text(lang)),
+                    // Refused input (e.g. a control character in the URL): which field.
+                    Error::Validation(_) => Some(describe_error(Tr(lang), error)),
+                    // "Not saved": the person must know their input is lost.
+                    Error::Storage(StorageFault::DiskFull | StorageFault::ReadOnly, _) => {
+                        Some(describe_error(Tr(lang), error))
+                    }
                     _ => None,
                 };
                 let page_ctx = match req {
@@ -205,6 +213,8 @@ pub fn describe_error(t: Tr, err: &Error) -> String {
         Error::StaleVersion { .. } => t.get("stale_version").to_string(),
         Error::Conflict(why) | Error::Forbidden(why) => why.text(t.0),
         Error::TooManyAttempts { .. } => t.get("login_throttled").to_string(),
+        Error::Storage(StorageFault::DiskFull, _) => t.get("not_saved_disk_full").to_string(),
+        Error::Storage(StorageFault::ReadOnly, _) => t.get("not_saved_read_only").to_string(),
         _ => t.get("error_help").to_string(),
     }
 }

@@ -90,7 +90,7 @@ impl Form {
     /// on this site, else `default`: never an address elsewhere.
     pub fn back_or(&self, default: &str) -> String {
         self.get("back")
-            .filter(|b| b.starts_with('/') && !b.starts_with("//"))
+            .filter(|b| super::target::is_same_site(b))
             .unwrap_or(default)
             .to_string()
     }
@@ -157,6 +157,9 @@ impl<P: FormPage + 'static> FromRequest for PostedForm<P> {
             let back = P::back(&req, &form);
             if !form.csrf_ok(&user) {
                 return Err(PageError::back(back, t.get("csrf_failed")).into());
+            }
+            if let Some(field) = crate::input_text::bad_form_field(&form.0) {
+                return Err(PageError::from(crate::input_text::refusal(field)).into());
             }
             Ok(PostedForm {
                 user,

@@ -20,6 +20,7 @@ pub mod report;
 pub mod review;
 pub mod snapshots;
 pub mod svg;
+pub mod target;
 pub mod task_forms;
 pub mod task_page;
 pub mod tasks;
@@ -194,15 +195,17 @@ pub fn render<T: Template>(status: StatusCode, template: &T, had_flash: bool) ->
     }
 }
 
+/// A 303 to `to`, which must be a same-site path (`target`); anything
+/// else goes home, so no page can be made to send a browser elsewhere.
 pub fn redirect(to: &str) -> HttpResponse {
     HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, to.to_string()))
+        .insert_header((header::LOCATION, target::same_site(to)))
         .finish()
 }
 
 pub fn redirect_with(to: &str, ok: bool, text: impl AsRef<str>) -> HttpResponse {
     HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, to.to_string()))
+        .insert_header((header::LOCATION, target::same_site(to)))
         .cookie(flash_cookie(ok, text.as_ref()))
         .finish()
 }

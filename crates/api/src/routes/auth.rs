@@ -134,22 +134,28 @@ pub struct ChangePasswordRequest {
 #[utoipa::path(
     tag = "auth",
     request_body = ChangePasswordRequest,
-    responses((status = 204), (status = 401, body = ProblemBody), (status = 422, body = ProblemBody, description = "Wrong current password (code wrong_password) or weak new password")),
+    responses((status = 204), (status = 401, body = ProblemBody), (status = 422, body = ProblemBody, description = "Wrong current password (code wrong_password) or weak new password"), (status = 429, body = ProblemBody, description = "Too many password attempts (counted with logins)")),
     security(("bearer" = []), ("session" = []))
 )]
 #[post("/me/password")]
 pub async fn change_password(
     state: web::Data<AppState>,
+    req: HttpRequest,
     user: CurrentUser,
     body: Json<ChangePasswordRequest>,
 ) -> ApiResult<HttpResponse> {
+    let addr = peer_addr(&req);
     users::change_own_password(
         &state.db,
         &state.clock,
-        user.user_id,
-        user.token_id,
-        &body.0.current_password,
-        &body.0.new_password,
+        &state.settings.auth,
+        users::PasswordChange {
+            user_id: user.user_id,
+            keep_token_id: user.token_id,
+            remote_addr: addr.as_deref(),
+            current_password: &body.0.current_password,
+            new_password: &body.0.new_password,
+        },
     )
     .await?;
     Ok(HttpResponse::NoContent().finish())

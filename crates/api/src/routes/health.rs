@@ -18,12 +18,18 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(Health { status: "ok" })
 }
 
-/// Readiness: the database answers.
-#[utoipa::path(tag = "operations", responses((status = 200, body = Health), (status = 503, body = crate::problem::ProblemBody)))]
+/// Readiness: the database answers and stores writes (a committed write of
+/// a probe row at most once a second; writes refused lately for a full disk
+/// or a read-only database count for 30 s unless one is stored since).
+#[utoipa::path(tag = "operations", responses((status = 200, body = Health), (status = 503, body = crate::problem::ProblemBody, description = "Database unreachable (`unavailable`), disk full (`storage_full`) or read-only (`read_only`)")))]
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    match dondoc_core::db::ping(&state.db).await {
+    match state.writes.check(&state.db).await {
         Ok(()) => HttpResponse::Ok().json(Health { status: "ready" }),
+        Err(err @ dondoc_core::Error::Storage(_, _)) => {
+            tracing::warn!(error = %err, "not ready");
+            HttpResponse::from_error(crate::problem::ApiError::from(err))
+        }
         Err(err) => {
             tracing::warn!(error = %err, "not ready");
             HttpResponse::ServiceUnavailable()

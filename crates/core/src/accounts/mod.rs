@@ -6,4 +6,5 @@ pub mod policy;
 pub mod principal;
 pub mod secrets;
 pub mod sessions;
+pub mod throttle;
 pub mod users;

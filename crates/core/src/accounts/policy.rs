@@ -140,12 +140,16 @@ pub enum FeedTarget {
 /// Who may create, regenerate or revoke a calendar feed: staff their own
 /// department's, leaders their own, admins any.
 pub fn can_manage_feed(user: &Principal, target: FeedTarget) -> bool {
-    match user.role {
+    may_feed(user.role, user.user_id, user.department_id, target)
+}
+
+/// `can_manage_feed` for an account as it is now (a feed's maker, who may
+/// have moved department or changed role since making it).
+pub fn may_feed(role: Role, user_id: i64, department_id: Option<i64>, target: FeedTarget) -> bool {
+    match role {
         Role::Admin => true,
-        Role::Leader => target == FeedTarget::Leader(user.user_id),
-        Role::Staff => user
-            .department_id
-            .is_some_and(|d| target == FeedTarget::Department(d)),
+        Role::Leader => target == FeedTarget::Leader(user_id),
+        Role::Staff => department_id.is_some_and(|d| target == FeedTarget::Department(d)),
     }
 }
 

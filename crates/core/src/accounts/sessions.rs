@@ -1,11 +1,12 @@
 //! Logging in and out, and turning a bearer token or session cookie back into
-//! the user behind it. Only a SHA-256 of each token is stored; repeated
-//! failures for one account (or from one address) are throttled.
+//! the user behind it. Only a SHA-256 of each token is stored; password
+//! attempts for one account (or from one address) are throttled
+//! (`accounts::throttle`).
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait,
-    QueryFilter, QueryOrder, Set, sea_query::Expr,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, Set,
+    sea_query::Expr,
 };
 
 use crate::{
@@ -13,10 +14,11 @@ use crate::{
     accounts::passwords,
     accounts::principal::{Principal, TokenKind},
     accounts::secrets::{random_token, token_hash},
+    accounts::throttle,
     accounts::users::{self, UserView},
     config::AuthSettings,
     domain::Role,
-    entity::{auth_token, department, login_failure},
+    entity::{auth_token, department},
     error::{Error, Result},
 };
 
@@ -33,8 +35,8 @@ pub struct LoginOutcome {
 ///
 /// The error never says whether the username exists; an unknown username
 /// costs the same argon2 verification as a wrong password.
-pub async fn login<C: ConnectionTrait>(
-    db: &C,
+pub async fn login(
+    db: &crate::db::Db,
     clock: &Clock,
     settings: &AuthSettings,
     username: &str,
@@ -44,7 +46,8 @@ pub async fn login<C: ConnectionTrait>(
 ) -> Result<LoginOutcome> {
     let username = username.trim().to_ascii_lowercase();
     let now = clock.now();
-    check_throttle(db, settings, &username, remote_addr, now).await?;
+    // Counted before the password is checked, so parallel guesses share the limit.
+    throttle::count_attempt(db, settings, &username, remote_addr, now).await?;
 
     let found = if username.is_empty() || username.len() > 64 {
         None
@@ -66,24 +69,13 @@ pub async fn login<C: ConnectionTrait>(
     let user = match found {
         Some(user) if matches && user.active => user,
         _ => {
-            login_failure::ActiveModel {
-                username: Set(username.chars().take(64).collect()),
-                remote_addr: Set(remote_addr.map(str::to_string)),
-                at: Set(now),
-                ..Default::default()
-            }
-            .insert(db)
-            .await?;
             tracing::warn!(username = %username.chars().take(64).collect::<String>(), remote_addr = ?remote_addr, "failed login");
             return Err(Error::Unauthenticated);
         }
     };
 
-    // A success clears the account's failures and sweeps expired rows.
-    login_failure::Entity::delete_many()
-        .filter(login_failure::Column::Username.eq(username.as_str()))
-        .exec(db)
-        .await?;
+    // A success clears the account's attempts and sweeps expired rows.
+    throttle::clear(db, &username).await?;
     auth_token::Entity::delete_many()
         .filter(auth_token::Column::ExpiresAt.lt(now - Duration::days(7)))
         .exec(db)
@@ -121,52 +113,6 @@ pub async fn login<C: ConnectionTrait>(
         csrf_token,
         user: users::view(&user, dept.as_ref()),
     })
-}
-
-async fn check_throttle<C: ConnectionTrait>(
-    db: &C,
-    settings: &AuthSettings,
-    username: &str,
-    remote_addr: Option<&str>,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    let window = Duration::seconds(settings.failed_login_window_secs as i64);
-    let since = now - window;
-    let max = u64::from(settings.max_failed_logins);
-    let by_account = login_failure::Entity::find()
-        .filter(login_failure::Column::Username.eq(username))
-        .filter(login_failure::Column::At.gt(since));
-    let mut oldest_blocking: Option<DateTime<Utc>> = None;
-    if max > 0 && by_account.clone().count(db).await? >= max {
-        oldest_blocking = by_account
-            .order_by_asc(login_failure::Column::At)
-            .one(db)
-            .await?
-            .map(|f| f.at);
-    }
-    // An address gets more room (offices share one NAT address) but not unlimited.
-    if oldest_blocking.is_none()
-        && let Some(addr) = remote_addr
-    {
-        let by_addr = login_failure::Entity::find()
-            .filter(login_failure::Column::RemoteAddr.eq(addr))
-            .filter(login_failure::Column::At.gt(since));
-        if max > 0 && by_addr.clone().count(db).await? >= max * 4 {
-            oldest_blocking = by_addr
-                .order_by_asc(login_failure::Column::At)
-                .one(db)
-                .await?
-                .map(|f| f.at);
-        }
-    }
-    if let Some(oldest) = oldest_blocking {
-        let retry_after = (oldest + window - now).num_seconds().max(1) as u64;
-        tracing::warn!(username = %username, remote_addr = ?remote_addr, retry_after, "login throttled");
-        return Err(Error::TooManyAttempts {
-            retry_after_secs: retry_after,
-        });
-    }
-    Ok(())
 }
 
 /// The user behind a token, if the token is known, live and not revoked.

@@ -246,19 +246,43 @@ mod tests {
     }
 }
 
+/// Who changes their password, from where, and the session they keep.
+pub struct PasswordChange<'a> {
+    pub user_id: i64,
+    pub keep_token_id: i64,
+    pub remote_addr: Option<&'a str>,
+    pub current_password: &'a str,
+    pub new_password: &'a str,
+}
+
 /// Changes one's own password after checking the current one; logs out
-/// every other token and session of the user.
+/// every other token and session of the user. The current password is a
+/// password attempt like a login's: counted first, and throttled with them,
+/// so a stolen session cannot be used to guess it.
 pub async fn change_own_password(
     db: &crate::db::Db,
     clock: &Clock,
-    user_id: i64,
-    keep_token_id: i64,
-    current_password: &str,
-    new_password: &str,
+    settings: &crate::config::AuthSettings,
+    change: PasswordChange<'_>,
 ) -> Result<()> {
+    let PasswordChange {
+        user_id,
+        keep_token_id,
+        remote_addr,
+        current_password,
+        new_password,
+    } = change;
     let Some(model) = user::Entity::find_by_id(user_id).one(db).await? else {
         return Err(Error::Unauthenticated);
     };
+    crate::accounts::throttle::count_attempt(
+        db,
+        settings,
+        &model.username,
+        remote_addr,
+        clock.now(),
+    )
+    .await?;
     let hash = model.password_hash.clone();
     let current = current_password.to_string();
     let matches = tokio::task::spawn_blocking(move || verify_password(&current, &hash))
@@ -271,6 +295,7 @@ pub async fn change_own_password(
             Msg::WrongPassword,
         ));
     }
+    crate::accounts::throttle::clear(db, &model.username).await?;
     if current_password == new_password {
         return Err(Error::field(
             "new_password",

@@ -260,6 +260,22 @@ fn task_id_param(raw: Option<&str>, errors: &mut Vec<FieldError>) -> Option<i64>
     }
 }
 
+/// The visibility rule of documents for staff, on a query of
+/// `document_task` links: only links to a task `dept` leads or coordinates.
+/// The list and every count of documents use it, so a page never shows a
+/// figure the list would not back.
+fn only_linked_to_tasks_of(links: &mut sea_orm::sea_query::SelectStatement, dept: i64) {
+    links.and_where(
+        Expr::col((document_task::Entity, document_task::Column::TaskId)).in_subquery(
+            Query::select()
+                .column((task::Entity, task::Column::Id))
+                .from(task::Entity)
+                .cond_where(involvement_condition(dept, Involvement::Any))
+                .to_owned(),
+        ),
+    );
+}
+
 /// Documents visible to `user`, filtered, newest first.
 pub async fn list<C: ConnectionTrait>(
     db: &C,
@@ -324,15 +340,7 @@ pub async fn list<C: ConnectionTrait>(
             );
         }
         if let Some(dept) = visible {
-            links.and_where(
-                Expr::col((document_task::Entity, document_task::Column::TaskId)).in_subquery(
-                    Query::select()
-                        .column((task::Entity, task::Column::Id))
-                        .from(task::Entity)
-                        .cond_where(involvement_condition(dept, Involvement::Any))
-                        .to_owned(),
-                ),
-            );
+            only_linked_to_tasks_of(&mut links, dept);
         }
         cond = cond.add(document::Column::Id.in_subquery(links.to_owned()));
     }
@@ -465,23 +473,4 @@ async fn views<C: ConnectionTrait>(
             report_back_on: d.report_back_on,
         })
         .collect())
-}
-
-/// How many documents of each kind were issued in a year (for reports).
-pub async fn count_by_kind<C: ConnectionTrait>(
-    db: &C,
-    year: i32,
-) -> Result<Vec<(DocumentKind, i64)>> {
-    let from = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default();
-    let to = NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or_default();
-    let rows: Vec<(DocumentKind, i64)> = document::Entity::find()
-        .select_only()
-        .column(document::Column::Kind)
-        .column_as(Expr::col(document::Column::Id).count(), "n")
-        .filter(document::Column::IssuedOn.between(from, to))
-        .group_by(document::Column::Kind)
-        .into_tuple()
-        .all(db)
-        .await?;
-    Ok(rows)
 }

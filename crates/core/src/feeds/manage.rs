@@ -50,6 +50,10 @@ pub struct FeedView {
     pub created_at: DateTime<Utc>,
     pub last_used_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
+    /// The feed answers 404: its maker may no longer see what it shows
+    /// (moved to another department, no longer a leader, deactivated).
+    /// The maker can still see and revoke it.
+    pub stopped: bool,
 }
 
 /// A feed just made: the only time its URL is shown.
@@ -81,6 +85,12 @@ fn scope_of(target: FeedTarget) -> &'static str {
         FeedTarget::Department(_) => SCOPE_DEPARTMENT,
         FeedTarget::Leader(_) => SCOPE_LEADER,
     }
+}
+
+/// Whether a feed's maker, as the account is now, may still have it: a
+/// feed shows what its maker may see, so it stops with the maker's right.
+fn maker_may(maker: Option<&user::Model>, target: FeedTarget) -> bool {
+    maker.is_some_and(|m| m.active && policy::may_feed(m.role, m.id, m.department_id, target))
 }
 
 fn target_of(feed: &calendar_feed::Model) -> Option<FeedTarget> {
@@ -191,6 +201,8 @@ async fn views<C: ConnectionTrait>(
     Ok(rows
         .into_iter()
         .map(|r| FeedView {
+            stopped: !target_of(&r)
+                .is_some_and(|t| maker_may(people.iter().find(|u| u.id == r.created_by), t)),
             id: r.id,
             department: r.department_id.and_then(|id| {
                 departments
@@ -221,7 +233,14 @@ fn live_feeds_of(target: FeedTarget) -> sea_orm::Condition {
     }
 }
 
-/// The feeds the user may manage, live ones only, newest first.
+/// Whether `user` may see and revoke `feed`: they may manage its target,
+/// or they made it (a maker who lost the right can still stop it).
+fn may_handle(user: &Principal, feed: &calendar_feed::Model) -> bool {
+    feed.created_by == user.user_id
+        || target_of(feed).is_some_and(|t| policy::can_manage_feed(user, t))
+}
+
+/// The feeds the user may manage or made, live ones only, newest first.
 pub async fn list(db: &Db, user: &Principal) -> Result<Vec<FeedView>> {
     let rows = calendar_feed::Entity::find()
         .filter(calendar_feed::Column::RevokedAt.is_null())
@@ -229,7 +248,7 @@ pub async fn list(db: &Db, user: &Principal) -> Result<Vec<FeedView>> {
         .all(db)
         .await?
         .into_iter()
-        .filter(|f| target_of(f).is_some_and(|t| policy::can_manage_feed(user, t)))
+        .filter(|f| may_handle(user, f))
         .collect();
     views(db, rows).await
 }
@@ -371,7 +390,9 @@ pub async fn revoke(db: &Db, clock: &Clock, user: &Principal, feed_id: i64) -> R
     let Some(target) = target_of(&feed) else {
         return Err(Error::NotFound(Msg::NotFoundFeed { id: feed_id }));
     };
-    policy::require_feed(user, target)?;
+    if feed.created_by != user.user_id {
+        policy::require_feed(user, target)?;
+    }
     if feed.revoked_at.is_none() {
         let mut active: calendar_feed::ActiveModel = feed.into();
         active.revoked_at = Set(Some(clock.now()));
@@ -383,7 +404,8 @@ pub async fn revoke(db: &Db, clock: &Clock, user: &Principal, feed_id: i64) -> R
 }
 
 /// The open tasks behind a live token; 404 for an unknown or revoked one,
-/// or one whose maker or leader has left.
+/// one whose leader has left, or one whose maker may no longer see what it
+/// shows (moved department, no longer a leader, deactivated).
 pub async fn content(
     db: &Db,
     clock: &Clock,
@@ -405,8 +427,9 @@ pub async fn content(
     if feed.revoked_at.is_some() {
         return Err(not_found());
     }
+    let target = target_of(&feed).ok_or_else(not_found)?;
     let maker = user::Entity::find_by_id(feed.created_by).one(db).await?;
-    if !maker.is_some_and(|u| u.active) {
+    if !maker_may(maker.as_ref(), target) {
         return Err(not_found());
     }
     let now = clock.now();
@@ -425,7 +448,7 @@ pub async fn content(
         .filter(open_condition())
         .order_by_asc(task::Column::DueDate)
         .order_by_asc(task::Column::Id);
-    let (name, rows) = match target_of(&feed).ok_or_else(not_found)? {
+    let (name, rows) = match target {
         FeedTarget::Department(id) => {
             let Some(dept) = department::Entity::find_by_id(id).one(db).await? else {
                 return Err(not_found());

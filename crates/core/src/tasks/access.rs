@@ -36,3 +36,23 @@ pub async fn load_for<C: ConnectionTrait>(
     policy::require(user, action, Some(&scope))?;
     Ok((task, scope))
 }
+
+/// Holds the task's row lock until the transaction ends, so that commands
+/// which check "is one already pending?" before inserting (extension and
+/// explanation requests) run one at a time per task: the second sees the
+/// first's row. PostgreSQL: `SELECT … FOR UPDATE`, before the check, so the
+/// check's read is made after the lock is granted. SQLite: nothing to do,
+/// the write transaction (`BEGIN IMMEDIATE`) already excludes every other
+/// writer. A lock rather than a unique index because databases in use may
+/// already hold duplicates, which would make such a migration fail.
+pub async fn lock_row<C: ConnectionTrait>(txn: &C, task_id: i64) -> Result<()> {
+    if crate::db::is_postgres(txn) {
+        txn.execute_raw(crate::db::statement(
+            txn,
+            "SELECT id FROM tasks WHERE id = ? FOR UPDATE",
+            vec![task_id.into()],
+        ))
+        .await?;
+    }
+    Ok(())
+}

@@ -485,6 +485,8 @@ pub async fn request_extension(
     reason: &str,
 ) -> Result<i64> {
     let txn = db::begin_write(db).await?;
+    // One pending request per task, even from a double click.
+    crate::tasks::access::lock_row(&txn, task_id).await?;
     let (current, _) = load_for(&txn, user, task_id, Action::RequestExtension).await?;
     let mut errors = Vec::new();
     let requested = collect(

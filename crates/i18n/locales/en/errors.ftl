@@ -138,6 +138,7 @@ error-if-match-invalid = If-Match must be the task's version number (e.g. "3")
 error-unknown-json-field = is not an accepted field
 error-missing-json-field = is required
 error-wrong-json-type = has the wrong type ({ $detail })
+error-invalid-characters = contains a control character (such as NUL) that is not allowed; only text, tabs and line breaks are accepted
 
 ## Seeding and backups
 error-synthetic-tasks-range = --tasks must be 1 to 20,000,000

@@ -137,6 +137,7 @@ error-if-match-invalid = If-Match phải là số phiên bản của nhiệm v�
 error-unknown-json-field = Trường này không được chấp nhận
 error-missing-json-field = Thiếu trường bắt buộc
 error-wrong-json-type = Sai kiểu dữ liệu ({ $detail })
+error-invalid-characters = có ký tự điều khiển (ví dụ NUL) không được phép; chỉ chấp nhận chữ, dấu tab và xuống dòng
 
 ## Seeding and backups
 error-synthetic-tasks-range = --tasks phải từ 1 đến 20.000.000

@@ -35,6 +35,8 @@ pub async fn request(
     policy::require(user, Action::RequestExplanation, None)?;
     let today = clock.today();
     let txn = db::begin_write(db).await?;
+    // One unanswered request (and one e-mail) per task, even from parallel asks.
+    crate::tasks::access::lock_row(&txn, task_id).await?;
     let (current, _) = load_for(&txn, user, task_id, Action::ReadTask).await?;
     let (question, answer_by) = validated(input, today)?;
     if !(current.status.is_open() && current.due_date < today) {
