@@ -208,6 +208,7 @@ fn status_choices(t: Tr, selected: &str) -> Vec<Choice> {
     )
 }
 
+// Longer than 100 lines: the list page gathers its filters, its page of rows and the choices of every filter control in one place.
 pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -304,6 +304,7 @@ async fn smtp(settings: Arc<Settings>, count: usize, today: NaiveDate) -> anyhow
     Ok(())
 }
 
+// Longer than 100 lines: one block per request it explains, in the order the server runs them.
 async fn explain(settings: Arc<Settings>, today: NaiveDate) -> anyhow::Result<()> {
     let mut conn = db::connect(&settings.database).await?;
     let log: Arc<Mutex<Vec<(Statement, Duration)>>> = Arc::default();

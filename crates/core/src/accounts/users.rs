@@ -77,6 +77,7 @@ pub struct NewUser {
     pub must_change_password: bool,
 }
 
+// Longer than 100 lines: every field's rule in turn, each error collected so the form names them all at once, then one insert.
 pub async fn create<C: ConnectionTrait>(db: &C, clock: &Clock, input: NewUser) -> Result<UserView> {
     let mut errors: Vec<FieldError> = Vec::new();
     let username = collect(&mut errors, Username::parse("username", &input.username));
@@ -370,6 +371,7 @@ fn refuse_self_lockout(existing: &user::Model, actor_id: i64, changes: &UserChan
 /// Changes a user. `actor_id` is who asks: an administrator cannot lock
 /// themselves out (deactivate or demote their own account) — that could
 /// leave the office without anyone able to manage accounts.
+// Longer than 100 lines: each changeable field's rule in turn, errors collected, then one update and the sessions it ends.
 pub async fn update<C: ConnectionTrait>(
     db: &C,
     clock: &Clock,

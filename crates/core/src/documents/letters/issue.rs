@@ -37,6 +37,7 @@ pub struct IssuedLetter {
 /// Records an issued letter as a reminder document (official letter,
 /// `reminds`) linked to every task of its table, in one transaction. The
 /// tasks must be ones the department leads.
+// Longer than 100 lines: the letter's fields checked together (every error named at once), then the document and its links written in one transaction.
 pub async fn record(
     db: &Db,
     clock: &Clock,

@@ -79,6 +79,7 @@ fn quarter_label(q: u32) -> &'static str {
 }
 
 /// Reads the period of a query; `today` gives the default year.
+// Longer than 100 lines: one branch per way a period can be asked for (year, quarter, from/to, as of), each with its own error.
 pub fn parse_period(raw: &RawPeriodQuery, today: NaiveDate) -> Result<Period> {
     let mut errors: Vec<FieldError> = Vec::new();
     let text = |v: &Option<String>| {

@@ -86,6 +86,7 @@ fn figures_table(first: &str, rows: &[Group], total: &Figures, width: u32) -> Ta
 }
 
 /// The review as a Word document: the paragraph, then the tables.
+// Longer than 100 lines: the document is written top to bottom as it prints; splitting it would hide the layout's order.
 pub fn to_docx(r: &Review, organization: &str) -> Result<Vec<u8>> {
     let mut doc = docx::Document::new();
     doc.landscape = true;

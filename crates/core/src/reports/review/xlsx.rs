@@ -8,6 +8,7 @@ use crate::{
 };
 
 /// The review as a workbook: a summary sheet, one sheet per table.
+// Longer than 100 lines: the workbook is written sheet by sheet as it is read; splitting it would hide the layout's order.
 pub fn to_xlsx(r: &Review, organization: &str) -> Result<Vec<u8>> {
     use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook};
     let xlsx = |e: rust_xlsxwriter::XlsxError| {
