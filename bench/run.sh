@@ -64,7 +64,12 @@ RESULTS="$OUT/results.tsv"
 : > "$RESULTS"
 
 say() { echo "bench: $*" >&2; echo "$*" >> "$LOG"; }
-die() { say "FAILED: $*"; exit 1; }
+die() {
+  say "FAILED: $*"
+  # What the server said last, when it was running.
+  if [ -n "${RUN_DIR:-}" ] && [ -f "$RUN_DIR/server.log" ]; then tail -n 40 "$RUN_DIR/server.log" >&2; fi
+  exit 1
+}
 
 # ── tools ──────────────────────────────────────────────────────────────
 LOADGEN=""
@@ -316,7 +321,7 @@ EOF
       "$rss_stats" "$rss_page" "$digest_json" "$smtp_json" "$dashboard_single_ms" "$writer_line" >> "$RESULTS" <<'EOF'
 import json, sys
 http_file, backend, tasks, depts, seed_s, startup, idle, load, stats, page, digest, smtp, single, writer = sys.argv[1:]
-sent, ok, failed, seconds = (float(x) for x in writer.split())
+sent, ok, failed, seconds = (float(x) for x in writer.split()[:4])
 http = {}
 for line in open(http_file):
     p = line.split()

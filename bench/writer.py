@@ -5,8 +5,8 @@ while leaders read, so every read run is measured with the figures moving.
 
     writer.py BASE_URL TOKEN IDS RATE COUNT_FILE
 
-Runs until killed (SIGTERM); then writes "sent ok failed seconds" to
-COUNT_FILE.
+Runs until killed (SIGTERM); then writes "sent ok failed seconds
+slowest_ms" to COUNT_FILE (slowest_ms: the longest any one PATCH took).
 """
 
 import http.client
@@ -22,6 +22,7 @@ ids = [int(i) for i in ids.split(",") if i]
 rate = float(rate)
 url = urlparse(base)
 sent = ok = failed = 0
+slowest = 0.0
 started = time.monotonic()
 running = True
 
@@ -38,6 +39,7 @@ next_at = time.monotonic()
 while running:
     task = random.choice(ids)
     body = json.dumps({"progress": 10 + (sent % 9) * 10} if sent % 2 == 0 else {"note": "Đã đôn đốc, đơn vị đang triển khai"})
+    began = time.monotonic()
     try:
         conn.request("PATCH", f"/api/v1/tasks/{task}", body=body.encode(),
                      headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
@@ -53,6 +55,7 @@ while running:
         failed += 1
         conn.close()
         conn = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+    slowest = max(slowest, time.monotonic() - began)
     next_at += 1.0 / rate
     pause = next_at - time.monotonic()
     if pause > 0:
@@ -60,4 +63,4 @@ while running:
     else:
         next_at = time.monotonic()
 with open(count_file, "w") as f:
-    f.write(f"{sent} {ok} {failed} {time.monotonic() - started:.3f}\n")
+    f.write(f"{sent} {ok} {failed} {time.monotonic() - started:.3f} {slowest * 1000:.1f}\n")

@@ -3,6 +3,7 @@
 //! transaction.
 
 pub mod access;
+pub mod bulk_insert;
 pub mod commands;
 pub mod creation;
 pub mod detail;

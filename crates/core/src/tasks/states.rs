@@ -123,6 +123,12 @@ pub async fn insert<C: ConnectionTrait>(
     facts: &TaskFacts,
 ) -> Result<()> {
     bump_clock(db).await?;
+    open_state(valid_from, facts).insert(db).await?;
+    Ok(())
+}
+
+/// The row of a state that starts at `valid_from` and is still open.
+pub(crate) fn open_state(valid_from: DateTime<Utc>, facts: &TaskFacts) -> task_state::ActiveModel {
     task_state::ActiveModel {
         task_id: Set(facts.task_id),
         valid_from: Set(valid_from),
@@ -140,9 +146,6 @@ pub async fn insert<C: ConnectionTrait>(
         declared_completed_on: Set(facts.declared_completed_on),
         ..Default::default()
     }
-    .insert(db)
-    .await?;
-    Ok(())
 }
 
 /// A task's whole state history, oldest first.

@@ -40,6 +40,14 @@ pub struct ClaimedNotification {
     pub attempt_id: i64,
 }
 
+/// The columns of a claimed row, named: `RETURNING *` is expanded when the
+/// statement is prepared, and a statement SQLite re-prepares after a schema
+/// change elsewhere can then disagree with the driver about how many columns
+/// a row has (seen as a panic inside the driver in a parallel test run).
+const NOTIFICATION_COLUMNS: &str = "id, idempotency_key, message_id, kind, for_date, department_id, \
+     user_id, recipients, subject, body_text, body_html, payload, state, attempts, next_attempt_at, \
+     locked_by, locked_until, ambiguous, last_smtp_code, last_error, created_at, sent_at";
+
 /// Claims up to `limit` due notifications for `worker` until `now + lease`:
 /// pending ones whose `next_attempt_at` has come, and `sending` ones whose
 /// lease has expired (those are flagged `ambiguous`). Each claim spends an
@@ -65,7 +73,7 @@ pub async fn claim(
          WHERE id IN (SELECT id FROM notifications \
            WHERE (state = 'pending' AND next_attempt_at <= ?) OR (state = 'sending' AND locked_until < ?) \
            ORDER BY next_attempt_at, id LIMIT ?{lock}) \
-         RETURNING *"
+         RETURNING {NOTIFICATION_COLUMNS}"
     );
     let values = vec![
         worker.into(),

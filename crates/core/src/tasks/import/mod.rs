@@ -29,7 +29,8 @@ use crate::{
     Clock,
     db::{self, Db},
     error::{Error, Result},
-    messages::Lang,
+    messages::{Lang, Msg},
+    tasks::bulk_insert::{self, NewRow},
     tasks::creation::{self, NewTask, ValidatedTask},
     tasks::history::action,
 };
@@ -254,35 +255,55 @@ pub async fn import(
         Ok(checked) => checked,
         Err(refused) => return Ok(Err(refused)),
     };
+    let codes: Vec<String> = checked.iter().map(|r| r.task.code.to_string()).collect();
+    let rows: Vec<NewRow> = checked
+        .iter()
+        .map(|row| NewRow {
+            task: row.task.clone(),
+            note: Some(format!("Nhập từ tệp {file_name}, dòng {}", row.row)),
+        })
+        .collect();
+    let started = std::time::Instant::now();
     let txn = db::begin_write(db).await?;
-    let mut codes = Vec::new();
-    for row in checked {
-        codes.push(row.task.code.to_string());
-        let note = format!("Nhập từ tệp {file_name}, dòng {}", row.row);
-        match creation::insert_validated(
-            &txn,
-            clock,
-            organization,
-            actor_id,
-            row.task,
-            action::IMPORTED,
-            Some(note),
-        )
-        .await
-        {
-            Ok(_) => {}
-            // Someone added the same code meanwhile: refuse the file, write nothing.
-            Err(Error::Conflict(why)) => {
-                return Ok(Err(ImportRefused::rows(vec![ImportProblem {
-                    row: row.row,
-                    column: Column::Code.label().into(),
-                    message: why.text(Lang::Vi),
-                }])));
-            }
-            Err(other) => return Err(other),
+    // Someone added one of the codes since the check: refuse the file,
+    // naming the row, and write nothing.
+    let taken = bulk_insert::codes_taken(&txn, year, &codes).await?;
+    if !taken.is_empty() {
+        let problems = checked
+            .iter()
+            .filter(|row| taken.iter().any(|code| *code == row.task.code.to_string()))
+            .map(|row| ImportProblem {
+                row: row.row,
+                column: Column::Code.label().into(),
+                message: Msg::DuplicateTaskCode {
+                    code: row.task.code.to_string(),
+                    year: i64::from(year),
+                }
+                .text(Lang::Vi),
+            })
+            .collect();
+        return Ok(Err(ImportRefused::rows(problems)));
+    }
+    match bulk_insert::insert_all(&txn, clock, organization, actor_id, rows, action::IMPORTED).await
+    {
+        Ok(_) => {}
+        // A code taken meanwhile on another connection (PostgreSQL): the
+        // whole file is refused, nothing written.
+        Err(Error::Conflict(why)) => {
+            return Ok(Err(ImportRefused::rows(vec![ImportProblem {
+                row: checked.first().map_or(0, |r| r.row),
+                column: Column::Code.label().into(),
+                message: why.text(Lang::Vi),
+            }])));
         }
+        Err(other) => return Err(other),
     }
     txn.commit().await?;
+    tracing::info!(
+        rows = codes.len(),
+        write_lock_ms = started.elapsed().as_millis() as u64,
+        "import written"
+    );
     Ok(Ok(ImportReport {
         year,
         imported: codes.len(),
