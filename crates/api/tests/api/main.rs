@@ -16,6 +16,7 @@ mod letters;
 mod openapi;
 mod pages_access;
 mod pages_completion;
+mod pages_drafts;
 mod pages_errors;
 mod pages_feeds;
 mod pages_figures;
