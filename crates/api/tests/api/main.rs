@@ -21,6 +21,7 @@ mod pages_errors;
 mod pages_feeds;
 mod pages_figures;
 mod races;
+mod readme_accounts;
 mod reads;
 mod recurrence;
 mod snapshots_explanations;

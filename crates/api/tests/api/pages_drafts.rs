@@ -316,3 +316,37 @@ async fn a_form_sent_after_the_session_expired_is_kept_for_its_author_only() {
         assert!(set_cookie(&r, "dondoc_draft").is_none());
     }
 }
+
+#[tokio::test]
+async fn a_refused_new_task_keeps_every_field() {
+    for (app, _hand) in spawn_clocked(morning(2026, 12, 1)).await {
+        let leader = sign_in(&app, None, "chutich").await;
+        let html = page(&leader, &app, "/tasks/new").await;
+        let csrf = between(&html, "name=\"csrf_token\" value=\"").to_string();
+        let r = leader
+            .post(app.url("/tasks/new"))
+            .form(&[
+                ("csrf_token", csrf.as_str()),
+                ("year", "2026"),
+                ("code", "MOI-01"),
+                ("title", "Rà soát hồ sơ đất công"),
+                ("field", "finance"),
+                ("lead_department", "TNMT"),
+                ("coordinating_departments", "TCKH"),
+                ("due_date", "31/02/2026"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(location(&r), "/tasks/new");
+        let (ok, text) = flash_of(&r);
+        assert!(!ok && text.contains("Thời hạn"), "{text}");
+        assert!(text.contains("dd/mm/yyyy"), "{text}");
+        let html = page(&leader, &app, "/tasks/new").await;
+        assert!(html.contains("value=\"MOI-01\""));
+        assert!(html.contains(">Rà soát hồ sơ đất công</textarea>"));
+        assert!(html.contains("value=\"TNMT\" selected"), "{html}");
+        assert!(html.contains("value=\"TCKH\" checked"));
+        assert!(html.contains("id=\"due_date-error\""));
+    }
+}
