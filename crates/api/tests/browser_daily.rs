@@ -39,7 +39,10 @@ async fn fits(b: &Client, what: &str, phone: bool) {
     assert!(wide.is_empty(), "{what}: wider than the window: {wide:?}");
     if phone {
         let small = small_targets(b).await;
-        assert!(small.is_empty(), "{what}: touch targets under 44 px: {small:?}");
+        assert!(
+            small.is_empty(),
+            "{what}: touch targets under 44 px: {small:?}"
+        );
     }
 }
 
@@ -86,13 +89,22 @@ async fn submit(b: &Client, css: &str) {
 }
 
 async fn flash(b: &Client) -> String {
-    expect_element(b, Locator::Css(".flash")).await.text().await.unwrap()
+    expect_element(b, Locator::Css(".flash"))
+        .await
+        .text()
+        .await
+        .unwrap()
 }
 
 /// Logs out from the menu, opening it first on a phone.
 async fn sign_out(b: &Client) {
     if displayed(b, ".menu-button").await {
-        b.find(Locator::Css(".menu-button")).await.unwrap().click().await.unwrap();
+        b.find(Locator::Css(".menu-button"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
     }
     logout(b).await;
 }
@@ -101,6 +113,9 @@ async fn open(b: &Client, base: &str, path: &str) {
     b.goto(&format!("{base}{path}")).await.unwrap();
 }
 
+// Longer than 100 lines: one browser session lives through a task's whole
+// story (ask, answer, extend, update, report, decide, confirm, expire), each
+// step building on the one before.
 #[tokio::test]
 async fn every_role_works_at_390_and_1366_px_and_nothing_typed_is_lost() {
     let Some(browser) = browser().await else {
@@ -122,16 +137,32 @@ async fn every_role_works_at_390_and_1366_px_and_nothing_typed_is_lost() {
     let admin_password = app.settings.demo.admin_password.clone();
 
     // ── Every page of every role, at both widths.
-    let common = ["/dashboard", "/tasks", "/overdue", "/documents", "/register", "/explanations"];
+    let common = [
+        "/dashboard",
+        "/tasks",
+        "/overdue",
+        "/documents",
+        "/register",
+        "/explanations",
+    ];
     let leader_only = [
-        "/tasks/new", "/documents/new", "/letters", "/review", "/snapshots",
+        "/tasks/new",
+        "/documents/new",
+        "/letters",
+        "/review",
+        "/snapshots",
     ];
     let own = format!("/tasks/{task}");
     let letter = format!("/letters/{}", picked.lead);
     let mut walks: Vec<(&str, &str, Vec<&str>)> = Vec::new();
     let mut leader_pages: Vec<&str> = common.to_vec();
     leader_pages.extend(leader_only);
-    leader_pages.extend([own.as_str(), letter.as_str(), "/account/password", "/account/calendar"]);
+    leader_pages.extend([
+        own.as_str(),
+        letter.as_str(),
+        "/account/password",
+        "/account/calendar",
+    ]);
     let mut admin_pages = leader_pages.clone();
     admin_pages.extend(["/admin", "/admin/import"]);
     let mut staff_pages: Vec<&str> = common.to_vec();
@@ -139,7 +170,11 @@ async fn every_role_works_at_390_and_1366_px_and_nothing_typed_is_lost() {
     walks.push(("admin", admin_password.as_str(), admin_pages));
     walks.push(("chutich", leader_password.as_str(), leader_pages));
     walks.push((lead_staff.as_str(), staff_password.as_str(), staff_pages));
-    walks.push((other_staff.as_str(), staff_password.as_str(), common.to_vec()));
+    walks.push((
+        other_staff.as_str(),
+        staff_password.as_str(),
+        common.to_vec(),
+    ));
     // The check itself sees a page that is too wide.
     open(b, &base, "/login").await;
     b.execute(
@@ -163,12 +198,18 @@ async fn every_role_works_at_390_and_1366_px_and_nothing_typed_is_lost() {
         // each inside the screen.
         at(b, PHONE).await;
         open(b, &base, "/explanations").await;
-        assert!(!displayed(b, "#site-nav").await, "{user}: the menu starts closed");
+        assert!(
+            !displayed(b, "#site-nav").await,
+            "{user}: the menu starts closed"
+        );
         if *user == "chutich" {
             guide_screenshot(b, "phone-menu-closed").await;
         }
         submit(b, ".menu-button").await;
-        assert!(displayed(b, "#site-nav").await, "{user}: the button opens the menu");
+        assert!(
+            displayed(b, "#site-nav").await,
+            "{user}: the button opens the menu"
+        );
         fits(b, &format!("{user}: the open menu"), true).await;
         for link in b.find_all(Locator::Css("#site-nav a")).await.unwrap() {
             assert!(link.is_displayed().await.unwrap());
@@ -177,7 +218,10 @@ async fn every_role_works_at_390_and_1366_px_and_nothing_typed_is_lost() {
             guide_screenshot(b, "phone-menu-open").await;
         }
         at(b, DESKTOP).await;
-        assert!(displayed(b, "#site-nav").await, "on a desktop the menu is always shown");
+        assert!(
+            displayed(b, "#site-nav").await,
+            "on a desktop the menu is always shown"
+        );
         assert!(!displayed(b, ".menu-button").await);
         logout(b).await;
     }
@@ -193,7 +237,11 @@ async fn every_role_works_at_390_and_1366_px_and_nothing_typed_is_lost() {
     submit(b, "#explanation-form button[type=submit]").await;
     assert!(!flash(b).await.is_empty());
     expect_element(b, Locator::Css("#answer_by-error")).await;
-    assert_eq!(value_of(b, "question").await, question, "the question is kept");
+    assert_eq!(
+        value_of(b, "question").await,
+        question,
+        "the question is kept"
+    );
     fits(b, "explanation refused", true).await;
     let answer_by = today() + chrono::Duration::days(5);
     type_into(b, "answer_by", &answer_by.format("%d/%m/%Y").to_string()).await;
@@ -204,12 +252,23 @@ async fn every_role_works_at_390_and_1366_px_and_nothing_typed_is_lost() {
     // The department: answers, asks for more time, updates, reports.
     login(b, &base, &lead_staff, &staff_password).await;
     open(b, &base, &own).await;
-    let answer = b.find(Locator::Css("form.explanation-answer textarea")).await.unwrap();
-    answer.send_keys("Vướng giải phóng mặt bằng 02 hộ.").await.unwrap();
+    let answer = b
+        .find(Locator::Css("form.explanation-answer textarea"))
+        .await
+        .unwrap();
+    answer
+        .send_keys("Vướng giải phóng mặt bằng 02 hộ.")
+        .await
+        .unwrap();
     submit(b, "form.explanation-answer button[type=submit]").await;
     assert!(flash(b).await.contains("Đã gửi nội dung giải trình"));
     let later = today() + chrono::Duration::days(20);
-    type_into(b, "requested_due_date", &later.format("%d/%m/%Y").to_string()).await;
+    type_into(
+        b,
+        "requested_due_date",
+        &later.format("%d/%m/%Y").to_string(),
+    )
+    .await;
     type_into(b, "reason", "Chờ 02 hộ bàn giao mặt bằng").await;
     submit(b, "#extension-form button[type=submit]").await;
     assert!(flash(b).await.contains("Đã gửi đề nghị gia hạn"));
@@ -259,12 +318,23 @@ async fn every_role_works_at_390_and_1366_px_and_nothing_typed_is_lost() {
 
     // The leader: the decision is the first thing on the page, at both widths.
     login(b, &base, "chutich", &leader_password).await;
-    for (size, name) in [(PHONE, "task-reported-phone"), (DESKTOP, "task-reported-desktop")] {
+    for (size, name) in [
+        (PHONE, "task-reported-phone"),
+        (DESKTOP, "task-reported-desktop"),
+    ] {
         at(b, size).await;
         open(b, &base, &own).await;
         let decision = top_of(b, "#decision").await;
-        assert!(decision < top_of(b, "#details-h").await, "decision first at {} px", size.0);
-        assert!(decision < f64::from(size.1), "the decision is on the first screen at {} px", size.0);
+        assert!(
+            decision < top_of(b, "#details-h").await,
+            "decision first at {} px",
+            size.0
+        );
+        assert!(
+            decision < f64::from(size.1),
+            "the decision is on the first screen at {} px",
+            size.0
+        );
         fits(b, "the reported task", size == PHONE).await;
         guide_screenshot(b, name).await;
     }
@@ -283,22 +353,49 @@ async fn every_role_works_at_390_and_1366_px_and_nothing_typed_is_lost() {
     let note = "Ghi chú dài gõ trên điện thoại trong lúc họp; không được mất.";
     type_into(b, "note", note).await;
     hand.set(start + chrono::Duration::hours(i64::from(app.settings.auth.session_ttl_hours) + 1));
-    submit(b, "#update-form button[type=submit], #note-form button[type=submit]").await;
+    submit(
+        b,
+        "#update-form button[type=submit], #note-form button[type=submit]",
+    )
+    .await;
     assert!(wait_for_path(b, |p| p == "/login").await);
     assert!(body_text(b).await.contains("Phiên đăng nhập đã hết hạn"));
     guide_screenshot(b, "session-expired-login").await;
-    b.find(Locator::Id("username")).await.unwrap().send_keys(&staff_user).await.unwrap();
-    b.find(Locator::Id("password")).await.unwrap().send_keys(&staff_password).await.unwrap();
+    b.find(Locator::Id("username"))
+        .await
+        .unwrap()
+        .send_keys(&staff_user)
+        .await
+        .unwrap();
+    b.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(&staff_password)
+        .await
+        .unwrap();
     submit(b, "form[action='/login'] button[type=submit]").await;
-    assert!(wait_for_path(b, |p| p == page).await, "back on the task page, not a 404");
+    assert!(
+        wait_for_path(b, |p| p == page).await,
+        "back on the task page, not a 404"
+    );
     expect_element(b, Locator::Id("draft-restored")).await;
     assert_eq!(value_of(b, "note").await, note);
     fits(b, "the restored form", true).await;
     guide_screenshot(b, "session-restored").await;
-    submit(b, "#update-form button[type=submit], #note-form button[type=submit]").await;
+    submit(
+        b,
+        "#update-form button[type=submit], #note-form button[type=submit]",
+    )
+    .await;
     assert!(flash(b).await.contains("Đã lưu"));
     let history = app
-        .get_json(&format!("/api/v1/tasks/{}/history", other_task.id), &admin_token)
+        .get_json(
+            &format!("/api/v1/tasks/{}/history", other_task.id),
+            &admin_token,
+        )
         .await;
-    assert!(history.to_string().contains(note), "the note is saved: {history}");
+    assert!(
+        history.to_string().contains(note),
+        "the note is saved: {history}"
+    );
 }

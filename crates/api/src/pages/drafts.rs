@@ -15,8 +15,8 @@ use actix_web::{
     HttpMessage, HttpRequest,
     cookie::{Cookie, SameSite, time::Duration as CookieDuration},
 };
-use dondoc_core::{Error, accounts::drafts};
 pub use dondoc_core::accounts::drafts::Draft;
+use dondoc_core::{Error, accounts::drafts};
 
 use super::{Ctx, Form, Tr, state_of};
 

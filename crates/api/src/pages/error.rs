@@ -193,9 +193,7 @@ pub async fn render_for_request(
             // What was typed is stored now; if it cannot be, the form
             // still goes back with its message.
             let mut back = redirect_with(to, false, msg);
-            if let Some(token) =
-                super::drafts::store(response.request(), *user_id, draft).await
-            {
+            if let Some(token) = super::drafts::store(response.request(), *user_id, draft).await {
                 let _ = back.add_cookie(&super::drafts::draft_cookie(token));
             }
             Some(back)

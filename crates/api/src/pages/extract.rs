@@ -223,13 +223,21 @@ async fn keep_for_login(req: &HttpRequest, form: &Form, back: String) -> PageErr
 /// an earlier session of the same person (a tab left open while they
 /// signed in again), what was typed is kept for them; otherwise it is
 /// refused as before.
-async fn stale_form(req: &HttpRequest, user: &Principal, form: &Form, back: String, t: Tr) -> PageError {
+async fn stale_form(
+    req: &HttpRequest,
+    user: &Principal,
+    form: &Form,
+    back: String,
+    t: Tr,
+) -> PageError {
     let msg = t.get("csrf_failed").to_string();
     let sent = form.get("csrf_token").unwrap_or("");
     let earlier = match super::state_of(req) {
-        Some(state) => dondoc_core::accounts::drafts::was_users_session(&state.db, user.user_id, sent)
-            .await
-            .unwrap_or(false),
+        Some(state) => {
+            dondoc_core::accounts::drafts::was_users_session(&state.db, user.user_id, sent)
+                .await
+                .unwrap_or(false)
+        }
         None => false,
     };
     if !earlier {

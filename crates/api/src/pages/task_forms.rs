@@ -128,7 +128,8 @@ pub async fn update(
 ) -> Result<HttpResponse, PageError> {
     let id = path.into_inner();
     let t = posted.t;
-    let mut patch = patch_of(&posted.form, t).map_err(|msg| posted.refused_field("progress", msg))?;
+    let mut patch =
+        patch_of(&posted.form, t).map_err(|msg| posted.refused_field("progress", msg))?;
     let current = tasks::query::get(&state.db, id, state.today(), state.due_soon_days()).await?;
     keep_changes(&mut patch, &current);
     if patch.status.is_none()
@@ -190,7 +191,11 @@ pub async fn confirm(
     )
     .await
     .map_err(|err| posted.refused(as_decision_note(err)))?;
-    let done = if accept { "confirmed_done" } else { "returned_task" };
+    let done = if accept {
+        "confirmed_done"
+    } else {
+        "returned_task"
+    };
     Ok(redirect_with(&posted.back, true, posted.t.get(done)))
 }
 

@@ -147,6 +147,8 @@ async fn new_task(app: &TestApp, leader: &str, code: &str) -> i64 {
     r.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
 }
 
+// Longer than 100 lines: one task's report is refused, kept, corrected and
+// then decided on, each step building on the one before.
 #[tokio::test]
 async fn a_refused_form_comes_back_with_what_was_typed_and_the_message_beside_the_field() {
     for (app, hand) in spawn_clocked(morning(2026, 12, 1)).await {
@@ -160,7 +162,10 @@ async fn a_refused_form_comes_back_with_what_was_typed_and_the_message_beside_th
             &app,
             id,
             "update",
-            &[("progress", "60"), ("result_note", "Còn 02 hộ hẹn bàn giao")],
+            &[
+                ("progress", "60"),
+                ("result_note", "Còn 02 hộ hẹn bàn giao"),
+            ],
         )
         .await;
         assert!(flash_of(&r).0);
@@ -186,8 +191,14 @@ async fn a_refused_form_comes_back_with_what_was_typed_and_the_message_beside_th
         let (ok, text) = flash_of(&r);
         assert!(!ok);
         assert!(text.contains("Kết quả thực hiện"), "{text}");
-        assert!(text.contains("phải khác ghi chú kết quả lần trước"), "{text}");
-        assert!(set_cookie(&r, "dondoc_draft").is_some(), "the draft is kept");
+        assert!(
+            text.contains("phải khác ghi chú kết quả lần trước"),
+            "{text}"
+        );
+        assert!(
+            set_cookie(&r, "dondoc_draft").is_some(),
+            "the draft is kept"
+        );
         let task = app.task(id, &leader_token).await;
         assert_eq!(task["status"], "in_progress");
         assert_eq!(app.history_len(id, &leader_token).await, history);
@@ -227,7 +238,14 @@ async fn a_refused_form_comes_back_with_what_was_typed_and_the_message_beside_th
         let details = html.find("id=\"details-h\"").unwrap();
         assert!(decision < details, "the decision comes before the details");
         // Returning without a reason: the message names "Ý kiến", as labelled.
-        let r = post(&leader, &app, id, "confirm", &[("decision", "return"), ("note", " ")]).await;
+        let r = post(
+            &leader,
+            &app,
+            id,
+            "confirm",
+            &[("decision", "return"), ("note", " ")],
+        )
+        .await;
         let (ok, text) = flash_of(&r);
         assert!(!ok);
         assert!(text.contains("Ý kiến:"), "{text}");
@@ -235,12 +253,21 @@ async fn a_refused_form_comes_back_with_what_was_typed_and_the_message_beside_th
         let html = page(&leader, &app, &format!("/tasks/{id}")).await;
         assert!(html.contains("id=\"confirm-note-error\""), "{html}");
         // Confirming says so.
-        let r = post(&leader, &app, id, "confirm", &[("decision", "accept"), ("note", "Đạt")]).await;
+        let r = post(
+            &leader,
+            &app,
+            id,
+            "confirm",
+            &[("decision", "accept"), ("note", "Đạt")],
+        )
+        .await;
         assert_eq!(flash_of(&r), (true, "Đã xác nhận hoàn thành.".to_string()));
         assert_eq!(app.task(id, &leader_token).await["status"], "completed");
     }
 }
 
+// Longer than 100 lines: one browser's session expires, another person
+// signs in on it, then the author; each step depends on the one before.
 #[tokio::test]
 async fn a_form_sent_after_the_session_expired_is_kept_for_its_author_only() {
     for (app, hand) in spawn_clocked(morning(2026, 12, 1)).await {
@@ -254,17 +281,26 @@ async fn a_form_sent_after_the_session_expired_is_kept_for_its_author_only() {
         // The person types a long note; meanwhile the session expires.
         let ttl = i64::from(app.settings.auth.session_ttl_hours);
         hand.set(morning(2026, 12, 1) + Duration::hours(ttl + 1));
-        let note = "Đã họp với 12 hộ dân, thống nhất phương án bồi thường; chờ quyết định phê duyệt.";
+        let note =
+            "Đã họp với 12 hộ dân, thống nhất phương án bồi thường; chờ quyết định phê duyệt.";
         let r = staff
             .post(app.url(&format!("/tasks/{id}/update")))
-            .form(&[("csrf_token", csrf.as_str()), ("progress", "70"), ("note", note)])
+            .form(&[
+                ("csrf_token", csrf.as_str()),
+                ("progress", "70"),
+                ("note", note),
+            ])
             .send()
             .await
             .unwrap();
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         assert_eq!(location(&r), format!("/login?next=%2Ftasks%2F{id}"));
         assert!(set_cookie(&r, "dondoc_draft").is_some());
-        assert_eq!(app.history_len(id, &leader_token).await, history, "nothing saved");
+        assert_eq!(
+            app.history_len(id, &leader_token).await,
+            history,
+            "nothing saved"
+        );
         let login = page(&staff, &app, &format!("/login?next=%2Ftasks%2F{id}")).await;
         assert!(login.contains("Phiên đăng nhập đã hết hạn"), "{login}");
 
@@ -295,7 +331,14 @@ async fn a_form_sent_after_the_session_expired_is_kept_for_its_author_only() {
         assert!(html.contains("id=\"draft-restored\""));
         assert!(html.contains("value=\"70\""));
         // Sent again, it is saved.
-        let r = post(&staff, &app, id, "update", &[("progress", "70"), ("note", note)]).await;
+        let r = post(
+            &staff,
+            &app,
+            id,
+            "update",
+            &[("progress", "70"), ("note", note)],
+        )
+        .await;
         assert!(flash_of(&r).0);
         let task = app.task(id, &leader_token).await;
         assert_eq!(task["progress"], 70);

@@ -174,7 +174,11 @@ pub async fn session_owner<C: ConnectionTrait>(
 /// Whether `csrf` is the CSRF token of one of `user_id`'s sessions (an
 /// earlier one, expired or not): a form typed in an old tab of the same
 /// person, sent after they signed in again elsewhere.
-pub async fn was_users_session<C: ConnectionTrait>(db: &C, user_id: i64, csrf: &str) -> Result<bool> {
+pub async fn was_users_session<C: ConnectionTrait>(
+    db: &C,
+    user_id: i64,
+    csrf: &str,
+) -> Result<bool> {
     if csrf.is_empty() || csrf.len() > 256 {
         return Ok(false);
     }
