@@ -94,9 +94,8 @@ async fn officials_subscribe_to_deadlines_and_assign_a_recurring_task() {
         ("due_date", "31/10/2026"),
         ("recurrence_day", "31"),
     ] {
-        let input = b.find(Locator::Id(id)).await.unwrap();
-        input.clear().await.unwrap();
-        input.send_keys(value).await.unwrap();
+        // The due date is a date picker: `type_into` sets it to that day.
+        type_into(b, id, value).await;
     }
     for css in [
         "#field option[value=finance]",

@@ -165,6 +165,7 @@ messages! {
     DuplicateTaskCode { code: String, year: i64 } => "error-duplicate-task-code",
     CompletedInFuture => "error-completed-in-future",
     ResultNoteRequired => "error-result-note-required",
+    ResultNoteUnchanged => "error-result-note-unchanged",
     CompletedOnNotDone => "error-completed-on-not-done",
     ProgressAfterDone => "error-progress-after-done",
     ReportedDoneWaitsForReturn => "error-reported-done-waits-for-return",

@@ -150,7 +150,13 @@ pub async fn login_submit(
         .await
         {
             Ok(outcome) => {
-                let max_age = (outcome.expires_at - state.clock.now()).num_seconds();
+                // The browser keeps the cookie a while after the session
+                // ends, so a form sent too late is still known to be this
+                // person's and kept for them (`drafts`); the server refuses
+                // the expired session itself.
+                let max_age = (outcome.expires_at - state.clock.now()
+                    + dondoc_core::accounts::drafts::KEEP_FOR)
+                    .num_seconds();
                 let mut gone = Cookie::build(LOGIN_CSRF_COOKIE, "").path("/login").finish();
                 gone.make_removal();
                 let target = if outcome.user.must_change_password {

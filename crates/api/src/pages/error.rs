@@ -29,6 +29,19 @@ pub enum PageError {
     Redirect { to: String },
     /// A form that is not accepted: back to its page (`to`), with `msg` shown once.
     Back { to: String, msg: String },
+    /// As `Back`, keeping what was typed (`drafts`) for `user_id`: the page
+    /// shows it again with each field's message. Stored when the response
+    /// is made (`render_for_request`); without a request it is a `Back`.
+    Kept {
+        to: String,
+        msg: String,
+        user_id: i64,
+        draft: Box<super::drafts::Draft>,
+    },
+    /// A form posted after the session expired: the login page, which
+    /// returns to the form's page (`next`), where the draft that `token`
+    /// finds is shown again, ready to be sent.
+    LoginKept { next: String, token: String },
     /// A core error with the HTTP status it maps to (made by `From`): the
     /// error page (403 with the reason, 404, 5xx…), or the login page when
     /// the session is gone.
@@ -81,7 +94,19 @@ impl PageError {
                 redirect(&format!("/login?next={next}"))
             }
             PageError::Redirect { to } => redirect(to),
-            PageError::Back { to, msg } => redirect_with(to, false, msg),
+            PageError::Back { to, msg } | PageError::Kept { to, msg, .. } => {
+                redirect_with(to, false, msg)
+            }
+            PageError::LoginKept { next, token } => {
+                let lang = req.map(Lang::for_page).unwrap_or_default();
+                let mut response = PageError::Login { next: next.clone() }.respond(req);
+                let _ = response.add_cookie(&super::drafts::draft_cookie(token.clone()));
+                let _ = response.add_cookie(&super::flash_cookie(
+                    false,
+                    &Tr(lang).get("session_expired_kept"),
+                ));
+                response
+            }
             PageError::Core {
                 error: Error::Unauthenticated,
                 ..
@@ -113,7 +138,12 @@ impl std::fmt::Display for PageError {
         match self {
             PageError::Login { next } => write!(f, "sign-in needed for {next}"),
             PageError::Redirect { to } => write!(f, "redirected to {to}"),
-            PageError::Back { to, msg } => write!(f, "form refused, back to {to}: {msg}"),
+            PageError::Back { to, msg } | PageError::Kept { to, msg, .. } => {
+                write!(f, "form refused, back to {to}: {msg}")
+            }
+            PageError::LoginKept { next, .. } => {
+                write!(f, "sign-in needed for {next} (the form is kept)")
+            }
             PageError::Core { error, .. } => write!(f, "{error}"),
         }
     }
@@ -127,8 +157,10 @@ impl ResponseError for PageError {
                 ..
             }
             | PageError::Login { .. }
+            | PageError::LoginKept { .. }
             | PageError::Redirect { .. }
-            | PageError::Back { .. } => StatusCode::SEE_OTHER,
+            | PageError::Back { .. }
+            | PageError::Kept { .. } => StatusCode::SEE_OTHER,
             PageError::Core { status, .. } => *status,
         }
     }
@@ -147,11 +179,28 @@ pub async fn render_for_request(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
     let response = next.call(req).await?;
-    let page = response
+    let page = match response
         .response()
         .error()
         .and_then(|err| err.as_error::<PageError>())
-        .map(|err| err.respond(Some(response.request())));
+    {
+        Some(PageError::Kept {
+            to,
+            msg,
+            user_id,
+            draft,
+        }) => {
+            // What was typed is stored now; if it cannot be, the form
+            // still goes back with its message.
+            let mut back = redirect_with(to, false, msg);
+            if let Some(token) = super::drafts::store(response.request(), *user_id, draft).await {
+                let _ = back.add_cookie(&super::drafts::draft_cookie(token));
+            }
+            Some(back)
+        }
+        Some(err) => Some(err.respond(Some(response.request()))),
+        None => None,
+    };
     Ok(match page {
         Some(page) => {
             let (request, _) = response.into_parts();

@@ -37,6 +37,8 @@ pub struct ExplanationLine {
     pub answer: String,
     pub answered: String,
     pub can_answer: bool,
+    /// The answer form's name, for its draft (`answer-{id}`).
+    pub form_id: String,
 }
 
 fn line(t: Tr, v: &ExplanationView, tz: chrono_tz::Tz, can_answer: bool) -> ExplanationLine {
@@ -73,6 +75,7 @@ fn line(t: Tr, v: &ExplanationView, tz: chrono_tz::Tz, can_answer: bool) -> Expl
             _ => String::new(),
         },
         can_answer: can_answer && v.state != ExplanationState::Answered,
+        form_id: format!("answer-{}", v.id),
     }
 }
 

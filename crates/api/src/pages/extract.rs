@@ -11,8 +11,11 @@ use dondoc_core::accounts::{
     principal::Principal,
 };
 
-use super::{PageError, Tr, ctx};
-use crate::extract::{self, constant_time_eq};
+use super::{
+    PageError, Tr, ctx,
+    drafts::{self, Draft},
+};
+use crate::extract::{self, CredentialSource, constant_time_eq};
 
 /// The signed-in user of a page. Nobody signed in: the login page, which
 /// comes back here. An account that must change its password is sent to do
@@ -30,6 +33,7 @@ async fn signed_in(req: &HttpRequest) -> Result<Principal, PageError> {
                     to: "/account/password".into(),
                 });
             }
+            super::drafts::restore(req, principal.user_id).await;
             Ok(principal)
         }
         Err(_) => Err(PageError::Login {
@@ -135,6 +139,8 @@ pub struct PostedForm<P> {
     pub t: Tr,
     /// Where the post returns (`P::back`).
     pub back: String,
+    /// The form's name, for its draft (`drafts::form_name`).
+    pub form_name: String,
     page: PhantomData<P>,
 }
 
@@ -148,7 +154,18 @@ impl<P: FormPage + 'static> FromRequest for PostedForm<P> {
         let req = req.clone();
         Box::pin(async move {
             let body = body.await?;
-            let user = signed_in(&req).await?;
+            let user = match signed_in(&req).await {
+                Ok(user) => user,
+                // The session ended while the form was filled in: the
+                // login page returns to the form's page (never to the
+                // address posted to), with what was typed kept.
+                Err(PageError::Login { .. }) => {
+                    let form = Form::parse(&body);
+                    let back = P::back(&req, &form);
+                    return Err(keep_for_login(&req, &form, back).await.into());
+                }
+                Err(other) => return Err(other.into()),
+            };
             if let Some(action) = P::GATE {
                 policy::require(&user, action, None).map_err(PageError::from)?;
             }
@@ -156,12 +173,13 @@ impl<P: FormPage + 'static> FromRequest for PostedForm<P> {
             let t = ctx(&req, None, "").t;
             let back = P::back(&req, &form);
             if !form.csrf_ok(&user) {
-                return Err(PageError::back(back, t.get("csrf_failed")).into());
+                return Err(stale_form(&req, &user, &form, back, t).await.into());
             }
             if let Some(field) = crate::input_text::bad_form_field(&form.0) {
                 return Err(PageError::from(crate::input_text::refusal(field)).into());
             }
             Ok(PostedForm {
+                form_name: drafts::form_name(req.path(), &form),
                 user,
                 form,
                 t,
@@ -172,14 +190,105 @@ impl<P: FormPage + 'static> FromRequest for PostedForm<P> {
     }
 }
 
+/// A post whose session has expired: when it carries the CSRF token of a
+/// session this browser had (so it was typed here, by that session's
+/// user), what was typed is kept for that user; either way the login page
+/// returns to the form's page.
+async fn keep_for_login(req: &HttpRequest, form: &Form, back: String) -> PageError {
+    let owner = match (extract::credentials(req), super::state_of(req)) {
+        (Some((token, CredentialSource::Cookie)), Some(state)) => {
+            dondoc_core::accounts::drafts::session_owner(&state.db, &token)
+                .await
+                .unwrap_or_else(|err| {
+                    tracing::warn!(error = %err, "the owner of an expired session was not found");
+                    None
+                })
+        }
+        _ => None,
+    };
+    let sent = form.get("csrf_token").unwrap_or("");
+    if let Some((user_id, csrf)) = owner
+        && constant_time_eq(sent.as_bytes(), csrf.as_bytes())
+    {
+        let name = drafts::form_name(req.path(), form);
+        let draft = drafts::draft_of(&back, name, form, Vec::new());
+        if let Some(token) = drafts::store(req, user_id, &draft).await {
+            return PageError::LoginKept { next: back, token };
+        }
+    }
+    PageError::Login { next: back }
+}
+
+/// A post whose CSRF token is not the session's. When it is the token of
+/// an earlier session of the same person (a tab left open while they
+/// signed in again), what was typed is kept for them; otherwise it is
+/// refused as before.
+async fn stale_form(
+    req: &HttpRequest,
+    user: &Principal,
+    form: &Form,
+    back: String,
+    t: Tr,
+) -> PageError {
+    let msg = t.get("csrf_failed").to_string();
+    let sent = form.get("csrf_token").unwrap_or("");
+    let earlier = match super::state_of(req) {
+        Some(state) => {
+            dondoc_core::accounts::drafts::was_users_session(&state.db, user.user_id, sent)
+                .await
+                .unwrap_or(false)
+        }
+        None => false,
+    };
+    if !earlier {
+        return PageError::back(back, msg);
+    }
+    let name = drafts::form_name(req.path(), form);
+    PageError::Kept {
+        draft: Box::new(drafts::draft_of(&back, name, form, Vec::new())),
+        to: back,
+        msg: t.get("session_expired_kept").to_string(),
+        user_id: user.user_id,
+    }
+}
+
 impl<P> PostedForm<P> {
-    /// A refusal by the core: see `PageError::refused`.
+    /// A refusal by the core (see `PageError::refused`); a form sent back
+    /// keeps what was typed, with each refused field's message.
     pub fn refused(&self, err: dondoc_core::Error) -> PageError {
-        PageError::refused(self.t, &self.back, err)
+        let errors = drafts::field_messages(self.t, &err);
+        self.keep(PageError::refused(self.t, &self.back, err), errors)
     }
 
     /// A refusal by the core: see `PageError::refused_or_missing`.
     pub fn refused_or_missing(&self, err: dondoc_core::Error) -> PageError {
-        PageError::refused_or_missing(self.t, &self.back, err)
+        let errors = drafts::field_messages(self.t, &err);
+        self.keep(
+            PageError::refused_or_missing(self.t, &self.back, err),
+            errors,
+        )
+    }
+
+    /// Back to the form's page with `msg`, the form kept and `msg` shown
+    /// beside `field` (a value the page itself refused before the core saw it).
+    pub fn refused_field(&self, field: &str, msg: String) -> PageError {
+        let errors = vec![(field.to_string(), msg.clone())];
+        self.keep(PageError::back(&self.back, msg), errors)
+    }
+
+    /// A `Back` becomes `Kept`: the form's page shows the draft.
+    fn keep(&self, err: PageError, errors: Vec<(String, String)>) -> PageError {
+        match err {
+            PageError::Back { to, msg } => PageError::Kept {
+                to,
+                msg,
+                user_id: self.user.user_id,
+                draft: Box::new(Draft {
+                    form: self.form_name.clone(),
+                    ..drafts::draft_of(&self.back, String::new(), &self.form, errors)
+                }),
+            },
+            other => other,
+        }
     }
 }

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod calendar;
 pub mod dashboard;
 pub mod documents;
+pub mod drafts;
 pub mod error;
 pub mod explanations;
 pub mod extract;
@@ -56,6 +57,9 @@ pub struct Ctx {
     pub nav: &'static str,
     pub today: String,
     pub path: String,
+    /// What was typed into a form of this page that was not taken
+    /// (`drafts`): the form shows it again.
+    pub draft: Option<drafts::Draft>,
 }
 
 pub struct Flash {
@@ -76,6 +80,7 @@ impl Ctx {
             nav: "",
             today: String::new(),
             path: String::new(),
+            draft: None,
         }
     }
 
@@ -170,6 +175,7 @@ pub fn ctx(req: &HttpRequest, user: Option<Principal>, nav: &'static str) -> Ctx
         nav,
         today,
         path: req.uri().to_string(),
+        draft: drafts::of_request(req),
     }
 }
 

@@ -284,6 +284,6 @@ pub async fn decide(
         &posted.form.text("note"),
     )
     .await
-    .map_err(|err| posted.refused(err))?;
+    .map_err(|err| posted.refused(super::task_forms::as_decision_note(err)))?;
     Ok(redirect_with(&posted.back, true, posted.t.get("decided")))
 }

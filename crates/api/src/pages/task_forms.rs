@@ -128,7 +128,8 @@ pub async fn update(
 ) -> Result<HttpResponse, PageError> {
     let id = path.into_inner();
     let t = posted.t;
-    let mut patch = patch_of(&posted.form, t).map_err(|msg| PageError::back(&posted.back, msg))?;
+    let mut patch =
+        patch_of(&posted.form, t).map_err(|msg| posted.refused_field("progress", msg))?;
     let current = tasks::query::get(&state.db, id, state.today(), state.due_soon_days()).await?;
     keep_changes(&mut patch, &current);
     if patch.status.is_none()
@@ -175,21 +176,43 @@ pub async fn confirm(
     posted: PostedForm<TaskPageForm>,
 ) -> Result<HttpResponse, PageError> {
     let form = &posted.form;
+    let accept = form.get("decision") == Some("accept");
     commands::confirm(
         &state.db,
         &state.clock,
         &posted.user,
         path.into_inner(),
         commands::Decision {
-            accept: form.get("decision") == Some("accept"),
+            accept,
             accept_completed_on: form.get("accept_completed_on") == Some("on"),
             note: form.text("note"),
         },
         form.get("version").and_then(|v| v.parse().ok()),
     )
     .await
-    .map_err(|err| posted.refused(err))?;
-    Ok(redirect_with(&posted.back, true, posted.t.get("saved")))
+    .map_err(|err| posted.refused(as_decision_note(err)))?;
+    let done = if accept {
+        "confirmed_done"
+    } else {
+        "returned_task"
+    };
+    Ok(redirect_with(&posted.back, true, posted.t.get(done)))
+}
+
+/// The decision forms label their `note` "Ý kiến" (`decision_note`): a
+/// refusal names the field as the form shows it.
+pub(super) fn as_decision_note(err: Error) -> Error {
+    match err {
+        Error::Validation(mut fields) => {
+            for f in &mut fields {
+                if f.field == "note" {
+                    f.field = "decision_note".into();
+                }
+            }
+            Error::Validation(fields)
+        }
+        other => other,
+    }
 }
 
 /// The recurrence form of the task page: a frequency sets or changes the

@@ -340,8 +340,14 @@ pub async fn show(
             .unwrap_or_default(),
         // The field is the declared real completion day: empty unless one
         // is declared (emptying it withdraws the declaration).
-        completed_on_input: format::opt_date(detail.task.declared_completed_on),
-        due_input: format::date(detail.task.due_date),
+        // Date pickers (`type=date`) take yyyy-mm-dd and show the
+        // browser's own format (dd/mm/yyyy in Vietnamese).
+        completed_on_input: detail
+            .task
+            .declared_completed_on
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+        due_input: detail.task.due_date.to_string(),
         due_locked: detail.task.status.is_done(),
         history: history_lines(t, entries, tz),
         documents: document_lines(t, &detail),

@@ -172,6 +172,8 @@ struct World<'a> {
     /// Reminder documents: issue day and the tasks they remind.
     documents: Vec<(NaiveDate, Vec<i64>)>,
     now: DateTime<Utc>,
+    /// Reports sent so far: each states a new result (a report must).
+    reports: u64,
 }
 
 fn day_of(at: DateTime<Utc>) -> NaiveDate {
@@ -229,7 +231,9 @@ impl World<'_> {
                 let span = (today - task.created).num_days();
                 let declared = (span > 0 && self.rng.chance(50))
                     .then(|| task.created + Duration::days(self.rng.below(span as u64) as i64));
-                let mut body = json!({"status": "reported_done", "result_note": "Đã hoàn thành"});
+                self.reports += 1;
+                let result = format!("Đã hoàn thành (báo cáo số {})", self.reports);
+                let mut body = json!({"status": "reported_done", "result_note": result});
                 if let Some(d) = declared {
                     body["completed_on"] = json!(d.to_string());
                 }
@@ -518,6 +522,7 @@ async fn live_a_year(app: &TestApp, hand: &ManualClock, seed: u64) -> BTreeSet<&
         tasks: Vec::new(),
         documents: Vec::new(),
         now: start,
+        reports: 0,
     };
     for n in 0..20 {
         let department = DEPARTMENTS[n % DEPARTMENTS.len()];

@@ -144,7 +144,10 @@ async fn declared_day_due_date_and_extension_through_the_forms() {
         let html = page(&staff, &app, id).await;
         assert!(html.contains("Đơn vị khai hoàn thành ngày 05/12/2026, chờ lãnh đạo chấp nhận"));
         assert!(html.contains("id=\"completed_on\" name=\"completed_on\""));
-        assert!(html.contains("value=\"05/12/2026\""));
+        assert!(
+            html.contains("value=\"2026-12-05\""),
+            "a date picker takes yyyy-mm-dd"
+        );
 
         // Emptying the field withdraws the declaration; a new day re-declares.
         let fields = [

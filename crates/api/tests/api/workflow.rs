@@ -427,6 +427,8 @@ async fn reporting_done_keeps_the_written_result_and_closes_a_pending_extension(
         let staff = app
             .login(&staff_of(mt10["lead_department"]["code"].as_str().unwrap()))
             .await;
+        // The result written earlier is not a report of completion (issue
+        // 16): a report states a new result.
         let r = app
             .patch(
                 &format!("/api/v1/tasks/{id}"),
@@ -434,13 +436,27 @@ async fn reporting_done_keeps_the_written_result_and_closes_a_pending_extension(
                 json!({"status": "reported_done"}),
             )
             .await;
+        let body = expect_problem(r, StatusCode::UNPROCESSABLE_ENTITY).await;
+        assert_eq!(error_fields(&body), vec!["result_note"], "{body}");
+        let r = app
+            .patch(
+                &format!("/api/v1/tasks/{id}"),
+                Some(&staff),
+                json!({"status": "reported_done", "result_note": mt10["result_note"]}),
+            )
+            .await;
+        expect_problem(r, StatusCode::UNPROCESSABLE_ENTITY).await;
+        let r = app
+            .patch(
+                &format!("/api/v1/tasks/{id}"),
+                Some(&staff),
+                json!({"status": "reported_done", "result_note": "Đã nghiệm thu, bàn giao"}),
+            )
+            .await;
         assert_eq!(r.status(), StatusCode::OK);
         let task: Value = r.json().await.unwrap();
         assert_eq!(task["status"], "reported_done");
-        assert_eq!(
-            task["result_note"], mt10["result_note"],
-            "the result already written is the report"
-        );
+        assert_eq!(task["result_note"], "Đã nghiệm thu, bàn giao");
         let ext = task["extension_requests"]
             .as_array()
             .unwrap()
@@ -469,7 +485,7 @@ async fn reporting_done_keeps_the_written_result_and_closes_a_pending_extension(
             .find(|e| e["action"] == "reported_done")
             .unwrap();
         assert_eq!(
-            reported["note"], mt10["result_note"],
+            reported["note"], "Đã nghiệm thu, bàn giao",
             "the history of the report carries its result"
         );
     }

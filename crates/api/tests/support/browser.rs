@@ -246,8 +246,96 @@ pub async fn click(b: &Client, css: &str) {
         .unwrap();
 }
 
+/// Types `text` into the field `id`. A date picker (`type=date`) is set
+/// to the day `text` names as a person reads it (dd/mm/yyyy): how a
+/// picker takes keystrokes depends on the browser's locale.
 pub async fn type_into(b: &Client, id: &str, text: &str) {
     let field = b.find(Locator::Id(id)).await.unwrap();
+    if field.attr("type").await.unwrap().as_deref() == Some("date") {
+        let iso = match text.split('/').collect::<Vec<_>>()[..] {
+            [d, m, y] => format!("{y}-{m:0>2}-{d:0>2}"),
+            _ => text.to_string(),
+        };
+        b.execute(
+            "const e = document.getElementById(arguments[0]); e.value = arguments[1]; \
+             e.dispatchEvent(new Event('input', {bubbles: true})); \
+             e.dispatchEvent(new Event('change', {bubbles: true}));",
+            vec![json!(id), json!(iso)],
+        )
+        .await
+        .unwrap();
+        return;
+    }
     field.clear().await.unwrap();
     field.send_keys(text).await.unwrap();
+}
+
+/// Elements that stick out of the window sideways (the page would scroll
+/// horizontally), ignoring what a scrolling box or a hidden ancestor
+/// contains and what is deliberately placed off-screen (skip link,
+/// visually hidden headings). Each as `tag#id.class (left–right)`.
+pub async fn overflowing(b: &Client) -> Vec<String> {
+    let found: serde_json::Value = b
+        .execute(
+            r#"const w = document.documentElement.clientWidth;
+               const out = [];
+               if (document.documentElement.scrollWidth > w + 1) {
+                 out.push('document ' + document.documentElement.scrollWidth + ' > ' + w);
+               }
+               const clipped = (e) => {
+                 for (let p = e.parentElement; p && p !== document.body; p = p.parentElement) {
+                   const s = getComputedStyle(p);
+                   if (['auto', 'scroll', 'hidden', 'clip'].includes(s.overflowX)) return true;
+                 }
+                 return false;
+               };
+               for (const e of document.body.querySelectorAll('*')) {
+                 const r = e.getBoundingClientRect();
+                 if (r.width === 0 || r.height === 0) continue;
+                 if (r.right <= 1 || r.width <= 1) continue;
+                 if (r.right > w + 1 || r.left < -1) {
+                   if (clipped(e)) continue;
+                   out.push(e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
+                     (e.className && typeof e.className === 'string' ? '.' + e.className.trim().replace(/\s+/g, '.') : '') +
+                     ' (' + Math.round(r.left) + '–' + Math.round(r.right) + ')');
+                 }
+               }
+               return out.slice(0, 20);"#,
+            vec![],
+        )
+        .await
+        .unwrap();
+    serde_json::from_value(found).unwrap()
+}
+
+/// Visible buttons, menu links and form fields smaller than a finger
+/// (44 px high), each as `tag#id (height)`.
+pub async fn small_targets(b: &Client) -> Vec<String> {
+    let found: serde_json::Value = b
+        .execute(
+            r#"const out = [];
+               const sel = 'button, .button, .nav a, .who a, .menu-button, input:not([type=hidden]):not([type=checkbox]):not([type=radio]):not(.menu-toggle), select';
+               for (const e of document.querySelectorAll(sel)) {
+                 const r = e.getBoundingClientRect();
+                 if (r.width === 0 || r.height === 0) continue;
+                 if (r.height < 43.5) out.push(e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + ' "' + (e.textContent || e.name || '').trim().slice(0, 30) + '" (' + r.height.toFixed(1) + ')');
+               }
+               return out.slice(0, 20);"#,
+            vec![],
+        )
+        .await
+        .unwrap();
+    serde_json::from_value(found).unwrap()
+}
+
+/// Saves a PNG of the window into `docs/screenshots/NAME.png` when
+/// DONDOC_SCREENSHOTS is set (the user guides' pictures are made so).
+pub async fn guide_screenshot(b: &Client, name: &str) {
+    if std::env::var_os("DONDOC_SCREENSHOTS").is_none() {
+        return;
+    }
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    let png = b.screenshot().await.unwrap();
+    std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
 }

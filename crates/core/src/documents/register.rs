@@ -392,7 +392,7 @@ pub fn to_xlsx(register: &Register, organization: &str) -> Result<Vec<u8>> {
     };
     let mut workbook = Workbook::new();
     let sheet = workbook.add_worksheet();
-    sheet.set_name("So don doc").map_err(xlsx)?;
+    sheet.set_name("Sổ đôn đốc").map_err(xlsx)?;
     let bold = Format::new().set_bold().set_font_size(13);
     let header = Format::new()
         .set_bold()

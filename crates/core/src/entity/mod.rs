@@ -10,6 +10,7 @@ pub mod document_task;
 pub mod explanation_request;
 pub mod extension_request;
 pub mod field;
+pub mod form_draft;
 pub mod login_failure;
 pub mod meeting_snapshot;
 pub mod notification;

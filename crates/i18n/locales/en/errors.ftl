@@ -5,7 +5,7 @@
 error-required = is required
 error-too-long = is too long (at most { $max } characters)
 error-control-characters = contains control characters
-error-invalid-date = “{ $value }” is not a valid date (YYYY-MM-DD or dd/mm/yyyy)
+error-invalid-date = “{ $value }” is not a valid date (write it as dd/mm/yyyy, e.g. 31/12/2026)
 error-invalid-year = “{ $value }” is not a valid year
 error-year-range = must be between 2000 and 2100
 error-not-a-number = must be a number
@@ -52,6 +52,7 @@ error-empty-update = nothing to update
 error-duplicate-task-code = task code { $code } is already in the { $year } programme
 error-completed-in-future = the completion date cannot be after today
 error-result-note-required = a report of completion must state the result
+error-result-note-unchanged = the completion result must differ from the previous result note: write what was done
 error-completed-on-not-done = a completion date is only set when reporting the task done
 error-progress-after-done = the task is already reported done; its progress cannot change
 error-reported-done-waits-for-return = The task is reported done; work resumes only when a leader returns it.

@@ -4,7 +4,7 @@
 error-required = Không được để trống
 error-too-long = Dài quá { $max } ký tự
 error-control-characters = Chứa ký tự điều khiển không hợp lệ
-error-invalid-date = “{ $value }” không phải ngày hợp lệ (dạng YYYY-MM-DD hoặc dd/mm/yyyy)
+error-invalid-date = “{ $value }” không phải ngày hợp lệ (ghi dạng dd/mm/yyyy, ví dụ 31/12/2026)
 error-invalid-year = “{ $value }” không phải năm hợp lệ
 error-year-range = Năm phải từ 2000 đến 2100
 error-not-a-number = Phải là số
@@ -51,6 +51,7 @@ error-empty-update = Không có gì để cập nhật
 error-duplicate-task-code = Mã nhiệm vụ { $code } đã có trong chương trình năm { $year }
 error-completed-in-future = Ngày hoàn thành không được sau hôm nay
 error-result-note-required = Báo cáo hoàn thành phải ghi kết quả thực hiện
+error-result-note-unchanged = Kết quả báo cáo hoàn thành phải khác ghi chú kết quả lần trước: hãy ghi kết quả đã thực hiện
 error-completed-on-not-done = Chỉ ghi ngày hoàn thành khi báo cáo hoàn thành
 error-progress-after-done = Nhiệm vụ đã báo cáo hoàn thành; không sửa tiến độ
 error-reported-done-waits-for-return = Nhiệm vụ đã báo cáo hoàn thành; lãnh đạo trả lại thì mới tiếp tục thực hiện.

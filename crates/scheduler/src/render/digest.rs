@@ -76,7 +76,6 @@ struct TextEmail<'a> {
     explanations: &'a [ExplanationLineView],
     closing: &'a str,
     public_url: &'a str,
-    key: &'a str,
 }
 
 #[derive(Template)]
@@ -93,7 +92,6 @@ struct HtmlEmail<'a> {
     explanations: &'a [ExplanationLineView],
     closing: &'a str,
     public_url: &'a str,
-    key: &'a str,
 }
 
 fn status_text(line: &DigestLine) -> String {
@@ -235,7 +233,6 @@ pub fn render(digest: &Digest, settings: &RenderSettings) -> Result<Rendered, as
         explanations: &explanations,
         closing: &closing,
         public_url: url,
-        key: &digest.idempotency_key,
     }
     .render()?;
     let html = HtmlEmail {
@@ -250,7 +247,6 @@ pub fn render(digest: &Digest, settings: &RenderSettings) -> Result<Rendered, as
         explanations: &explanations,
         closing: &closing,
         public_url: url,
-        key: &digest.idempotency_key,
     }
     .render()?;
     Ok(Rendered {

@@ -133,7 +133,7 @@ impl DemoSummary {
             .count();
         if staff_total > 3 {
             out.push_str(&format!(
-                "  … và {} tài khoản cán bộ khác, mỗi đơn vị một tài khoản: cb.<mã đơn vị viết thường> (ví dụ cb.tnmt, cb.xa-binh-my)\n",
+                "  … và {} tài khoản cán bộ khác, mỗi đơn vị một tài khoản: cb.<mã đơn vị viết thường> (ví dụ cb.tnmt, cb.xa-dat-cuoc)\n",
                 staff_total - 3
             ));
         }

@@ -31,13 +31,7 @@ pub(super) fn plan_status(
     let mut status_note = request.note.clone();
     match target {
         TaskStatus::ReportedDone | TaskStatus::Completed if from.is_open() => {
-            let report = request
-                .result_note
-                .clone()
-                .filter(|n| !n.trim().is_empty())
-                .or_else(|| Some(request.note.clone()).filter(|n| !n.trim().is_empty()))
-                .or_else(|| task.result_note.clone().filter(|n| !n.trim().is_empty()))
-                .ok_or_else(|| Error::field("result_note", "required", Msg::ResultNoteRequired))?;
+            let report = completion_report(request, task.result_note.as_deref())?;
             record_report(plan, current, request, actor, today, target)?;
             if Some(&report) != task.result_note.as_ref() {
                 plan.after.result_note = Some(report.clone());
@@ -73,6 +67,32 @@ pub(super) fn plan_status(
             .note(status_note),
     );
     Ok(())
+}
+
+/// The result a completion report states: the result typed now (or else
+/// the note). A report must say something new: the previous result note
+/// (what was still missing last time) is refused as the report, so a
+/// pre-filled old result never becomes the completion result unread.
+pub(super) fn completion_report(request: &Request, previous: Option<&str>) -> Result<String> {
+    let previous = previous.map(str::trim).filter(|p| !p.is_empty());
+    let typed = [request.result_note.as_deref(), Some(request.note.as_str())]
+        .into_iter()
+        .flatten()
+        .map(str::trim)
+        .find(|n| !n.is_empty() && Some(*n) != previous);
+    match (typed, previous) {
+        (Some(report), _) => Ok(report.to_string()),
+        (None, None) => Err(Error::field(
+            "result_note",
+            "required",
+            Msg::ResultNoteRequired,
+        )),
+        (None, Some(_)) => Err(Error::field(
+            "result_note",
+            "unchanged",
+            Msg::ResultNoteUnchanged,
+        )),
+    }
 }
 
 /// Progress; starting work moves a task out of "not started" by itself.

@@ -496,3 +496,49 @@ fn returning_a_report_clears_the_completion_facts() {
         (None, None, None)
     );
 }
+
+#[test]
+fn a_completion_report_must_say_something_new() {
+    // Issue 16 point 4: the old "còn 02 hộ…" result must not become the report.
+    let today = d(2026, 3, 15);
+    let task = current(TaskStatus::InProgress); // its result note: "Đã xong"
+    let same = |text: &str| Request {
+        status: Some(TaskStatus::ReportedDone),
+        result_note: Some(text.into()),
+        ..Default::default()
+    };
+    for stale in ["Đã xong", "  Đã xong \n"] {
+        let refused = plan_update(&task, &same(stale), &staff(), today);
+        assert!(
+            matches!(&refused, Err(Error::Validation(e)) if e[0].field == "result_note"
+                && e[0].message == Msg::ResultNoteUnchanged),
+            "{stale:?}: {refused:?}"
+        );
+    }
+    // Nothing typed: the previous result is not taken instead.
+    let bare = Request {
+        status: Some(TaskStatus::ReportedDone),
+        ..Default::default()
+    };
+    assert_eq!(
+        field_error(plan_update(&task, &bare, &staff(), today)).as_deref(),
+        Some("result_note")
+    );
+    // A new result is the report; so is a note when the result is unchanged.
+    let plan = plan_update(&task, &same("Bàn giao đủ 12 hộ"), &staff(), today).unwrap();
+    assert_eq!(plan.after.result_note.as_deref(), Some("Bàn giao đủ 12 hộ"));
+    let with_note = Request {
+        note: "Đã bàn giao hết".into(),
+        ..same("Đã xong")
+    };
+    let plan = plan_update(&task, &with_note, &staff(), today).unwrap();
+    assert_eq!(plan.after.result_note.as_deref(), Some("Đã bàn giao hết"));
+    // A task without any result yet needs one.
+    let mut empty = current(TaskStatus::InProgress);
+    empty.task.result_note = None;
+    let refused = plan_update(&empty, &bare, &staff(), today);
+    assert!(
+        matches!(&refused, Err(Error::Validation(e)) if e[0].message == Msg::ResultNoteRequired),
+        "{refused:?}"
+    );
+}
