@@ -5,6 +5,7 @@
 mod helpers;
 mod imports;
 
+mod attachments;
 mod authorization;
 mod calendar;
 mod edge_input;
