@@ -62,10 +62,14 @@ async fn staff_attach_the_report_and_the_leader_opens_it_and_confirms() {
 
         // Staff: a page of HTML named .pdf is refused, the reason beside the input.
         login(b, &base, &staff, &app.settings.demo.staff_password).await;
-        b.goto(&format!("{base}/tasks/{}", picked.id)).await.unwrap();
+        b.goto(&format!("{base}/tasks/{}", picked.id))
+            .await
+            .unwrap();
         assert_controls_labelled(b, "task page with attachments").await;
         let file = expect_element(b, Locator::Id("attachment-file")).await;
-        file.send_keys(&html_path.display().to_string()).await.unwrap();
+        file.send_keys(&html_path.display().to_string())
+            .await
+            .unwrap();
         b.find(Locator::Css("#attachment-context option[value=report]"))
             .await
             .unwrap()
@@ -84,7 +88,9 @@ async fn staff_attach_the_report_and_the_leader_opens_it_and_confirms() {
 
         // Then the real report.
         let file = expect_element(b, Locator::Id("attachment-file")).await;
-        file.send_keys(&pdf_path.display().to_string()).await.unwrap();
+        file.send_keys(&pdf_path.display().to_string())
+            .await
+            .unwrap();
         b.find(Locator::Css("#attachment-context option[value=report]"))
             .await
             .unwrap()
@@ -111,7 +117,9 @@ async fn staff_attach_the_report_and_the_leader_opens_it_and_confirms() {
 
         // The leader in charge: sees it, opens it inline, confirms on the same page.
         login(b, &base, &leader, &app.settings.demo.leader_password).await;
-        b.goto(&format!("{base}/tasks/{}", picked.id)).await.unwrap();
+        b.goto(&format!("{base}/tasks/{}", picked.id))
+            .await
+            .unwrap();
         let listed = expect_element(b, Locator::Id("attachment-list"))
             .await
             .text()
@@ -129,7 +137,10 @@ async fn staff_attach_the_report_and_the_leader_opens_it_and_confirms() {
         assert_eq!(answer["type"], "application/pdf", "{answer}");
         assert_eq!(answer["nosniff"], "nosniff", "{answer}");
         assert!(
-            answer["disposition"].as_str().unwrap().starts_with("inline;"),
+            answer["disposition"]
+                .as_str()
+                .unwrap()
+                .starts_with("inline;"),
             "{answer}"
         );
         let download = b
@@ -162,7 +173,13 @@ async fn staff_attach_the_report_and_the_leader_opens_it_and_confirms() {
         logout(b).await;
 
         // Staff of another department: the file is refused to them.
-        login(b, &base, &staff_of(&picked.unrelated), &app.settings.demo.staff_password).await;
+        login(
+            b,
+            &base,
+            &staff_of(&picked.unrelated),
+            &app.settings.demo.staff_password,
+        )
+        .await;
         let answer = fetch_in_page(b, &href).await;
         assert!(
             matches!(answer["status"].as_u64(), Some(403 | 404)),

@@ -146,7 +146,10 @@ pub async fn block_for_task(
             selected: false,
         })
         .collect();
-    let refused = req.query_string().split('&').any(|p| p == "attachment=refused");
+    let refused = req
+        .query_string()
+        .split('&')
+        .any(|p| p == "attachment=refused");
     let error = match &page_ctx.flash {
         Some(flash) if refused && !flash.ok => flash.text.clone(),
         _ => String::new(),
@@ -162,7 +165,12 @@ pub async fn block_for_task(
 }
 
 /// The upload as the core's command; `Err` is the reason, in words.
-fn command(t: Tr, state: &AppState, upload: Upload, default: Context) -> Result<NewAttachment, String> {
+fn command(
+    t: Tr,
+    state: &AppState,
+    upload: Upload,
+    default: Context,
+) -> Result<NewAttachment, String> {
     if upload.too_large {
         return Err(Msg::AttachmentTooLarge {
             max_mb: state.settings.attachments.max_bytes.div_ceil(1024 * 1024),
@@ -170,19 +178,21 @@ fn command(t: Tr, state: &AppState, upload: Upload, default: Context) -> Result<
         .text(t.0));
     }
     let context = match upload.get("context").map(str::trim) {
-        Some(value) if !value.is_empty() => {
-            Context::parse("context", value).map_err(|_| Msg::InvalidChoice {
+        Some(value) if !value.is_empty() => Context::parse("context", value).map_err(|_| {
+            Msg::InvalidChoice {
                 value: value.to_string(),
                 choices: "report, note, extension, explanation".into(),
             }
-            .text(t.0))?
-        }
+            .text(t.0)
+        })?,
         _ => default,
     };
     let supersedes = match upload.get("supersedes").map(str::trim) {
-        Some(value) if !value.is_empty() => {
-            Some(value.parse::<i64>().map_err(|_| Msg::AttachmentSupersedes.text(t.0))?)
-        }
+        Some(value) if !value.is_empty() => Some(
+            value
+                .parse::<i64>()
+                .map_err(|_| Msg::AttachmentSupersedes.text(t.0))?,
+        ),
         _ => None,
     };
     let (file_name, bytes) = upload
@@ -337,7 +347,10 @@ pub async fn document_page(
     let page_ctx = ctx(&req, Some(user.clone()), "documents");
     let t = page_ctx.t;
     let files = attachments::for_document(&state.db, &user, id).await?;
-    let refused = req.query_string().split('&').any(|p| p == "attachment=refused");
+    let refused = req
+        .query_string()
+        .split('&')
+        .any(|p| p == "attachment=refused");
     let error = match &page_ctx.flash {
         Some(flash) if refused && !flash.ok => flash.text.clone(),
         _ => String::new(),

@@ -84,7 +84,11 @@ pub async fn read_upload(mut payload: Multipart, max_bytes: u64) -> Result<Uploa
             .and_then(|cd| cd.get_filename())
             .map(str::to_string);
         let is_file = name == "file";
-        let limit = if is_file { max_bytes } else { FIELD_LIMIT as u64 };
+        let limit = if is_file {
+            max_bytes
+        } else {
+            FIELD_LIMIT as u64
+        };
         let mut bytes = Vec::new();
         let mut seen: u64 = 0;
         while let Some(chunk) = field.next().await {
@@ -165,7 +169,9 @@ async fn upload_to(
     let settings = &state.settings.attachments;
     let upload = read_upload(payload, settings.max_bytes)
         .await
-        .map_err(|why| Problem::bad_request("problem-unreadable-body", vec![("error", why.into())]))?;
+        .map_err(|why| {
+            Problem::bad_request("problem-unreadable-body", vec![("error", why.into())])
+        })?;
     let new = new_attachment(upload, settings, default_context)?;
     let view = attachments::attach(&state.db, &state.clock, settings, user, target, new).await?;
     Ok(created(format!("/api/v1/attachments/{}", view.id), &view))
@@ -217,9 +223,12 @@ pub async fn list_for_task(
     user: CurrentUser,
     path: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
-    Ok(ok(
-        &attachments::for_task(&state.db, &user, path.into_inner()).await?
-    ))
+    Ok(ok(&attachments::for_task(
+        &state.db,
+        &user,
+        path.into_inner(),
+    )
+    .await?))
 }
 
 /// Attach the signed scan of a recorded document (leaders and admins).
@@ -267,9 +276,12 @@ pub async fn list_for_document(
     user: CurrentUser,
     path: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
-    Ok(ok(
-        &attachments::for_document(&state.db, &user, path.into_inner()).await?
-    ))
+    Ok(ok(&attachments::for_document(
+        &state.db,
+        &user,
+        path.into_inner(),
+    )
+    .await?))
 }
 
 /// One attachment's description.

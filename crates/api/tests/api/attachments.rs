@@ -43,8 +43,10 @@ pub fn multipart(fields: &[(&str, &str)], file: Option<(&str, &str, &[u8])>) -> 
     let mut body = Vec::new();
     for (name, value) in fields {
         body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
-                .as_bytes(),
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
         );
     }
     if let Some((name, content_type, bytes)) = file {
@@ -77,7 +79,7 @@ pub async fn upload(
         .unwrap()
 }
 
-async fn count(app: &TestApp, table: &str) -> i64 {
+pub async fn count(app: &TestApp, table: &str) -> i64 {
     let row = app
         .db
         .query_one_raw(Statement::from_string(
@@ -216,7 +218,10 @@ async fn a_report_file_is_stored_listed_downloaded_and_in_the_history() {
             .find(|e| e["action"] == "attachment_added")
             .expect("history entry");
         let value = entry["new_value"].as_str().unwrap();
-        assert!(value.contains("Báo cáo 215-BC.pdf") && value.contains(&sha), "{value}");
+        assert!(
+            value.contains("Báo cáo 215-BC.pdf") && value.contains(&sha),
+            "{value}"
+        );
         assert_eq!(entry["actor"]["username"], staff_of(&picked.lead).as_str());
 
         // A .docx is told by its package.
@@ -245,7 +250,9 @@ async fn hostile_files_are_refused_and_nothing_is_stored() {
         let path = format!("/api/v1/tasks/{}/attachments", picked.id);
         let history_before = app.history_len(picked.id, &admin).await;
         let exe = [b"MZ\x90\x00\x03\x00\x00\x00".as_slice(), &[0u8; 512]].concat();
-        let html = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>".to_vec();
+        let html =
+            b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>"
+                .to_vec();
         let svg = b"<?xml version=\"1.0\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>".to_vec();
         let bomb = hostile::zip_bomb(true, Declared::Lying);
         let cases: [(&str, &[u8], &str); 4] = [
@@ -266,7 +273,10 @@ async fn hostile_files_are_refused_and_nothing_is_stored() {
             let body = expect_problem(response, StatusCode::UNPROCESSABLE_ENTITY).await;
             assert_eq!(error_fields(&body), vec!["file"], "{name}: {body}");
             let message = body["errors"][0]["message"].as_str().unwrap().to_string();
-            assert!(message.starts_with("Không nhận") || message.starts_with("Tệp nén"), "{name}: {message}");
+            assert!(
+                message.starts_with("Không nhận") || message.starts_with("Tệp nén"),
+                "{name}: {message}"
+            );
         }
         // 21 MB: over the limit, refused before the bytes are even kept.
         let big = [b"%PDF-1.4\n".as_slice(), &vec![b'0'; 21 * 1024 * 1024]].concat();
@@ -303,9 +313,18 @@ async fn another_department_cannot_see_or_attach_the_files() {
         let coordinator = app.login(&staff_of(&picked.coordinator)).await;
         let pdf = pdf_bytes();
         let path = format!("/api/v1/tasks/{}/attachments", picked.id);
-        let response = upload(&app, &path, &staff, &[("context", "report")], Some(("r.pdf", "application/pdf", &pdf))).await;
+        let response = upload(
+            &app,
+            &path,
+            &staff,
+            &[("context", "report")],
+            Some(("r.pdf", "application/pdf", &pdf)),
+        )
+        .await;
         assert_eq!(response.status(), StatusCode::CREATED);
-        let id = response.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+        let id = response.json::<Value>().await.unwrap()["id"]
+            .as_i64()
+            .unwrap();
 
         for asked in [
             format!("/api/v1/attachments/{id}/content"),
@@ -314,26 +333,62 @@ async fn another_department_cannot_see_or_attach_the_files() {
         ] {
             let response = app.request(Method::GET, &asked, Some(&other), None).await;
             assert!(
-                matches!(response.status(), StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
+                matches!(
+                    response.status(),
+                    StatusCode::FORBIDDEN | StatusCode::NOT_FOUND
+                ),
                 "{asked}: {}",
                 response.status()
             );
         }
         // Another department cannot attach either; a coordinator may add a
         // note's file but not a completion report's.
-        let response = upload(&app, &path, &other, &[("context", "note")], Some(("x.pdf", "application/pdf", &pdf))).await;
+        let response = upload(
+            &app,
+            &path,
+            &other,
+            &[("context", "note")],
+            Some(("x.pdf", "application/pdf", &pdf)),
+        )
+        .await;
         expect_problem(response, StatusCode::FORBIDDEN).await;
-        let response = upload(&app, &path, &coordinator, &[("context", "report")], Some(("x.pdf", "application/pdf", &pdf))).await;
+        let response = upload(
+            &app,
+            &path,
+            &coordinator,
+            &[("context", "report")],
+            Some(("x.pdf", "application/pdf", &pdf)),
+        )
+        .await;
         expect_problem(response, StatusCode::FORBIDDEN).await;
-        let response = upload(&app, &path, &coordinator, &[("context", "note")], Some(("x.pdf", "application/pdf", &pdf))).await;
+        let response = upload(
+            &app,
+            &path,
+            &coordinator,
+            &[("context", "note")],
+            Some(("x.pdf", "application/pdf", &pdf)),
+        )
+        .await;
         assert_eq!(response.status(), StatusCode::CREATED);
         // The coordinator reads the task's files.
         let response = app
-            .request(Method::GET, &format!("/api/v1/attachments/{id}/content"), Some(&coordinator), None)
+            .request(
+                Method::GET,
+                &format!("/api/v1/attachments/{id}/content"),
+                Some(&coordinator),
+                None,
+            )
             .await;
         assert_eq!(response.status(), StatusCode::OK);
         // Without a token: 401.
-        let response = app.request(Method::GET, &format!("/api/v1/attachments/{id}/content"), None, None).await;
+        let response = app
+            .request(
+                Method::GET,
+                &format!("/api/v1/attachments/{id}/content"),
+                None,
+                None,
+            )
+            .await;
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     }
 }
@@ -345,11 +400,25 @@ async fn a_new_version_supersedes_the_old_which_stays_listed() {
         let picked = app.pick_task(&admin, "overdue").await;
         let staff = app.login(&staff_of(&picked.lead)).await;
         let path = format!("/api/v1/tasks/{}/attachments", picked.id);
-        let v1 = upload(&app, &path, &staff, &[("context", "report")], Some(("v1.pdf", "application/pdf", &pdf_bytes()))).await;
+        let v1 = upload(
+            &app,
+            &path,
+            &staff,
+            &[("context", "report")],
+            Some(("v1.pdf", "application/pdf", &pdf_bytes())),
+        )
+        .await;
         let v1 = v1.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
         let v2_bytes = [pdf_bytes(), b"% v2\n".to_vec()].concat();
         let v1_text = v1.to_string();
-        let response = upload(&app, &path, &staff, &[("context", "report"), ("supersedes", &v1_text)], Some(("v2.pdf", "application/pdf", &v2_bytes))).await;
+        let response = upload(
+            &app,
+            &path,
+            &staff,
+            &[("context", "report"), ("supersedes", &v1_text)],
+            Some(("v2.pdf", "application/pdf", &v2_bytes)),
+        )
+        .await;
         assert_eq!(response.status(), StatusCode::CREATED);
         let v2: Value = response.json().await.unwrap();
         assert_eq!(v2["supersedes_id"].as_i64(), Some(v1));
@@ -359,11 +428,26 @@ async fn a_new_version_supersedes_the_old_which_stays_listed() {
         assert_eq!(list[0]["superseded_by"], v2["id"]);
         assert!(list[1]["superseded_by"].is_null());
         // A version is superseded once; an attachment of another task never.
-        let response = upload(&app, &path, &staff, &[("context", "report"), ("supersedes", &v1_text)], Some(("v3.pdf", "application/pdf", &pdf_bytes()))).await;
+        let response = upload(
+            &app,
+            &path,
+            &staff,
+            &[("context", "report"), ("supersedes", &v1_text)],
+            Some(("v3.pdf", "application/pdf", &pdf_bytes())),
+        )
+        .await;
         let body = expect_problem(response, StatusCode::UNPROCESSABLE_ENTITY).await;
         assert_eq!(error_fields(&body), vec!["supersedes"]);
-        let history = app.get_json(&format!("/api/v1/tasks/{}/history", picked.id), &admin).await;
-        assert!(history.as_array().unwrap().iter().any(|e| e["action"] == "attachment_superseded"));
+        let history = app
+            .get_json(&format!("/api/v1/tasks/{}/history", picked.id), &admin)
+            .await;
+        assert!(
+            history
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["action"] == "attachment_superseded")
+        );
         assert_eq!(count(&app, "attachments").await, 2);
     }
 }
@@ -393,7 +477,14 @@ async fn a_documents_signed_scan_is_attached_by_the_office_and_read_by_its_depar
         let png = [b"\x89PNG\r\n\x1a\n".as_slice(), &[0u8; 64]].concat();
         let path = format!("/api/v1/documents/{document_id}/attachments");
         let staff = app.login(&staff_of(&picked.lead)).await;
-        let response = upload(&app, &path, &staff, &[], Some(("scan.png", "image/png", &png))).await;
+        let response = upload(
+            &app,
+            &path,
+            &staff,
+            &[],
+            Some(("scan.png", "image/png", &png)),
+        )
+        .await;
         expect_problem(response, StatusCode::FORBIDDEN).await;
         let response = upload(&app, &path, &admin, &[], Some(("scan", "image/png", &png))).await;
         assert_eq!(response.status(), StatusCode::CREATED);
@@ -402,16 +493,44 @@ async fn a_documents_signed_scan_is_attached_by_the_office_and_read_by_its_depar
         assert_eq!(view["file_name"], "scan.png");
         let id = view["id"].as_i64().unwrap();
         // The lead department reads it; another department does not.
-        let response = app.request(Method::GET, &format!("/api/v1/attachments/{id}/content"), Some(&staff), None).await;
+        let response = app
+            .request(
+                Method::GET,
+                &format!("/api/v1/attachments/{id}/content"),
+                Some(&staff),
+                None,
+            )
+            .await;
         assert_eq!(response.status(), StatusCode::OK);
         let other = app.login(&staff_of(&picked.unrelated)).await;
-        let response = app.request(Method::GET, &format!("/api/v1/attachments/{id}/content"), Some(&other), None).await;
-        assert!(matches!(response.status(), StatusCode::FORBIDDEN | StatusCode::NOT_FOUND));
+        let response = app
+            .request(
+                Method::GET,
+                &format!("/api/v1/attachments/{id}/content"),
+                Some(&other),
+                None,
+            )
+            .await;
+        assert!(matches!(
+            response.status(),
+            StatusCode::FORBIDDEN | StatusCode::NOT_FOUND
+        ));
         // The linked task's history records it.
-        let history = app.get_json(&format!("/api/v1/tasks/{}/history", picked.id), &admin).await;
-        assert!(history.as_array().unwrap().iter().any(|e| e["action"] == "attachment_added"
-            && e["new_value"].as_str().unwrap().contains("scan.png")));
-        assert_eq!(app.get_json(&path, &staff).await.as_array().unwrap().len(), 1);
+        let history = app
+            .get_json(&format!("/api/v1/tasks/{}/history", picked.id), &admin)
+            .await;
+        assert!(
+            history
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["action"] == "attachment_added"
+                    && e["new_value"].as_str().unwrap().contains("scan.png"))
+        );
+        assert_eq!(
+            app.get_json(&path, &staff).await.as_array().unwrap().len(),
+            1
+        );
     }
 }
 
@@ -426,7 +545,14 @@ async fn the_backup_holds_the_files_and_a_restored_copy_serves_them() {
         let picked = app.pick_task(&admin, "overdue").await;
         let staff = app.login(&staff_of(&picked.lead)).await;
         let pdf = pdf_bytes();
-        let response = upload(&app, &format!("/api/v1/tasks/{}/attachments", picked.id), &staff, &[("context", "report")], Some(("r.pdf", "application/pdf", &pdf))).await;
+        let response = upload(
+            &app,
+            &format!("/api/v1/tasks/{}/attachments", picked.id),
+            &staff,
+            &[("context", "report")],
+            Some(("r.pdf", "application/pdf", &pdf)),
+        )
+        .await;
         let view: Value = response.json().await.unwrap();
         let sha = view["sha256"].as_str().unwrap().to_string();
 
@@ -439,17 +565,21 @@ async fn the_backup_holds_the_files_and_a_restored_copy_serves_them() {
 
         // The backup, opened as a restored database, serves the file from
         // inside itself and puts it back on disk beside itself.
-        let restored = dondoc_core::db::connect(&dondoc_core::testing::database_settings(&format!(
-            "sqlite://{}",
-            target.display()
-        )))
+        let restored = dondoc_core::db::connect(&dondoc_core::testing::database_settings(
+            &format!("sqlite://{}", target.display()),
+        ))
         .await
         .unwrap();
-        let store = Store::resolve(&restored, &app.settings.attachments).await.unwrap();
+        let store = Store::resolve(&restored, &app.settings.attachments)
+            .await
+            .unwrap();
         assert_eq!(store, Store::Disk(folder.path().join("attachments")));
-        let bytes = dondoc_core::attachments::store::get(&restored, &store, &sha).await.unwrap();
+        let bytes = dondoc_core::attachments::store::get(&restored, &store, &sha)
+            .await
+            .unwrap();
         assert_eq!(bytes, pdf);
-        let on_disk = dondoc_core::attachments::store::disk_path(&folder.path().join("attachments"), &sha);
+        let on_disk =
+            dondoc_core::attachments::store::disk_path(&folder.path().join("attachments"), &sha);
         assert_eq!(std::fs::read(on_disk).unwrap(), pdf);
     }
 }

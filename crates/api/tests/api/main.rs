@@ -6,6 +6,7 @@ mod helpers;
 mod imports;
 
 mod attachments;
+mod attachments_pages;
 mod authorization;
 mod calendar;
 mod edge_input;

@@ -42,7 +42,7 @@ use crate::{
     db::{self, Db},
     documents,
     entity::{attachment, document, document_task, user},
-    error::{Error, FieldError, Result},
+    error::{Error, Result},
     messages::Msg,
     tasks::{access, history},
 };
@@ -270,7 +270,10 @@ pub async fn attach(
         Store::Disk(dir) => store::put_on_disk(dir, &sha256, new.bytes.clone()).await?,
         Store::Database => false,
     };
-    let written = write_row(db, clock, user, target, &new, kind, &file_name, &sha256, &store).await;
+    let written = write_row(
+        db, clock, user, target, &new, kind, &file_name, &sha256, &store,
+    )
+    .await;
     if written.is_err()
         && created_on_disk
         && let Store::Disk(dir) = &store
@@ -448,11 +451,7 @@ pub async fn for_documents<C: ConnectionTrait>(
 }
 
 /// One attachment's description, after the same check as its task's.
-pub async fn get<C: ConnectionTrait>(
-    db: &C,
-    user: &Principal,
-    id: i64,
-) -> Result<AttachmentView> {
+pub async fn get<C: ConnectionTrait>(db: &C, user: &Principal, id: i64) -> Result<AttachmentView> {
     let row = fetch(db, id).await?;
     match (row.task_id, row.document_id) {
         (Some(task_id), _) => {
@@ -514,12 +513,4 @@ pub async fn copy_files_into(db: &Db, settings: &AttachmentSettings, target: &Db
     }
     txn.commit().await?;
     Ok(copied)
-}
-
-/// The problems of a refused upload, for pages that show them beside the field.
-pub fn field_errors(err: &Error) -> Option<&[FieldError]> {
-    match err {
-        Error::Validation(errors) => Some(errors),
-        _ => None,
-    }
 }

@@ -88,8 +88,10 @@ impl FileKind {
     }
 }
 
-const DOCX_MAIN: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml";
-const XLSX_MAIN: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml";
+const DOCX_MAIN: &str =
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml";
+const XLSX_MAIN: &str =
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml";
 const ODT_MIMETYPE: &[u8] = b"application/vnd.oasis.opendocument.text";
 
 /// The kind of `bytes`, or why it is refused.
@@ -126,9 +128,10 @@ fn package_kind(bytes: &[u8]) -> Result<FileKind, Msg> {
         };
         return Err(Msg::AttachmentPackage { reason });
     }
-    let mut archive = ZipArchive::new(Cursor::new(bytes)).map_err(|err| Msg::AttachmentPackage {
-        reason: err.to_string(),
-    })?;
+    let mut archive =
+        ZipArchive::new(Cursor::new(bytes)).map_err(|err| Msg::AttachmentPackage {
+            reason: err.to_string(),
+        })?;
     if let Some(mimetype) = small_entry(&mut archive, "mimetype", 256)
         && mimetype.trim_ascii() == ODT_MIMETYPE
     {
@@ -255,7 +258,10 @@ mod tests {
 
     #[test]
     fn names_keep_their_last_segment_and_get_the_right_extension() {
-        assert_eq!(clean_name("C:\\docs\\bao-cao.pdf", FileKind::Pdf), "bao-cao.pdf");
+        assert_eq!(
+            clean_name("C:\\docs\\bao-cao.pdf", FileKind::Pdf),
+            "bao-cao.pdf"
+        );
         assert_eq!(clean_name("../../x.exe", FileKind::Pdf), "x.exe.pdf");
         assert_eq!(clean_name("ảnh.JPEG", FileKind::Jpeg), "ảnh.JPEG");
         assert_eq!(clean_name("\u{7}\"", FileKind::Png), "tep-dinh-kem.png");
