@@ -27,6 +27,7 @@ use crate::state::AppState;
         (name = "explanations", description = "Yêu cầu giải trình / requests for explanation"),
         (name = "snapshots", description = "Ảnh chụp số liệu giao ban / meeting snapshots"),
         (name = "documents", description = "Văn bản / documents"),
+        (name = "attachments", description = "Tệp đính kèm / attached files"),
         (name = "overdue", description = "Quá hạn / overdue list"),
         (name = "stats", description = "Thống kê / statistics"),
         (name = "notifications", description = "Thông báo / outbox"),

@@ -256,8 +256,11 @@ async fn run(command: Command, settings: Arc<Settings>) -> anyhow::Result<()> {
         }
         Command::Backup { file } => {
             let db = open(&settings).await?;
-            dondoc_core::backup::backup(&db, &file).await?;
-            println!("Đã sao lưu / backup written to {}", file.display());
+            let files = dondoc_core::backup::backup(&db, &file, &settings.attachments).await?;
+            println!(
+                "Đã sao lưu / backup written to {} ({files} tệp đính kèm / attached files)",
+                file.display()
+            );
             Ok(())
         }
         Command::Scheduler => {

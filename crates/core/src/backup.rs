@@ -1,18 +1,25 @@
-//! A consistent copy of the SQLite database while it is in use.
+//! A consistent copy of the SQLite database while it is in use, with the
+//! attached files: those kept on disk are copied into the backup's
+//! `attachment_blobs` table, so one file holds everything (a restored
+//! database serves them from there and puts them back on disk).
 
 use std::path::Path;
 
 use sea_orm::ConnectionTrait;
 
 use crate::{
+    attachments,
+    config::AttachmentSettings,
     db::{self, Db},
     error::{Error, Result},
     messages::Msg,
 };
 
 /// Writes a consistent copy of the database to `target` with `VACUUM INTO`
-/// (safe while the server runs). PostgreSQL deployments use `pg_dump`.
-pub async fn backup(db: &Db, target: &Path) -> Result<()> {
+/// (safe while the server runs), then the attached files kept on disk into
+/// the copy. Returns how many files were copied. PostgreSQL deployments use
+/// `pg_dump` (files kept in the database are in it).
+pub async fn backup(db: &Db, target: &Path, files: &AttachmentSettings) -> Result<usize> {
     if db::is_postgres(db) {
         return Err(Error::config(
             "database.url",
@@ -35,5 +42,14 @@ pub async fn backup(db: &Db, target: &Path) -> Result<()> {
     let path = target.to_string_lossy().replace('\'', "''");
     db.execute_unprepared(&format!("VACUUM INTO '{path}'"))
         .await?;
-    Ok(())
+    let copy = db::connect(&crate::config::DatabaseSettings {
+        url: format!("sqlite://{}", target.display()),
+        max_connections: 1,
+        connect_timeout_secs: 5,
+        busy_timeout_ms: 5000,
+    })
+    .await?;
+    let copied = attachments::copy_files_into(db, files, &copy).await;
+    copy.close().await?;
+    copied
 }

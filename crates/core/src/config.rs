@@ -35,6 +35,30 @@ pub struct Settings {
     pub log: LogSettings,
     pub letters: LetterSettings,
     pub figures: FiguresSettings,
+    pub attachments: AttachmentSettings,
+}
+
+/// Where attached files are kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AttachmentStorage {
+    /// Files on disk with SQLite, in the database with PostgreSQL.
+    Auto,
+    /// Files in a folder (`attachments.dir`), named by their SHA-256.
+    Disk,
+    /// Files in the database (`attachment_blobs`), shared by every instance.
+    Database,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttachmentSettings {
+    /// Largest attached file, in bytes.
+    pub max_bytes: u64,
+    pub storage: AttachmentStorage,
+    /// The folder of files kept on disk; empty = `attachments/` beside the
+    /// SQLite database.
+    pub dir: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]

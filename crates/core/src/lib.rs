@@ -18,6 +18,7 @@ pub use error::{Error, FieldError, Result};
 pub use messages::Msg;
 
 pub mod accounts;
+pub mod attachments;
 pub mod backup;
 pub mod documents;
 pub mod feeds;

@@ -254,6 +254,18 @@ messages! {
     WrongJsonType { detail: String } => "error-wrong-json-type",
     InvalidCharacters => "error-invalid-characters",
 
+    // Attachments.
+    AttachmentEmpty => "error-attachment-empty",
+    AttachmentTooLarge { max_mb: u64 } => "error-attachment-too-large",
+    AttachmentType => "error-attachment-type",
+    AttachmentHtml => "error-attachment-html",
+    AttachmentSvg => "error-attachment-svg",
+    AttachmentScript => "error-attachment-script",
+    AttachmentExecutable => "error-attachment-executable",
+    AttachmentPackage { reason: String } => "error-attachment-package",
+    AttachmentMissing => "error-attachment-missing",
+    AttachmentSupersedes => "error-attachment-supersedes",
+
     // Seeding and backups (the CLI).
     SyntheticTasksRange => "error-synthetic-tasks-range",
     SyntheticDepartmentsRange => "error-synthetic-departments-range",
@@ -281,6 +293,7 @@ messages! {
     NotFoundRecurrence { id: i64 } => "not-found-recurrence",
     NotFoundRecord { what: String } => "not-found-record",
     NotFoundExportFormat { format: String } => "not-found-export-format",
+    NotFoundAttachment { id: i64 } => "not-found-attachment",
 
     // Forbidden: one sentence per guarded action (see `policy::describe`).
     ForbiddenReadTask => "forbidden-read-task",

@@ -19,6 +19,7 @@ use super::{
 use crate::state::AppState;
 
 pub struct DocRow {
+    pub id: i64,
     pub number: String,
     pub kind: String,
     pub title: String,
@@ -64,6 +65,7 @@ pub async fn list(
             .items
             .iter()
             .map(|d| DocRow {
+                id: d.id,
                 number: d.number.clone(),
                 kind: d.kind.label(t.0).to_string(),
                 title: d.title.clone(),

@@ -4,6 +4,7 @@
 //! permission policy as the JSON API.
 
 pub mod admin;
+pub mod attachments;
 pub mod auth;
 pub mod calendar;
 pub mod dashboard;
@@ -279,6 +280,17 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/documents", web::get().to(documents::list))
         .route("/documents/new", web::get().to(documents::new_form))
         .route("/documents/new", web::post().to(documents::create))
+        .route("/documents/{id}", web::get().to(attachments::document_page))
+        .route(
+            "/documents/{id}/attachments",
+            web::post().to(attachments::upload_for_document),
+        )
+        .route(
+            "/tasks/{id}/attachments",
+            web::post().to(attachments::upload_for_task),
+        )
+        .route("/attachments/{id}", web::get().to(attachments::download))
+        .route("/attachments/{id}/view", web::get().to(attachments::view))
         .route("/letters", web::get().to(letters::index))
         .route("/letters/{code}", web::get().to(letters::show))
         .route("/letters/{code}/record", web::post().to(letters::record))

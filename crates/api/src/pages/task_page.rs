@@ -35,6 +35,7 @@ pub struct HistoryLine {
 }
 
 pub struct DocumentLine {
+    pub id: i64,
     pub number: String,
     pub kind: String,
     pub title: String,
@@ -93,6 +94,7 @@ struct ShowPage {
     recurrence_choices: Vec<Choice>,
     recurrence_day: String,
     recurrence_month: String,
+    attachments: super::attachments::AttachmentsBlock,
 }
 
 pub struct OccurrenceLine {
@@ -114,7 +116,7 @@ pub struct SeriesBlock {
 }
 
 /// The history actions a page names; any other shows its code.
-const ACTIONS: [&str; 18] = [
+const ACTIONS: [&str; 20] = [
     history::action::CREATED,
     history::action::UPDATED,
     history::action::NOTE,
@@ -133,6 +135,8 @@ const ACTIONS: [&str; 18] = [
     history::action::RECURRED,
     history::action::EXTENSION_WITHDRAWN,
     history::action::COMPLETION_DAY_ACCEPTED,
+    dondoc_core::attachments::HISTORY_ADDED,
+    dondoc_core::attachments::HISTORY_SUPERSEDED,
 ];
 
 /// A history action in the reader's words (`history-action-<code>`).
@@ -268,6 +272,7 @@ fn document_lines(t: Tr, detail: &TaskDetail) -> Vec<DocumentLine> {
         .documents
         .iter()
         .map(|d| DocumentLine {
+            id: d.document.id,
             number: d.document.number.clone(),
             kind: d.document.kind.label(t.0).to_string(),
             title: d.document.title.clone(),
@@ -321,7 +326,19 @@ pub async fn show(
         ),
     };
     let extensions = extension_lines(t, &detail);
+    let document_ids: Vec<i64> = detail.documents.iter().map(|d| d.document.id).collect();
+    let attachments = super::attachments::block_for_task(
+        &state,
+        &req,
+        &page_ctx,
+        &user,
+        id,
+        &scope,
+        &document_ids,
+    )
+    .await?;
     let view = ShowPage {
+        attachments,
         task: task_row(t, &detail.task, &viewer_dept),
         description: detail.task.description.clone(),
         result_note: detail.task.result_note.clone().unwrap_or_default(),

@@ -1,6 +1,7 @@
 //! HTTP routes, one module per resource. Handlers are thin: extract, call
 //! one core function, map the result.
 
+pub mod attachments;
 pub mod auth;
 pub mod calendar;
 pub mod departments;

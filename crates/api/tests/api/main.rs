@@ -5,6 +5,8 @@
 mod helpers;
 mod imports;
 
+mod attachments;
+mod attachments_pages;
 mod authorization;
 mod calendar;
 mod edge_input;

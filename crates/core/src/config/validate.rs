@@ -71,6 +71,12 @@ impl Settings {
                 "must be between 1 and 3600",
             ));
         }
+        if self.attachments.max_bytes == 0 || self.attachments.max_bytes > 1024 * 1024 * 1024 {
+            return Err(Error::config(
+                "attachments.max_bytes",
+                "must be between 1 and 1073741824 (1 GB)",
+            ));
+        }
         if self.server.body_limit_kb == 0 {
             return Err(Error::config("server.body_limit_kb", "must be at least 1"));
         }

@@ -1,6 +1,8 @@
 //! sea-orm entities, one per table. They never leave `dondoc-core`: services
 //! turn them into the read models and DTO-free views the other crates use.
 
+pub mod attachment;
+pub mod attachment_blob;
 pub mod auth_token;
 pub mod calendar_feed;
 pub mod delivery_attempt;

@@ -36,6 +36,8 @@ use crate::{
 };
 
 pub use guard::MAX_FILE_BYTES;
+/// The zip-bomb guard, also run on attached office files.
+pub use guard::{Refusal as PackageRefusal, check_package};
 
 /// More rows than this is not a work programme.
 pub const MAX_ROWS: usize = 20_000;
