@@ -23,6 +23,7 @@ mod m20261205_000010_create_fact_clock;
 mod m20261210_000010_add_notification_payload;
 mod m20261211_000010_create_recipient_outcomes;
 mod m20261215_000010_create_write_probe;
+mod m20261223_000010_create_workflow_notices;
 
 pub struct Migrator;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261210_000010_add_notification_payload::Migration),
             Box::new(m20261211_000010_create_recipient_outcomes::Migration),
             Box::new(m20261215_000010_create_write_probe::Migration),
+            Box::new(m20261223_000010_create_workflow_notices::Migration),
         ]
     }
 }

@@ -15,6 +15,7 @@ pub mod figures;
 pub mod format;
 pub mod i18n;
 pub mod letters;
+pub mod notices;
 pub mod overdue;
 pub mod report;
 pub mod review;
@@ -56,6 +57,8 @@ pub struct Ctx {
     pub nav: &'static str,
     pub today: String,
     pub path: String,
+    /// The bell's number of unread notices (`None`: nobody signed in).
+    pub unread: Option<u64>,
 }
 
 pub struct Flash {
@@ -76,7 +79,23 @@ impl Ctx {
             nav: "",
             today: String::new(),
             path: String::new(),
+            unread: None,
         }
+    }
+
+    /// Whether the bell shows (someone is signed in and it was counted).
+    pub fn has_bell(&self) -> bool {
+        self.user.is_some() && self.unread.is_some()
+    }
+
+    pub fn unread_count(&self) -> u64 {
+        self.unread.unwrap_or(0)
+    }
+
+    /// The bell's accessible name: how many notices are unread.
+    pub fn bell_label(&self) -> String {
+        self.t
+            .with("notices_unread", &[("count", self.unread_count().into())])
     }
 
     pub fn is_leader_or_admin(&self) -> bool {
@@ -170,6 +189,12 @@ pub fn ctx(req: &HttpRequest, user: Option<Principal>, nav: &'static str) -> Ctx
         nav,
         today,
         path: req.uri().to_string(),
+        unread: {
+            use actix_web::HttpMessage;
+            req.extensions()
+                .get::<notices::UnreadNotices>()
+                .map(|u| u.0)
+        },
     }
 }
 
@@ -240,6 +265,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/account/calendar/{id}/revoke",
             web::post().to(calendar::revoke),
         )
+        .route("/notices", web::get().to(notices::list))
+        .route("/notices/read-all", web::post().to(notices::mark_all_read))
+        .route("/notices/preferences", web::get().to(notices::preferences))
+        .route(
+            "/notices/preferences",
+            web::post().to(notices::save_preferences),
+        )
+        .route("/notices/{id}/read", web::post().to(notices::mark_read))
         .route("/dashboard", web::get().to(dashboard::show))
         .route("/tasks", web::get().to(tasks::list))
         .route("/tasks/new", web::get().to(task_forms::new_form))

@@ -10,6 +10,7 @@ pub mod extensions;
 pub mod health;
 pub mod imports;
 pub mod letters;
+pub mod notices;
 pub mod notifications;
 pub mod overdue;
 pub mod recurrence;

@@ -1,6 +1,7 @@
 //! Accounts: who is signed in (sessions and tokens), the user accounts
 //! themselves, and the one permission policy every feature asks.
 
+pub mod leader_view;
 pub mod passwords;
 pub mod policy;
 pub mod principal;
