@@ -25,6 +25,7 @@ pub mod target;
 pub mod task_forms;
 pub mod task_page;
 pub mod tasks;
+pub mod view_switch;
 
 use actix_web::{
     HttpRequest, HttpResponse,

@@ -289,3 +289,17 @@ pub async fn enqueue_digests(
     txn.commit().await?;
     Ok(new)
 }
+
+/// Leaves every notice not yet mailed in the app only (`mail = none`): the
+/// demo's seeded year is not mailed on the scheduler's first tick.
+pub async fn keep_in_app<C: ConnectionTrait>(db: &C) -> Result<u64> {
+    Ok(workflow_notice::Entity::update_many()
+        .col_expr(
+            workflow_notice::Column::Mail,
+            sea_orm::sea_query::Expr::value(mail_mode::NONE),
+        )
+        .filter(workflow_notice::Column::NotificationId.is_null())
+        .exec(db)
+        .await?
+        .rows_affected)
+}
