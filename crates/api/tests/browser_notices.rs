@@ -44,7 +44,10 @@ async fn the_leader_in_charge_hears_of_a_report_through_the_bell() {
     let task = page["items"][0].clone();
     let id = task["id"].as_i64().unwrap();
     let code = task["code"].as_str().unwrap().to_string();
-    let lead = task["lead_department"]["code"].as_str().unwrap().to_string();
+    let lead = task["lead_department"]["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
 
     login(b, &base, "pct.kinhte", &app.settings.demo.leader_password).await;
     b.goto(&format!("{base}/dashboard")).await.unwrap();
@@ -82,7 +85,9 @@ async fn the_leader_in_charge_hears_of_a_report_through_the_bell() {
     assert_eq!(bell_count(b).await, before);
 
     // The mail choices page: every control labelled.
-    b.goto(&format!("{base}/notices/preferences")).await.unwrap();
+    b.goto(&format!("{base}/notices/preferences"))
+        .await
+        .unwrap();
     assert_controls_labelled(b, "/notices/preferences").await;
     // One click to the whole organisation.
     b.goto(&format!("{base}/dashboard")).await.unwrap();

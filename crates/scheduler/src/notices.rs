@@ -50,12 +50,7 @@ pub async fn tick(ctx: &Context) -> NoticeRun {
     // The digest goes with the latest department digest occurrence of the
     // past day: the notices made until then.
     let schedule = ctx.schedules.get(Job::DepartmentDigest);
-    let (fires, _) = schedule.between(
-        now - Duration::days(1),
-        now,
-        ctx.schedules.timezone(),
-        1,
-    );
+    let (fires, _) = schedule.between(now - Duration::days(1), now, ctx.schedules.timezone(), 1);
     if let Some(at) = fires.last() {
         let date = ctx.date_of(*at);
         match mail::enqueue_digests(&ctx.db, now, date, *at, &ctx.settings, &domain).await {

@@ -60,9 +60,30 @@ async fn notices_reach_the_right_inbox_once_as_each_person_chose() {
         let db = &t.db;
         let tnmt = add_department(db, "TNMT", "Phòng Tài nguyên và Môi trường", None).await;
         let tckh = add_department(db, "TCKH", "Phòng Tài chính - Kế hoạch", None).await;
-        let staff = add_user(db, "cb.tnmt", Role::Staff, Some(tnmt), Some("cb.tnmt@dondoc.test")).await;
-        let quiet = add_user(db, "cb2.tnmt", Role::Staff, Some(tnmt), Some("cb2.tnmt@dondoc.test")).await;
-        let other = add_user(db, "cb.tckh", Role::Staff, Some(tckh), Some("cb.tckh@dondoc.test")).await;
+        let staff = add_user(
+            db,
+            "cb.tnmt",
+            Role::Staff,
+            Some(tnmt),
+            Some("cb.tnmt@dondoc.test"),
+        )
+        .await;
+        let quiet = add_user(
+            db,
+            "cb2.tnmt",
+            Role::Staff,
+            Some(tnmt),
+            Some("cb2.tnmt@dondoc.test"),
+        )
+        .await;
+        let other = add_user(
+            db,
+            "cb.tckh",
+            Role::Staff,
+            Some(tckh),
+            Some("cb.tckh@dondoc.test"),
+        )
+        .await;
         let pct = add_user(db, "pct", Role::Leader, None, Some("pct@dondoc.test")).await;
         let ct = add_user(db, "ct", Role::Leader, None, Some("ct@dondoc.test")).await;
         let task = add_task(
@@ -78,8 +99,7 @@ async fn notices_reach_the_right_inbox_once_as_each_person_chose() {
         )
         .await;
         let settings = Arc::new(settings(&t.url, sink.port));
-        let (clock, hand) =
-            Clock::manual(settings.organization.timezone, vn(2026, 5, 18, 9, 0, 0));
+        let (clock, hand) = Clock::manual(settings.organization.timezone, vn(2026, 5, 18, 9, 0, 0));
         let ctx = Context::new(db.clone(), clock.clone(), settings.clone())
             .unwrap()
             .with_instance("i1");
@@ -107,9 +127,10 @@ async fn notices_reach_the_right_inbox_once_as_each_person_chose() {
             .await
             .unwrap();
         // A bad choice is refused naming the kind, and changes nothing.
-        let refused = inbox::set_preferences(db, &quiet_p, &[("confirmed".into(), "hourly".into())])
-            .await
-            .unwrap_err();
+        let refused =
+            inbox::set_preferences(db, &quiet_p, &[("confirmed".into(), "hourly".into())])
+                .await
+                .unwrap_err();
         assert!(format!("{refused}").contains("confirmed"), "{refused}");
 
         // Staff report done: the leader in charge is told, nobody else.
@@ -126,10 +147,21 @@ async fn notices_reach_the_right_inbox_once_as_each_person_chose() {
         )
         .await
         .unwrap();
-        assert_eq!(inbox::unread_count(db, &pct_p).await.unwrap(), 1, "{:?}", t.backend);
+        assert_eq!(
+            inbox::unread_count(db, &pct_p).await.unwrap(),
+            1,
+            "{:?}",
+            t.backend
+        );
         assert_eq!(inbox::unread_count(db, &ct_p).await.unwrap(), 0);
-        assert_eq!(inbox::unread_count(db, &staff_p).await.unwrap(), 0, "not told of one's own step");
-        let listed = inbox::list(db, &pct_p, &RawNoticeQuery::default()).await.unwrap();
+        assert_eq!(
+            inbox::unread_count(db, &staff_p).await.unwrap(),
+            0,
+            "not told of one's own step"
+        );
+        let listed = inbox::list(db, &pct_p, &RawNoticeQuery::default())
+            .await
+            .unwrap();
         assert_eq!(listed.items.len(), 1);
         assert_eq!(listed.items[0].kind, "reported_done");
         assert_eq!(listed.items[0].task_code, "MT-01");
@@ -172,14 +204,32 @@ async fn notices_reach_the_right_inbox_once_as_each_person_chose() {
 
         // The leader confirms: the department's staff are told in the app;
         // by mail only in the digest, and not before the next one.
-        commands::confirm(db, &clock, &pct_p, task, Decision { accept: true, ..Default::default() }, None)
-            .await
-            .unwrap();
+        commands::confirm(
+            db,
+            &clock,
+            &pct_p,
+            task,
+            Decision {
+                accept: true,
+                ..Default::default()
+            },
+            None,
+        )
+        .await
+        .unwrap();
         assert_eq!(inbox::unread_count(db, &staff_p).await.unwrap(), 1);
         assert_eq!(inbox::unread_count(db, &quiet_p).await.unwrap(), 1);
-        assert_eq!(inbox::unread_count(db, &other_p).await.unwrap(), 0, "another department");
+        assert_eq!(
+            inbox::unread_count(db, &other_p).await.unwrap(),
+            0,
+            "another department"
+        );
         let run = notices::tick(&ctx).await;
-        assert_eq!((run.immediate, run.digests), (0, 0), "today's digest went at 07:00");
+        assert_eq!(
+            (run.immediate, run.digests),
+            (0, 0),
+            "today's digest went at 07:00"
+        );
         assert_eq!(worker.drain().await.unwrap().sent, 0);
 
         // Tuesday 07:00 has passed: one digest, to the one who chose it.
@@ -190,21 +240,32 @@ async fn notices_reach_the_right_inbox_once_as_each_person_chose() {
         let received: Vec<Received> = sink.received().into_iter().skip(seen).collect();
         seen += received.len();
         assert_eq!(received.len(), 1);
-        assert_eq!(received[0].rcpt_tos, vec!["cb.tnmt@dondoc.test".to_string()]);
+        assert_eq!(
+            received[0].rcpt_tos,
+            vec!["cb.tnmt@dondoc.test".to_string()]
+        );
         assert!(
-            received[0].subject.starts_with("Thông báo ngày 19/05/2026: 1 việc"),
+            received[0]
+                .subject
+                .starts_with("Thông báo ngày 19/05/2026: 1 việc"),
             "{}",
             received[0].subject
         );
         let text = received[0].text.as_deref().unwrap();
-        assert!(text.contains("Nguyễn Văn pct xác nhận nhiệm vụ đã hoàn thành"), "{text}");
+        assert!(
+            text.contains("Nguyễn Văn pct xác nhận nhiệm vụ đã hoàn thành"),
+            "{text}"
+        );
         let quiet_rows = workflow_notice::Entity::find()
             .filter(workflow_notice::Column::UserId.eq(quiet))
             .all(db)
             .await
             .unwrap();
         assert_eq!(quiet_rows.len(), 1);
-        assert_eq!((quiet_rows[0].mail.as_str(), quiet_rows[0].notification_id), ("none", None));
+        assert_eq!(
+            (quiet_rows[0].mail.as_str(), quiet_rows[0].notification_id),
+            ("none", None)
+        );
         // Reruns add nothing.
         assert_eq!(notices::tick(&ctx).await, Default::default());
         assert_eq!(worker.drain().await.unwrap().sent, 0);
@@ -220,11 +281,29 @@ async fn notices_reach_the_right_inbox_once_as_each_person_chose() {
 
         // Read: the bell goes down, one by one or all at once; someone
         // else's notice is not found.
-        let id = inbox::list(db, &staff_p, &RawNoticeQuery::default()).await.unwrap().items[0].id;
-        assert!(inbox::mark_read(db, clock.now(), &other_p, id).await.is_err());
-        assert_eq!(inbox::mark_read(db, clock.now(), &staff_p, id).await.unwrap(), task);
+        let id = inbox::list(db, &staff_p, &RawNoticeQuery::default())
+            .await
+            .unwrap()
+            .items[0]
+            .id;
+        assert!(
+            inbox::mark_read(db, clock.now(), &other_p, id)
+                .await
+                .is_err()
+        );
+        assert_eq!(
+            inbox::mark_read(db, clock.now(), &staff_p, id)
+                .await
+                .unwrap(),
+            task
+        );
         assert_eq!(inbox::unread_count(db, &staff_p).await.unwrap(), 0);
-        assert_eq!(inbox::mark_all_read(db, clock.now(), &quiet_p).await.unwrap(), 1);
+        assert_eq!(
+            inbox::mark_all_read(db, clock.now(), &quiet_p)
+                .await
+                .unwrap(),
+            1
+        );
         assert_eq!(inbox::unread_count(db, &quiet_p).await.unwrap(), 0);
     }
     sink.stop();

@@ -140,9 +140,7 @@ pub fn involvement_switch(
     }
     let drop = ["involvement", "department", "page"];
     let chosen = match (department, involvement) {
-        (Some(d), Some("coordinating")) if d.eq_ignore_ascii_case(own_department) => {
-            "coordinating"
-        }
+        (Some(d), Some("coordinating")) if d.eq_ignore_ascii_case(own_department) => "coordinating",
         (Some(d), _) if d.eq_ignore_ascii_case(own_department) => "lead",
         _ => "",
     };

@@ -52,7 +52,10 @@ pub async fn list(
     security(("bearer" = []), ("session" = []))
 )]
 #[get("/notices/unread-count")]
-pub async fn unread_count(state: web::Data<AppState>, user: CurrentUser) -> ApiResult<HttpResponse> {
+pub async fn unread_count(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+) -> ApiResult<HttpResponse> {
     let unread = inbox::unread_count(&state.db, &user).await?;
     Ok(ok(&UnreadCount { unread }))
 }

@@ -23,11 +23,27 @@ fn every_announced_action_is_named_as_the_history_names_it() {
             Some("due_date"),
             Some(kind::EXTENSION_DECIDED),
         ),
-        (action::EXTENSION_REJECTED, None, Some(kind::EXTENSION_DECIDED)),
-        (HISTORY_REQUESTED, Some("answer_by"), Some(kind::EXPLANATION_ASKED)),
+        (
+            action::EXTENSION_REJECTED,
+            None,
+            Some(kind::EXTENSION_DECIDED),
+        ),
+        (
+            HISTORY_REQUESTED,
+            Some("answer_by"),
+            Some(kind::EXPLANATION_ASKED),
+        ),
         (HISTORY_ANSWERED, None, Some(kind::EXPLANATION_ANSWERED)),
-        (action::UPDATED, Some("due_date"), Some(kind::DUE_DATE_CHANGED)),
-        (action::UPDATED, Some("lead_department"), Some(kind::ASSIGNED)),
+        (
+            action::UPDATED,
+            Some("due_date"),
+            Some(kind::DUE_DATE_CHANGED),
+        ),
+        (
+            action::UPDATED,
+            Some("lead_department"),
+            Some(kind::ASSIGNED),
+        ),
         (
             action::UPDATED,
             Some("coordinating_departments"),

@@ -116,7 +116,12 @@ pub async fn compute<C: ConnectionTrait>(
         policy::require(user, Action::ChooseAsOfDate, None)?;
     }
     let scope = policy::visible_department(user);
-    let leader = match raw.leader.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
+    let leader = match raw
+        .leader
+        .as_deref()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+    {
         Some(username) => {
             let username = username.to_ascii_lowercase();
             let Some(found) = user::Entity::find()

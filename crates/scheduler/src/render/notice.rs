@@ -126,10 +126,19 @@ mod tests {
             text.contains("[KT-01] Đo đạc <đất> & \"cấp\" giấy"),
             "{text}"
         );
-        assert!(text.contains("http://dondoc.example/tasks/7?a=1&b=2"), "{text}");
-        assert!(!html.contains("<đất>") && !html.contains("<b>xong"), "{html}");
+        assert!(
+            text.contains("http://dondoc.example/tasks/7?a=1&b=2"),
+            "{text}"
+        );
+        assert!(
+            !html.contains("<đất>") && !html.contains("<b>xong"),
+            "{html}"
+        );
         assert!(html.contains("Báo cáo số 215<br>&#60;b&#62;xong"), "{html}");
-        assert!(html.contains("href=\"http://dondoc.example/tasks/7?a=1&#38;b=2\""), "{html}");
+        assert!(
+            html.contains("href=\"http://dondoc.example/tasks/7?a=1&#38;b=2\""),
+            "{html}"
+        );
     }
 
     #[test]
