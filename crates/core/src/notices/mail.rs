@@ -149,6 +149,9 @@ pub async fn enqueue_immediate(
     message_domain: &str,
     limit: u64,
 ) -> Result<u32> {
+    if !waiting(db, mail_mode::IMMEDIATE).await? {
+        return Ok(0);
+    }
     let txn = db::begin_write(db).await?;
     let rows = workflow_notice::Entity::find()
         .filter(workflow_notice::Column::Mail.eq(mail_mode::IMMEDIATE))
@@ -202,6 +205,17 @@ pub async fn enqueue_immediate(
     Ok(new)
 }
 
+/// Whether any notice of this mail choice waits for the outbox: a read,
+/// so an idle tick never takes the write lock.
+async fn waiting(db: &Db, mode: &str) -> Result<bool> {
+    Ok(workflow_notice::Entity::find()
+        .filter(workflow_notice::Column::Mail.eq(mode))
+        .filter(workflow_notice::Column::NotificationId.is_null())
+        .one(db)
+        .await?
+        .is_some())
+}
+
 async fn link<C: ConnectionTrait>(db: &C, notices: &[i64], notification_id: i64) -> Result<()> {
     for id in notices {
         workflow_notice::ActiveModel {
@@ -227,6 +241,9 @@ pub async fn enqueue_digests(
     settings: &Settings,
     message_domain: &str,
 ) -> Result<u32> {
+    if !waiting(db, mail_mode::DIGEST).await? {
+        return Ok(0);
+    }
     let txn = db::begin_write(db).await?;
     let rows = workflow_notice::Entity::find()
         .filter(workflow_notice::Column::Mail.eq(mail_mode::DIGEST))
