@@ -31,6 +31,7 @@ use crate::state::AppState;
         (name = "overdue", description = "Quá hạn / overdue list"),
         (name = "stats", description = "Thống kê / statistics"),
         (name = "notifications", description = "Thông báo / outbox"),
+        (name = "notices", description = "Thông báo trên hệ thống / workflow notices"),
         (name = "letters", description = "Công văn đôn đốc, sổ theo dõi / reminder letters and register"),
         (name = "review", description = "Báo cáo kiểm điểm / annual and periodic review"),
         (name = "departments", description = "Đơn vị / departments"),

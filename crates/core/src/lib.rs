@@ -23,6 +23,7 @@ pub mod backup;
 pub mod documents;
 pub mod feeds;
 pub mod followup;
+pub mod notices;
 pub mod org;
 pub mod reports;
 pub mod tasks;

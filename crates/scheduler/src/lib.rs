@@ -11,6 +11,7 @@
 //!   status;
 //! - [`worker`]: claim under a lease, send outside any transaction, fenced
 //!   finish, backoff, pause on configuration failures;
+//! - [`notices`]: the workflow notices into the outbox, at once or daily;
 //! - [`service`]: the loop `dondoc scheduler` and `dondoc serve` run.
 //!
 //! The policy (who gets what, when) is `dondoc_core::followup::reminders`.
@@ -18,6 +19,7 @@
 pub mod fanout;
 pub mod jobs;
 pub mod mailer;
+pub mod notices;
 pub mod refusal;
 pub mod render;
 pub mod schedule;

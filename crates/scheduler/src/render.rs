@@ -12,6 +12,7 @@
 
 mod digest;
 mod explanation;
+mod notice;
 
 pub use digest::{render, to_notification};
 
@@ -71,6 +72,12 @@ pub fn render_payload(
             let notice: ExplanationNotice =
                 serde_json::from_str(payload).map_err(|e| cannot(e.to_string()))?;
             explanation::render(subject, &notice).map_err(|e| cannot(e.to_string()))
+        }
+        dondoc_core::notices::mail::IMMEDIATE_KIND | dondoc_core::notices::mail::DIGEST_KIND => {
+            let mail: dondoc_core::notices::mail::NoticeMail =
+                serde_json::from_str(payload).map_err(|e| cannot(e.to_string()))?;
+            let digest = kind == dondoc_core::notices::mail::DIGEST_KIND;
+            notice::render(subject, &mail, digest).map_err(|e| cannot(e.to_string()))
         }
         other => Err(cannot(format!("no template for kind {other}"))),
     }

@@ -70,9 +70,11 @@ impl<M: Mailer> Scheduler<M> {
             if now >= next_tick {
                 let reports = jobs::tick(&self.ctx).await;
                 jobs::recurring(&self.ctx).await;
-                if reports
-                    .iter()
-                    .any(|r| r.run.as_ref().is_some_and(|run| run.enqueued > 0))
+                let notices = crate::notices::tick(&self.ctx).await;
+                if notices != Default::default()
+                    || reports
+                        .iter()
+                        .any(|r| r.run.as_ref().is_some_and(|run| run.enqueued > 0))
                 {
                     next_delivery = now;
                 }

@@ -18,6 +18,7 @@ use super::{
     figures::{self, Card, Links},
     format::{TaskRow, task_row},
     render, svg,
+    view_switch::{self, LeaderChoice, ViewSwitch},
 };
 use crate::state::AppState;
 
@@ -39,6 +40,25 @@ struct DashboardPage {
     oldest: Vec<TaskRow>,
     oldest_link: String,
     scoped_to: Option<String>,
+    /// "Nhiệm vụ tôi phụ trách" / the whole organisation.
+    view_switch: Option<ViewSwitch>,
+}
+
+/// Adds the view's pairs to a list query (the leader is in the figures'
+/// own query already when `has_leader`).
+fn keep_view(query: &mut String, choice: &LeaderChoice, has_leader: bool) {
+    for (key, value) in choice.keep() {
+        if has_leader && key == "leader" {
+            continue;
+        }
+        let pair: String = form_urlencoded::Serializer::new(String::new())
+            .append_pair(key, &value)
+            .finish();
+        if !query.is_empty() {
+            query.push('&');
+        }
+        query.push_str(&pair);
+    }
 }
 
 #[derive(serde::Deserialize)]
@@ -54,7 +74,10 @@ pub async fn show(
     query: web::Query<YearQuery>,
     PageUser(user): PageUser,
 ) -> Result<HttpResponse, PageError> {
-    let figures = stats::compute(
+    let page = ctx(&req, Some(user.clone()), "dashboard");
+    let t = page.t;
+    let choice = view_switch::leader_choice(&req, &state, &user, t).await?;
+    let mut figures = stats::compute(
         &state.db,
         &state.facts,
         &state.clock,
@@ -62,16 +85,17 @@ pub async fn show(
         &RawStatsQuery {
             year: query.year.clone(),
             as_of: query.as_of.clone(),
+            leader: choice.leader.clone(),
         },
         state.due_soon_days(),
     )
     .await?;
-    let page = ctx(&req, Some(user.clone()), "dashboard");
-    let t = page.t;
+    keep_view(&mut figures.tasks_query, &choice, true);
     let tz = state.clock.timezone();
     let links = Links::new(&figures.tasks_query, figures.department.as_deref());
     let as_of = AsOf::parse(figures.as_of_query.as_deref(), &state.clock)?;
-    let (overdue_all, overdue_all_link) = overdue_everywhere(&state, &figures, &as_of).await?;
+    let (overdue_all, overdue_all_link) =
+        overdue_everywhere(&state, &figures, &as_of, &choice).await?;
     let bars: Vec<svg::Bar> = figures
         .departments
         .iter()
@@ -99,6 +123,7 @@ pub async fn show(
         oldest: oldest.iter().map(|task| task_row(t, task, "")).collect(),
         oldest_link: links.href(Figure::Overdue),
         scoped_to: figures.department.clone(),
+        view_switch: choice.switch,
         ctx: page,
     };
     Ok(render(StatusCode::OK, &view, had_flash))
@@ -111,15 +136,16 @@ async fn overdue_everywhere(
     state: &AppState,
     figures: &Stats,
     as_of: &AsOf,
+    choice: &LeaderChoice,
 ) -> Result<(i64, String), PageError> {
-    let links = Links::new(
-        &tasks_query(None, None, None, as_of),
-        figures.department.as_deref(),
-    );
+    let mut query = tasks_query(None, None, None, as_of);
+    keep_view(&mut query, choice, false);
+    let links = Links::new(&query, figures.department.as_deref());
     let filter = TaskFilter {
         figure: Some(Figure::Overdue),
         as_of: Some(*as_of),
         department: figures.department.clone(),
+        leader: figures.leader.clone(),
         per_page: 1,
         ..Default::default()
     };
@@ -151,6 +177,7 @@ async fn oldest_overdue(
         &RawOverdueQuery {
             year: Some(figures.year.to_string()),
             as_of: figures.as_of_query.clone(),
+            leader: figures.leader.clone(),
             per_page: Some("10".into()),
             ..Default::default()
         },

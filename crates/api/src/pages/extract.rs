@@ -34,11 +34,28 @@ async fn signed_in(req: &HttpRequest) -> Result<Principal, PageError> {
                 });
             }
             super::drafts::restore(req, principal.user_id).await;
+            count_unread_notices(req, &principal).await;
             Ok(principal)
         }
         Err(_) => Err(PageError::Login {
             next: req.uri().to_string(),
         }),
+    }
+}
+
+/// Counts the user's unread notices for the bell in the page's heading
+/// (kept with the request). A failed count only hides the number.
+async fn count_unread_notices(req: &HttpRequest, user: &Principal) {
+    use actix_web::HttpMessage;
+    let Some(state) = super::state_of(req) else {
+        return;
+    };
+    match dondoc_core::notices::inbox::unread_count(&state.db, user).await {
+        Ok(n) => {
+            req.extensions_mut()
+                .insert(super::notices::UnreadNotices(n));
+        }
+        Err(err) => tracing::warn!(error = %err, "could not count unread notices"),
     }
 }
 

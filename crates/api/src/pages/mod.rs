@@ -17,6 +17,7 @@ pub mod figures;
 pub mod format;
 pub mod i18n;
 pub mod letters;
+pub mod notices;
 pub mod overdue;
 pub mod report;
 pub mod review;
@@ -26,6 +27,7 @@ pub mod target;
 pub mod task_forms;
 pub mod task_page;
 pub mod tasks;
+pub mod view_switch;
 
 use actix_web::{
     HttpRequest, HttpResponse,
@@ -61,6 +63,8 @@ pub struct Ctx {
     /// What was typed into a form of this page that was not taken
     /// (`drafts`): the form shows it again.
     pub draft: Option<drafts::Draft>,
+    /// The bell's number of unread notices (`None`: nobody signed in).
+    pub unread: Option<u64>,
 }
 
 pub struct Flash {
@@ -82,7 +86,23 @@ impl Ctx {
             today: String::new(),
             path: String::new(),
             draft: None,
+            unread: None,
         }
+    }
+
+    /// Whether the bell shows (someone is signed in and it was counted).
+    pub fn has_bell(&self) -> bool {
+        self.user.is_some() && self.unread.is_some()
+    }
+
+    pub fn unread_count(&self) -> u64 {
+        self.unread.unwrap_or(0)
+    }
+
+    /// The bell's accessible name: how many notices are unread.
+    pub fn bell_label(&self) -> String {
+        self.t
+            .with("notices_unread", &[("count", self.unread_count().into())])
     }
 
     pub fn is_leader_or_admin(&self) -> bool {
@@ -177,6 +197,12 @@ pub fn ctx(req: &HttpRequest, user: Option<Principal>, nav: &'static str) -> Ctx
         today,
         path: req.uri().to_string(),
         draft: drafts::of_request(req),
+        unread: {
+            use actix_web::HttpMessage;
+            req.extensions()
+                .get::<notices::UnreadNotices>()
+                .map(|u| u.0)
+        },
     }
 }
 
@@ -247,6 +273,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/account/calendar/{id}/revoke",
             web::post().to(calendar::revoke),
         )
+        .route("/notices", web::get().to(notices::list))
+        .route("/notices/read-all", web::post().to(notices::mark_all_read))
+        .route("/notices/preferences", web::get().to(notices::preferences))
+        .route(
+            "/notices/preferences",
+            web::post().to(notices::save_preferences),
+        )
+        .route("/notices/{id}/read", web::post().to(notices::mark_read))
         .route("/dashboard", web::get().to(dashboard::show))
         .route("/tasks", web::get().to(tasks::list))
         .route("/tasks/new", web::get().to(task_forms::new_form))

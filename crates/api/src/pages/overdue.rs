@@ -18,7 +18,7 @@ use dondoc_core::{
 use super::{
     Ctx, Form, FormPage, PageError, PageUser, PostedForm, Tr, ctx,
     format::{self, Choice, TaskRow, task_row},
-    redirect_with, render,
+    redirect_with, render, view_switch,
 };
 use crate::state::AppState;
 
@@ -66,6 +66,10 @@ struct OverduePage {
     pending: Vec<PendingLine>,
     can_decide: bool,
     can_draft: bool,
+    /// "Nhiệm vụ tôi phụ trách" / the whole organisation.
+    view_switch: Option<view_switch::ViewSwitch>,
+    /// The view's query pairs, kept by the filter form.
+    view_keep: Vec<(&'static str, String)>,
 }
 
 #[derive(serde::Deserialize)]
@@ -80,9 +84,19 @@ pub struct Query {
 
 /// The task-list query of the overdue list's scope and moment, for the
 /// "see all" links and the Excel export.
-fn list_query(year: Option<i32>, as_of: &AsOf, department: &str, field: &str) -> String {
+fn list_query(
+    year: Option<i32>,
+    as_of: &AsOf,
+    department: &str,
+    field: &str,
+    view: &[(&'static str, String)],
+) -> String {
     let mut query = tasks_query(year, None, None, as_of);
-    for (key, value) in [("department", department), ("field", field)] {
+    let view = view.iter().map(|(k, v)| (*k, v.as_str()));
+    for (key, value) in [("department", department), ("field", field)]
+        .into_iter()
+        .chain(view)
+    {
         if !value.is_empty() {
             query.push('&');
             query.push_str(&link(&[(key, value)]));
@@ -111,6 +125,7 @@ fn group(
     group: DepartmentOverdue,
     scope: (Option<i32>, &AsOf),
     field: &str,
+    view: &[(&'static str, String)],
     tz: chrono_tz::Tz,
 ) -> Group {
     let rows = group
@@ -128,7 +143,7 @@ fn group(
     Group {
         all_link: format!(
             "/tasks?{}",
-            list_query(scope.0, scope.1, &group.department.code, field)
+            list_query(scope.0, scope.1, &group.department.code, field, view)
         ),
         code: group.department.code,
         name: group.department.name,
@@ -164,10 +179,15 @@ pub async fn show(
     let tz = state.clock.timezone();
     let mut page_ctx = ctx(&req, Some(user.clone()), "overdue");
     let t = page_ctx.t;
+    // A deputy leader sees the tasks he is in charge of unless he asks for
+    // the whole organisation; any leader may be asked for (`leader`).
+    let choice = view_switch::leader_choice(&req, &state, &user, t).await?;
+    let view_pairs = choice.keep();
     let raw = RawOverdueQuery {
         year: query.year.clone(),
         department: query.department.clone(),
         field: query.field.clone(),
+        leader: choice.leader.clone(),
         as_of: query.as_of.clone(),
         page: query.page.clone(),
         ..Default::default()
@@ -202,23 +222,22 @@ pub async fn show(
     });
     let page_link = |n: u64| {
         let n = n.to_string();
-        format!(
-            "/overdue?{}",
-            link(&[
-                ("year", query.year.as_deref().unwrap_or("")),
-                ("department", &selected_dept),
-                ("field", &selected_field),
-                ("as_of", query.as_of.as_deref().unwrap_or("")),
-                ("page", &n),
-            ])
-        )
+        let mut params = vec![
+            ("year", query.year.as_deref().unwrap_or("")),
+            ("department", &selected_dept),
+            ("field", &selected_field),
+            ("as_of", query.as_of.as_deref().unwrap_or("")),
+        ];
+        params.extend(view_pairs.iter().map(|(k, v)| (*k, v.as_str())));
+        params.push(("page", &n));
+        format!("/overdue?{}", link(&params))
     };
     // The department with the oldest overdue task comes first (rows are oldest first already).
     let groups: Vec<Group> = grouped
         .map(|g| g.groups)
         .unwrap_or_default()
         .into_iter()
-        .map(|g| group(t, g, (year, &as_of), &selected_field, tz))
+        .map(|g| group(t, g, (year, &as_of), &selected_field, &view_pairs, tz))
         .collect();
     let pending = detail::pending_extensions(&state.db, &user).await?;
     let departments = departments::list(&state.db, false).await?;
@@ -230,7 +249,7 @@ pub async fn show(
         as_of_input: query.as_of.clone().unwrap_or_default(),
         export_link: format!(
             "/api/v1/tasks/export.xlsx?{}",
-            list_query(year, &as_of, &selected_dept, &selected_field)
+            list_query(year, &as_of, &selected_dept, &selected_field, &view_pairs)
         ),
         total,
         departments_total,
@@ -252,6 +271,8 @@ pub async fn show(
         pending: pending.into_iter().map(pending_line).collect(),
         can_decide: policy::can(&user, Action::DecideExtension, None),
         can_draft: policy::can(&user, Action::DraftLetter, None),
+        view_switch: choice.switch,
+        view_keep: view_pairs,
         ctx: page_ctx,
     };
     let had_flash = view.ctx.flash.is_some();

@@ -42,6 +42,7 @@ async fn load(
         &RawStatsQuery {
             year: query.year.clone(),
             as_of: query.as_of.clone(),
+            ..Default::default()
         },
         state.due_soon_days(),
     )

@@ -16,7 +16,7 @@ use crate::{
     pages::{
         Ctx, Flash, PageError, PageUser, Tr, ctx, describe_error, figures,
         format::{self, Choice, TaskRow, choices, task_row},
-        render,
+        render, view_switch,
     },
     state::AppState,
 };
@@ -54,6 +54,8 @@ struct ListPage {
     hidden: Vec<Hidden>,
     /// The same list as .xlsx (the API's export; the session cookie works).
     export_link: String,
+    /// Whose tasks: the leader's own or all; staff: led or supported.
+    view_switch: Option<view_switch::ViewSwitch>,
 }
 
 /// The request's query without `page` (and `sort` unless kept).
@@ -221,6 +223,11 @@ pub async fn list(
     if raw.sort.as_deref().is_none_or(str::is_empty) {
         raw.sort = Some("attention".into());
     }
+    // A deputy leader's list is his own tasks unless he asks for all.
+    let choice = view_switch::leader_choice(&req, &state, &user, t).await?;
+    if raw.leader.as_deref().is_none_or(|l| l.trim().is_empty()) {
+        raw.leader = choice.leader.clone();
+    }
     // Filters that do not parse are said in the flash; the list is then unfiltered.
     let mut filter = match raw.parse_at(&state.clock) {
         Ok(f) => f,
@@ -281,6 +288,24 @@ pub async fn list(
         )
     };
     let staff = !policy::can(&user, Action::ReadAllDepartments, None);
+    let switch = if staff {
+        view_switch::involvement_switch(
+            &req,
+            t,
+            &viewer_dept,
+            raw.involvement.as_deref(),
+            raw.department.as_deref(),
+        )
+    } else {
+        choice.switch
+    };
+    let mut hidden = hidden_fields(&raw, staff);
+    if choice.whole_asked {
+        hidden.push(Hidden {
+            name: "scope",
+            value: view_switch::SCOPE_ALL.to_string(),
+        });
+    }
     let had_flash = page_ctx.flash.is_some();
     let view = ListPage {
         banner: banner(
@@ -292,8 +317,22 @@ pub async fn list(
             state.clock.timezone(),
         ),
         as_of: raw.as_of.clone().unwrap_or_default(),
-        hidden: hidden_fields(&raw, staff),
-        export_link: export_link(&req),
+        hidden,
+        view_switch: switch,
+        export_link: {
+            // The leader's own view is the default, not in the address.
+            let mut link = export_link(&req);
+            if let Some(l) = raw.leader.as_deref()
+                && !req.query_string().contains("leader=")
+            {
+                let pair: String = form_urlencoded::Serializer::new(String::new())
+                    .append_pair("leader", l)
+                    .finish();
+                link.push('&');
+                link.push_str(&pair);
+            }
+            link
+        },
         heading,
         intro,
         rows,

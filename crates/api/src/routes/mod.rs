@@ -11,6 +11,7 @@ pub mod extensions;
 pub mod health;
 pub mod imports;
 pub mod letters;
+pub mod notices;
 pub mod notifications;
 pub mod overdue;
 pub mod recurrence;

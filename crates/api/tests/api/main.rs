@@ -15,6 +15,7 @@ mod feeds_stop;
 mod figures;
 mod figures_model;
 mod letters;
+mod notices;
 mod openapi;
 mod pages_access;
 mod pages_completion;

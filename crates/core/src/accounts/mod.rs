@@ -2,6 +2,7 @@
 //! themselves, and the one permission policy every feature asks.
 
 pub mod drafts;
+pub mod leader_view;
 pub mod passwords;
 pub mod policy;
 pub mod principal;

@@ -207,13 +207,32 @@ pub async fn list<C: ConnectionTrait>(
     })
 }
 
-/// Notices that mention a task, newest first (for the task page).
+/// Notices that mention a task, newest first (for the task page), as
+/// `user` may see them: staff see only those sent to their own department
+/// (and to themselves), never the leaders' escalations and digests nor the
+/// leaders' addresses; leaders and admins see all.
 pub async fn for_task<C: ConnectionTrait>(
     db: &C,
+    user: &Principal,
     task_id: i64,
     limit: u64,
 ) -> Result<Vec<NotificationView>> {
-    let rows = notification::Entity::find()
+    let mut query = notification::Entity::find();
+    if !policy::can(user, Action::ReadNotifications, None) {
+        let Some(department) = user.department_id else {
+            return Ok(Vec::new());
+        };
+        query = query.filter(
+            Condition::any()
+                .add(
+                    Condition::all()
+                        .add(notification::Column::DepartmentId.eq(department))
+                        .add(notification::Column::UserId.is_null()),
+                )
+                .add(notification::Column::UserId.eq(user.user_id)),
+        );
+    }
+    let rows = query
         .filter(
             notification::Column::Id.in_subquery(
                 Query::select()

@@ -561,6 +561,7 @@ mod tests {
                 as_of: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap_or_default(),
                 as_of_query: None,
                 department: None,
+                leader: None,
                 overall,
                 departments: departments
                     .iter()

@@ -4,7 +4,7 @@
 //! tasks, reminder documents count by issue date within the year.
 
 use chrono::{Datelike, NaiveDate};
-use sea_orm::{ConnectionTrait, EntityTrait, FromQueryResult, Value};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, Value};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -14,7 +14,7 @@ use crate::{
     accounts::policy::{self, Action},
     accounts::principal::Principal,
     db,
-    entity::department,
+    entity::{department, user},
     error::{Error, Result},
     messages::Msg,
     org::programmes,
@@ -31,6 +31,9 @@ pub struct RawStatsQuery {
     /// The day the figures describe (`YYYY-MM-DD`); default today.
     /// Leaders and admins only.
     pub as_of: Option<String>,
+    /// Username of a leader in charge: only the tasks they are in charge
+    /// of (the leader's own view).
+    pub leader: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -60,6 +63,10 @@ pub struct Stats {
     pub as_of_query: Option<String>,
     /// Present when the figures are limited to one department (staff).
     pub department: Option<String>,
+    /// Present when the figures are limited to the tasks of one leader in
+    /// charge (username).
+    #[serde(default)]
+    pub leader: Option<String>,
     pub overall: Figures,
     pub departments: Vec<DepartmentFigures>,
     pub fields: Vec<FieldFigures>,
@@ -109,7 +116,30 @@ pub async fn compute<C: ConnectionTrait>(
         policy::require(user, Action::ChooseAsOfDate, None)?;
     }
     let scope = policy::visible_department(user);
-    figures_for_year(db, store, year, scope, &as_of, due_soon_days).await
+    let leader = match raw
+        .leader
+        .as_deref()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+    {
+        Some(username) => {
+            let username = username.to_ascii_lowercase();
+            let Some(found) = user::Entity::find()
+                .filter(user::Column::Username.eq(username.clone()))
+                .one(db)
+                .await?
+            else {
+                return Err(Error::field(
+                    "leader",
+                    "unknown",
+                    Msg::UnknownUser { username },
+                ));
+            };
+            Some((found.id, found.username))
+        }
+        None => None,
+    };
+    figures_for_scope(db, store, year, scope, leader, &as_of, due_soon_days).await
 }
 
 /// The figures of `year` as of `as_of`, optionally limited to one lead
@@ -119,6 +149,22 @@ pub async fn figures_for_year<C: ConnectionTrait>(
     store: &FactStore,
     year: i32,
     department_id: Option<i64>,
+    as_of: &AsOf,
+    due_soon_days: u32,
+) -> Result<Stats> {
+    figures_for_scope(db, store, year, department_id, None, as_of, due_soon_days).await
+}
+
+/// The figures of `year` as of `as_of`, optionally limited to one lead
+/// department and to the tasks of one leader in charge (id, username); the
+/// list query then names the leader, so every number opens its tasks.
+/// Notices sent are counted per department only, not per leader.
+pub async fn figures_for_scope<C: ConnectionTrait>(
+    db: &C,
+    store: &FactStore,
+    year: i32,
+    department_id: Option<i64>,
+    leader: Option<(i64, String)>,
     as_of: &AsOf,
     due_soon_days: u32,
 ) -> Result<Stats> {
@@ -137,15 +183,35 @@ pub async fn figures_for_year<C: ConnectionTrait>(
         overall: Figures::default(),
         departments: Vec::new(),
         fields: Vec::new(),
+        leader: leader.as_ref().map(|(_, name)| name.clone()),
         leaders: Vec::new(),
         tasks_query: figures::tasks_query(Some(year), None, None, as_of),
     };
+    if let Some((_, username)) = &leader {
+        let encoded: String = username
+            .bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                    char::from(b).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect();
+        let pair = format!("leader={encoded}");
+        stats.tasks_query = if stats.tasks_query.is_empty() {
+            pair
+        } else {
+            format!("{}&{pair}", stats.tasks_query)
+        };
+    }
     let Some(programme) = programmes::find_by_year(db, year).await? else {
         return Ok(stats);
     };
     let scope = Scope {
         programme_id: Some(programme.id),
         department_id,
+        leader_id: leader.as_ref().map(|(id, _)| Some(*id)),
         ..Scope::default()
     };
     let from = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(as_of.day);
@@ -182,7 +248,9 @@ pub async fn figures_for_year<C: ConnectionTrait>(
         })
         .collect();
     stats.leaders = report.leaders;
-    add_notices_sent(db, &mut stats, department_id, from, to, as_of).await?;
+    if leader.is_none() {
+        add_notices_sent(db, &mut stats, department_id, from, to, as_of).await?;
+    }
     Ok(stats)
 }
 

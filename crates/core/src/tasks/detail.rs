@@ -135,7 +135,7 @@ pub async fn get<C: ConnectionTrait>(
         task: view,
         documents,
         extension_requests: extension_views(db, requests).await?,
-        notices: notifications::for_task(db, task_id, 20).await?,
+        notices: notifications::for_task(db, user, task_id, 20).await?,
         permissions: TaskPermissions {
             update_progress: policy::can(user, Action::UpdateTaskProgress, s),
             add_note: policy::can(user, Action::AddTaskNote, s),

@@ -81,25 +81,37 @@ impl<'a> Change<'a> {
     }
 }
 
+/// Records one change, and in the same transaction the workflow notices it
+/// gives rise to (see `crate::notices`). Returns the entry's id.
 pub async fn record<C: ConnectionTrait>(
     db: &C,
     at: DateTime<Utc>,
     change: Change<'_>,
-) -> Result<()> {
-    task_history::ActiveModel {
+) -> Result<i64> {
+    let row = task_history::ActiveModel {
         task_id: Set(change.task_id),
         actor_id: Set(change.actor_id),
         at: Set(at),
         action: Set(change.action.to_string()),
         field: Set(change.field.map(str::to_string)),
-        old_value: Set(change.old_value),
-        new_value: Set(change.new_value),
-        note: Set(change.note),
+        old_value: Set(change.old_value.clone()),
+        new_value: Set(change.new_value.clone()),
+        note: Set(change.note.clone()),
         ..Default::default()
     }
     .insert(db)
     .await?;
-    Ok(())
+    let entry = crate::notices::derive::Entry {
+        task_id: change.task_id,
+        actor_id: change.actor_id,
+        action: change.action,
+        field: change.field,
+        old_value: change.old_value.as_deref(),
+        new_value: change.new_value.as_deref(),
+        note: change.note.as_deref(),
+    };
+    crate::notices::derive::on_change(db, at, row.id, &entry).await?;
+    Ok(row.id)
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -115,6 +115,8 @@ pub async fn seed(db: &Db, clock: &Clock, settings: &Settings) -> Result<DemoSum
     for timeline in timelines {
         timeline.finish(&txn).await?;
     }
+    // The year's notices are shown in the app, never mailed on the first tick.
+    dondoc_core::notices::mail::keep_in_app(&txn).await?;
     txn.commit().await?;
     Ok(DemoSummary {
         year,

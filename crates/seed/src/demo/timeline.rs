@@ -49,7 +49,7 @@ impl Timeline {
             Some((since, last)) if *since == at => *last = facts,
             _ => self.states.push((at, facts)),
         }
-        history::record(db, at, change).await
+        history::record(db, at, change).await.map(|_| ())
     }
 
     /// Writes the task as it ended and its state history.
