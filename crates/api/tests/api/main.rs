@@ -5,10 +5,12 @@
 mod helpers;
 mod imports;
 
+mod admin_pages;
 mod authorization;
 mod calendar;
 mod edge_input;
 mod errors;
+mod exports;
 mod feeds_stop;
 mod figures;
 mod figures_model;
