@@ -78,6 +78,12 @@ async fn an_administrator_finds_edits_and_resets_an_account() {
     expect_element(b, Locator::Id("admin-sections")).await;
     assert_controls_labelled(b, "/admin").await;
     screenshot(b, "admin-hub").await;
+    click(b, "#section-departments > a").await;
+    assert!(wait_for_path(b, |p| p == "/admin/departments").await);
+    expect_element(b, Locator::Id("departments-table")).await;
+    assert_controls_labelled(b, "/admin/departments").await;
+    screenshot(b, "admin-departments").await;
+    b.goto(&format!("{base}/admin")).await.unwrap();
     click(b, "#section-users > a").await;
     assert!(wait_for_path(b, |p| p == "/admin/users").await);
     expect_element(b, Locator::Id("users-table")).await;
