@@ -98,9 +98,16 @@ async fn an_administrator_finds_edits_and_resets_an_account() {
     found.sort();
     assert_eq!(found, ["pct.kinhte", "pct.quyhoach", "pct.vanhoa"]);
     click(b, "th[data-sort=full_name] a").await;
-    expect_element(b, Locator::Css("th[data-sort=full_name][aria-sort=ascending]")).await;
+    expect_element(
+        b,
+        Locator::Css("th[data-sort=full_name][aria-sort=ascending]"),
+    )
+    .await;
     // Lê, Nguyễn, Phạm.
-    assert_eq!(usernames(b).await, ["pct.kinhte", "pct.vanhoa", "pct.quyhoach"]);
+    assert_eq!(
+        usernames(b).await,
+        ["pct.kinhte", "pct.vanhoa", "pct.quyhoach"]
+    );
     assert_eq!(value_of(b, "q").await, "pho chu tich", "the search stays");
 
     // Edit: a staff role without a unit is refused; what was typed stays.
@@ -139,7 +146,10 @@ async fn an_administrator_finds_edits_and_resets_an_account() {
     click(b, "form[action='/account/password'] button[type=submit]").await;
     assert!(wait_for_path(b, |p| p != "/account/password").await);
     b.goto(&format!("{base}/tasks")).await.unwrap();
-    assert!(wait_for_path(b, |p| p == "/tasks").await, "free to work now");
+    assert!(
+        wait_for_path(b, |p| p == "/tasks").await,
+        "free to work now"
+    );
 }
 
 /// Chromium's print to PDF through DevTools, with the page's CSS size.
@@ -183,7 +193,11 @@ mod base64_decode {
         let bytes: Vec<u8> = text.bytes().filter(|c| !c.is_ascii_whitespace()).collect();
         let mut out = Vec::with_capacity(bytes.len() / 4 * 3);
         for chunk in bytes.chunks(4) {
-            let digits: Vec<u32> = chunk.iter().take_while(|c| **c != b'=').map(|c| value(*c)).collect();
+            let digits: Vec<u32> = chunk
+                .iter()
+                .take_while(|c| **c != b'=')
+                .map(|c| value(*c))
+                .collect();
             let mut n = 0u32;
             for (i, d) in digits.iter().enumerate() {
                 n |= d << (18 - 6 * i);
@@ -211,8 +225,13 @@ async fn the_overdue_list_prints_on_two_a4_landscape_pages_at_most() {
     let Some(browser) = browser().await else {
         return;
     };
-    if find_binary(&["/usr/bin/pdfinfo"]).is_none() || find_binary(&["/usr/bin/pdftotext"]).is_none() {
-        dondoc_core::testing::skip("browser", "poppler-utils (pdfinfo, pdftotext) is not installed");
+    if find_binary(&["/usr/bin/pdfinfo"]).is_none()
+        || find_binary(&["/usr/bin/pdftotext"]).is_none()
+    {
+        dondoc_core::testing::skip(
+            "browser",
+            "poppler-utils (pdfinfo, pdftotext) is not installed",
+        );
         return;
     }
     let b = &browser.client;
@@ -246,10 +265,16 @@ async fn the_overdue_list_prints_on_two_a4_landscape_pages_at_most() {
     assert!((1..=2).contains(&pages), "{pages} pages:\n{info}");
     let size = info.lines().find(|l| l.starts_with("Page size:")).unwrap();
     // A4 is 595 × 842 points; landscape puts the long side across.
-    assert!(size.contains("841.92 x 594.96") && size.contains("A4"), "{size}");
+    assert!(
+        size.contains("841.92 x 594.96") && size.contains("A4"),
+        "{size}"
+    );
 
     let text = poppler("pdftotext", &["-layout", &path, "-"]);
-    assert!(text.contains("Danh sách nhiệm vụ quá hạn"), "the heading:\n{text}");
+    assert!(
+        text.contains("Danh sách nhiệm vụ quá hạn"),
+        "the heading:\n{text}"
+    );
     assert!(text.contains("In ngày 25/11/2026"), "the date:\n{text}");
     // "n / N" at the foot of each page (pdftotext may drop the spaces).
     let numbers: Vec<String> = text
@@ -261,7 +286,8 @@ async fn the_overdue_list_prints_on_two_a4_landscape_pages_at_most() {
     assert_eq!(numbers, expected, "page numbers:\n{text}");
     // A table, not phone cards: one line carries a task's code, due date and days.
     assert!(
-        text.lines().any(|l| l.contains("MT-13") && l.contains("02/06/2026") && l.contains("176 ngày")),
+        text.lines()
+            .any(|l| l.contains("MT-13") && l.contains("02/06/2026") && l.contains("176 ngày")),
         "rows are table rows:\n{text}"
     );
     // Every overdue task of the demo is on paper; the menu and filters are not.
@@ -269,5 +295,8 @@ async fn the_overdue_list_prints_on_two_a4_landscape_pages_at_most() {
     for code in &codes {
         assert!(text.contains(code.as_str()), "{code} printed");
     }
-    assert!(!text.contains("Bỏ lọc") && !text.contains("Đăng xuất"), "{text}");
+    assert!(
+        !text.contains("Bỏ lọc") && !text.contains("Đăng xuất"),
+        "{text}"
+    );
 }

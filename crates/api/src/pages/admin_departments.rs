@@ -93,11 +93,17 @@ pub async fn list(
     let raw = query.into_inner();
     let mut page_ctx = ctx(&req, Some(user), "admin");
     let t = page_ctx.t;
-    let table =
-        page_ctx.flash_invalid(tables::departments(&state.db, &raw).await.map(Some), || None)?;
+    let table = page_ctx
+        .flash_invalid(tables::departments(&state.db, &raw).await.map(Some), || {
+            None
+        })?;
     let parsed = raw.parse(DEPARTMENT_SORTS).ok();
-    let (sort, desc) = parsed.as_ref().map_or(("code", false), |p| (p.sort, p.desc));
-    let (total, page, pages) = table.as_ref().map_or((0, 1, 1), |p| (p.total, p.page, p.pages));
+    let (sort, desc) = parsed
+        .as_ref()
+        .map_or(("code", false), |p| (p.sort, p.desc));
+    let (total, page, pages) = table
+        .as_ref()
+        .map_or((0, 1, 1), |p| (p.total, p.page, p.pages));
     let (prev_link, next_link) = pager("/admin/departments", &raw, page, pages);
     let rows = table
         .map(|p| p.items)
@@ -134,7 +140,11 @@ pub async fn list(
             ],
         ),
         q: raw.q.clone().unwrap_or_default(),
-        kinds: kind_choices(t, Some("admin-all-kinds"), raw.kind.as_deref().unwrap_or("")),
+        kinds: kind_choices(
+            t,
+            Some("admin-all-kinds"),
+            raw.kind.as_deref().unwrap_or(""),
+        ),
         statuses: status_choices(t, raw.status.as_deref().unwrap_or("")),
         ctx: page_ctx,
     };
@@ -224,7 +234,10 @@ fn show(page: &DepartmentFormPage, status: StatusCode) -> HttpResponse {
     render(status, page, page.ctx.flash.is_some())
 }
 
-pub async fn new_form(req: HttpRequest, PageUser(user): PageUser) -> Result<HttpResponse, PageError> {
+pub async fn new_form(
+    req: HttpRequest,
+    PageUser(user): PageUser,
+) -> Result<HttpResponse, PageError> {
     policy::require(&user, Action::ManageDepartments, None)?;
     let values = DepartmentValues {
         kind: DepartmentKind::Office.as_str().to_string(),
@@ -246,7 +259,13 @@ pub async fn edit_form(
     policy::require(&user, Action::ManageDepartments, None)?;
     let found = Department::from(departments::get_by_code(&state.db, &path.into_inner()).await?);
     Ok(show(
-        &form_page(&req, user, false, DepartmentValues::from(&found), FieldErrors::default()),
+        &form_page(
+            &req,
+            user,
+            false,
+            DepartmentValues::from(&found),
+            FieldErrors::default(),
+        ),
         StatusCode::OK,
     ))
 }

@@ -20,7 +20,13 @@ pub struct Column {
 
 /// `key=value&…` of the query's non-empty values, with `sort`, `dir` and
 /// `page` replaced by the given ones.
-fn link(base: &str, raw: &RawTableQuery, sort: Option<&str>, dir: Option<&str>, page: Option<u64>) -> String {
+fn link(
+    base: &str,
+    raw: &RawTableQuery,
+    sort: Option<&str>,
+    dir: Option<&str>,
+    page: Option<u64>,
+) -> String {
     let page = page.map(|p| p.to_string());
     let pairs: [(&str, Option<&str>); 8] = [
         ("q", raw.q.as_deref()),
@@ -83,8 +89,16 @@ pub fn columns(
 pub fn pager(base: &str, raw: &RawTableQuery, page: u64, pages: u64) -> (String, String) {
     let at = |n: u64| link(base, raw, raw.sort.as_deref(), raw.dir.as_deref(), Some(n));
     (
-        if page > 1 { at(page - 1) } else { String::new() },
-        if page < pages { at(page + 1) } else { String::new() },
+        if page > 1 {
+            at(page - 1)
+        } else {
+            String::new()
+        },
+        if page < pages {
+            at(page + 1)
+        } else {
+            String::new()
+        },
     )
 }
 
@@ -165,8 +179,14 @@ mod tests {
             cols[0].link,
             "/admin/users?q=nguy%E1%BB%85n&role=staff&sort=username&dir=asc"
         );
-        assert_eq!(cols[1].link, "/admin/users?q=nguy%E1%BB%85n&role=staff&sort=full_name&dir=desc");
-        assert_eq!((cols[0].aria_sort, cols[1].aria_sort), ("none", "ascending"));
+        assert_eq!(
+            cols[1].link,
+            "/admin/users?q=nguy%E1%BB%85n&role=staff&sort=full_name&dir=desc"
+        );
+        assert_eq!(
+            (cols[0].aria_sort, cols[1].aria_sort),
+            ("none", "ascending")
+        );
         let (prev, next) = pager("/admin/users", &raw, 1, 2);
         assert_eq!(prev, "");
         assert_eq!(next, "/admin/users?q=nguy%E1%BB%85n&role=staff&page=2");

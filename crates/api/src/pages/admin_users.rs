@@ -115,9 +115,13 @@ pub async fn list(
     let t = page_ctx.t;
     let table = page_ctx.flash_invalid(tables::users(&state.db, &raw).await.map(Some), || None)?;
     let parsed = raw.parse(USER_SORTS).ok();
-    let (sort, desc) = parsed.as_ref().map_or(("username", false), |p| (p.sort, p.desc));
+    let (sort, desc) = parsed
+        .as_ref()
+        .map_or(("username", false), |p| (p.sort, p.desc));
     let all_departments = departments::list(&state.db, true).await?;
-    let (total, page, pages) = table.as_ref().map_or((0, 1, 1), |p| (p.total, p.page, p.pages));
+    let (total, page, pages) = table
+        .as_ref()
+        .map_or((0, 1, 1), |p| (p.total, p.page, p.pages));
     let (prev_link, next_link) = pager("/admin/users", &raw, page, pages);
     let rows = table
         .map(|p| p.items)
@@ -159,11 +163,18 @@ pub async fn list(
             ],
         ),
         q: raw.q.clone().unwrap_or_default(),
-        roles: role_choices(t, Some("admin-all-roles"), raw.role.as_deref().unwrap_or("")),
+        roles: role_choices(
+            t,
+            Some("admin-all-roles"),
+            raw.role.as_deref().unwrap_or(""),
+        ),
         departments: super::format::department_filter(
             t,
             &all_departments,
-            &raw.department.clone().unwrap_or_default().to_ascii_uppercase(),
+            &raw.department
+                .clone()
+                .unwrap_or_default()
+                .to_ascii_uppercase(),
         ),
         statuses: status_choices(t, raw.status.as_deref().unwrap_or("")),
         ctx: page_ctx,
@@ -290,7 +301,16 @@ pub async fn new_form(
         active: true,
         ..Default::default()
     };
-    let page = form_page(&req, &state, user, true, values, FieldErrors::default(), None).await?;
+    let page = form_page(
+        &req,
+        &state,
+        user,
+        true,
+        values,
+        FieldErrors::default(),
+        None,
+    )
+    .await?;
     Ok(show(&page, StatusCode::OK))
 }
 
@@ -328,8 +348,16 @@ async fn refused(
 ) -> Result<HttpResponse, PageError> {
     match FieldErrors::of(posted.t, &err) {
         Some(errors) => {
-            let page =
-                form_page(req, state, posted.user.clone(), is_new, values, errors, None).await?;
+            let page = form_page(
+                req,
+                state,
+                posted.user.clone(),
+                is_new,
+                values,
+                errors,
+                None,
+            )
+            .await?;
             Ok(show(&page, StatusCode::UNPROCESSABLE_ENTITY))
         }
         None => Err(posted.refused_or_missing(err)),
@@ -415,7 +443,15 @@ pub async fn update(
             .filter(|p| !p.is_empty())
             .map(str::to_string),
     };
-    match users::update(&state.db, &state.clock, posted.user.user_id, &username, changes).await {
+    match users::update(
+        &state.db,
+        &state.clock,
+        posted.user.user_id,
+        &username,
+        changes,
+    )
+    .await
+    {
         Ok(saved) => {
             tracing::info!(target: "audit", actor = %posted.user.username, action = "user.update", subject = %saved.username);
             Ok(redirect_with(

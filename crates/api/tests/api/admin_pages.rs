@@ -47,7 +47,10 @@ async fn accounts_are_searched_sorted_and_paged_on_the_server() {
         let (_, html2) = page(&admin, &app, "/admin/users?page=2").await;
         let second = rows(&html2, "username");
         assert_eq!(second.len(), 10);
-        assert!(second.iter().all(|u| !first.contains(u)), "pages do not overlap");
+        assert!(
+            second.iter().all(|u| !first.contains(u)),
+            "pages do not overlap"
+        );
         // Without marks or case, in name or job title.
         let (_, html) = page(&admin, &app, "/admin/users?q=PHO+CHU+TICH").await;
         let mut found = rows(&html, "username");
@@ -56,8 +59,12 @@ async fn accounts_are_searched_sorted_and_paged_on_the_server() {
         let (_, html) = page(&admin, &app, "/admin/users?q=my+hanh").await;
         assert_eq!(rows(&html, "username"), ["pct.vanhoa"]);
         // Sorted by full name, descending: folded, so "Đ…" is not last.
-        let (_, html) =
-            page(&admin, &app, "/admin/users?role=leader&sort=full_name&dir=desc").await;
+        let (_, html) = page(
+            &admin,
+            &app,
+            "/admin/users?role=leader&sort=full_name&dir=desc",
+        )
+        .await;
         assert_eq!(
             rows(&html, "username"),
             ["chutich", "pct.quyhoach", "pct.vanhoa", "pct.kinhte"],
@@ -65,7 +72,10 @@ async fn accounts_are_searched_sorted_and_paged_on_the_server() {
         );
         assert!(html.contains("aria-sort=\"descending\""));
         // The heading now sorts ascending, keeping the filter.
-        assert!(html.contains("href=\"/admin/users?role=leader&#38;sort=full_name&#38;dir=asc\""), "{html}");
+        assert!(
+            html.contains("href=\"/admin/users?role=leader&#38;sort=full_name&#38;dir=asc\""),
+            "{html}"
+        );
         // A bad parameter is said, not a crash.
         let (status, html) = page(&admin, &app, "/admin/users?sort=password_hash").await;
         assert_eq!(status, StatusCode::OK);
@@ -74,7 +84,11 @@ async fn accounts_are_searched_sorted_and_paged_on_the_server() {
         let (_, html) = page(&admin, &app, "/admin/departments?kind=commune&q=dat+cuoc").await;
         assert_eq!(rows(&html, "code"), ["XA-DAT-CUOC"]);
         let (_, html) = page(&admin, &app, "/admin/departments?sort=name&dir=desc").await;
-        assert_eq!(rows(&html, "code").first().map(String::as_str), Some("VP"), "Văn phòng first by name descending");
+        assert_eq!(
+            rows(&html, "code").first().map(String::as_str),
+            Some("VP"),
+            "Văn phòng first by name descending"
+        );
     }
 }
 
@@ -102,14 +116,28 @@ async fn an_account_is_edited_and_a_refused_form_keeps_what_was_typed() {
             .send()
             .await
             .unwrap();
-        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{:?}", app.backend);
+        assert_eq!(
+            r.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{:?}",
+            app.backend
+        );
         let html = r.text().await.unwrap();
         assert!(html.contains("value=\"Nguyễn Văn Mới\""), "typed name kept");
-        assert!(html.contains("value=\"Phó Trưởng phòng\""), "typed title kept");
-        assert!(html.contains("id=\"department-error\""), "message beside the field");
+        assert!(
+            html.contains("value=\"Phó Trưởng phòng\""),
+            "typed title kept"
+        );
+        assert!(
+            html.contains("id=\"department-error\""),
+            "message beside the field"
+        );
         assert!(html.contains("aria-invalid=\"true\" aria-describedby=\"department-error\""));
         let stored = app.get_json("/api/v1/users/cb.tnmt", &token).await;
-        assert_eq!(stored["full_name"], "Cán bộ Phòng Tài nguyên và Môi trường", "nothing saved");
+        assert_eq!(
+            stored["full_name"], "Cán bộ Phòng Tài nguyên và Môi trường",
+            "nothing saved"
+        );
         // The same with a unit: saved, back on the edit page.
         let r = admin
             .post(app.url("/admin/users/cb.tnmt"))
@@ -186,8 +214,18 @@ async fn an_account_is_edited_and_a_refused_form_keeps_what_was_typed() {
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         let unit = app.get_json("/api/v1/departments/XA-MOI", &token).await;
         assert_eq!(
-            (&unit["name"], &unit["kind"], &unit["email"], &unit["active"]),
-            (&json!("Ban Mới"), &json!("agency"), &Value::Null, &json!(false))
+            (
+                &unit["name"],
+                &unit["kind"],
+                &unit["email"],
+                &unit["active"]
+            ),
+            (
+                &json!("Ban Mới"),
+                &json!("agency"),
+                &Value::Null,
+                &json!(false)
+            )
         );
         // Without the token nothing changes.
         let r = admin
@@ -259,7 +297,11 @@ async fn a_password_reset_shows_a_temporary_password_once_and_forces_a_change() 
         // The API's reset does the same.
         let token = app.login("admin").await;
         let r = app
-            .post("/api/v1/users/pct.kinhte/password-reset", Some(&token), json!({}))
+            .post(
+                "/api/v1/users/pct.kinhte/password-reset",
+                Some(&token),
+                json!({}),
+            )
             .await;
         assert_eq!(r.status(), StatusCode::OK);
         let body: Value = r.json().await.unwrap();
@@ -294,16 +336,27 @@ async fn only_administrators_reach_the_administration() {
                 ("/admin/users/cb.tnmt", vec![("role", "admin")]),
                 ("/admin/users/cb.tnmt/password-reset", vec![]),
                 ("/admin/departments/TNMT", vec![("name", "Đổi tên")]),
-                ("/admin/departments", vec![("code", "XA-X"), ("name", "X"), ("kind", "commune")]),
+                (
+                    "/admin/departments",
+                    vec![("code", "XA-X"), ("name", "X"), ("kind", "commune")],
+                ),
             ] {
                 let mut form = form;
                 form.push(("csrf_token", csrf.as_str()));
                 let r = client.post(app.url(path)).form(&form).send().await.unwrap();
-                assert_eq!(r.status(), StatusCode::FORBIDDEN, "POST {path} as {username}");
+                assert_eq!(
+                    r.status(),
+                    StatusCode::FORBIDDEN,
+                    "POST {path} as {username}"
+                );
             }
             let token = app.login(username).await;
             let r = app
-                .post("/api/v1/users/cb.tnmt/password-reset", Some(&token), json!({}))
+                .post(
+                    "/api/v1/users/cb.tnmt/password-reset",
+                    Some(&token),
+                    json!({}),
+                )
                 .await;
             assert_eq!(r.status(), StatusCode::FORBIDDEN);
         }
@@ -312,7 +365,14 @@ async fn only_administrators_reach_the_administration() {
         assert_eq!(user["must_change_password"], false);
         let unit = app.get_json("/api/v1/departments/TNMT", &admin_token).await;
         assert_eq!(unit["name"], "Phòng Tài nguyên và Môi trường");
-        let r = app.request(reqwest::Method::GET, "/api/v1/departments/XA-X", Some(&admin_token), None).await;
+        let r = app
+            .request(
+                reqwest::Method::GET,
+                "/api/v1/departments/XA-X",
+                Some(&admin_token),
+                None,
+            )
+            .await;
         assert_eq!(r.status(), StatusCode::NOT_FOUND);
     }
 }
@@ -330,14 +390,25 @@ async fn the_api_edits_the_job_title_too() {
             .await;
         assert_eq!(r.status(), StatusCode::OK);
         let body: Value = r.json().await.unwrap();
-        assert_eq!(body["position"], "Phó Chủ tịch UBND huyện phụ trách văn hóa");
+        assert_eq!(
+            body["position"],
+            "Phó Chủ tịch UBND huyện phụ trách văn hóa"
+        );
         let r = app
-            .patch("/api/v1/users/pct.vanhoa", Some(&token), json!({"position": "x".repeat(121)}))
+            .patch(
+                "/api/v1/users/pct.vanhoa",
+                Some(&token),
+                json!({"position": "x".repeat(121)}),
+            )
             .await;
         let problem = expect_problem(r, StatusCode::UNPROCESSABLE_ENTITY).await;
         assert_eq!(error_fields(&problem), ["position"]);
         let r = app
-            .patch("/api/v1/users/pct.vanhoa", Some(&token), json!({"position": null}))
+            .patch(
+                "/api/v1/users/pct.vanhoa",
+                Some(&token),
+                json!({"position": null}),
+            )
             .await;
         let body: Value = r.json().await.unwrap();
         assert_eq!(body["position"], Value::Null);

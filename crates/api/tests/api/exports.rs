@@ -80,8 +80,13 @@ async fn the_lists_export_what_the_screen_shows() {
         // Heading, count, blank, header, then one row per task (code in B).
         let mut exported: Vec<String> = rows[4..].iter().map(|r| r[1].clone()).collect();
         exported.sort();
-        let expected = codes_from_api(&app, &token, "department=TNMT&timeliness=completed_on_time").await;
-        assert!(!expected.is_empty(), "{:?}: the demo has such tasks", app.backend);
+        let expected =
+            codes_from_api(&app, &token, "department=TNMT&timeliness=completed_on_time").await;
+        assert!(
+            !expected.is_empty(),
+            "{:?}: the demo has such tasks",
+            app.backend
+        );
         assert_eq!(exported, expected, "{:?}", app.backend);
         assert_eq!(rows[1][0], format!("Số nhiệm vụ: {}", expected.len()));
 
@@ -95,14 +100,21 @@ async fn the_lists_export_what_the_screen_shows() {
             .await
             .unwrap();
         let link = href_of(&html, "overdue-export");
-        assert!(link.contains("department=TTPTQD") && link.contains("figure=overdue"), "{link}");
+        assert!(
+            link.contains("department=TTPTQD") && link.contains("figure=overdue"),
+            "{link}"
+        );
         let rows = sheet(&leader, &app, &link).await;
         let mut exported: Vec<String> = rows[4..].iter().map(|r| r[1].clone()).collect();
         exported.sort();
         let expected = codes_from_api(&app, &token, "department=TTPTQD&timeliness=overdue").await;
         assert!(!expected.is_empty());
         assert_eq!(exported, expected);
-        assert!(rows[4..].iter().all(|r| r[4] == "Trung tâm Phát triển quỹ đất huyện"));
+        assert!(
+            rows[4..]
+                .iter()
+                .all(|r| r[4] == "Trung tâm Phát triển quỹ đất huyện")
+        );
 
         // The register of one unit and year.
         let html = leader
@@ -114,10 +126,16 @@ async fn the_lists_export_what_the_screen_shows() {
             .await
             .unwrap();
         let link = href_of(&html, "register-xlsx");
-        assert!(link.contains("department=TTPTQD") && link.contains("year=2026"), "{link}");
+        assert!(
+            link.contains("department=TTPTQD") && link.contains("year=2026"),
+            "{link}"
+        );
         let rows = sheet(&leader, &app, &link).await;
         let register = app
-            .get_json("/api/v1/reminder-register?department=TTPTQD&year=2026", &token)
+            .get_json(
+                "/api/v1/reminder-register?department=TTPTQD&year=2026",
+                &token,
+            )
             .await;
         let letters = register["entries"].as_array().unwrap();
         assert!(!letters.is_empty());
@@ -130,7 +148,10 @@ async fn the_lists_export_what_the_screen_shows() {
         let mut numbers: Vec<&str> = data.iter().map(|r| r[0].as_str()).collect();
         numbers.sort();
         numbers.dedup();
-        let mut expected: Vec<&str> = letters.iter().map(|e| e["number"].as_str().unwrap()).collect();
+        let mut expected: Vec<&str> = letters
+            .iter()
+            .map(|e| e["number"].as_str().unwrap())
+            .collect();
         expected.sort();
         assert_eq!(numbers, expected);
         assert_eq!(

@@ -177,7 +177,11 @@ impl RawTableQuery {
             return Err(Error::Validation(errors));
         }
         Ok(TableQuery {
-            words: fold(q).split(' ').filter(|w| !w.is_empty()).map(str::to_string).collect(),
+            words: fold(q)
+                .split(' ')
+                .filter(|w| !w.is_empty())
+                .map(str::to_string)
+                .collect(),
             sort,
             desc,
             page,
@@ -211,10 +215,18 @@ fn by_text(a: Option<&str>, b: Option<&str>) -> Ordering {
 }
 
 /// Sorts, then cuts out the page (the last one when `page` is past it).
-fn page_of<T>(mut rows: Vec<T>, query: &TableQuery, cmp: impl Fn(&T, &T) -> Ordering) -> TablePage<T> {
+fn page_of<T>(
+    mut rows: Vec<T>,
+    query: &TableQuery,
+    cmp: impl Fn(&T, &T) -> Ordering,
+) -> TablePage<T> {
     rows.sort_by(|a, b| {
         let ordering = cmp(a, b);
-        if query.desc { ordering.reverse() } else { ordering }
+        if query.desc {
+            ordering.reverse()
+        } else {
+            ordering
+        }
     });
     let total = rows.len() as u64;
     let pages = total.div_ceil(PER_PAGE).max(1);
@@ -318,7 +330,13 @@ pub async fn departments<C: ConnectionTrait>(
 mod tests {
     use super::*;
 
-    fn user(username: &str, full_name: &str, role: Role, dept: Option<(&str, &str)>, active: bool) -> UserView {
+    fn user(
+        username: &str,
+        full_name: &str,
+        role: Role,
+        dept: Option<(&str, &str)>,
+        active: bool,
+    ) -> UserView {
         UserView {
             id: 0,
             username: username.into(),
@@ -358,9 +376,21 @@ mod tests {
 
     fn sample() -> Vec<UserView> {
         vec![
-            user("b.tran", "Trần Văn Bình", Role::Staff, Some(("TNMT", "Phòng Tài nguyên")), true),
+            user(
+                "b.tran",
+                "Trần Văn Bình",
+                Role::Staff,
+                Some(("TNMT", "Phòng Tài nguyên")),
+                true,
+            ),
             user("a.nguyen", "Nguyễn Thị An", Role::Leader, None, true),
-            user("d.do", "Đỗ Minh Đức", Role::Staff, Some(("XA-AN", "Xã An")), false),
+            user(
+                "d.do",
+                "Đỗ Minh Đức",
+                Role::Staff,
+                Some(("XA-AN", "Xã An")),
+                false,
+            ),
             user("z.le", "Lê Zung", Role::Admin, None, true),
         ]
     }
@@ -379,16 +409,26 @@ mod tests {
     fn sorts_by_folded_text_both_ways_with_a_stable_tie_break() {
         let q = raw(&[("sort", "full_name")]).parse(USER_SORTS).unwrap();
         // Đỗ sorts with D, before L, N and T.
-        assert_eq!(names(&user_page(sample(), &q)), ["d.do", "z.le", "a.nguyen", "b.tran"]);
-        let q = raw(&[("sort", "full_name"), ("dir", "desc")]).parse(USER_SORTS).unwrap();
-        assert_eq!(names(&user_page(sample(), &q)), ["b.tran", "a.nguyen", "z.le", "d.do"]);
+        assert_eq!(
+            names(&user_page(sample(), &q)),
+            ["d.do", "z.le", "a.nguyen", "b.tran"]
+        );
+        let q = raw(&[("sort", "full_name"), ("dir", "desc")])
+            .parse(USER_SORTS)
+            .unwrap();
+        assert_eq!(
+            names(&user_page(sample(), &q)),
+            ["b.tran", "a.nguyen", "z.le", "d.do"]
+        );
         let q = raw(&[("sort", "status")]).parse(USER_SORTS).unwrap();
         assert_eq!(names(&user_page(sample(), &q)).last(), Some(&"d.do"));
     }
 
     #[test]
     fn filters_combine() {
-        let q = raw(&[("role", "staff"), ("status", "active")]).parse(USER_SORTS).unwrap();
+        let q = raw(&[("role", "staff"), ("status", "active")])
+            .parse(USER_SORTS)
+            .unwrap();
         assert_eq!(names(&user_page(sample(), &q)), ["b.tran"]);
         let q = raw(&[("department", "xa-an")]).parse(USER_SORTS).unwrap();
         assert_eq!(names(&user_page(sample(), &q)), ["d.do"]);
@@ -401,7 +441,10 @@ mod tests {
             .collect();
         let q = raw(&[("page", "2")]).parse(USER_SORTS).unwrap();
         let page = user_page(many.clone(), &q);
-        assert_eq!((page.total, page.page, page.pages, page.items.len()), (60, 2, 3, 25));
+        assert_eq!(
+            (page.total, page.page, page.pages, page.items.len()),
+            (60, 2, 3, 25)
+        );
         assert_eq!(page.items[0].username, "u25");
         let q = raw(&[("page", "9")]).parse(USER_SORTS).unwrap();
         let page = user_page(many, &q);
@@ -410,10 +453,18 @@ mod tests {
 
     #[test]
     fn bad_parameters_are_named() {
-        let err = raw(&[("sort", "password_hash"), ("dir", "up"), ("page", "0"), ("role", "boss"), ("status", "x")])
-            .parse(USER_SORTS)
-            .unwrap_err();
-        let Error::Validation(fields) = err else { panic!() };
+        let err = raw(&[
+            ("sort", "password_hash"),
+            ("dir", "up"),
+            ("page", "0"),
+            ("role", "boss"),
+            ("status", "x"),
+        ])
+        .parse(USER_SORTS)
+        .unwrap_err();
+        let Error::Validation(fields) = err else {
+            panic!()
+        };
         let named: Vec<&str> = fields.iter().map(|f| f.field.as_str()).collect();
         for field in ["sort", "dir", "page", "role", "status"] {
             assert!(named.contains(&field), "{field} in {named:?}");
@@ -436,7 +487,9 @@ mod tests {
             dept("TNMT", "Phòng Tài nguyên", DepartmentKind::Office),
             dept("XA-A", "Xã Ân", DepartmentKind::Commune),
         ];
-        let q = raw(&[("kind", "commune"), ("sort", "name")]).parse(DEPARTMENT_SORTS).unwrap();
+        let q = raw(&[("kind", "commune"), ("sort", "name")])
+            .parse(DEPARTMENT_SORTS)
+            .unwrap();
         let page = department_page(all, &q);
         let codes: Vec<&str> = page.items.iter().map(|d| d.code.as_str()).collect();
         assert_eq!(codes, ["XA-A", "XA-B"]);
