@@ -162,6 +162,7 @@ pub fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(users::get)
                 .service(users::create)
                 .service(users::update)
+                .service(users::reset_password)
                 .service(reference::fields)
                 .service(reference::list_programmes)
                 .service(tasks::list)

@@ -1,5 +1,6 @@
-//! Administration: departments (with their notification email), users
-//! (create, deactivate, reset password) and importing a work programme.
+//! Administration: the hub page that leads to each section (units and
+//! accounts in `admin_departments` / `admin_users`, importing a work
+//! programme here), with the warnings an administrator must act on.
 
 use std::path::PathBuf;
 
@@ -10,44 +11,24 @@ use dondoc_core::{
     accounts::policy::{self, Action},
     accounts::principal::Principal,
     accounts::secrets::random_token,
-    accounts::users::{self, NewUser, UserChanges, UserView},
-    org::departments::{self, Department, DepartmentChanges, NewDepartment},
     tasks::import::{self, ImportProblem},
 };
 use futures_util::StreamExt;
 
-use super::{
-    Ctx, Form, FormPage, PageError, PageUser, PostedForm, ctx, describe_error, redirect_with,
-    render,
-};
+use super::{Ctx, Form, PageError, PageUser, ctx, render};
 use crate::state::AppState;
-
-/// The department forms: administrators only, before the form is read.
-pub struct DepartmentForm;
-
-impl FormPage for DepartmentForm {
-    const PAGE: &'static str = "/admin";
-    const GATE: Option<Action> = Some(Action::ManageDepartments);
-}
-
-/// The user forms: administrators only, before the form is read.
-pub struct UserForm;
-
-impl FormPage for UserForm {
-    const PAGE: &'static str = "/admin";
-    const GATE: Option<Action> = Some(Action::ManageUsers);
-}
-
-/// Where the forms return, at their section of the page.
-const DEPARTMENTS: &str = "/admin#departments";
-const USERS: &str = "/admin#users";
 
 #[derive(Template)]
 #[template(path = "admin.html")]
 struct AdminPage {
     ctx: Ctx,
-    departments: Vec<Department>,
-    users: Vec<UserView>,
+    /// Units and accounts, active / all.
+    departments_active: usize,
+    departments_total: usize,
+    users_active: usize,
+    users_total: usize,
+    /// Accounts that must change a temporary password.
+    users_must_change: usize,
     programmes: Vec<dondoc_core::org::programmes::Programme>,
     /// Addresses the mail server refused for good: left out of reminders
     /// until the user's or department's address is changed.
@@ -68,8 +49,8 @@ pub async fn index(
     PageUser(user): PageUser,
 ) -> Result<HttpResponse, PageError> {
     policy::require(&user, Action::ManageUsers, None)?;
-    let departments = departments::list(&state.db, true).await?;
-    let users = users::list(&state.db).await?;
+    let departments = dondoc_core::org::departments::list(&state.db, true).await?;
+    let users = dondoc_core::accounts::users::list(&state.db).await?;
     let programmes = dondoc_core::org::programmes::list(&state.db).await?;
     let tz = state.clock.timezone();
     let refused = dondoc_core::followup::outbox::refused_addresses(&state.db)
@@ -83,8 +64,14 @@ pub async fn index(
         .collect();
     let view = AdminPage {
         ctx: ctx(&req, Some(user), "admin"),
-        departments,
-        users,
+        departments_active: departments.iter().filter(|d| d.active).count(),
+        departments_total: departments.len(),
+        users_active: users.iter().filter(|u| u.active).count(),
+        users_total: users.len(),
+        users_must_change: users
+            .iter()
+            .filter(|u| u.active && u.must_change_password)
+            .count(),
         programmes,
         refused,
         holidays_missing: dondoc_core::followup::working_days::Calendar::from_settings(
@@ -94,88 +81,6 @@ pub async fn index(
     };
     let had_flash = view.ctx.flash.is_some();
     Ok(render(StatusCode::OK, &view, had_flash))
-}
-
-pub async fn create_department(
-    state: web::Data<AppState>,
-    posted: PostedForm<DepartmentForm>,
-) -> Result<HttpResponse, PageError> {
-    let (form, t) = (&posted.form, posted.t);
-    let input = NewDepartment {
-        code: form.text("code"),
-        name: form.text("name"),
-        kind: form.text("kind"),
-        email: form.get("email").map(str::to_string),
-    };
-    departments::create(&state.db, &state.clock, input)
-        .await
-        .map_err(|err| PageError::back(DEPARTMENTS, describe_error(t, &err)))?;
-    Ok(redirect_with(DEPARTMENTS, true, t.get("saved")))
-}
-
-pub async fn update_department(
-    path: web::Path<String>,
-    state: web::Data<AppState>,
-    posted: PostedForm<DepartmentForm>,
-) -> Result<HttpResponse, PageError> {
-    let (form, t) = (&posted.form, posted.t);
-    let changes = DepartmentChanges {
-        name: form.get("name").map(str::to_string),
-        kind: None,
-        email: form.get("email").map(|e| Some(e.to_string())),
-        active: form.get("active").map(|a| a == "true"),
-    };
-    departments::update(&state.db, &state.clock, &path.into_inner(), changes)
-        .await
-        .map_err(|err| PageError::back(DEPARTMENTS, describe_error(t, &err)))?;
-    Ok(redirect_with(DEPARTMENTS, true, t.get("saved")))
-}
-
-pub async fn create_user(
-    state: web::Data<AppState>,
-    posted: PostedForm<UserForm>,
-) -> Result<HttpResponse, PageError> {
-    let (form, t) = (&posted.form, posted.t);
-    let input = NewUser {
-        username: form.text("username"),
-        full_name: form.text("full_name"),
-        email: form.get("email").map(str::to_string),
-        position: form.get("position").map(str::to_string),
-        role: form.text("role"),
-        department: form.get("department").map(str::to_string),
-        password: form.text("password"),
-        must_change_password: true,
-    };
-    users::create(&state.db, &state.clock, input)
-        .await
-        .map_err(|err| PageError::back(USERS, describe_error(t, &err)))?;
-    Ok(redirect_with(USERS, true, t.get("saved")))
-}
-
-pub async fn update_user(
-    path: web::Path<String>,
-    state: web::Data<AppState>,
-    posted: PostedForm<UserForm>,
-) -> Result<HttpResponse, PageError> {
-    let (form, t) = (&posted.form, posted.t);
-    let changes = UserChanges {
-        active: form.get("active").map(|a| a == "true"),
-        password: form
-            .get("password")
-            .filter(|p| !p.is_empty())
-            .map(str::to_string),
-        ..Default::default()
-    };
-    users::update(
-        &state.db,
-        &state.clock,
-        posted.user.user_id,
-        &path.into_inner(),
-        changes,
-    )
-    .await
-    .map_err(|err| PageError::back(USERS, describe_error(t, &err)))?;
-    Ok(redirect_with(USERS, true, t.get("saved")))
 }
 
 pub struct PreviewRow {

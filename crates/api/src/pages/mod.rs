@@ -4,6 +4,9 @@
 //! permission policy as the JSON API.
 
 pub mod admin;
+pub mod admin_departments;
+pub mod admin_kit;
+pub mod admin_users;
 pub mod attachments;
 pub mod auth;
 pub mod calendar;
@@ -258,6 +261,26 @@ pub async fn favicon() -> HttpResponse {
         .body(include_str!("../../static/favicon.svg"))
 }
 
+/// The administration's units and accounts (`/new` before `/{key}`).
+fn admin_routes(cfg: &mut web::ServiceConfig) {
+    use admin_departments as d;
+    use admin_users as u;
+    cfg.route("/admin/departments", web::get().to(d::list))
+        .route("/admin/departments", web::post().to(d::create))
+        .route("/admin/departments/new", web::get().to(d::new_form))
+        .route("/admin/departments/{code}", web::get().to(d::edit_form))
+        .route("/admin/departments/{code}", web::post().to(d::update))
+        .route("/admin/users", web::get().to(u::list))
+        .route("/admin/users", web::post().to(u::create))
+        .route("/admin/users/new", web::get().to(u::new_form))
+        .route("/admin/users/{username}", web::get().to(u::edit_form))
+        .route("/admin/users/{username}", web::post().to(u::update))
+        .route(
+            "/admin/users/{username}/password-reset",
+            web::post().to(u::reset_password),
+        );
+}
+
 /// Every page route.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(auth::home))
@@ -333,19 +356,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/report", web::get().to(report::show))
         .route("/report/export.{format}", web::get().to(report::export))
         .route("/admin", web::get().to(admin::index))
-        .route(
-            "/admin/departments",
-            web::post().to(admin::create_department),
-        )
-        .route(
-            "/admin/departments/{code}",
-            web::post().to(admin::update_department),
-        )
-        .route("/admin/users", web::post().to(admin::create_user))
-        .route(
-            "/admin/users/{username}",
-            web::post().to(admin::update_user),
-        )
+        .configure(admin_routes)
         .route("/admin/import", web::get().to(admin::import_form))
         .route("/admin/import", web::post().to(admin::import_submit))
         .route("/admin/import/sample.csv", web::get().to(admin::sample_csv))

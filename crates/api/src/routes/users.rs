@@ -111,13 +111,18 @@ pub struct UpdateUser {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
     pub department: Option<Option<String>>,
+    /// Job title, e.g. "Phó Chủ tịch UBND huyện"; `null` or `""` clears it.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub position: Option<Option<String>>,
     /// `false` deactivates the account and logs it out everywhere.
     pub active: Option<bool>,
     /// Resets the password; the user must change it at next login.
     pub password: Option<String>,
 }
 
-/// Change, deactivate or reset the password of an account (admin).
+/// Change the name, e-mail, job title, role, department or active flag of
+/// an account, or set a password of the administrator's choosing (admin).
 #[utoipa::path(
     tag = "users",
     params(("username" = String, Path)),
@@ -144,10 +149,47 @@ pub async fn update(
             email: b.email,
             role: b.role,
             department: b.department,
+            position: b.position,
             active: b.active,
             password: b.password,
         },
     )
     .await?;
     Ok(ok(&view))
+}
+
+/// A temporary password, returned this once.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct PasswordReset {
+    pub username: String,
+    /// Hand it to the user; it works until they change it, which they must
+    /// do at their next login.
+    pub temporary_password: String,
+    pub must_change_password: bool,
+}
+
+/// Reset an account's password to a generated temporary one (admin): the
+/// user is logged out everywhere and must change it at the next login.
+#[utoipa::path(
+    tag = "users",
+    params(("username" = String, Path)),
+    responses((status = 200, body = PasswordReset), (status = 403, body = ProblemBody), (status = 404, body = ProblemBody)),
+    security(("bearer" = []), ("session" = []))
+)]
+#[post("/users/{username}/password-reset")]
+pub async fn reset_password(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    policy::require(&user, Action::ManageUsers, None)?;
+    let username = path.into_inner();
+    let temporary_password =
+        users::reset_password(&state.db, &state.clock, user.user_id, &username).await?;
+    tracing::info!(target: "audit", actor = %user.username, action = "user.password_reset", subject = %username);
+    Ok(ok(&PasswordReset {
+        username: username.trim().to_ascii_lowercase(),
+        temporary_password,
+        must_change_password: true,
+    }))
 }

@@ -5,12 +5,14 @@
 mod helpers;
 mod imports;
 
+mod admin_pages;
 mod attachments;
 mod attachments_pages;
 mod authorization;
 mod calendar;
 mod edge_input;
 mod errors;
+mod exports;
 mod feeds_stop;
 mod figures;
 mod figures_model;

@@ -20,6 +20,9 @@ pub struct Browser {
     _profile: tempfile::TempDir,
     /// Where Chromium saves what a test downloads.
     pub downloads: tempfile::TempDir,
+    /// chromedriver's address, for commands fantoccini does not wrap
+    /// (Chromium's DevTools, e.g. printing to PDF).
+    pub driver_url: String,
 }
 
 impl Drop for Browser {
@@ -104,6 +107,7 @@ pub async fn browser() -> Option<Browser> {
                     driver,
                     _profile: profile,
                     downloads,
+                    driver_url: url,
                 });
             }
             Err(err) => {

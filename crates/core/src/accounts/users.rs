@@ -64,6 +64,15 @@ pub fn view(model: &user::Model, department: Option<&department::Model>) -> User
     }
 }
 
+/// A job title as typed: empty means none.
+fn parse_position(position: Option<&str>) -> Result<Option<Title>> {
+    position
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| Title::parse("position", p, 120))
+        .transpose()
+}
+
 /// What is needed to create a user.
 #[derive(Debug, Clone)]
 pub struct NewUser {
@@ -97,13 +106,7 @@ pub async fn create<C: ConnectionTrait>(db: &C, clock: &Clock, input: NewUser) -
             check_password_policy("password", &input.password, name.as_str()),
         );
     }
-    let position = input
-        .position
-        .as_deref()
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .map(|p| Title::parse("position", p, 120));
-    let position = collect(&mut errors, position.transpose()).flatten();
+    let position = collect(&mut errors, parse_position(input.position.as_deref())).flatten();
 
     let department = match input
         .department
@@ -344,6 +347,8 @@ pub struct UserChanges {
     pub email: Option<Option<String>>,
     pub role: Option<String>,
     pub department: Option<Option<String>>,
+    /// The job title; `Some(None)` or `Some(Some(""))` clears it.
+    pub position: Option<Option<String>>,
     pub active: Option<bool>,
     /// A new password, which the user must change at next login.
     pub password: Option<String>,
@@ -408,6 +413,10 @@ pub async fn update<C: ConnectionTrait>(
         changes.role.as_deref().map(str::parse::<Role>).transpose(),
     )
     .flatten();
+    let position = match &changes.position {
+        Some(p) => collect(&mut errors, parse_position(p.as_deref())),
+        None => None,
+    };
     let department = match &changes.department {
         Some(Some(code)) if !code.trim().is_empty() => {
             match departments::find_by_code(db, code).await? {
@@ -460,6 +469,9 @@ pub async fn update<C: ConnectionTrait>(
     if let Some(r) = role {
         active.role = Set(r);
     }
+    if let Some(p) = position {
+        active.position = Set(p.map(Title::into_inner));
+    }
     if let Some(d) = &department {
         active.department_id = Set(d.as_ref().map(|d| d.id));
     }
@@ -480,4 +492,36 @@ pub async fn update<C: ConnectionTrait>(
         None => None,
     };
     Ok(view(&saved, dept.as_ref()))
+}
+
+/// Gives an account a new random password, which its owner must change at
+/// next login (the forced change of the password pages), and logs it out
+/// everywhere, in one transaction. Returns the password, which is stored
+/// only as its hash: the caller shows it once.
+pub async fn reset_password(
+    db: &crate::db::Db,
+    clock: &Clock,
+    actor_id: i64,
+    username: &str,
+) -> Result<String> {
+    let Some(existing) = find_by_username(db, username).await? else {
+        return Err(Error::NotFound(Msg::NotFoundUser {
+            username: username.to_string(),
+        }));
+    };
+    let password = crate::accounts::passwords::temporary_password(&existing.username);
+    let txn = crate::db::begin_write(db).await?;
+    update(
+        &txn,
+        clock,
+        actor_id,
+        &existing.username,
+        UserChanges {
+            password: Some(password.clone()),
+            ..Default::default()
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(password)
 }

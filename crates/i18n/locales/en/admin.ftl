@@ -1,0 +1,34 @@
+# The administration's units and accounts tables, their edit pages and the password reset; the print header.
+
+position = Job title
+admin-sections = Administration sections
+admin-in-use = active
+admin-must-change-count = accounts still on a temporary password
+admin-all-statuses = Any status
+admin-all-roles = Any role
+admin-all-kinds = Any kind of unit
+admin-no-department = — No unit —
+admin-user-created = Account created.
+admin-department-created = Unit added.
+admin-password-reset-done = Password reset. The user has been signed out on every device.
+admin-user-search-placeholder = Name, username, e-mail, job title (accents optional)
+admin-department-search-placeholder = Code, name or e-mail (accents optional)
+admin-accounts-found = accounts
+admin-units-found = units
+admin-nothing-found = Nothing matches the search.
+admin-edit = Edit
+admin-must-change = Must change password at sign-in
+admin-must-change-help = This account is on a temporary password: the user must change it at the next sign-in.
+admin-temporary-password = Temporary password
+admin-temporary-password-for = Temporary password of
+admin-temporary-password-help = This password is shown only once: copy it and hand it to the user in person. At sign-in they must replace it with their own.
+admin-position-placeholder = E.g. Vice-Chairman of the People's Committee, Head of Office
+admin-user-email = E-mail
+admin-account-locked = Locked
+admin-optional = optional
+admin-password-blank-help = Leave blank to have a temporary password generated and shown once after creating. Either way, the user must change the password at first sign-in.
+admin-back-to-list = Back to the list
+admin-reset-help = Creates a new temporary password (shown once on this page) and signs the account out everywhere; the user must change the password at the next sign-in.
+admin-code-help = Capital letters, digits and hyphens; cannot be changed later.
+admin-department-accounts = This unit's accounts
+print-printed-on = Printed on

@@ -1,0 +1,34 @@
+# The administration's units and accounts tables, their edit pages and the password reset; the print header.
+
+position = Chức vụ
+admin-sections = Các mục quản trị
+admin-in-use = đang hoạt động
+admin-must-change-count = tài khoản chưa đổi mật khẩu tạm
+admin-all-statuses = Mọi tình trạng
+admin-all-roles = Mọi vai trò
+admin-all-kinds = Mọi loại đơn vị
+admin-no-department = — Không thuộc đơn vị nào —
+admin-user-created = Đã tạo tài khoản.
+admin-department-created = Đã thêm đơn vị.
+admin-password-reset-done = Đã đặt lại mật khẩu. Người dùng đã được đăng xuất khỏi mọi thiết bị.
+admin-user-search-placeholder = Tên, tên đăng nhập, email, chức vụ (gõ không dấu cũng được)
+admin-department-search-placeholder = Mã, tên hoặc email (gõ không dấu cũng được)
+admin-accounts-found = tài khoản
+admin-units-found = đơn vị
+admin-nothing-found = Không có mục nào khớp với tìm kiếm.
+admin-edit = Sửa
+admin-must-change = Phải đổi mật khẩu khi đăng nhập
+admin-must-change-help = Tài khoản này đang dùng mật khẩu tạm: người dùng phải đổi mật khẩu ở lần đăng nhập tới.
+admin-temporary-password = Mật khẩu tạm thời
+admin-temporary-password-for = Mật khẩu tạm thời của
+admin-temporary-password-help = Mật khẩu này chỉ hiện một lần: hãy chép lại và trao trực tiếp cho người dùng. Khi đăng nhập, người dùng phải đổi sang mật khẩu của mình.
+admin-position-placeholder = Ví dụ: Phó Chủ tịch UBND, Trưởng phòng
+admin-user-email = Email
+admin-account-locked = Khóa tài khoản
+admin-optional = không bắt buộc
+admin-password-blank-help = Để trống: hệ thống tạo mật khẩu tạm thời và hiện một lần sau khi tạo. Dù thế nào, người dùng cũng phải đổi mật khẩu khi đăng nhập lần đầu.
+admin-back-to-list = Về danh sách
+admin-reset-help = Tạo một mật khẩu tạm thời mới (hiện một lần trên trang này), đăng xuất tài khoản khỏi mọi thiết bị; người dùng phải đổi mật khẩu khi đăng nhập lại.
+admin-code-help = Chữ in hoa, số và dấu gạch ngang; không đổi được sau khi tạo.
+admin-department-accounts = Các tài khoản của đơn vị này
+print-printed-on = In ngày
