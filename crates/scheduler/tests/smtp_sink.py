@@ -4,7 +4,7 @@ use as their oracle.
 
     smtp_sink.py serve --port P --log FILE [--reject ADDR=CODE]... [--delay-ms N]
                        [--slow ADDR=SECONDS]... [--drop-after-data ADDR]...
-                       [--refuse-sender CODE] [--mode-file FILE]
+                       [--refuse-sender CODE] [--mode-file FILE] [--max-size BYTES]
     smtp_sink.py parse FILE.eml...
 
 `serve` accepts every message and appends one JSON line per message it
@@ -21,6 +21,9 @@ parts decoded, then:
                           permanent "user unknown" naming the recipient (a
                           server whose directory is down), anything else or
                           no file: as usual
+  --max-size BYTES        refuses (552) messages larger than this; default
+                          10 MB, Postfix's default message_size_limit
+Each record carries the message's size in bytes as received.
 It prints READY on stdout once it accepts connections.
 
 `parse` prints the same JSON for .eml files (the file transport's output).
@@ -99,7 +102,8 @@ class Handler:
 
     async def handle_DATA(self, server, session, envelope):
         record = {"event": "received", "mail_from": envelope.mail_from,
-                  "rcpt_tos": list(envelope.rcpt_tos), "at": time.time()}
+                  "rcpt_tos": list(envelope.rcpt_tos), "at": time.time(),
+                  "size": len(envelope.original_content or envelope.content or b"")}
         try:
             record.update(describe(envelope.content))
         except Exception as err:  # keep the oracle complete even for odd mail
@@ -123,7 +127,7 @@ def serve(args):
 
     handler = Handler(args)
     controller = Controller(handler, hostname="127.0.0.1", port=args.port,
-                            enable_SMTPUTF8=True, data_size_limit=10_000_000)
+                            enable_SMTPUTF8=True, data_size_limit=args.max_size)
     controller.start()
     print("READY", flush=True)
     try:
@@ -153,6 +157,7 @@ def main():
     s.add_argument("--delay-ms", type=int, default=0)
     s.add_argument("--refuse-sender", default="")
     s.add_argument("--mode-file", default="")
+    s.add_argument("--max-size", type=int, default=10_000_000)
     p = sub.add_parser("parse")
     p.add_argument("files", nargs="+")
     args = parser.parse_args()

@@ -164,7 +164,7 @@ pub(super) async fn enqueue<C: ConnectionTrait>(
             undeliverable,
         },
         &payload,
-        &mail_domain(&settings.mail.from),
+        &settings.mail.message_id_domain(),
     )
     .await?;
     Ok(())

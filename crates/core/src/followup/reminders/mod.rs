@@ -141,6 +141,8 @@ pub struct DigestLine {
     /// `due_date - today` for tasks not yet overdue (0 = due today).
     pub days_left: Option<i64>,
     pub reminder_documents: Vec<IssuedReminder>,
+    /// The task's leader in charge, "Name (position)"; empty when none.
+    pub leader_in_charge: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
