@@ -96,7 +96,10 @@ impl Context {
 }
 
 /// The domain of Message-IDs: `mail.message_id_domain`, else `mail.from`'s.
-fn message_id_domain(settings: &dondoc_core::config::MailSettings, from: &lettre::message::Mailbox) -> String {
+fn message_id_domain(
+    settings: &dondoc_core::config::MailSettings,
+    from: &lettre::message::Mailbox,
+) -> String {
     let configured = settings.message_id_domain();
     if configured.is_empty() {
         mailer::message_domain(from)

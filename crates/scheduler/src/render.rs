@@ -11,11 +11,11 @@
 //! `explanation`; both use the helpers here.
 
 mod digest;
-mod fit;
 mod explanation;
+mod fit;
 
 pub use digest::{LEADER_OLDEST_SHOWN, render, to_notification};
-pub use fit::encoded_len;
+pub use fit::{encoded_len, part_len};
 
 use chrono::NaiveDate;
 use dondoc_core::{

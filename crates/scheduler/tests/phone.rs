@@ -5,10 +5,10 @@
 //! `target/screenshots/mail-digest-390-*.png`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
 #[path = "../../api/tests/support/browser.rs"]
 #[allow(dead_code)]
 mod browser;
+mod support;
 
 use std::sync::Arc;
 
@@ -56,7 +56,14 @@ async fn a_digest_reads_as_one_column_of_cards_on_a_390_px_phone() {
             Some("phongvanhoathongtinkhoahocvacongnghe@bactanuyen.binhduong.gov.vn"),
         )
         .await;
-        add_user(db, "canbo1", Role::Staff, Some(dept), Some("canbo1@dondoc.test")).await;
+        add_user(
+            db,
+            "canbo1",
+            Role::Staff,
+            Some(dept),
+            Some("canbo1@dondoc.test"),
+        )
+        .await;
         let leader = add_user(db, "pct", Role::Leader, None, Some("pct@dondoc.test")).await;
         let mut l: dondoc_core::entity::user::ActiveModel =
             dondoc_core::entity::user::Entity::find_by_id(leader)
@@ -68,9 +75,21 @@ async fn a_digest_reads_as_one_column_of_cards_on_a_390_px_phone() {
         l.position = Set(Some("Phó Chủ tịch Ủy ban nhân dân huyện".into()));
         l.update(db).await.unwrap();
         for (code, title, due) in [
-            ("NV-2026-VHTTKHCN-000123", "Triển khai xây dựng cơ sở dữ liệu số hóa di sản văn hóa vật thể và phi vật thể trên địa bàn huyện giai đoạn 2026–2030 (https://vanban.bactanuyen.binhduong.gov.vn/quyet-dinh-so-1234-qd-ubnd)", date(2026, 4, 2)),
-            ("NV-2026-VHTTKHCN-000124", "Tổ chức hội thi tuyên truyền chuyển đổi số cộng đồng", date(2026, 5, 18)),
-            ("NV-2026-VHTTKHCN-000125", "Báo cáo sơ kết công tác khoa học và công nghệ sáu tháng đầu năm", date(2026, 5, 21)),
+            (
+                "NV-2026-VHTTKHCN-000123",
+                "Triển khai xây dựng cơ sở dữ liệu số hóa di sản văn hóa vật thể và phi vật thể trên địa bàn huyện giai đoạn 2026–2030 (https://vanban.bactanuyen.binhduong.gov.vn/quyet-dinh-so-1234-qd-ubnd)",
+                date(2026, 4, 2),
+            ),
+            (
+                "NV-2026-VHTTKHCN-000124",
+                "Tổ chức hội thi tuyên truyền chuyển đổi số cộng đồng",
+                date(2026, 5, 18),
+            ),
+            (
+                "NV-2026-VHTTKHCN-000125",
+                "Báo cáo sơ kết công tác khoa học và công nghệ sáu tháng đầu năm",
+                date(2026, 5, 21),
+            ),
         ] {
             add_task(
                 db,
@@ -86,7 +105,8 @@ async fn a_digest_reads_as_one_column_of_cards_on_a_390_px_phone() {
             .await;
         }
         let settings = settings(&t.url, sink.port);
-        let (clock, _hand) = Clock::manual(settings.organization.timezone, vn(2026, 5, 18, 7, 0, 5));
+        let (clock, _hand) =
+            Clock::manual(settings.organization.timezone, vn(2026, 5, 18, 7, 0, 5));
         let ctx = Context::new(db.clone(), clock.clone(), Arc::new(settings.clone()))
             .unwrap()
             .with_instance("phone");
@@ -123,7 +143,10 @@ async fn a_digest_reads_as_one_column_of_cards_on_a_390_px_phone() {
             "còn 3 ngày",
         ] {
             assert!(text.contains(needle), "text part lacks {needle:?}:\n{text}");
-            assert!(shown.contains(needle), "the phone shows no {needle:?}:\n{shown}");
+            assert!(
+                shown.contains(needle),
+                "the phone shows no {needle:?}:\n{shown}"
+            );
         }
         let measured = client.execute(OVERFLOW, vec![]).await.unwrap();
         let viewport = measured[0].as_u64().unwrap();

@@ -73,7 +73,8 @@ async fn messages_go_out_several_at_a_time() {
         let mut settings = settings(&t.url, sink.port);
         settings.mail.delivery.concurrency = 4;
         settings.mail.delivery.batch_size = 24;
-        let (clock, _hand) = Clock::manual(settings.organization.timezone, vn(2026, 5, 18, 7, 0, 5));
+        let (clock, _hand) =
+            Clock::manual(settings.organization.timezone, vn(2026, 5, 18, 7, 0, 5));
         enqueue(&t.db, &clock, 24).await;
         let mut worker = worker(&t.db, &clock, &settings);
         let started = Instant::now();
@@ -88,7 +89,10 @@ async fn messages_go_out_several_at_a_time() {
         let received: Vec<_> = sink.received().into_iter().skip(seen).collect();
         seen += received.len();
         assert_eq!(received.len(), 24);
-        println!("{:?}: 24 messages answered in 200 ms each, delivered in {took:?}", t.backend);
+        println!(
+            "{:?}: 24 messages answered in 200 ms each, delivered in {took:?}",
+            t.backend
+        );
     }
 }
 
@@ -106,7 +110,8 @@ async fn a_graceful_stop_finishes_the_messages_in_flight_and_gives_back_the_rest
         let mut settings = settings(&t.url, sink.port);
         settings.mail.delivery.concurrency = 2;
         settings.mail.delivery.batch_size = 40;
-        let (clock, _hand) = Clock::manual(settings.organization.timezone, vn(2026, 5, 18, 7, 0, 5));
+        let (clock, _hand) =
+            Clock::manual(settings.organization.timezone, vn(2026, 5, 18, 7, 0, 5));
         enqueue(db, &clock, 40).await;
         let ctx = Context::new(db.clone(), clock.clone(), Arc::new(settings.clone()))
             .unwrap()
@@ -130,7 +135,11 @@ async fn a_graceful_stop_finishes_the_messages_in_flight_and_gives_back_the_rest
             .unwrap();
         let took = asked.elapsed();
         // The whole queue would take 40 × 300 ms / 2 = 6 s.
-        assert!(took < Duration::from_millis(2_000), "{:?}: stop took {took:?}", t.backend);
+        assert!(
+            took < Duration::from_millis(2_000),
+            "{:?}: stop took {took:?}",
+            t.backend
+        );
         let rows = notification::Entity::find().all(db).await.unwrap();
         let sent = rows.iter().filter(|r| r.state == state::SENT).count();
         let received: Vec<_> = sink.received().into_iter().skip(seen).collect();

@@ -124,7 +124,7 @@ fn status_text(line: &DigestLine) -> String {
     }
 }
 
-fn reminders_text(documents: &[IssuedReminder]) -> String {
+pub(super) fn reminders_text(documents: &[IssuedReminder]) -> String {
     if documents.is_empty() {
         return "chưa có".to_string();
     }
@@ -283,7 +283,7 @@ pub fn render(digest: &Digest, settings: &RenderSettings) -> Result<Rendered, as
         }
         .render()?;
         let text = format!("{}\n", text.trim_end());
-        let size = fit::encoded_len(text.len()) + fit::encoded_len(html.len());
+        let size = fit::part_len(&text) + fit::part_len(&html);
         match fit::next_limit(limit, size, budget) {
             Some(smaller) => limit = smaller,
             None => {

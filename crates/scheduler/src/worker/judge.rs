@@ -94,20 +94,14 @@ impl<M: Mailer> Worker<M> {
     /// Sends one claimed notification (no transaction is open) to each of
     /// its addresses that has not taken it yet and is not refused for good,
     /// records each address's answer, and finishes the row under the lease.
-    pub async fn deliver_claimed(
-        &self,
-        c: &ClaimedNotification,
-    ) -> dondoc_core::Result<Delivery> {
+    pub async fn deliver_claimed(&self, c: &ClaimedNotification) -> dondoc_core::Result<Delivery> {
         let sent = self.send_claimed(c).await?;
         self.settle(sent).await
     }
 
     /// The sending half of [`Worker::deliver_claimed`]: shared access only,
     /// so that several run at once.
-    pub(super) async fn send_claimed(
-        &self,
-        c: &ClaimedNotification,
-    ) -> dondoc_core::Result<Sent> {
+    pub(super) async fn send_claimed(&self, c: &ClaimedNotification) -> dondoc_core::Result<Sent> {
         if c.ambiguous {
             metrics::counter!("dondoc_outbox_reclaimed_total").increment(1);
         }

@@ -311,10 +311,7 @@ impl<M: Mailer> Worker<M> {
     /// One claimed notification, when a sending slot is free: given back if
     /// the worker is stopping, delivery paused meanwhile or too little of
     /// the lease is left; else sent, then judged.
-    async fn deliver_or_give_back(
-        &self,
-        c: &ClaimedNotification,
-    ) -> dondoc_core::Result<Delivery> {
+    async fn deliver_or_give_back(&self, c: &ClaimedNotification) -> dondoc_core::Result<Delivery> {
         let now = self.clock.now();
         if self.stop.is_stopping() {
             // A graceful stop: nothing new starts; another instance (or

@@ -77,7 +77,7 @@ impl std::fmt::Display for DigestKind {
 }
 
 /// A reminder document (văn bản đôn đốc) already issued for a task.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct IssuedReminder {
     pub number: String,
     pub issued_on: NaiveDate,

@@ -75,7 +75,12 @@ fn leader_name(task: &ReminderTask, leaders: &HashMap<i64, &LeaderContact>) -> S
     let Some(leader) = task.leader_in_charge_id.and_then(|id| leaders.get(&id)) else {
         return String::new();
     };
-    match leader.position.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+    match leader
+        .position
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
         Some(position) => format!("{} ({position})", leader.full_name.trim()),
         None => leader.full_name.trim().to_string(),
     }

@@ -213,7 +213,8 @@ fn rendering_is_deterministic() {
 /// A department digest of `n` overdue lines with long titles.
 fn big_digest(n: i64) -> Digest {
     let mut d = digest();
-    let title = "Triển khai dự án cấp nước sạch nông thôn và cải tạo hệ thống thoát nước đô thị ".repeat(4);
+    let title =
+        "Triển khai dự án cấp nước sạch nông thôn và cải tạo hệ thống thoát nước đô thị ".repeat(4);
     d.sections = vec![DigestSection {
         section: Section::Overdue,
         lines: (0..n).map(|i| line(i, &title, Some(30), None)).collect(),
@@ -227,13 +228,19 @@ fn a_digest_too_large_for_the_cap_lists_the_oldest_and_counts_the_rest() {
     s.max_message_bytes = 100_000;
     let d = big_digest(2_000);
     let r = render(&d, &s).unwrap();
-    let size = fit::encoded_len(r.text.len()) + fit::encoded_len(r.html.len());
+    let size = fit::part_len(&r.text) + fit::part_len(&r.html);
     assert!(size < 100_000, "{size} bytes");
     let listed = r.text.matches("Xem và cập nhật:").count();
     assert!(listed > 10 && listed < 2_000, "{listed} lines listed");
-    let more = format!("… và {} nhiệm vụ khác — xem tất cả: http://dondoc.example/overdue?department=TNMT", 2_000 - listed);
+    let more = format!(
+        "… và {} nhiệm vụ khác — xem tất cả: http://dondoc.example/overdue?department=TNMT",
+        2_000 - listed
+    );
     assert!(r.text.contains(&more), "text lacks {more:?}");
-    assert!(r.html.contains(&format!("… và {} nhiệm vụ khác", 2_000 - listed)));
+    assert!(
+        r.html
+            .contains(&format!("… và {} nhiệm vụ khác", 2_000 - listed))
+    );
     // The first (oldest) lines are the ones kept.
     assert!(r.text.contains("[NV-0]") && !r.text.contains("[NV-1999]"));
     // Under the default cap the same digest is whole.
@@ -251,16 +258,26 @@ fn a_leader_digest_is_a_summary_of_the_oldest_few_per_department() {
     d.groups = vec![DepartmentGroup {
         code: "TN MT".into(),
         name: "Phòng Tài nguyên và Môi trường".into(),
-        lines: (0..500).map(|i| line(i, "Đo đạc", Some(30), None)).collect(),
+        lines: (0..500)
+            .map(|i| line(i, "Đo đạc", Some(30), None))
+            .collect(),
     }];
     let r = render(&d, &settings()).unwrap();
-    assert_eq!(r.text.matches("Xem và cập nhật:").count(), LEADER_OLDEST_SHOWN);
+    assert_eq!(
+        r.text.matches("Xem và cập nhật:").count(),
+        LEADER_OLDEST_SHOWN
+    );
     assert!(
-        r.text.contains("… và 497 nhiệm vụ khác — xem tất cả: http://dondoc.example/overdue?department=TN%20MT"),
+        r.text.contains(
+            "… và 497 nhiệm vụ khác — xem tất cả: http://dondoc.example/overdue?department=TN%20MT"
+        ),
         "{}",
         r.text
     );
-    assert!(r.text.contains("500 nhiệm vụ quá hạn, trong đó 500 quá hạn từ 14 ngày trở lên"));
+    assert!(
+        r.text
+            .contains("500 nhiệm vụ quá hạn, trong đó 500 quá hạn từ 14 ngày trở lên")
+    );
 }
 
 #[test]
@@ -275,20 +292,27 @@ fn a_digest_whose_sections_do_not_fit_says_how_many_tasks_it_leaves_out() {
         .map(|g| DepartmentGroup {
             code: format!("D{g}"),
             name: format!("Phòng số {g} có tên khá dài để thư nặng hơn"),
-            lines: (0..5).map(|i| line(g * 10 + i, "Đo đạc", Some(30), None)).collect(),
+            lines: (0..5)
+                .map(|i| line(g * 10 + i, "Đo đạc", Some(30), None))
+                .collect(),
         })
         .collect();
     let r = render(&d, &s).unwrap();
-    let size = fit::encoded_len(r.text.len()) + fit::encoded_len(r.html.len());
+    let size = fit::part_len(&r.text) + fit::part_len(&r.html);
     assert!(size < 40_000, "{size} bytes");
     assert!(r.text.contains("Thư giới hạn 40 KB: còn"), "{}", r.text);
-    assert!(r.text.contains("nhiệm vụ không ghi trong thư này — xem đầy đủ trên hệ thống: http://dondoc.example/overdue"));
+    assert!(r.text.contains(
+        "nhiệm vụ không ghi trong thư này — xem đầy đủ trên hệ thống: http://dondoc.example/overdue"
+    ));
 }
 
 #[test]
 fn the_html_part_is_phone_friendly_and_names_the_leader() {
     let r = render(&digest(), &settings()).unwrap();
-    assert!(r.html.contains("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"));
+    assert!(
+        r.html
+            .contains("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
+    );
     assert!(r.html.contains("@media only screen and (max-width: 600px)"));
     assert!(r.html.contains("data-label=\"Lãnh đạo phụ trách\""));
     assert!(r.html.contains("Trần Thị Bình (Phó Chủ tịch UBND huyện)"));
