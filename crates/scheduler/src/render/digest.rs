@@ -24,6 +24,11 @@ pub(super) struct LineView {
     pub due: String,
     pub status: String,
     pub reminders: String,
+    /// "the last letter asked for a report by …", when it did.
+    pub report_back: String,
+    /// Escalations: where to draft the next reminder letter to the
+    /// department (empty elsewhere).
+    pub next_letter: String,
     pub link: String,
 }
 
@@ -153,6 +158,18 @@ fn line_view(line: &DigestLine, public_url: &str) -> LineView {
         status: status_text(line),
         leader: one_line(&line.leader_in_charge),
         reminders: reminders_text(&line.reminder_documents),
+        report_back: line
+            .reminder_documents
+            .last()
+            .and_then(|d| d.report_back_on)
+            .map(|d| {
+                format!(
+                    "Văn bản đôn đốc gần nhất yêu cầu báo cáo trước ngày {}",
+                    vn_date(d)
+                )
+            })
+            .unwrap_or_default(),
+        next_letter: String::new(),
         link: format!("{public_url}/tasks/{}", line.task_id),
     }
 }
@@ -391,7 +408,17 @@ fn escalation_parts(digest: &Digest, settings: &RenderSettings, date: &str) -> P
             .map(|s| SectionView {
                 heading: format!("QUÁ HẠN — {} nhiệm vụ (cũ nhất trước)", s.lines.len()),
                 colour: "#b91c1c",
-                lines: s.lines.iter().map(|l| line_view(l, url)).collect(),
+                lines: s
+                    .lines
+                    .iter()
+                    .map(|l| LineView {
+                        next_letter: format!(
+                            "{url}/letters/{}",
+                            query_value(&l.lead_department_code)
+                        ),
+                        ..line_view(l, url)
+                    })
+                    .collect(),
                 more: None,
                 link: format!("{url}/overdue"),
             })

@@ -113,6 +113,7 @@ mod tests {
             reminder_documents: vec![dondoc_core::followup::reminders::IssuedReminder {
                 number: "125/UBND-VP".into(),
                 issued_on: NaiveDate::from_ymd_opt(2026, 5, 8).unwrap(),
+                report_back_on: None,
             }],
             task_code: "MT-01".into(),
             task_title: "Đo đạc <đất> & \"cấp\" giấy".into(),

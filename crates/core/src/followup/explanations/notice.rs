@@ -79,11 +79,12 @@ async fn reminders_of<C: ConnectionTrait>(db: &C, task_id: i64) -> Result<Vec<Is
     struct Row {
         number: String,
         issued_on: NaiveDate,
+        report_back_on: Option<NaiveDate>,
     }
     use sea_orm::FromQueryResult;
     let rows = Row::find_by_statement(crate::db::statement(
         db,
-        "SELECT d.number AS number, d.issued_on AS issued_on FROM document_tasks dt \
+        "SELECT d.number AS number, d.issued_on AS issued_on, d.report_back_on AS report_back_on FROM document_tasks dt \
          JOIN documents d ON d.id = dt.document_id \
          WHERE dt.relation = 'reminds' AND dt.task_id = ? ORDER BY d.issued_on, d.number",
         vec![task_id.into()],
@@ -95,6 +96,7 @@ async fn reminders_of<C: ConnectionTrait>(db: &C, task_id: i64) -> Result<Vec<Is
         .map(|r| IssuedReminder {
             number: r.number,
             issued_on: r.issued_on,
+            report_back_on: r.report_back_on,
         })
         .collect())
 }

@@ -81,6 +81,9 @@ impl std::fmt::Display for DigestKind {
 pub struct IssuedReminder {
     pub number: String,
     pub issued_on: NaiveDate,
+    /// The date the letter asks the department to report back by.
+    #[serde(default)]
+    pub report_back_on: Option<NaiveDate>,
 }
 
 /// What the policy needs to know about one task.

@@ -28,6 +28,7 @@ fn line(id: i64, title: &str, days_overdue: Option<i64>, days_left: Option<i64>)
         reminder_documents: vec![IssuedReminder {
             number: "125/UBND-VP".into(),
             issued_on: NaiveDate::from_ymd_opt(2026, 4, 20).unwrap(),
+            report_back_on: NaiveDate::from_ymd_opt(2026, 4, 30),
         }],
         leader_in_charge: "Trần Thị Bình (Phó Chủ tịch UBND huyện)".into(),
     }
@@ -76,6 +77,7 @@ fn a_department_digest_names_everything_in_vietnamese() {
         "Đơn vị chủ trì: Phòng Tài nguyên và Môi trường (TNMT)",
         "Thời hạn: 01/05/2026 — quá hạn 17 ngày",
         "Lãnh đạo phụ trách: Trần Thị Bình (Phó Chủ tịch UBND huyện)",
+        "Văn bản đôn đốc gần nhất yêu cầu báo cáo trước ngày 30/04/2026",
         "Văn bản đôn đốc đã ban hành: 1 văn bản (số 125/UBND-VP ngày 20/04/2026)",
         "Xem và cập nhật: http://dondoc.example/tasks/7",
         "SẮP ĐẾN HẠN (trong 7 ngày tới) — 1 nhiệm vụ",
