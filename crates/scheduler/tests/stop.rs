@@ -81,14 +81,30 @@ async fn messages_go_out_several_at_a_time() {
         let report = worker.drain().await.unwrap();
         let took = started.elapsed();
         assert_eq!(report.sent, 24, "{:?} {report:?}", t.backend);
+        let received: Vec<_> = sink.received().into_iter().skip(seen).collect();
+        assert_eq!(received.len(), 24);
+        // When each message arrived (before its 200 ms answer): one at a
+        // time, two arrivals are always 200 ms apart or more; several at a
+        // time, many are closer. The run's total time is not asserted: the
+        // machine may be busy.
+        let at: Vec<f64> = std::fs::read_to_string(&sink.log)
+            .unwrap()
+            .lines()
+            .filter(|l| l.contains("\"event\": \"received\""))
+            .skip(seen)
+            .map(|l| {
+                serde_json::from_str::<serde_json::Value>(l).unwrap()["at"]
+                    .as_f64()
+                    .unwrap()
+            })
+            .collect();
+        seen += received.len();
+        let overlapping = at.windows(2).filter(|w| w[1] - w[0] < 0.15).count();
         assert!(
-            took < Duration::from_millis(3_000),
-            "{:?}: 24 messages of 200 ms each took {took:?}",
+            overlapping >= 12,
+            "{:?}: only {overlapping} of 23 arrivals overlapped an answer ({took:?} in all)",
             t.backend
         );
-        let received: Vec<_> = sink.received().into_iter().skip(seen).collect();
-        seen += received.len();
-        assert_eq!(received.len(), 24);
         println!(
             "{:?}: 24 messages answered in 200 ms each, delivered in {took:?}",
             t.backend
@@ -128,15 +144,17 @@ async fn a_graceful_stop_finishes_the_messages_in_flight_and_gives_back_the_rest
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         let asked = Instant::now();
+        let before = sink.received().len() - seen;
         tx.send(()).unwrap();
         tokio::time::timeout(Duration::from_secs(10), running)
             .await
             .expect("the scheduler stops without draining the queue")
             .unwrap();
         let took = asked.elapsed();
-        // The whole queue would take 40 × 300 ms / 2 = 6 s.
+        // The whole queue would take 40 × 300 ms / 2 = 6 s; only the two
+        // messages being sent when asked are finished.
         assert!(
-            took < Duration::from_millis(2_000),
+            took < Duration::from_millis(5_000),
             "{:?}: stop took {took:?}",
             t.backend
         );
@@ -146,7 +164,11 @@ async fn a_graceful_stop_finishes_the_messages_in_flight_and_gives_back_the_rest
         seen += received.len();
         // Every message the server took is recorded sent: none was cut off.
         assert_eq!(sent, received.len(), "{:?}", t.backend);
-        assert!((2..40).contains(&sent), "{:?}: {sent} sent", t.backend);
+        assert!(
+            (2..40).contains(&sent) && sent <= before + 2,
+            "{:?}: {sent} sent, {before} received when asked to stop",
+            t.backend
+        );
         // The rest are back in the queue, unclaimed, their attempt unspent,
         // ready for the next start or another instance.
         for r in rows.iter().filter(|r| r.state != state::SENT) {

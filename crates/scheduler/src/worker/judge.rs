@@ -173,9 +173,9 @@ impl<M: Mailer> Worker<M> {
                 {
                     self.streak().reset();
                     let why = "Trả lại hàng đợi: máy chủ thư từ chối mọi thư / back in the queue: the mail server refused every message; ";
-                    let n = outbox::reopen_refused(&self.db, &[c.id], until, why).await?;
-                    self.reopened
-                        .fetch_add(n as u32, std::sync::atomic::Ordering::SeqCst);
+                    // Reported as given back (never as failed), so not
+                    // counted among the reopened failures either.
+                    outbox::reopen_refused(&self.db, &[c.id], until, why).await?;
                     return Ok(Delivery::Released { id: c.id });
                 }
                 report(c, &delivery);
