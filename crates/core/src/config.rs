@@ -250,6 +250,16 @@ pub struct MailSettings {
     /// `Reply-To` of every notice (an office mailbox a person reads); empty:
     /// none, replies go to `from`.
     pub reply_to: String,
+    /// The domain after `@` in every `Message-ID` (empty: the domain of
+    /// `from`), e.g. the public host name, so that threads and spam filters
+    /// see a domain the organisation owns.
+    #[serde(default)]
+    pub message_id_domain: String,
+    /// No message is ever built larger than this (bytes, as sent): a digest
+    /// that would be larger shows its oldest tasks and says how many more
+    /// there are. Default 2 MB, well under the 10 MB most servers accept.
+    #[serde(default = "default_max_message_bytes")]
+    pub max_message_bytes: usize,
     pub smtp: SmtpSettings,
     pub delivery: DeliverySettings,
 }
@@ -298,6 +308,14 @@ pub struct DeliverySettings {
     /// a row after which the server, not the mailboxes, is taken to refuse:
     /// delivery pauses and the streak's notifications go back in the queue.
     pub refusals_before_pause: u32,
+    /// Messages sent at the same time, each on its own SMTP connection
+    /// (`mail.smtp.pool_size` keeps at least this many open).
+    #[serde(default = "default_concurrency")]
+    pub concurrency: u32,
+}
+
+fn default_concurrency() -> u32 {
+    4
 }
 
 /// The drafted reminder letter (công văn đôn đốc) and the review's wording.
@@ -388,6 +406,25 @@ fn time_zone<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Tz, D::Error>
             "`{raw}` is not an IANA time zone such as Asia/Ho_Chi_Minh"
         ))
     })
+}
+
+fn default_max_message_bytes() -> usize {
+    2_000_000
+}
+
+impl MailSettings {
+    /// The domain of every `Message-ID`: `message_id_domain`, else the
+    /// domain of `from`.
+    pub fn message_id_domain(&self) -> String {
+        let configured = self.message_id_domain.trim();
+        if !configured.is_empty() {
+            return configured.trim_matches(['<', '>', '@']).to_string();
+        }
+        self.from
+            .rsplit_once('@')
+            .map(|(_, d)| d.trim().trim_end_matches('>').trim().to_string())
+            .unwrap_or_default()
+    }
 }
 
 impl Settings {

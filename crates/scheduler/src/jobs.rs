@@ -65,7 +65,7 @@ impl Context {
         Ok(Self {
             render: RenderSettings::from_settings(&settings),
             calendar,
-            message_domain: mailer::message_domain(&from),
+            message_domain: message_id_domain(&settings.mail, &from),
             schedules: Arc::new(schedules),
             instance: worker_id(),
             db,
@@ -92,6 +92,19 @@ impl Context {
                 .with_timezone(&self.schedules.timezone())
                 .date_naive()
         })
+    }
+}
+
+/// The domain of Message-IDs: `mail.message_id_domain`, else `mail.from`'s.
+fn message_id_domain(
+    settings: &dondoc_core::config::MailSettings,
+    from: &lettre::message::Mailbox,
+) -> String {
+    let configured = settings.message_id_domain();
+    if configured.is_empty() {
+        mailer::message_domain(from)
+    } else {
+        configured
     }
 }
 

@@ -31,4 +31,4 @@ pub use jobs::{Context, JobRun, TickReport, run_now, tick, tick_job};
 pub use mailer::{AnyMailer, Mailer, Outgoing, Receipt, SendError};
 pub use schedule::{Job, ScheduleError, Schedules};
 pub use service::Scheduler;
-pub use worker::{Delivery, DrainReport, Step, Worker};
+pub use worker::{Delivery, DrainReport, Step, StopHandle, Worker};

@@ -191,6 +191,26 @@ pub fn build_message_with(
         })
 }
 
+/// The message's bytes, or a permanent failure when they exceed `max`
+/// (`mail.max_message_bytes`): no message larger than the cap is ever sent
+/// (digests are rendered to fit; this is the last guard).
+pub fn formatted_within(message: &Message, max: usize) -> Result<Vec<u8>, SendError> {
+    let bytes = message.formatted();
+    if bytes.len() > max {
+        return Err(SendError::Permanent {
+            code: None,
+            message: format!(
+                "the message is {} bytes, more than mail.max_message_bytes ({max}); not sent",
+                bytes.len()
+            ),
+        });
+    }
+    Ok(bytes)
+}
+
+/// The default cap of a transport made without settings.
+const DEFAULT_MAX_MESSAGE_BYTES: usize = 2_000_000;
+
 /// Parses `mail.from`; a bad one is a configuration error naming the key.
 pub fn sender(settings: &MailSettings) -> anyhow::Result<Mailbox> {
     settings.from.trim().parse::<Mailbox>().map_err(|err| {
@@ -223,12 +243,15 @@ pub fn message_domain(from: &Mailbox) -> String {
 
 // ───────────────────────────── SMTP ─────────────────────────────
 
-/// lettre's pooled async SMTP transport.
+/// lettre's pooled async SMTP transport. The worker sends up to
+/// `mail.delivery.concurrency` messages at once through one of these, each
+/// on a connection of the pool.
 #[derive(Clone)]
 pub struct SmtpMailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
     reply_to: Option<Mailbox>,
+    max_message_bytes: usize,
     description: String,
 }
 
@@ -265,8 +288,15 @@ impl SmtpMailer {
             transport: builder.build(),
             from,
             reply_to: None,
+            max_message_bytes: DEFAULT_MAX_MESSAGE_BYTES,
             description: format!("smtp {host}:{} ({tls})", smtp.port),
         })
+    }
+
+    /// Refuses (permanently, unsent) any message larger than `max` bytes.
+    pub fn with_max_message_bytes(mut self, max: usize) -> Self {
+        self.max_message_bytes = max;
+        self
     }
 }
 
@@ -277,7 +307,7 @@ impl SmtpMailer {
         addresses: Option<&[String]>,
     ) -> Result<Receipt, SendError> {
         let message = build_message_with(&self.from, self.reply_to.as_ref(), mail)?;
-        let bytes = message.formatted();
+        let bytes = formatted_within(&message, self.max_message_bytes)?;
         let envelope = match addresses {
             None => message.envelope().clone(),
             Some(addresses) => {
@@ -401,6 +431,7 @@ pub struct FileMailer {
     dir: PathBuf,
     from: Mailbox,
     reply_to: Option<Mailbox>,
+    max_message_bytes: usize,
 }
 
 impl FileMailer {
@@ -409,6 +440,7 @@ impl FileMailer {
             dir,
             from,
             reply_to: None,
+            max_message_bytes: DEFAULT_MAX_MESSAGE_BYTES,
         }
     }
 
@@ -431,6 +463,7 @@ impl FileMailer {
 impl Mailer for FileMailer {
     async fn send(&self, mail: &Outgoing) -> Result<Receipt, SendError> {
         let message = build_message_with(&self.from, self.reply_to.as_ref(), mail)?;
+        let bytes = formatted_within(&message, self.max_message_bytes)?;
         let path = self.path_for(&mail.idempotency_key);
         let temporary = path.with_extension("eml.tmp");
         let io = |err: std::io::Error, what: &str| SendError::Config {
@@ -443,7 +476,7 @@ impl Mailer for FileMailer {
         tokio::fs::create_dir_all(&self.dir)
             .await
             .map_err(|e| io(e, "create the folder"))?;
-        tokio::fs::write(&temporary, message.formatted())
+        tokio::fs::write(&temporary, bytes)
             .await
             .map_err(|e| io(e, "write a message"))?;
         tokio::fs::rename(&temporary, &path)
@@ -465,6 +498,7 @@ impl Mailer for FileMailer {
 pub struct LogMailer {
     from: Mailbox,
     reply_to: Option<Mailbox>,
+    max_message_bytes: usize,
 }
 
 impl LogMailer {
@@ -472,6 +506,7 @@ impl LogMailer {
         Self {
             from,
             reply_to: None,
+            max_message_bytes: DEFAULT_MAX_MESSAGE_BYTES,
         }
     }
 }
@@ -479,7 +514,7 @@ impl LogMailer {
 impl Mailer for LogMailer {
     async fn send(&self, mail: &Outgoing) -> Result<Receipt, SendError> {
         let message = build_message_with(&self.from, self.reply_to.as_ref(), mail)?;
-        let size = message.formatted().len();
+        let size = formatted_within(&message, self.max_message_bytes)?.len();
         tracing::info!(
             to = %mail.recipients.join(", "),
             subject = %mail.subject,
@@ -510,20 +545,29 @@ impl AnyMailer {
     pub fn from_settings(settings: &MailSettings) -> anyhow::Result<Self> {
         let from = sender(settings)?;
         let reply = reply_to(settings)?;
+        let max = settings.max_message_bytes;
         Ok(match settings.transport {
             MailTransport::Smtp => {
-                let mut m = SmtpMailer::new(&settings.smtp, from)?;
+                // One connection for each message sent at the same time.
+                let smtp = SmtpSettings {
+                    pool_size: settings.smtp.pool_size.max(settings.delivery.concurrency),
+                    ..settings.smtp.clone()
+                };
+                let mut m = SmtpMailer::new(&smtp, from)?;
                 m.reply_to = reply;
+                m.max_message_bytes = max;
                 AnyMailer::Smtp(m)
             }
             MailTransport::File => {
                 let mut m = FileMailer::new(settings.file_dir.clone(), from);
                 m.reply_to = reply;
+                m.max_message_bytes = max;
                 AnyMailer::File(m)
             }
             MailTransport::Log => AnyMailer::Log(LogMailer {
                 from,
                 reply_to: reply,
+                max_message_bytes: max,
             }),
         })
     }

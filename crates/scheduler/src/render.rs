@@ -13,8 +13,10 @@
 mod digest;
 mod explanation;
 mod notice;
+mod fit;
 
-pub use digest::{render, to_notification};
+pub use digest::{LEADER_OLDEST_SHOWN, render, to_notification};
+pub use fit::{encoded_len, part_len};
 
 use chrono::NaiveDate;
 use dondoc_core::{
@@ -30,6 +32,8 @@ pub struct RenderSettings {
     pub public_url: String,
     pub due_soon_days: u32,
     pub escalate_after_days: u32,
+    /// `mail.max_message_bytes`: no digest is rendered larger.
+    pub max_message_bytes: usize,
 }
 
 impl RenderSettings {
@@ -39,6 +43,7 @@ impl RenderSettings {
             public_url: settings.public_url().to_string(),
             due_soon_days: settings.policy.due_soon_days,
             escalate_after_days: settings.policy.escalate_after_days,
+            max_message_bytes: settings.mail.max_message_bytes,
         }
     }
 }

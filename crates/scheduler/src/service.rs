@@ -45,9 +45,10 @@ impl<M: Mailer> Scheduler<M> {
         &mut self.worker
     }
 
-    /// Runs until `shutdown` completes. Work in progress (one tick, one
-    /// delivery round) is finished before returning, so no lease is left
-    /// behind by a clean stop.
+    /// Runs until `shutdown` completes. A tick in progress is finished; a
+    /// delivery round in progress finishes the messages being sent and
+    /// gives back the rest of its claim unsent, so a clean stop leaves no
+    /// lease behind and does not wait for the whole queue.
     pub async fn run(mut self, shutdown: impl Future<Output = ()> + Send) {
         let tick_every = Duration::from_secs(self.ctx.settings.scheduler.tick_seconds.max(1));
         tracing::info!(
@@ -81,7 +82,27 @@ impl<M: Mailer> Scheduler<M> {
                 next_tick = Instant::now() + tick_every;
             }
             if Instant::now() >= next_delivery {
-                match self.worker.drain().await {
+                // Shutdown is watched during delivery too: the messages being
+                // sent are finished, the rest of the claim is given back,
+                // and the queue is left for the next start (or another
+                // instance) instead of being drained first.
+                let stop = self.worker.stop_handle();
+                let mut stopping = false;
+                let result = {
+                    let drain = self.worker.drain();
+                    tokio::pin!(drain);
+                    tokio::select! {
+                        result = &mut drain => result,
+                        () = &mut shutdown => {
+                            stopping = true;
+                            stop.stop();
+                            tracing::info!(instance = %self.ctx.instance,
+                                "stopping: finishing the messages being sent, giving back the rest");
+                            drain.await
+                        }
+                    }
+                };
+                match result {
                     Ok(report) => {
                         if report != Default::default() {
                             tracing::info!(worker = %self.worker.id(), "delivery: {}", report.describe());
@@ -90,6 +111,9 @@ impl<M: Mailer> Scheduler<M> {
                     Err(err) => {
                         tracing::error!(error = %err, "delivery round failed; retrying at the next occurrence")
                     }
+                }
+                if stopping {
+                    break;
                 }
                 next_delivery = self.next_delivery();
             }

@@ -299,7 +299,11 @@ async fn configuration_failures_pause_delivery_without_spending_attempts() {
     };
     let t = testing::sqlite().await;
     let db = &t.db;
-    let settings = settings(&t.url, refusing.port);
+    let mut settings = settings(&t.url, refusing.port);
+    // One at a time, so that the counts below are exact (sent at the same
+    // time, the messages in flight when the pause comes are reopened too:
+    // the end state, all six waiting, is the same).
+    settings.mail.delivery.concurrency = 1;
     let t0 = vn(2026, 5, 18, 7, 0, 30);
     let (clock, _hand) = Clock::manual(settings.organization.timezone, t0);
     let notes: Vec<_> = (0..6)
@@ -439,6 +443,9 @@ async fn a_slow_batch_gives_back_what_it_can_no_longer_send_under_its_lease() {
         let db = &t.db;
         let mut settings = settings(&t.url, 25);
         settings.mail.delivery.batch_size = 3;
+        // One at a time: each send starts only after the previous one took
+        // 40 s of the lease (at the same time, all would start at once).
+        settings.mail.delivery.concurrency = 1;
         let t0 = vn(2026, 5, 18, 7, 0, 30);
         let (clock, hand) = Clock::manual(settings.organization.timezone, t0);
         let notes: Vec<_> = (0..3)

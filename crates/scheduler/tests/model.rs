@@ -159,6 +159,7 @@ fn delivery() -> DeliverySettings {
         // Every scripted refusal is of one kind (550, no enhanced status):
         // keep the "server refuses everything" breaker out of the model.
         refusals_before_pause: u32::MAX,
+        concurrency: 1,
     }
 }
 

@@ -4,7 +4,7 @@ use as their oracle.
 
     smtp_sink.py serve --port P --log FILE [--reject ADDR=CODE]... [--delay-ms N]
                        [--slow ADDR=SECONDS]... [--drop-after-data ADDR]...
-                       [--refuse-sender CODE] [--mode-file FILE]
+                       [--refuse-sender CODE] [--mode-file FILE] [--max-size BYTES] [--no-parse]
     smtp_sink.py parse FILE.eml...
 
 `serve` accepts every message and appends one JSON line per message it
@@ -21,6 +21,11 @@ parts decoded, then:
                           permanent "user unknown" naming the recipient (a
                           server whose directory is down), anything else or
                           no file: as usual
+  --max-size BYTES        refuses (552) messages larger than this; default
+                          10 MB, Postfix's default message_size_limit
+  --no-parse              logs envelope and size only (benchmarks: the
+                          server's own work stays small)
+Each record carries the message's size in bytes as received.
 It prints READY on stdout once it accepts connections.
 
 `parse` prints the same JSON for .eml files (the file transport's output).
@@ -61,6 +66,7 @@ class Handler:
         self.delay = args.delay_ms / 1000.0
         self.refuse_sender = args.refuse_sender
         self.mode_file = args.mode_file
+        self.no_parse = args.no_parse
 
     def mode(self):
         if not self.mode_file:
@@ -99,11 +105,13 @@ class Handler:
 
     async def handle_DATA(self, server, session, envelope):
         record = {"event": "received", "mail_from": envelope.mail_from,
-                  "rcpt_tos": list(envelope.rcpt_tos), "at": time.time()}
-        try:
-            record.update(describe(envelope.content))
-        except Exception as err:  # keep the oracle complete even for odd mail
-            record["parse_error"] = repr(err)
+                  "rcpt_tos": list(envelope.rcpt_tos), "at": time.time(),
+                  "size": len(envelope.original_content or envelope.content or b"")}
+        if not self.no_parse:
+            try:
+                record.update(describe(envelope.content))
+            except Exception as err:  # keep the oracle complete even for odd mail
+                record["parse_error"] = repr(err)
         drop = [a for a in envelope.rcpt_tos if a in self.drop and a not in self.dropped]
         record["dropped"] = bool(drop)
         self.write(record)
@@ -115,7 +123,7 @@ class Handler:
         wait = self.delay + max([self.slow.get(a, 0.0) for a in envelope.rcpt_tos] or [0.0])
         if wait > 0:
             await asyncio.sleep(wait)
-        return "250 2.0.0 Ok: queued as " + record["message_id"].strip("<>")[:24]
+        return "250 2.0.0 Ok: queued as " + record.get("message_id", "<x>").strip("<>")[:24]
 
 
 def serve(args):
@@ -123,7 +131,7 @@ def serve(args):
 
     handler = Handler(args)
     controller = Controller(handler, hostname="127.0.0.1", port=args.port,
-                            enable_SMTPUTF8=True, data_size_limit=10_000_000)
+                            enable_SMTPUTF8=True, data_size_limit=args.max_size)
     controller.start()
     print("READY", flush=True)
     try:
@@ -153,6 +161,8 @@ def main():
     s.add_argument("--delay-ms", type=int, default=0)
     s.add_argument("--refuse-sender", default="")
     s.add_argument("--mode-file", default="")
+    s.add_argument("--max-size", type=int, default=10_000_000)
+    s.add_argument("--no-parse", action="store_true")
     p = sub.add_parser("parse")
     p.add_argument("files", nargs="+")
     args = parser.parse_args()

@@ -61,6 +61,9 @@ enum Command {
         count: usize,
         #[arg(long)]
         today: NaiveDate,
+        /// Pad each message with task lines to about this many KB (0: 8 lines).
+        #[arg(long, default_value_t = 0)]
+        size_kb: usize,
     },
     /// Query plans of the list, overdue, stats and digest queries.
     Explain {
@@ -80,7 +83,11 @@ fn main() -> anyhow::Result<()> {
     runtime.block_on(async move {
         match cli.command {
             Command::Digest { today } => digest(settings, today).await,
-            Command::Smtp { count, today } => smtp(settings, count, today).await,
+            Command::Smtp {
+                count,
+                today,
+                size_kb,
+            } => smtp(settings, count, today, size_kb).await,
             Command::Explain { today } => explain(settings, today).await,
         }
     })
@@ -192,10 +199,11 @@ async fn digest(settings: Arc<Settings>, today: NaiveDate) -> anyhow::Result<()>
     Ok(())
 }
 
-fn bench_notification(i: usize, today: NaiveDate, to: &str) -> NewNotification {
+fn bench_notification(i: usize, today: NaiveDate, to: &str, size_kb: usize) -> NewNotification {
     let mut text = String::new();
     let mut html = String::from("<html><body><h1>Nhiệm vụ quá hạn</h1><ul>");
-    for n in 0..8 {
+    let mut n = 0;
+    while n < 8 || text.len() + html.len() < size_kb * 1000 {
         text.push_str(&format!(
             "- NV-2026-{:06} Triển khai dự án cấp nước sạch nông thôn — hạn 01/11/2026, quá hạn {} ngày; văn bản đôn đốc 12/UBND-VP\n  http://127.0.0.1:8080/tasks/{}\n",
             i * 8 + n,
@@ -208,6 +216,7 @@ fn bench_notification(i: usize, today: NaiveDate, to: &str) -> NewNotification {
             i * 8 + n,
             n + 3
         ));
+        n += 1;
     }
     html.push_str("</ul></body></html>");
     NewNotification {
@@ -225,7 +234,12 @@ fn bench_notification(i: usize, today: NaiveDate, to: &str) -> NewNotification {
     }
 }
 
-async fn smtp(settings: Arc<Settings>, count: usize, today: NaiveDate) -> anyhow::Result<()> {
+async fn smtp(
+    settings: Arc<Settings>,
+    count: usize,
+    today: NaiveDate,
+    size_kb: usize,
+) -> anyhow::Result<()> {
     let db = db::connect(&settings.database).await?;
     let clock = clock(&settings, today);
     let from = mailer::sender(&settings.mail)?;
@@ -234,7 +248,7 @@ async fn smtp(settings: Arc<Settings>, count: usize, today: NaiveDate) -> anyhow
 
     // The same messages for both sides.
     let notifications: Vec<NewNotification> = (0..count)
-        .map(|i| bench_notification(i, today, to))
+        .map(|i| bench_notification(i, today, to, size_kb))
         .collect();
     let txn = db::begin_write(&db).await?;
     for n in &notifications {
@@ -254,6 +268,7 @@ async fn smtp(settings: Arc<Settings>, count: usize, today: NaiveDate) -> anyhow
     )
     .await
     .context("bare SMTP connection")?;
+    let mut bare_bytes = 0;
     for (i, n) in notifications.iter().enumerate() {
         let mail = Outgoing {
             idempotency_key: n.idempotency_key.clone(),
@@ -265,7 +280,9 @@ async fn smtp(settings: Arc<Settings>, count: usize, today: NaiveDate) -> anyhow
             date: clock.now(),
         };
         let message = mailer::build_message(&from, &mail).map_err(|e| anyhow::anyhow!("{e}"))?;
-        conn.send(message.envelope(), &message.formatted())
+        let bytes = message.formatted();
+        bare_bytes = bytes.len();
+        conn.send(message.envelope(), &bytes)
             .await
             .context("bare SMTP send")?;
     }
@@ -273,7 +290,17 @@ async fn smtp(settings: Arc<Settings>, count: usize, today: NaiveDate) -> anyhow
     let bare = started.elapsed();
 
     // The product: the worker drains the outbox through the pooled transport.
-    let smtp_mailer = SmtpMailer::new(&settings.mail.smtp, from)?;
+    // One connection per message sent at the same time.
+    let pool = dondoc_core::config::SmtpSettings {
+        pool_size: settings
+            .mail
+            .smtp
+            .pool_size
+            .max(settings.mail.delivery.concurrency),
+        ..settings.mail.smtp.clone()
+    };
+    let smtp_mailer =
+        SmtpMailer::new(&pool, from)?.with_max_message_bytes(settings.mail.max_message_bytes);
     let mut worker = Worker::new(
         db.clone(),
         clock,
@@ -297,7 +324,9 @@ async fn smtp(settings: Arc<Settings>, count: usize, today: NaiveDate) -> anyhow
             "bare_per_s": rate(bare),
             "pooled_per_s": rate(pooled),
             "ratio": rate(pooled) / rate(bare),
-            "pool_size": settings.mail.smtp.pool_size,
+            "pool_size": pool.pool_size,
+            "concurrency": settings.mail.delivery.concurrency,
+            "message_bytes": bare_bytes,
             "batch_size": settings.mail.delivery.batch_size,
         })
     );

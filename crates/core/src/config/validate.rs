@@ -12,6 +12,11 @@ const LETTER_PLACEHOLDERS: &[(&str, &[&str])] = &[
 ];
 
 /// `{name}` placeholders of `text` that are not in `allowed`.
+/// Bounds of `mail.max_message_bytes`: room for one task line at least,
+/// and under the 10 MB of Postfix's default `message_size_limit`.
+const MIN_MESSAGE_BYTES: usize = 32_000;
+const MAX_MESSAGE_BYTES: usize = 9_000_000;
+
 fn unknown_placeholders(text: &str, allowed: &[&str]) -> Vec<String> {
     let mut unknown = Vec::new();
     let mut rest = text;
@@ -95,6 +100,12 @@ impl Settings {
                 "must be at least 1",
             ));
         }
+        if !(1..=64).contains(&self.mail.delivery.concurrency) {
+            return Err(Error::config(
+                "mail.delivery.concurrency",
+                "must be between 1 and 64",
+            ));
+        }
         if self.mail.delivery.lease_seconds < 10 {
             return Err(Error::config(
                 "mail.delivery.lease_seconds",
@@ -111,6 +122,25 @@ impl Settings {
             return Err(Error::config(
                 "mail.from",
                 format!("`{}` is not an email address", self.mail.from),
+            ));
+        }
+        if !(MIN_MESSAGE_BYTES..=MAX_MESSAGE_BYTES).contains(&self.mail.max_message_bytes) {
+            return Err(Error::config(
+                "mail.max_message_bytes",
+                format!(
+                    "must be between {MIN_MESSAGE_BYTES} and {MAX_MESSAGE_BYTES} bytes (most servers refuse more than 10 MB)"
+                ),
+            ));
+        }
+        let domain = self.mail.message_id_domain.trim();
+        if !domain.is_empty()
+            && !domain
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+        {
+            return Err(Error::config(
+                "mail.message_id_domain",
+                format!("`{domain}` is not a domain name (letters, digits, dots and hyphens)"),
             ));
         }
         if self.log.format != "text" && self.log.format != "json" {

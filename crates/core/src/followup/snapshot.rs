@@ -44,6 +44,7 @@ struct ReminderRow {
     task_id: i64,
     number: String,
     issued_on: NaiveDate,
+    report_back_on: Option<NaiveDate>,
 }
 
 /// [`snapshot`], leaving out open tasks due more than `horizon_days` after
@@ -148,7 +149,8 @@ async fn issued_reminders<C: ConnectionTrait>(
         None => ("", Vec::new()),
     };
     let sql = format!(
-        "SELECT dt.task_id AS task_id, d.number AS number, d.issued_on AS issued_on \
+        "SELECT dt.task_id AS task_id, d.number AS number, d.issued_on AS issued_on, \
+         d.report_back_on AS report_back_on \
          FROM tasks JOIN document_tasks dt ON dt.relation = 'reminds' AND dt.task_id = tasks.id \
          JOIN documents d ON d.id = dt.document_id \
          WHERE {OPEN_SQL}{horizon_sql}"
@@ -164,6 +166,7 @@ async fn issued_reminders<C: ConnectionTrait>(
             .push(IssuedReminder {
                 number: row.number,
                 issued_on: row.issued_on,
+                report_back_on: row.report_back_on,
             });
     }
     for list in reminders.values_mut() {

@@ -12,30 +12,50 @@ use dondoc_core::{
     },
 };
 
-use super::{RenderSettings, Rendered, vn_date};
+use super::{RenderSettings, Rendered, fit, vn_date};
 
-struct LineView {
-    code: String,
-    title: String,
-    department: String,
-    due: String,
-    status: String,
-    reminders: String,
-    link: String,
+#[derive(Clone)]
+pub(super) struct LineView {
+    pub code: String,
+    pub title: String,
+    pub department: String,
+    /// The leader in charge, "Name (position)"; empty when none.
+    pub leader: String,
+    pub due: String,
+    pub status: String,
+    pub reminders: String,
+    /// "the last letter asked for a report by …", when it did.
+    pub report_back: String,
+    /// Escalations: where to draft the next reminder letter to the
+    /// department (empty elsewhere).
+    pub next_letter: String,
+    pub link: String,
 }
 
-struct SectionView {
-    heading: String,
-    colour: &'static str,
-    lines: Vec<LineView>,
+/// "and N more": the tasks of a section the email does not list.
+#[derive(Clone)]
+pub(super) struct More {
+    pub count: usize,
+    pub link: String,
 }
 
-struct Figure {
+#[derive(Clone)]
+pub(super) struct SectionView {
+    pub heading: String,
+    pub colour: &'static str,
+    pub lines: Vec<LineView>,
+    pub more: Option<More>,
+    /// Where the whole section is on the site (the "and N more" link).
+    pub link: String,
+}
+
+pub(super) struct Figure {
     label: &'static str,
     value: u32,
 }
 
-struct ExplanationLineView {
+#[derive(Clone)]
+pub(super) struct ExplanationLineView {
     code: String,
     title: String,
     department: String,
@@ -74,6 +94,8 @@ struct TextEmail<'a> {
     sections: &'a [SectionView],
     explanations_heading: &'a str,
     explanations: &'a [ExplanationLineView],
+    more_explanations: usize,
+    omitted: &'a Option<fit::Omitted>,
     closing: &'a str,
     public_url: &'a str,
 }
@@ -90,6 +112,8 @@ struct HtmlEmail<'a> {
     sections: &'a [SectionView],
     explanations_heading: &'a str,
     explanations: &'a [ExplanationLineView],
+    more_explanations: usize,
+    omitted: &'a Option<fit::Omitted>,
     closing: &'a str,
     public_url: &'a str,
 }
@@ -103,7 +127,7 @@ fn status_text(line: &DigestLine) -> String {
     }
 }
 
-fn reminders_text(documents: &[IssuedReminder]) -> String {
+pub(super) fn reminders_text(documents: &[IssuedReminder]) -> String {
     if documents.is_empty() {
         return "chưa có".to_string();
     }
@@ -130,7 +154,20 @@ fn line_view(line: &DigestLine, public_url: &str) -> LineView {
         },
         due: vn_date(line.due_date),
         status: status_text(line),
+        leader: one_line(&line.leader_in_charge),
         reminders: reminders_text(&line.reminder_documents),
+        report_back: line
+            .reminder_documents
+            .last()
+            .and_then(|d| d.report_back_on)
+            .map(|d| {
+                format!(
+                    "Văn bản đôn đốc gần nhất yêu cầu báo cáo trước ngày {}",
+                    vn_date(d)
+                )
+            })
+            .unwrap_or_default(),
+        next_letter: String::new(),
         link: format!("{public_url}/tasks/{}", line.task_id),
     }
 }
@@ -200,7 +237,8 @@ fn subject(digest: &Digest, settings: &RenderSettings) -> String {
     }
 }
 
-/// Renders a digest. The only failure is a template error (a bug).
+/// Renders a digest, within `max_message_bytes` once sent (see [`fit`]).
+/// The only failure is a template error (a bug).
 pub fn render(digest: &Digest, settings: &RenderSettings) -> Result<Rendered, askama::Error> {
     let url = settings.public_url.as_str();
     let date = vn_date(digest.for_date);
@@ -222,38 +260,58 @@ pub fn render(digest: &Digest, settings: &RenderSettings) -> Result<Rendered, as
         explanations.len()
     );
     let organization = one_line(&settings.organization);
-    let text = TextEmail {
-        organization: &organization,
-        addressee: &addressee,
-        intro: &intro,
-        figures_heading,
-        figures: &figures,
-        sections: &sections,
-        explanations_heading: &explanations_heading,
-        explanations: &explanations,
-        closing: &closing,
-        public_url: url,
+    let budget = fit::body_budget(settings.max_message_bytes, &subject, &digest.addresses);
+    let mut limit = fit::lines_of(&sections) + explanations.len();
+    loop {
+        let shown = fit::truncate(&sections, &explanations, limit, settings);
+        let text = TextEmail {
+            organization: &organization,
+            addressee: &addressee,
+            intro: &intro,
+            figures_heading,
+            figures: &figures,
+            sections: &shown.sections,
+            explanations_heading: &explanations_heading,
+            explanations: &shown.explanations,
+            more_explanations: shown.more_explanations,
+            omitted: &shown.omitted,
+            closing: &closing,
+            public_url: url,
+        }
+        .render()?;
+        let html = HtmlEmail {
+            subject: &subject,
+            organization: &organization,
+            addressee: &addressee,
+            intro: &intro,
+            figures_heading,
+            figures: &figures,
+            sections: &shown.sections,
+            explanations_heading: &explanations_heading,
+            explanations: &shown.explanations,
+            more_explanations: shown.more_explanations,
+            omitted: &shown.omitted,
+            closing: &closing,
+            public_url: url,
+        }
+        .render()?;
+        let text = format!("{}\n", text.trim_end());
+        let size = fit::part_len(&text) + fit::part_len(&html);
+        match fit::next_limit(limit, size, budget) {
+            Some(smaller) => limit = smaller,
+            None => {
+                if size > budget {
+                    tracing::error!(key = %digest.idempotency_key, size, budget,
+                        "a digest's fixed parts alone exceed mail.max_message_bytes");
+                }
+                return Ok(Rendered {
+                    subject,
+                    text,
+                    html,
+                });
+            }
+        }
     }
-    .render()?;
-    let html = HtmlEmail {
-        subject: &subject,
-        organization: &organization,
-        addressee: &addressee,
-        intro: &intro,
-        figures_heading,
-        figures: &figures,
-        sections: &sections,
-        explanations_heading: &explanations_heading,
-        explanations: &explanations,
-        closing: &closing,
-        public_url: url,
-    }
-    .render()?;
-    Ok(Rendered {
-        subject,
-        text: format!("{}\n", text.trim_end()),
-        html,
-    })
 }
 
 /// What a digest kind says around its sections: the introduction, the
@@ -266,8 +324,30 @@ type Parts = (
     Vec<SectionView>,
 );
 
+/// How many of a department's overdue tasks the leader digest lists (the
+/// oldest); the rest are counted and linked.
+pub const LEADER_OLDEST_SHOWN: usize = 3;
+
+/// A query-string value: unreserved characters as they are, the rest
+/// percent-encoded.
+fn query_value(raw: &str) -> String {
+    raw.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
 fn department_parts(digest: &Digest, settings: &RenderSettings, date: &str) -> Parts {
     let url = settings.public_url.as_str();
+    let code = match &digest.recipient {
+        Recipient::Department { code, .. } => query_value(code),
+        Recipient::Leader { .. } => String::new(),
+    };
     let sections = digest
         .sections
         .iter()
@@ -284,6 +364,13 @@ fn department_parts(digest: &Digest, settings: &RenderSettings, date: &str) -> P
                 heading: format!("{heading} — {} nhiệm vụ", s.lines.len()),
                 colour,
                 lines: s.lines.iter().map(|l| line_view(l, url)).collect(),
+                more: None,
+                link: match s.section {
+                    Section::Overdue => format!("{url}/overdue?department={code}"),
+                    Section::DueToday | Section::DueSoon => {
+                        format!("{url}/tasks?department={code}")
+                    }
+                },
             }
         })
         .collect::<Vec<_>>();
@@ -317,7 +404,19 @@ fn escalation_parts(digest: &Digest, settings: &RenderSettings, date: &str) -> P
             .map(|s| SectionView {
                 heading: format!("QUÁ HẠN — {} nhiệm vụ (cũ nhất trước)", s.lines.len()),
                 colour: "#b91c1c",
-                lines: s.lines.iter().map(|l| line_view(l, url)).collect(),
+                lines: s
+                    .lines
+                    .iter()
+                    .map(|l| LineView {
+                        next_letter: format!(
+                            "{url}/letters/{}",
+                            query_value(&l.lead_department_code)
+                        ),
+                        ..line_view(l, url)
+                    })
+                    .collect(),
+                more: None,
+                link: format!("{url}/overdue"),
             })
             .collect(),
     )
@@ -331,7 +430,9 @@ fn leader_parts(digest: &Digest, settings: &RenderSettings, date: &str) -> Parts
             "Tổng hợp tình hình thực hiện nhiệm vụ trọng tâm của {}, tuần đến ngày {date}.",
             one_line(&settings.organization)
         ),
-        "Chi tiết từng nhiệm vụ xem tại đường dẫn kèm theo.".to_string(),
+        format!(
+            "Mỗi đơn vị ghi {LEADER_OLDEST_SHOWN} nhiệm vụ quá hạn lâu nhất; chi tiết từng nhiệm vụ xem tại đường dẫn kèm theo."
+        ),
         "SỐ LIỆU TRONG TUẦN",
         Some(vec![
             Figure {
@@ -358,15 +459,38 @@ fn leader_parts(digest: &Digest, settings: &RenderSettings, date: &str) -> Parts
         digest
             .groups
             .iter()
-            .map(|g| SectionView {
-                heading: format!(
-                    "{} ({}) — {} nhiệm vụ quá hạn",
-                    one_line(&g.name),
-                    one_line(&g.code),
-                    g.lines.len()
-                ),
-                colour: "#b91c1c",
-                lines: g.lines.iter().map(|l| line_view(l, url)).collect(),
+            .map(|g| {
+                // A summary: the counts, the oldest few, a link to the rest.
+                let long = g
+                    .lines
+                    .iter()
+                    .filter(|l| {
+                        l.days_overdue.unwrap_or(0) >= i64::from(settings.escalate_after_days)
+                    })
+                    .count();
+                let link = format!("{url}/overdue?department={}", query_value(&g.code));
+                let hidden = g.lines.len().saturating_sub(LEADER_OLDEST_SHOWN);
+                SectionView {
+                    heading: format!(
+                        "{} ({}) — {} nhiệm vụ quá hạn, trong đó {long} quá hạn từ {} ngày trở lên",
+                        one_line(&g.name),
+                        one_line(&g.code),
+                        g.lines.len(),
+                        settings.escalate_after_days
+                    ),
+                    colour: "#b91c1c",
+                    lines: g
+                        .lines
+                        .iter()
+                        .take(LEADER_OLDEST_SHOWN)
+                        .map(|l| line_view(l, url))
+                        .collect(),
+                    more: (hidden > 0).then(|| More {
+                        count: hidden,
+                        link: link.clone(),
+                    }),
+                    link,
+                }
             })
             .collect(),
     )

@@ -18,9 +18,11 @@ struct TextNotice<'a> {
     title: &'a str,
     due: &'a str,
     days: i64,
+    reminders: &'a str,
     question: &'a str,
     answer_by: &'a str,
     link: &'a str,
+    signer: &'a str,
 }
 
 #[derive(Template)]
@@ -36,8 +38,10 @@ struct HtmlNotice<'a> {
     days: i64,
     /// The question keeps its line breaks: one `<br>` between lines.
     question_lines: Vec<&'a str>,
+    reminders: &'a str,
     answer_by: &'a str,
     link: &'a str,
+    signer: &'a str,
 }
 
 /// The text and HTML bodies of a notice; `subject` is the one core stored.
@@ -53,6 +57,13 @@ pub fn render(
     let title = one_line(&notice.task_title);
     let due = vn_date(notice.task_due_date);
     let answer_by = vn_date(notice.answer_by);
+    let reminders = super::digest::reminders_text(&notice.reminder_documents);
+    let position = one_line(&notice.asker_position);
+    let signer = if position.is_empty() {
+        asker.clone()
+    } else {
+        format!("{asker} — {position}")
+    };
     let text = TextNotice {
         organization: &organization,
         department: &department,
@@ -61,9 +72,11 @@ pub fn render(
         title: &title,
         due: &due,
         days: notice.days_overdue,
+        reminders: &reminders,
         question: &notice.question,
         answer_by: &answer_by,
         link: &notice.link,
+        signer: &signer,
     }
     .render()?;
     let html = HtmlNotice {
@@ -76,8 +89,10 @@ pub fn render(
         due: &due,
         days: notice.days_overdue,
         question_lines: notice.question.split('\n').collect(),
+        reminders: &reminders,
         answer_by: &answer_by,
         link: &notice.link,
+        signer: &signer,
     }
     .render()?;
     Ok((format!("{}\n", text.trim_end()), html))
@@ -94,6 +109,12 @@ mod tests {
             organization: "UBND huyện  Bắc Tân Uyên".into(),
             department: "Phòng Tài nguyên\nvà Môi trường".into(),
             asker: "Nguyễn Văn An".into(),
+            asker_position: "Phó Chủ tịch UBND huyện".into(),
+            reminder_documents: vec![dondoc_core::followup::reminders::IssuedReminder {
+                number: "125/UBND-VP".into(),
+                issued_on: NaiveDate::from_ymd_opt(2026, 5, 8).unwrap(),
+                report_back_on: None,
+            }],
             task_code: "MT-01".into(),
             task_title: "Đo đạc <đất> & \"cấp\" giấy".into(),
             task_due_date: NaiveDate::from_ymd_opt(2026, 5, 4).unwrap(),
@@ -112,10 +133,13 @@ mod tests {
             text,
             "UBND huyện Bắc Tân Uyên\nKính gửi: Phòng Tài nguyên và Môi trường\n\n\
              Đồng chí Nguyễn Văn An yêu cầu đơn vị giải trình việc chậm thực hiện nhiệm vụ sau:\n\n\
-             [MT-01] Đo đạc <đất> & \"cấp\" giấy\n   Thời hạn: 04/05/2026 — quá hạn 14 ngày\n\n\
+             [MT-01] Đo đạc <đất> & \"cấp\" giấy\n   Thời hạn: 04/05/2026 — quá hạn 14 ngày\n\
+             \x20  Văn bản đôn đốc đã ban hành: 1 văn bản (số 125/UBND-VP ngày 08/05/2026)\n\n\
              Nội dung yêu cầu giải trình:\nVì sao <chậm>?\nĐề nghị nêu rõ.\n\n\
              Đề nghị đơn vị trả lời trên hệ thống trước ngày 20/05/2026: http://dondoc.example/tasks/7?a=1&b=2\n\n\
-             --\nThư gửi tự động từ hệ thống theo dõi, đôn đốc nhiệm vụ (dondoc).\n"
+             Người yêu cầu: Nguyễn Văn An — Phó Chủ tịch UBND huyện\n\n\
+             --\nThư gửi tự động từ hệ thống theo dõi, đôn đốc nhiệm vụ (dondoc).\n\
+             Vui lòng không trả lời thư này; trả lời trên hệ thống theo đường dẫn trên.\n"
         );
     }
 

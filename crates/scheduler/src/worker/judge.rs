@@ -78,26 +78,38 @@ fn address_outcomes(fan: &Fanout) -> Vec<AddressOutcome> {
     accepted.chain(refused).collect()
 }
 
+/// A claimed notification after its send: either already finished
+/// (rendering failed, lease lost) or the server's answers, to judge.
+pub(super) enum Sent {
+    Done(Delivery),
+    Answered {
+        c: Box<ClaimedNotification>,
+        fan: Fanout,
+        delivered_before: bool,
+        refused_before: BTreeSet<String>,
+    },
+}
+
 impl<M: Mailer> Worker<M> {
     /// Sends one claimed notification (no transaction is open) to each of
     /// its addresses that has not taken it yet and is not refused for good,
     /// records each address's answer, and finishes the row under the lease.
-    pub async fn deliver_claimed(
-        &mut self,
-        c: &ClaimedNotification,
-    ) -> dondoc_core::Result<Delivery> {
+    pub async fn deliver_claimed(&self, c: &ClaimedNotification) -> dondoc_core::Result<Delivery> {
+        let sent = self.send_claimed(c).await?;
+        self.settle(sent).await
+    }
+
+    /// The sending half of [`Worker::deliver_claimed`]: shared access only,
+    /// so that several run at once.
+    pub(super) async fn send_claimed(&self, c: &ClaimedNotification) -> dondoc_core::Result<Sent> {
         if c.ambiguous {
             metrics::counter!("dondoc_outbox_reclaimed_total").increment(1);
         }
-        let rendered;
         let c = match &c.payload {
-            None => c,
+            None => c.clone(),
             Some(payload) => match self.render_and_store(c, payload).await? {
-                Ok(with_bodies) => {
-                    rendered = with_bodies;
-                    &rendered
-                }
-                Err(delivery) => return Ok(delivery),
+                Ok(with_bodies) => with_bodies,
+                Err(delivery) => return Ok(Sent::Done(delivery)),
             },
         };
         let delivered = outbox::delivered_to(&self.db, c.id).await?;
@@ -112,7 +124,7 @@ impl<M: Mailer> Worker<M> {
             tracing::warn!(notification = c.id, left_out = ?refused,
                 "addresses the mail server refused before are left out until they are changed (or `dondoc outbox retry`)");
         }
-        let fan = fanout::send_each(&self.mailer, &Outgoing::from(c), &waiting).await;
+        let fan = fanout::send_each(&self.mailer, &Outgoing::from(&c), &waiting).await;
         let now = self.clock.now();
         outbox::record_addresses(&self.db, c.id, &address_outcomes(&fan), now).await?;
         for (address, err) in &fan.refused {
@@ -120,7 +132,32 @@ impl<M: Mailer> Worker<M> {
                 code = ?err.code(), reply = %err.message(),
                 "the mail server refused this address permanently");
         }
-        let (finish, delivery) = match self.judge(c, &fan, !delivered.is_empty(), &refused, now) {
+        Ok(Sent::Answered {
+            c: Box::new(c),
+            fan,
+            delivered_before: !delivered.is_empty(),
+            refused_before: refused,
+        })
+    }
+
+    /// The judging half: what the answers mean, recorded under the lease.
+    /// A message nobody accepted after delivery paused (sent at the same
+    /// time as the one that made it pause) goes back in the queue with the
+    /// streak's, instead of failing for good.
+    pub(super) async fn settle(&self, sent: Sent) -> dondoc_core::Result<Delivery> {
+        let (c, fan, delivered_before, refused) = match sent {
+            Sent::Done(delivery) => return Ok(delivery),
+            Sent::Answered {
+                c,
+                fan,
+                delivered_before,
+                refused_before,
+            } => (c, fan, delivered_before, refused_before),
+        };
+        let c = c.as_ref();
+        let paused_before = self.paused_until();
+        let now = self.clock.now();
+        let (finish, delivery) = match self.judge(c, &fan, delivered_before, &refused, now) {
             Judged::Finish(finish, delivery) => (finish, delivery),
             Judged::Pause {
                 code,
@@ -131,6 +168,16 @@ impl<M: Mailer> Worker<M> {
         match outbox::finish(&self.db, c, &self.id, &finish, now).await? {
             Fenced::LostLease => Ok(self.lost(c)),
             Fenced::Applied => {
+                if let (Some(until), Delivery::Failed { .. }, true) =
+                    (paused_before, &delivery, fan.accepted.is_empty())
+                {
+                    self.streak().reset();
+                    let why = "Trả lại hàng đợi: máy chủ thư từ chối mọi thư / back in the queue: the mail server refused every message; ";
+                    // Reported as given back (never as failed), so not
+                    // counted among the reopened failures either.
+                    outbox::reopen_refused(&self.db, &[c.id], until, why).await?;
+                    return Ok(Delivery::Released { id: c.id });
+                }
                 report(c, &delivery);
                 Ok(delivery)
             }
@@ -141,8 +188,14 @@ impl<M: Mailer> Worker<M> {
     /// message and none is waiting, retry while some wait after a transient
     /// failure, failed when every address refused it — or a pause when the
     /// server refuses everything.
+    fn streak(&self) -> std::sync::MutexGuard<'_, Streak> {
+        self.refusals
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     fn judge(
-        &mut self,
+        &self,
         c: &ClaimedNotification,
         fan: &Fanout,
         delivered_before: bool,
@@ -163,14 +216,14 @@ impl<M: Mailer> Worker<M> {
                 ambiguous,
             }) => {
                 if !fan.accepted.is_empty() {
-                    self.refusals.reset();
+                    self.streak().reset();
                 }
                 return self.retry(c, *code, message.clone(), *ambiguous, now);
             }
             Some(SendError::Permanent { .. }) | None => {}
         }
         if delivered_before || !fan.accepted.is_empty() {
-            self.refusals.reset();
+            self.streak().reset();
             let (code, mut reply) = match fan.accepted.last() {
                 Some((_, receipt)) => (receipt.code, receipt.reply.clone()),
                 None => (
@@ -200,11 +253,13 @@ impl<M: Mailer> Worker<M> {
             );
             return failed(c, None, reason);
         };
-        let streak = self.refusals.push(refusal::kind(first), c.id);
+        let mut refusals = self.streak();
+        let streak = refusals.push(refusal::kind(first), c.id);
         if streak >= self.config.refusals_before_pause.max(1) {
             // This one included: it is given back, and its refusals forgotten.
-            let reopen = std::mem::take(&mut self.refusals.failed);
-            self.refusals.reset();
+            let reopen = std::mem::take(&mut refusals.failed);
+            refusals.reset();
+            drop(refusals);
             return Judged::Pause {
                 code: first.code(),
                 message: format!(

@@ -13,6 +13,13 @@ use dondoc_core::{
     db::Db,
     followup::outbox::{self, ClaimedNotification, Fenced, Finish},
 };
+use std::sync::{
+    Arc, Mutex, PoisonError,
+    atomic::{AtomicBool, AtomicU32, Ordering},
+};
+
+use futures_util::StreamExt;
+
 use rand::Rng;
 
 use crate::{mailer::Mailer, render};
@@ -142,17 +149,36 @@ impl DrainReport {
     }
 }
 
+/// Asks a worker to stop: the messages being sent are finished, the rest of
+/// its claim is given back at once (another instance may take it), and no
+/// new batch is claimed. Cheap to clone; any thread may call it.
+#[derive(Debug, Clone, Default)]
+pub struct StopHandle(Arc<AtomicBool>);
+
+impl StopHandle {
+    pub fn stop(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+
+    pub fn is_stopping(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
 pub struct Worker<M> {
     db: Db,
     clock: Clock,
     config: DeliverySettings,
     mailer: M,
     id: String,
-    paused_until: Option<DateTime<Utc>>,
-    refusals: judge::Streak,
+    // Shared by the messages sent at the same time: locked briefly, never
+    // across an await.
+    paused_until: Mutex<Option<DateTime<Utc>>>,
+    refusals: Mutex<judge::Streak>,
     /// Notifications put back in the queue after a wave of refusals, since
     /// the last drain report.
-    reopened: u32,
+    reopened: AtomicU32,
+    stop: StopHandle,
 }
 
 impl<M: Mailer> Worker<M> {
@@ -163,9 +189,10 @@ impl<M: Mailer> Worker<M> {
             config,
             mailer,
             id: worker_id(),
-            paused_until: None,
-            refusals: judge::Streak::default(),
-            reopened: 0,
+            paused_until: Mutex::new(None),
+            refusals: Mutex::new(judge::Streak::default()),
+            reopened: AtomicU32::new(0),
+            stop: StopHandle::default(),
         }
     }
 
@@ -179,13 +206,27 @@ impl<M: Mailer> Worker<M> {
         &self.id
     }
 
+    /// The handle that stops this worker gracefully (see [`StopHandle`]).
+    pub fn stop_handle(&self) -> StopHandle {
+        self.stop.clone()
+    }
+
+    /// Messages sent at the same time (`mail.delivery.concurrency`).
+    fn concurrency(&self) -> usize {
+        self.config.concurrency.clamp(1, 64) as usize
+    }
+
     pub fn mailer(&self) -> &M {
         &self.mailer
     }
 
     /// When delivery resumes after a configuration failure.
     pub fn paused_until(&self) -> Option<DateTime<Utc>> {
-        self.paused_until.filter(|until| *until > self.clock.now())
+        let until = *self
+            .paused_until
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        until.filter(|until| *until > self.clock.now())
     }
 
     fn lease(&self) -> chrono::Duration {
@@ -223,39 +264,76 @@ impl<M: Mailer> Worker<M> {
         Ok(ids.len() as u32)
     }
 
+    /// Claims up to `limit` notifications and sends them
+    /// `mail.delivery.concurrency` at a time, each with no transaction open,
+    /// each judged and recorded as soon as its answer comes. A pause or a
+    /// stop gives back what has not started yet.
     async fn step(&mut self, limit: u64) -> dondoc_core::Result<Step> {
         if let Some(until) = self.paused_until() {
             return Ok(Step::Paused { until });
+        }
+        if self.stop.is_stopping() {
+            return Ok(Step::Empty);
         }
         let claimed =
             outbox::claim(&self.db, &self.id, self.clock.now(), self.lease(), limit).await?;
         if claimed.is_empty() {
             return Ok(Step::Empty);
         }
-        let mut out = Vec::with_capacity(claimed.len());
-        for c in &claimed {
-            if let Some(until) = self.paused_until() {
-                // A configuration failure earlier in this batch: give the rest back.
-                out.push(
-                    self.release(c, until, "delivery paused after a configuration failure")
-                        .await?,
-                );
-                continue;
-            }
-            let now = self.clock.now();
-            if now + self.lease() / 2 > c.locked_until {
-                // A slow batch: too little of the lease is left to send this
-                // one safely (another worker could take it over mid-send).
-                // Give it back unspent; the next claim takes it afresh.
-                out.push(
-                    self.release(c, now, "lease running out before sending; given back")
-                        .await?,
-                );
-                continue;
-            }
-            out.push(self.deliver_claimed(c).await?);
+        // At most `concurrency` in flight; a slow one holds up no other.
+        let this = &*self;
+        let mut queue = claimed.iter().enumerate();
+        let mut running = futures_util::stream::FuturesUnordered::new();
+        for (i, c) in queue.by_ref().take(self.concurrency()) {
+            running.push(this.numbered(i, c));
         }
+        let mut done = Vec::with_capacity(claimed.len());
+        while let Some((i, result)) = running.next().await {
+            done.push((i, result?));
+            if let Some((i, c)) = queue.next() {
+                running.push(this.numbered(i, c));
+            }
+        }
+        drop(running);
+        done.sort_by_key(|(i, _)| *i);
+        let out = done.into_iter().map(|(_, d)| d).collect();
         Ok(Step::Delivered(out))
+    }
+
+    async fn numbered(
+        &self,
+        i: usize,
+        c: &ClaimedNotification,
+    ) -> (usize, dondoc_core::Result<Delivery>) {
+        (i, self.deliver_or_give_back(c).await)
+    }
+
+    /// One claimed notification, when a sending slot is free: given back if
+    /// the worker is stopping, delivery paused meanwhile or too little of
+    /// the lease is left; else sent, then judged.
+    async fn deliver_or_give_back(&self, c: &ClaimedNotification) -> dondoc_core::Result<Delivery> {
+        let now = self.clock.now();
+        if self.stop.is_stopping() {
+            // A graceful stop: nothing new starts; another instance (or
+            // this one after its restart) takes it at once.
+            return self.release(c, now, "stopping: given back unsent").await;
+        }
+        if let Some(until) = self.paused_until() {
+            // A configuration failure earlier in this batch.
+            return self
+                .release(c, until, "delivery paused after a configuration failure")
+                .await;
+        }
+        if now + self.lease() / 2 > c.locked_until {
+            // A slow batch: too little of the lease is left to send this
+            // one safely (another worker could take it over mid-send).
+            // Give it back unspent; the next claim takes it afresh.
+            return self
+                .release(c, now, "lease running out before sending; given back")
+                .await;
+        }
+        let sent = self.send_claimed(c).await?;
+        self.settle(sent).await
     }
 
     /// Delivers until nothing is due (or delivery pauses).
@@ -265,6 +343,9 @@ impl<M: Mailer> Worker<M> {
             ..Default::default()
         };
         loop {
+            if self.stop.is_stopping() {
+                break;
+            }
             match self.deliver_batch().await? {
                 Step::Empty => break,
                 Step::Paused { until } => {
@@ -274,12 +355,12 @@ impl<M: Mailer> Worker<M> {
                 Step::Delivered(list) => list.iter().for_each(|d| report.add(d)),
             }
         }
-        report.reopened = std::mem::take(&mut self.reopened);
+        report.reopened = self.reopened.swap(0, Ordering::SeqCst);
         Ok(report)
     }
 
     async fn release(
-        &mut self,
+        &self,
         c: &ClaimedNotification,
         until: DateTime<Utc>,
         why: &str,
@@ -314,7 +395,7 @@ impl<M: Mailer> Worker<M> {
     /// payload that cannot be rendered fails the notification (it would
     /// fail again); a lost lease leaves it to the worker that holds it.
     async fn render_and_store(
-        &mut self,
+        &self,
         c: &ClaimedNotification,
         payload: &str,
     ) -> dondoc_core::Result<Result<ClaimedNotification, Delivery>> {
@@ -354,7 +435,7 @@ impl<M: Mailer> Worker<M> {
     }
 
     async fn pause(
-        &mut self,
+        &self,
         c: &ClaimedNotification,
         code: Option<u16>,
         message: String,
@@ -365,7 +446,10 @@ impl<M: Mailer> Worker<M> {
             + chrono::Duration::seconds(
                 self.config.pause_on_config_error_secs.clamp(1, 86_400) as i64
             );
-        self.paused_until = Some(until);
+        *self
+            .paused_until
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(until);
         metrics::counter!("dondoc_delivery_paused_total").increment(1);
         tracing::error!(
             transport = %self.mailer.describe(),
@@ -377,7 +461,7 @@ impl<M: Mailer> Worker<M> {
         if !reopen.is_empty() {
             let why = "Trả lại hàng đợi: máy chủ thư từ chối mọi thư / back in the queue: the mail server refused every message; ";
             let n = outbox::reopen_refused(&self.db, &reopen, until, why).await?;
-            self.reopened += n as u32;
+            self.reopened.fetch_add(n as u32, Ordering::SeqCst);
             tracing::warn!(reopened = n, ids = ?reopen,
                 "the same refusal came for every message in a row: the server's, not the mailboxes'; those notifications wait for it again");
         }

@@ -99,6 +99,9 @@ pub struct Received {
     pub html: Option<String>,
     #[serde(default)]
     pub dropped: bool,
+    /// The message's size in bytes, as the server received it.
+    #[serde(default)]
+    pub size: usize,
 }
 
 impl SmtpSink {

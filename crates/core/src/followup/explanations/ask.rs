@@ -92,6 +92,7 @@ pub async fn request(
             task: &current,
             department: &department,
             asker: &user.full_name,
+            asker_id: user.user_id,
             question: &question,
             answer_by,
             today,

@@ -12,6 +12,7 @@ use crate::{
     error::{Error, Result},
     followup::outbox::{self, NewNotification},
     followup::recipients::{self, DepartmentContact},
+    followup::reminders::IssuedReminder,
 };
 
 use super::{NOTIFICATION_KIND, idempotency_key};
@@ -29,6 +30,12 @@ pub struct ExplanationNotice {
     pub department: String,
     /// Full name of who asked.
     pub asker: String,
+    /// Their position ("Phó Chủ tịch UBND huyện"); empty when none.
+    #[serde(default)]
+    pub asker_position: String,
+    /// The reminder documents already issued for the task, oldest first.
+    #[serde(default)]
+    pub reminder_documents: Vec<IssuedReminder>,
     pub task_code: String,
     pub task_title: String,
     pub task_due_date: NaiveDate,
@@ -66,6 +73,34 @@ fn plausible(address: &str) -> bool {
         .is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !a.contains(char::is_whitespace))
 }
 
+/// The reminder documents issued for a task, oldest first.
+async fn reminders_of<C: ConnectionTrait>(db: &C, task_id: i64) -> Result<Vec<IssuedReminder>> {
+    #[derive(sea_orm::FromQueryResult)]
+    struct Row {
+        number: String,
+        issued_on: NaiveDate,
+        report_back_on: Option<NaiveDate>,
+    }
+    use sea_orm::FromQueryResult;
+    let rows = Row::find_by_statement(crate::db::statement(
+        db,
+        "SELECT d.number AS number, d.issued_on AS issued_on, d.report_back_on AS report_back_on FROM document_tasks dt \
+         JOIN documents d ON d.id = dt.document_id \
+         WHERE dt.relation = 'reminds' AND dt.task_id = ? ORDER BY d.issued_on, d.number",
+        vec![task_id.into()],
+    ))
+    .all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| IssuedReminder {
+            number: r.number,
+            issued_on: r.issued_on,
+            report_back_on: r.report_back_on,
+        })
+        .collect())
+}
+
 /// A request, as its notice needs it.
 pub(super) struct Request<'a> {
     pub id: i64,
@@ -73,6 +108,7 @@ pub(super) struct Request<'a> {
     pub department: &'a department::Model,
     /// Full name of who asked.
     pub asker: &'a str,
+    pub asker_id: i64,
     pub question: &'a str,
     pub answer_by: NaiveDate,
     pub today: NaiveDate,
@@ -129,10 +165,18 @@ pub(super) async fn enqueue<C: ConnectionTrait>(
     } else {
         None
     };
+    let asker_position = user::Entity::find_by_id(r.asker_id)
+        .one(db)
+        .await?
+        .and_then(|u| u.position)
+        .map(|p| one_line(&p))
+        .unwrap_or_default();
     let notice = ExplanationNotice {
         organization: settings.organization.name.clone(),
         department: r.department.name.clone(),
         asker: r.asker.to_string(),
+        asker_position,
+        reminder_documents: reminders_of(db, r.task.id).await?,
         task_code: r.task.code.clone(),
         task_title: r.task.title.clone(),
         task_due_date: r.task.due_date,
@@ -164,7 +208,7 @@ pub(super) async fn enqueue<C: ConnectionTrait>(
             undeliverable,
         },
         &payload,
-        &mail_domain(&settings.mail.from),
+        &settings.mail.message_id_domain(),
     )
     .await?;
     Ok(())

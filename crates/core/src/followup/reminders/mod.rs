@@ -77,10 +77,13 @@ impl std::fmt::Display for DigestKind {
 }
 
 /// A reminder document (văn bản đôn đốc) already issued for a task.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct IssuedReminder {
     pub number: String,
     pub issued_on: NaiveDate,
+    /// The date the letter asks the department to report back by.
+    #[serde(default)]
+    pub report_back_on: Option<NaiveDate>,
 }
 
 /// What the policy needs to know about one task.
@@ -141,6 +144,8 @@ pub struct DigestLine {
     /// `due_date - today` for tasks not yet overdue (0 = due today).
     pub days_left: Option<i64>,
     pub reminder_documents: Vec<IssuedReminder>,
+    /// The task's leader in charge, "Name (position)"; empty when none.
+    pub leader_in_charge: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

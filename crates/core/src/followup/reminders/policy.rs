@@ -66,10 +66,31 @@ pub fn section_for(task: &ReminderTask, today: NaiveDate, due_soon_days: u32) ->
     }
 }
 
+fn leaders_by_id(snapshot: &Snapshot) -> HashMap<i64, &LeaderContact> {
+    snapshot.leaders.iter().map(|l| (l.id, l)).collect()
+}
+
+/// "Name (position)" of a task's leader in charge; empty when none.
+fn leader_name(task: &ReminderTask, leaders: &HashMap<i64, &LeaderContact>) -> String {
+    let Some(leader) = task.leader_in_charge_id.and_then(|id| leaders.get(&id)) else {
+        return String::new();
+    };
+    match leader
+        .position
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        Some(position) => format!("{} ({position})", leader.full_name.trim()),
+        None => leader.full_name.trim().to_string(),
+    }
+}
+
 fn line(
     task: &ReminderTask,
     today: NaiveDate,
     departments: &HashMap<i64, &DepartmentContact>,
+    leaders: &HashMap<i64, &LeaderContact>,
 ) -> DigestLine {
     let left = (task.due_date - today).num_days();
     let (code, name) = departments
@@ -86,6 +107,7 @@ fn line(
         days_overdue: (left < 0).then_some(-left),
         days_left: (left >= 0).then_some(left),
         reminder_documents: task.reminder_documents.clone(),
+        leader_in_charge: leader_name(task, leaders),
     }
 }
 
@@ -109,6 +131,7 @@ fn department_digests(
     policy: &PolicySettings,
 ) -> Vec<Digest> {
     let departments = by_id(snapshot);
+    let leaders = leaders_by_id(snapshot);
     let mut per_department: BTreeMap<i64, BTreeMap<Section, Vec<DigestLine>>> = BTreeMap::new();
     for task in &snapshot.tasks {
         if let Some(section) = section_for(task, today, policy.due_soon_days) {
@@ -117,7 +140,7 @@ fn department_digests(
                 .or_default()
                 .entry(section)
                 .or_default()
-                .push(line(task, today, &departments));
+                .push(line(task, today, &departments, &leaders));
         }
     }
     let mut out = Vec::new();
@@ -180,8 +203,7 @@ fn department_digests(
 
 fn escalations(snapshot: &Snapshot, today: NaiveDate, policy: &PolicySettings) -> Vec<Digest> {
     let departments = by_id(snapshot);
-    let leaders: HashMap<i64, &LeaderContact> =
-        snapshot.leaders.iter().map(|l| (l.id, l)).collect();
+    let leaders = leaders_by_id(snapshot);
     let threshold = i64::from(policy.escalate_after_days);
     let mut per_leader: BTreeMap<i64, Vec<DigestLine>> = BTreeMap::new();
     for task in &snapshot.tasks {
@@ -194,7 +216,7 @@ fn escalations(snapshot: &Snapshot, today: NaiveDate, policy: &PolicySettings) -
         per_leader
             .entry(leader_id)
             .or_default()
-            .push(line(task, today, &departments));
+            .push(line(task, today, &departments, &leaders));
     }
     let mut out = Vec::new();
     for (leader_id, mut lines) in per_leader {
@@ -262,13 +284,14 @@ pub fn week_figures(snapshot: &Snapshot, today: NaiveDate, policy: &PolicySettin
 
 fn leader_digests(snapshot: &Snapshot, today: NaiveDate, policy: &PolicySettings) -> Vec<Digest> {
     let departments = by_id(snapshot);
+    let leaders = leaders_by_id(snapshot);
     let mut groups: BTreeMap<i64, Vec<DigestLine>> = BTreeMap::new();
     for task in &snapshot.tasks {
         if is_chased(task.status) && task.due_date < today {
             groups
                 .entry(task.lead_department_id)
                 .or_default()
-                .push(line(task, today, &departments));
+                .push(line(task, today, &departments, &leaders));
         }
     }
     if groups.is_empty() && snapshot.explanations.is_empty() {

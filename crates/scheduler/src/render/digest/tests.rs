@@ -11,6 +11,7 @@ fn settings() -> RenderSettings {
         public_url: "http://dondoc.example".into(),
         due_soon_days: 7,
         escalate_after_days: 14,
+        max_message_bytes: 2_000_000,
     }
 }
 
@@ -27,7 +28,9 @@ fn line(id: i64, title: &str, days_overdue: Option<i64>, days_left: Option<i64>)
         reminder_documents: vec![IssuedReminder {
             number: "125/UBND-VP".into(),
             issued_on: NaiveDate::from_ymd_opt(2026, 4, 20).unwrap(),
+            report_back_on: NaiveDate::from_ymd_opt(2026, 4, 30),
         }],
+        leader_in_charge: "Trần Thị Bình (Phó Chủ tịch UBND huyện)".into(),
     }
 }
 
@@ -73,6 +76,8 @@ fn a_department_digest_names_everything_in_vietnamese() {
         "1. [NV-7] Đo đạc <đất> & \"cấp\" giấy",
         "Đơn vị chủ trì: Phòng Tài nguyên và Môi trường (TNMT)",
         "Thời hạn: 01/05/2026 — quá hạn 17 ngày",
+        "Lãnh đạo phụ trách: Trần Thị Bình (Phó Chủ tịch UBND huyện)",
+        "Văn bản đôn đốc gần nhất yêu cầu báo cáo trước ngày 30/04/2026",
         "Văn bản đôn đốc đã ban hành: 1 văn bản (số 125/UBND-VP ngày 20/04/2026)",
         "Xem và cập nhật: http://dondoc.example/tasks/7",
         "SẮP ĐẾN HẠN (trong 7 ngày tới) — 1 nhiệm vụ",
@@ -157,7 +162,7 @@ fn a_leader_digest_has_the_week_figures_and_departments() {
     );
     assert!(
         r.text
-            .contains("Phòng Tài nguyên và Môi trường (TNMT) — 1 nhiệm vụ quá hạn"),
+            .contains("Phòng Tài nguyên và Môi trường (TNMT) — 1 nhiệm vụ quá hạn, trong đó 1 quá hạn từ 14 ngày trở lên"),
         "{}",
         r.text
     );
@@ -205,4 +210,112 @@ fn rendering_is_deterministic() {
         render(&digest(), &settings()).unwrap(),
         render(&digest(), &settings()).unwrap()
     );
+}
+
+/// A department digest of `n` overdue lines with long titles.
+fn big_digest(n: i64) -> Digest {
+    let mut d = digest();
+    let title =
+        "Triển khai dự án cấp nước sạch nông thôn và cải tạo hệ thống thoát nước đô thị ".repeat(4);
+    d.sections = vec![DigestSection {
+        section: Section::Overdue,
+        lines: (0..n).map(|i| line(i, &title, Some(30), None)).collect(),
+    }];
+    d
+}
+
+#[test]
+fn a_digest_too_large_for_the_cap_lists_the_oldest_and_counts_the_rest() {
+    let mut s = settings();
+    s.max_message_bytes = 100_000;
+    let d = big_digest(2_000);
+    let r = render(&d, &s).unwrap();
+    let size = fit::part_len(&r.text) + fit::part_len(&r.html);
+    assert!(size < 100_000, "{size} bytes");
+    let listed = r.text.matches("Xem và cập nhật:").count();
+    assert!(listed > 10 && listed < 2_000, "{listed} lines listed");
+    let more = format!(
+        "… và {} nhiệm vụ khác — xem tất cả: http://dondoc.example/overdue?department=TNMT",
+        2_000 - listed
+    );
+    assert!(r.text.contains(&more), "text lacks {more:?}");
+    assert!(
+        r.html
+            .contains(&format!("… và {} nhiệm vụ khác", 2_000 - listed))
+    );
+    // The first (oldest) lines are the ones kept.
+    assert!(r.text.contains("[NV-0]") && !r.text.contains("[NV-1999]"));
+    // Under the default cap the same digest is whole.
+    let whole = render(&big_digest(500), &settings()).unwrap();
+    assert_eq!(whole.text.matches("Xem và cập nhật:").count(), 500);
+    assert!(!whole.text.contains("nhiệm vụ khác"));
+}
+
+#[test]
+fn a_leader_digest_is_a_summary_of_the_oldest_few_per_department() {
+    let mut d = big_digest(0);
+    d.kind = DigestKind::LeaderDigest;
+    d.sections.clear();
+    d.figures = Some(WeekFigures::default());
+    d.groups = vec![DepartmentGroup {
+        code: "TN MT".into(),
+        name: "Phòng Tài nguyên và Môi trường".into(),
+        lines: (0..500)
+            .map(|i| line(i, "Đo đạc", Some(30), None))
+            .collect(),
+    }];
+    let r = render(&d, &settings()).unwrap();
+    assert_eq!(
+        r.text.matches("Xem và cập nhật:").count(),
+        LEADER_OLDEST_SHOWN
+    );
+    assert!(
+        r.text.contains(
+            "… và 497 nhiệm vụ khác — xem tất cả: http://dondoc.example/overdue?department=TN%20MT"
+        ),
+        "{}",
+        r.text
+    );
+    assert!(
+        r.text
+            .contains("500 nhiệm vụ quá hạn, trong đó 500 quá hạn từ 14 ngày trở lên")
+    );
+}
+
+#[test]
+fn a_digest_whose_sections_do_not_fit_says_how_many_tasks_it_leaves_out() {
+    let mut s = settings();
+    s.max_message_bytes = 40_000;
+    let mut d = big_digest(0);
+    d.kind = DigestKind::LeaderDigest;
+    d.sections.clear();
+    d.figures = Some(WeekFigures::default());
+    d.groups = (0..400)
+        .map(|g| DepartmentGroup {
+            code: format!("D{g}"),
+            name: format!("Phòng số {g} có tên khá dài để thư nặng hơn"),
+            lines: (0..5)
+                .map(|i| line(g * 10 + i, "Đo đạc", Some(30), None))
+                .collect(),
+        })
+        .collect();
+    let r = render(&d, &s).unwrap();
+    let size = fit::part_len(&r.text) + fit::part_len(&r.html);
+    assert!(size < 40_000, "{size} bytes");
+    assert!(r.text.contains("Thư giới hạn 40 KB: còn"), "{}", r.text);
+    assert!(r.text.contains(
+        "nhiệm vụ không ghi trong thư này — xem đầy đủ trên hệ thống: http://dondoc.example/overdue"
+    ));
+}
+
+#[test]
+fn the_html_part_is_phone_friendly_and_names_the_leader() {
+    let r = render(&digest(), &settings()).unwrap();
+    assert!(
+        r.html
+            .contains("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
+    );
+    assert!(r.html.contains("@media only screen and (max-width: 600px)"));
+    assert!(r.html.contains("data-label=\"Lãnh đạo phụ trách\""));
+    assert!(r.html.contains("Trần Thị Bình (Phó Chủ tịch UBND huyện)"));
 }
