@@ -209,6 +209,8 @@ struct ImportPage {
     too_large: bool,
     /// "Create recurring tasks" was ticked.
     confirm_recurring: bool,
+    /// The preview's codes were made by the import.
+    codes_generated: bool,
 }
 
 fn import_page(req: &HttpRequest, user: Principal, year: i32) -> ImportPage {
@@ -222,6 +224,7 @@ fn import_page(req: &HttpRequest, user: Principal, year: i32) -> ImportPage {
         imported: None,
         too_large: false,
         confirm_recurring: false,
+        codes_generated: false,
     }
 }
 
@@ -399,6 +402,7 @@ async fn preview(
         }
     }
     page.token = token;
+    page.codes_generated = checked.iter().any(|c| c.code_generated);
     page.preview = checked
         .into_iter()
         .map(|c| PreviewRow {

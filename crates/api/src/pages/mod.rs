@@ -4,6 +4,7 @@
 //! permission policy as the JSON API.
 
 pub mod admin;
+pub mod aliases;
 pub mod auth;
 pub mod calendar;
 pub mod dashboard;
@@ -293,6 +294,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/admin/users/{username}",
             web::post().to(admin::update_user),
+        )
+        .route("/admin/aliases", web::get().to(aliases::show))
+        .route("/admin/aliases", web::post().to(aliases::add))
+        .route(
+            "/admin/aliases/{id}/delete",
+            web::post().to(aliases::remove),
         )
         .route("/admin/import", web::get().to(admin::import_form))
         .route("/admin/import", web::post().to(admin::import_submit))
