@@ -77,13 +77,14 @@ fn section_prefix(heading: &str) -> String {
 /// Codes for an annex without a code column, in the file's order: one
 /// numbering per section (or per field for rows under no section). The
 /// same file gives the same codes.
-fn generated_codes(rows: &[RawRow]) -> Vec<String> {
+fn generated_codes(rows: &[RawRow], field_codes: &[String]) -> Vec<String> {
     let mut prefix_of: HashMap<String, String> = HashMap::new();
     let mut used: HashMap<String, String> = HashMap::new();
     let mut counters: HashMap<String, usize> = HashMap::new();
     let total = rows.len();
     rows.iter()
-        .map(|raw| {
+        .zip(field_codes)
+        .map(|(raw, field)| {
             let prefix = match &raw.section {
                 Some(heading) => {
                     if let Some(p) = prefix_of.get(heading) {
@@ -103,8 +104,7 @@ fn generated_codes(rows: &[RawRow]) -> Vec<String> {
                     }
                 }
                 None => {
-                    let field = raw.get(Column::Field);
-                    let folded: String = fold(&field)
+                    let folded: String = fold(field)
                         .chars()
                         .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
                         .collect();
@@ -287,7 +287,22 @@ pub async fn check(
     let generated = if has_codes {
         Vec::new()
     } else {
-        generated_codes(rows)
+        // Rows under no section are numbered by their field's code.
+        let field_codes: Vec<String> = rows
+            .iter()
+            .map(|raw| {
+                let text = raw.get(Column::Field);
+                let folded = fold(&text);
+                fields
+                    .iter()
+                    .find(|(code, vi, en)| {
+                        *code == text || fold(vi) == folded || fold(en) == folded
+                    })
+                    .map(|(code, _, _)| code.clone())
+                    .unwrap_or(text)
+            })
+            .collect();
+        generated_codes(rows, &field_codes)
     };
     let mut problems = Vec::new();
     let mut checked = Vec::new();
@@ -433,9 +448,10 @@ mod tests {
             row(7, Some("KẾ TOÁN"), ""),
             row(8, None, "finance"),
         ];
-        let codes = generated_codes(&rows);
+        let fields: Vec<String> = rows.iter().map(|r| r.get(Column::Field)).collect();
+        let codes = generated_codes(&rows, &fields);
         assert_eq!(codes, ["KT-01", "KT-02", "VHXH-01", "KT2-01", "FINANCE-01"]);
-        assert_eq!(codes, generated_codes(&rows));
+        assert_eq!(codes, generated_codes(&rows, &fields));
     }
 
     #[test]

@@ -231,21 +231,18 @@ impl Directory {
             return by_username;
         }
         let folded = fold(text);
+        // Longest titles first: "Chủ tịch UBND huyện" before "Chủ tịch".
+        let mut titles: Vec<String> = TITLES
+            .iter()
+            .map(|t| t.to_string())
+            .chain(self.leaders.iter().map(|l| format!("{} ", fold(&l.position))))
+            .filter(|t| !t.trim().is_empty())
+            .collect();
+        titles.sort_by_key(|t| std::cmp::Reverse(t.len()));
+        titles.dedup();
         let mut name = folded.clone();
-        loop {
-            let before = name.len();
-            let positions = self.leaders.iter().map(|l| format!("{} ", fold(&l.position)));
-            for title in TITLES.iter().map(|t| t.to_string()).chain(positions) {
-                if title.trim().is_empty() {
-                    continue;
-                }
-                if let Some(rest) = name.strip_prefix(&title) {
-                    name = rest.to_string();
-                }
-            }
-            if name.len() == before {
-                break;
-            }
+        while let Some(title) = titles.iter().find(|t| name.starts_with(t.as_str())) {
+            name = name[title.len()..].to_string();
         }
         let by_name = pick(
             self.leaders
@@ -264,8 +261,11 @@ impl Directory {
                 .iter()
                 .filter(|l| {
                     let position = fold(&l.position);
+                    // "Chủ tịch" or "CT" for "Chủ tịch UBND huyện".
                     !position.is_empty()
-                        && (position == folded || initials(&position) == short)
+                        && (position == folded
+                            || position.starts_with(&format!("{folded} "))
+                            || (short.len() >= 2 && initials(&position).starts_with(&short)))
                 })
                 .cloned()
                 .collect(),
