@@ -30,3 +30,6 @@ aliases_none = No other names yet.
 alias-required = Enter the other name
 alias-taken = The name “{ $alias }” is already used for { $department }
 alias-unknown-department = Choose a unit
+# The letter's signer (/letters/{code}).
+letters_signer = Signed by
+letters_signer_apply = Choose the signer

@@ -30,3 +30,6 @@ aliases_none = Chưa có tên gọi khác nào.
 alias-required = Nhập tên gọi khác
 alias-taken = Tên gọi «{ $alias }» đã dùng cho { $department }
 alias-unknown-department = Chọn một đơn vị
+# The letter's signer (/letters/{code}).
+letters_signer = Người ký
+letters_signer_apply = Chọn người ký
