@@ -56,7 +56,7 @@ pub async fn signers(
     user: CurrentUser,
     query: web::Query<DraftQuery>,
 ) -> ApiResult<HttpResponse> {
-    let draft = letters::draft(
+    let letter = letters::draft(
         &state.db,
         &state.facts,
         &state.settings.letters,
@@ -67,7 +67,7 @@ pub async fn signers(
         query.signer.as_deref(),
     )
     .await?;
-    Ok(ok(&draft.signers))
+    Ok(ok(&letter.signers))
 }
 
 /// Departments with overdue tasks, most overdue first (leader, admin).

@@ -4,6 +4,7 @@
 
 mod helpers;
 mod imports;
+mod annexes;
 
 mod authorization;
 mod calendar;

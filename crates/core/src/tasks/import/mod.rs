@@ -18,6 +18,8 @@ pub mod hostile;
 pub mod names;
 mod offload;
 mod read;
+#[cfg(any(test, feature = "testing"))]
+pub mod samples;
 pub mod staging;
 
 pub use check::{CheckedRow, ImportOptions, check};
