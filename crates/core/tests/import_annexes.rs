@@ -111,13 +111,7 @@ async fn run(db: &Db, bytes: Vec<u8>, name: &str, recurring: bool) -> ImportRepo
     run_for(db, 2027, bytes, name, recurring).await
 }
 
-async fn run_for(
-    db: &Db,
-    year: i32,
-    bytes: Vec<u8>,
-    name: &str,
-    recurring: bool,
-) -> ImportReport {
+async fn run_for(db: &Db, year: i32, bytes: Vec<u8>, name: &str, recurring: bool) -> ImportReport {
     import::import(
         db,
         &clock(),
@@ -139,9 +133,7 @@ fn annex_xlsx() -> Vec<u8> {
     let mut workbook = Workbook::new();
     let sheet = workbook.add_worksheet();
     let plain = Format::new();
-    sheet
-        .merge_range(0, 0, 0, 6, "PHỤ LỤC I", &plain)
-        .unwrap();
+    sheet.merge_range(0, 0, 0, 6, "PHỤ LỤC I", &plain).unwrap();
     sheet
         .merge_range(1, 0, 1, 6, "DANH MỤC NHIỆM VỤ TRỌNG TÂM NĂM 2027", &plain)
         .unwrap();
@@ -163,9 +155,27 @@ fn annex_xlsx() -> Vec<u8> {
         .merge_range(4, 0, 4, 6, "I. LĨNH VỰC KINH TẾ", &plain)
         .unwrap();
     let rows: [(&str, &str, &str, &str, &str); 3] = [
-        ("Thu ngân sách đạt dự toán", "finance", "TC-KH", "Quý II/2027", "PCT Lê Văn Thịnh"),
-        ("Giải ngân vốn đầu tư công", "finance", "", "Tháng 6/2027", "pct.kinhte"),
-        ("Rà soát nợ đọng thuế", "finance", "", "", "Phó Chủ tịch UBND huyện Lê Văn Thịnh"),
+        (
+            "Thu ngân sách đạt dự toán",
+            "finance",
+            "TC-KH",
+            "Quý II/2027",
+            "PCT Lê Văn Thịnh",
+        ),
+        (
+            "Giải ngân vốn đầu tư công",
+            "finance",
+            "",
+            "Tháng 6/2027",
+            "pct.kinhte",
+        ),
+        (
+            "Rà soát nợ đọng thuế",
+            "finance",
+            "",
+            "",
+            "Phó Chủ tịch UBND huyện Lê Văn Thịnh",
+        ),
     ];
     for (i, (title, field, coord, due, leader)) in rows.iter().enumerate() {
         let r = 5 + i as u32;
@@ -190,14 +200,14 @@ fn annex_xlsx() -> Vec<u8> {
         .merge_range(8, 0, 8, 6, "II. LĨNH VỰC TÀI NGUYÊN – MÔI TRƯỜNG", &plain)
         .unwrap();
     sheet.write_number(9, 0, 1.0).unwrap();
-    sheet
-        .write_string(9, 1, "Cập nhật bảng giá đất")
-        .unwrap();
+    sheet.write_string(9, 1, "Cập nhật bảng giá đất").unwrap();
     sheet.write_string(9, 2, "environment").unwrap();
     sheet.write_string(9, 3, "Phòng TN&MT").unwrap();
     sheet.write_string(9, 4, "VPĐKĐĐ; Xã Lạc An").unwrap();
     sheet.write_string(9, 5, "6 tháng đầu năm").unwrap();
-    sheet.write_string(9, 6, "Chủ tịch UBND huyện Trần Quốc Khánh").unwrap();
+    sheet
+        .write_string(9, 6, "Chủ tịch UBND huyện Trần Quốc Khánh")
+        .unwrap();
     workbook.save_to_buffer().unwrap()
 }
 
@@ -219,9 +229,30 @@ fn annex_xlsx_codes() -> Vec<u8> {
     let mut workbook = rust_xlsxwriter::Workbook::new();
     let sheet = workbook.add_worksheet();
     let rows = [
-        ["Mã", "Nội dung", "Lĩnh vực", "Đơn vị chủ trì", "Đơn vị phối hợp", "Thời hạn"],
-        ["XD-01", "Khởi công trường học", "Quy hoạch, đô thị, xây dựng", "Ban QLDA", "TC-KH; VH-TT", "Quý III/2027"],
-        ["XD-02", "Nghiệm thu cầu", "planning_construction", "ban qlda", "", "Hằng quý"],
+        [
+            "Mã",
+            "Nội dung",
+            "Lĩnh vực",
+            "Đơn vị chủ trì",
+            "Đơn vị phối hợp",
+            "Thời hạn",
+        ],
+        [
+            "XD-01",
+            "Khởi công trường học",
+            "Quy hoạch, đô thị, xây dựng",
+            "Ban QLDA",
+            "TC-KH; VH-TT",
+            "Quý III/2027",
+        ],
+        [
+            "XD-02",
+            "Nghiệm thu cầu",
+            "planning_construction",
+            "ban qlda",
+            "",
+            "Hằng quý",
+        ],
     ];
     for (r, row) in rows.iter().enumerate() {
         for (c, text) in row.iter().enumerate() {
@@ -278,15 +309,31 @@ async fn five_real_annexes_import_with_the_expected_tasks() {
         let series_before = recurring_series::Entity::find().count(db).await.unwrap();
         // 1. The .xlsx with merged rows.
         let report = run(db, annex_xlsx(), "phu-luc-1.xlsx", false).await;
-        assert_eq!(report.codes, ["KT-01", "KT-02", "KT-03", "TNMT-01"], "{t:?}");
+        assert_eq!(
+            report.codes,
+            ["KT-01", "KT-02", "KT-03", "TNMT-01"],
+            "{t:?}"
+        );
         let tasks = imported(db, &["KT-01", "KT-02", "KT-03", "TNMT-01"]).await;
         assert_eq!(
             tasks["KT-01"],
-            got("TCKH", Some("pct.kinhte"), "finance", "2027-06-30", Some("Quý II/2027"))
+            got(
+                "TCKH",
+                Some("pct.kinhte"),
+                "finance",
+                "2027-06-30",
+                Some("Quý II/2027")
+            )
         );
         assert_eq!(
             tasks["KT-02"],
-            got("TCKH", Some("pct.kinhte"), "finance", "2027-06-30", Some("Tháng 6/2027"))
+            got(
+                "TCKH",
+                Some("pct.kinhte"),
+                "finance",
+                "2027-06-30",
+                Some("Tháng 6/2027")
+            )
         );
         // Merged down: the third row is TC-KH's too; a date cell is a plain date.
         assert_eq!(
@@ -295,7 +342,13 @@ async fn five_real_annexes_import_with_the_expected_tasks() {
         );
         assert_eq!(
             tasks["TNMT-01"],
-            got("TNMT", Some("chutich"), "environment", "2027-06-30", Some("6 tháng đầu năm"))
+            got(
+                "TNMT",
+                Some("chutich"),
+                "environment",
+                "2027-06-30",
+                Some("6 tháng đầu năm")
+            )
         );
 
         // 2. The .csv: refused until the recurring row is confirmed.
@@ -328,19 +381,43 @@ async fn five_real_annexes_import_with_the_expected_tasks() {
         let tasks = imported(db, &["TCNS-01", "TCNS-02", "VHXH-01", "VHXH-02"]).await;
         assert_eq!(
             tasks["TCNS-01"],
-            got("XA-LAC-AN", Some("pct.kinhte"), "finance", "2027-06-30", Some("Trước 30/6/2027"))
+            got(
+                "XA-LAC-AN",
+                Some("pct.kinhte"),
+                "finance",
+                "2027-06-30",
+                Some("Trước 30/6/2027")
+            )
         );
         assert_eq!(
             tasks["TCNS-02"],
-            got("TCKH", Some("chutich"), "finance", "2027-09-30", Some("30/9"))
+            got(
+                "TCKH",
+                Some("chutich"),
+                "finance",
+                "2027-09-30",
+                Some("30/9")
+            )
         );
         assert_eq!(
             tasks["VHXH-01"],
-            got("VHTT", Some("pct.vanhoa"), "culture_society", "2027-01-31", Some("Thường xuyên"))
+            got(
+                "VHTT",
+                Some("pct.vanhoa"),
+                "culture_society",
+                "2027-01-31",
+                Some("Thường xuyên")
+            )
         );
         assert_eq!(
             tasks["VHXH-02"],
-            got("LDTBXH", Some("pct.vanhoa"), "culture_society", "2027-12-31", Some("Quý IV"))
+            got(
+                "LDTBXH",
+                Some("pct.vanhoa"),
+                "culture_society",
+                "2027-12-31",
+                Some("Quý IV")
+            )
         );
 
         // 3. The Word annex of 30 tasks (next year's programme: its codes
@@ -396,7 +473,10 @@ async fn five_real_annexes_import_with_the_expected_tasks() {
         assert_eq!(report.codes, ["ADMINISTRATION-01", "ADMINISTRATION-02"]);
         let tasks = imported(db, &["ADMINISTRATION-01", "ADMINISTRATION-02"]).await;
         assert_eq!(tasks["ADMINISTRATION-01"].due, "2027-12-31");
-        assert_eq!(tasks["ADMINISTRATION-01"].leader.as_deref(), Some("chutich"));
+        assert_eq!(
+            tasks["ADMINISTRATION-01"].leader.as_deref(),
+            Some("chutich")
+        );
         assert_eq!(tasks["ADMINISTRATION-02"].lead, "VP");
         assert_eq!(
             recurring_series::Entity::find().count(db).await.unwrap(),
@@ -411,8 +491,14 @@ async fn the_same_file_gives_the_same_codes_in_a_fresh_database() {
     let (bytes, codes) = annex_docx_30();
     for t in seeded().await {
         let rows = import::read_rows(&bytes, "ke-hoach.docx").unwrap();
-        let first = import::check(&t.db, &rows, options(false)).await.unwrap().unwrap();
-        let again = import::check(&t.db, &rows, options(false)).await.unwrap().unwrap();
+        let first = import::check(&t.db, &rows, options(false))
+            .await
+            .unwrap()
+            .unwrap();
+        let again = import::check(&t.db, &rows, options(false))
+            .await
+            .unwrap()
+            .unwrap();
         let a: Vec<String> = first.iter().map(|r| r.task.code.to_string()).collect();
         let b: Vec<String> = again.iter().map(|r| r.task.code.to_string()).collect();
         assert_eq!(a, codes);
@@ -425,7 +511,10 @@ async fn the_same_file_gives_the_same_codes_in_a_fresh_database() {
 async fn a_faulty_annex_names_every_problem_and_writes_nothing() {
     for t in seeded().await {
         let db = &t.db;
-        for (code, name) in [("QLDTA", "Phòng Quản lý đô thị"), ("QLDTB", "Phòng Quản lý đầu tư")] {
+        for (code, name) in [
+            ("QLDTA", "Phòng Quản lý đô thị"),
+            ("QLDTB", "Phòng Quản lý đầu tư"),
+        ] {
             departments::create(
                 db,
                 &clock(),
@@ -485,7 +574,8 @@ async fn a_faulty_annex_names_every_problem_and_writes_nothing() {
         }
         assert!(!vi.iter().any(|l| l.starts_with("Dòng 3")), "{vi:#?}");
         assert!(
-            en.iter().any(|l| l.starts_with("row 5, column Đơn vị chủ trì: “QLĐT” could be")),
+            en.iter()
+                .any(|l| l.starts_with("row 5, column Đơn vị chủ trì: “QLĐT” could be")),
             "{en:#?}"
         );
         assert_eq!(task::Entity::find().count(db).await.unwrap(), before);

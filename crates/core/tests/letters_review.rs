@@ -741,7 +741,11 @@ async fn the_chosen_signer_signs_with_the_block_of_their_position() {
         let default = draft_by(None).await.unwrap();
         let mut counts: std::collections::HashMap<i64, usize> = Default::default();
         for x in &default.tasks {
-            let row = task::Entity::find_by_id(x.task_id).one(&t.db).await.unwrap().unwrap();
+            let row = task::Entity::find_by_id(x.task_id)
+                .one(&t.db)
+                .await
+                .unwrap()
+                .unwrap();
             if let Some(id) = row.leader_in_charge_id {
                 *counts.entry(id).or_default() += 1;
             }

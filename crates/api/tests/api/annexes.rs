@@ -16,7 +16,9 @@ async fn a_word_annex_of_30_tasks_previews_every_mapping_and_imports_in_one_go()
         let admin = app.login("admin").await;
         let post = |query: &'static str| {
             app.client
-                .post(app.url(&format!("/api/v1/imports?year=2028&file_name=ke-hoach.docx{query}")))
+                .post(app.url(&format!(
+                    "/api/v1/imports?year=2028&file_name=ke-hoach.docx{query}"
+                )))
                 .bearer_auth(&admin)
                 .header("content-type", "application/octet-stream")
                 .body(bytes.clone())
@@ -89,18 +91,22 @@ async fn letters_name_their_signers_and_refuse_an_unknown_one() {
         assert_eq!(signers[0]["username"], "chutich", "the head first");
         assert_eq!(signers[0]["head"], true);
         assert_eq!(signers.iter().filter(|s| s["default"] == true).count(), 1);
-        let draft: Value = get(format!("/api/v1/letters/draft?department={code}&signer=pct.kinhte"))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let draft: Value = get(format!(
+            "/api/v1/letters/draft?department={code}&signer=pct.kinhte"
+        ))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
         assert_eq!(draft["signature"]["authority"], "KT. CHỦ TỊCH");
         assert_eq!(draft["signature"]["title"], "PHÓ CHỦ TỊCH");
         assert_eq!(draft["signature"]["name"], "Lê Văn Thịnh");
-        let r = get(format!("/api/v1/letters/draft?department={code}&signer=nobody"))
-            .await
-            .unwrap();
+        let r = get(format!(
+            "/api/v1/letters/draft?department={code}&signer=nobody"
+        ))
+        .await
+        .unwrap();
         let body = expect_problem(r, StatusCode::UNPROCESSABLE_ENTITY).await;
         assert_eq!(error_fields(&body), ["signer"]);
         // The page: the signer's block under the letter, a choice of signers.
@@ -162,11 +168,25 @@ async fn the_admin_keeps_aliases_and_staff_may_not() {
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         let back = r.headers()["location"].to_str().unwrap().to_string();
         assert!(back.starts_with("/admin/aliases?"), "{back}");
-        let page = browser.get(app.url(&back)).send().await.unwrap().text().await.unwrap();
+        let page = browser
+            .get(app.url(&back))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         assert!(page.contains("đã dùng cho"), "{page}");
         assert!(page.contains("value=\"BAN qlda\""), "{page}");
         // The admin page links to it.
-        let admin = browser.get(app.url("/admin")).send().await.unwrap().text().await.unwrap();
+        let admin = browser
+            .get(app.url("/admin"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         assert!(admin.contains("href=\"/admin/aliases\""));
         // Staff: refused.
         let staff = browser_for(&app, Some("cb.tnmt")).await;

@@ -33,13 +33,12 @@ pub struct Alias {
 /// Every alias, by department then alias.
 pub async fn list(db: &Db, user: &Principal) -> Result<Vec<Alias>> {
     policy::require(user, Action::ManageDepartments, None)?;
-    let departments: std::collections::HashMap<i64, department::Model> =
-        department::Entity::find()
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|d| (d.id, d))
-            .collect();
+    let departments: std::collections::HashMap<i64, department::Model> = department::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|d| (d.id, d))
+        .collect();
     let mut all: Vec<Alias> = department_alias::Entity::find()
         .order_by_asc(department_alias::Column::Id)
         .all(db)

@@ -77,18 +77,18 @@ fn header(draft: &LetterDraft, settings: &LetterSettings, place: &str, width: u3
         })
         .collect();
     left.extend([
-            Paragraph::new()
-                .run(Run::new("───────").size(13.0))
-                .align(Align::Center),
-            Paragraph::new()
-                .run(Run::new(blank_number).size(13.0))
-                .align(Align::Center)
-                .before(4),
-            Paragraph::new()
-                .run(Run::new(format!("V/v {}", draft.subject)).size(12.0))
-                .align(Align::Center)
-                .before(4),
-        ]);
+        Paragraph::new()
+            .run(Run::new("───────").size(13.0))
+            .align(Align::Center),
+        Paragraph::new()
+            .run(Run::new(blank_number).size(13.0))
+            .align(Align::Center)
+            .before(4),
+        Paragraph::new()
+            .run(Run::new(format!("V/v {}", draft.subject)).size(12.0))
+            .align(Align::Center)
+            .before(4),
+    ]);
     header.row(vec![
         Cell::new(left),
         Cell::new(vec![

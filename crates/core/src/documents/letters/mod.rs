@@ -12,8 +12,8 @@ mod layout;
 pub mod signer;
 
 pub use issue::{IssuedLetter, record};
-pub use signer::{SignatureBlock, Signer};
 pub use layout::{drafts_zip, file_name, render_docx};
+pub use signer::{SignatureBlock, Signer};
 
 use std::collections::{BTreeSet, HashMap};
 

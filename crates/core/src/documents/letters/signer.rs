@@ -142,7 +142,11 @@ pub fn block(signer: Option<&Signer>, settings: &LetterSettings) -> SignatureBlo
 
 /// The signer a person chose (`username`), or the default; an unknown or
 /// inactive username is refused under `signer`.
-pub fn choose(signers: &[Signer], chosen: Option<&str>, in_charge: &[i64]) -> Result<Option<usize>> {
+pub fn choose(
+    signers: &[Signer],
+    chosen: Option<&str>,
+    in_charge: &[i64],
+) -> Result<Option<usize>> {
     match chosen.map(str::trim).filter(|c| !c.is_empty()) {
         Some(username) => signers
             .iter()
@@ -178,9 +182,17 @@ mod tests {
 
     #[test]
     fn the_leader_in_charge_of_most_tasks_else_the_head() {
-        let all = vec![signer(1, "ct", true), signer(2, "pct.a", false), signer(3, "pct.b", false)];
+        let all = vec![
+            signer(1, "ct", true),
+            signer(2, "pct.a", false),
+            signer(3, "pct.b", false),
+        ];
         assert_eq!(default_signer(&all, &[2, 3, 3]), Some(2));
-        assert_eq!(default_signer(&all, &[2, 1]), Some(0), "a tie goes to the head");
+        assert_eq!(
+            default_signer(&all, &[2, 1]),
+            Some(0),
+            "a tie goes to the head"
+        );
         assert_eq!(default_signer(&all, &[]), Some(0));
         assert!(choose(&all, Some("nobody"), &[]).is_err());
         assert_eq!(choose(&all, Some("PCT.A"), &[]).unwrap(), Some(1));

@@ -457,9 +457,21 @@ mod tests {
     #[test]
     fn sections_name_fields() {
         let fields = vec![
-            ("finance".into(), "Tài chính – ngân sách".into(), "Finance".into()),
-            ("culture_society".into(), "Văn hóa – xã hội".into(), "Culture".into()),
-            ("agriculture".into(), "Nông lâm nghiệp – nông thôn".into(), "Agri".into()),
+            (
+                "finance".into(),
+                "Tài chính – ngân sách".into(),
+                "Finance".into(),
+            ),
+            (
+                "culture_society".into(),
+                "Văn hóa – xã hội".into(),
+                "Culture".into(),
+            ),
+            (
+                "agriculture".into(),
+                "Nông lâm nghiệp – nông thôn".into(),
+                "Agri".into(),
+            ),
         ];
         assert_eq!(
             field_of_section("LĨNH VỰC VĂN HÓA - XÃ HỘI", &fields).as_deref(),

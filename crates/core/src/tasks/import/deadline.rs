@@ -92,7 +92,9 @@ fn period(text: &str, year: i32) -> Option<NaiveDate> {
     // A year written after the words: "6 tháng đầu năm 2027".
     let (head, year) = match head.rsplit_once(' ') {
         Some((words, tail))
-            if tail.len() == 4 && tail.chars().all(|c| c.is_ascii_digit()) && words.ends_with("nam") =>
+            if tail.len() == 4
+                && tail.chars().all(|c| c.is_ascii_digit())
+                && words.ends_with("nam") =>
         {
             (words.to_string(), tail.parse().ok()?)
         }
@@ -125,7 +127,9 @@ fn period(text: &str, year: i32) -> Option<NaiveDate> {
     }
     if let Some(number) = head.strip_prefix("quy ") {
         let quarter = numeral(number)?;
-        return (1..=4).contains(&quarter).then(|| last_day(year, quarter * 3))?;
+        return (1..=4)
+            .contains(&quarter)
+            .then(|| last_day(year, quarter * 3))?;
     }
     if let Some(number) = head.strip_prefix("thang ") {
         let month = numeral(number)?;
@@ -134,9 +138,7 @@ fn period(text: &str, year: i32) -> Option<NaiveDate> {
     // Day and month, the year from the text or the programme.
     let parts: Vec<&str> = head.split(['/', '-', '.']).collect();
     match parts.as_slice() {
-        [day, month] => {
-            NaiveDate::from_ymd_opt(year, numeral_arabic(month)?, numeral_arabic(day)?)
-        }
+        [day, month] => NaiveDate::from_ymd_opt(year, numeral_arabic(month)?, numeral_arabic(day)?),
         [day, month, y] if y.len() == 4 => NaiveDate::from_ymd_opt(
             y.parse().ok()?,
             numeral_arabic(month)?,
@@ -170,10 +172,7 @@ fn numeral(text: &str) -> Option<u32> {
     const ROMAN: [&str; 12] = [
         "i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii",
     ];
-    ROMAN
-        .iter()
-        .position(|r| *r == text)
-        .map(|i| i as u32 + 1)
+    ROMAN.iter().position(|r| *r == text).map(|i| i as u32 + 1)
 }
 
 /// A Roman numeral heading a section ("I", "II.", "IV -"): its value.
@@ -241,7 +240,15 @@ mod tests {
 
     #[test]
     fn nonsense_is_not_read() {
-        for text in ["", "sớm", "Quý V/2027", "Tháng 13", "31/2", "32/1/2027", "abc/def"] {
+        for text in [
+            "",
+            "sớm",
+            "Quý V/2027",
+            "Tháng 13",
+            "31/2",
+            "32/1/2027",
+            "abc/def",
+        ] {
             assert_eq!(read(text, 2027), None, "{text}");
         }
     }

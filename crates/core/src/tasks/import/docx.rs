@@ -143,7 +143,10 @@ fn tables_of(xml: &str) -> Result<Vec<Grid>, String> {
                 }
                 "tr" if depth == 1 => {
                     let row = std::mem::take(&mut table.row);
-                    if !row.iter().all(|c| matches!(c, Cell::Text(t) if t.trim().is_empty())) {
+                    if !row
+                        .iter()
+                        .all(|c| matches!(c, Cell::Text(t) if t.trim().is_empty()))
+                    {
                         table.rows.push((table.row_number, row));
                     }
                 }

@@ -229,28 +229,22 @@ pub async fn import(
             .collect();
         return Ok(Err(ImportRefused::rows(problems)));
     }
-    let ids = match bulk_insert::insert_all(
-        &txn,
-        clock,
-        organization,
-        actor_id,
-        rows,
-        action::IMPORTED,
-    )
-    .await
-    {
-        Ok(ids) => ids,
-        // A code taken meanwhile on another connection (PostgreSQL): the
-        // whole file is refused, nothing written.
-        Err(Error::Conflict(why)) => {
-            return Ok(Err(ImportRefused::rows(vec![ImportProblem::of_msg(
-                checked.first().map_or(0, |r| r.row),
-                Column::Code.label(),
-                &why,
-            )])));
-        }
-        Err(other) => return Err(other),
-    };
+    let ids =
+        match bulk_insert::insert_all(&txn, clock, organization, actor_id, rows, action::IMPORTED)
+            .await
+        {
+            Ok(ids) => ids,
+            // A code taken meanwhile on another connection (PostgreSQL): the
+            // whole file is refused, nothing written.
+            Err(Error::Conflict(why)) => {
+                return Ok(Err(ImportRefused::rows(vec![ImportProblem::of_msg(
+                    checked.first().map_or(0, |r| r.row),
+                    Column::Code.label(),
+                    &why,
+                )])));
+            }
+            Err(other) => return Err(other),
+        };
     let mut recurring = 0;
     for (id, row) in ids.iter().zip(&checked) {
         let Some(rule) = row.recurrence else {

@@ -190,7 +190,13 @@ impl Directory {
             }),
         ];
         for (index, way) in ways.iter().enumerate() {
-            let found = pick(self.departments.iter().filter(|d| way(d)).cloned().collect());
+            let found = pick(
+                self.departments
+                    .iter()
+                    .filter(|d| way(d))
+                    .cloned()
+                    .collect(),
+            );
             if found != Found::None {
                 return found;
             }
@@ -235,7 +241,11 @@ impl Directory {
         let mut titles: Vec<String> = TITLES
             .iter()
             .map(|t| t.to_string())
-            .chain(self.leaders.iter().map(|l| format!("{} ", fold(&l.position))))
+            .chain(
+                self.leaders
+                    .iter()
+                    .map(|l| format!("{} ", fold(&l.position))),
+            )
             .filter(|t| !t.trim().is_empty())
             .collect();
         titles.sort_by_key(|t| std::cmp::Reverse(t.len()));

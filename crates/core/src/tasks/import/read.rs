@@ -449,7 +449,10 @@ fn section_of(raw: &RawRow, cells: &[Cell]) -> Option<String> {
     if deadline::roman_heading(&number).is_some() && !title.is_empty() {
         return Some(after_roman(&title).unwrap_or(title));
     }
-    let first = cells.iter().map(Cell::text).find(|t| !t.trim().is_empty())?;
+    let first = cells
+        .iter()
+        .map(Cell::text)
+        .find(|t| !t.trim().is_empty())?;
     if let Some(heading) = after_roman(&first) {
         return Some(heading);
     }

@@ -87,9 +87,21 @@ pub fn annex_docx_30() -> (Vec<u8>, Vec<&'static str>) {
         "III. TÀI NGUYÊN – MÔI TRƯỜNG",
     ];
     let leads = [
-        ["TC-KH", "Phòng TC-KH", "Phòng Tài chính - Kế hoạch", "TCKH", "Chi cục Thuế huyện"],
+        [
+            "TC-KH",
+            "Phòng TC-KH",
+            "Phòng Tài chính - Kế hoạch",
+            "TCKH",
+            "Chi cục Thuế huyện",
+        ],
         ["VH-TT", "Phòng VH-TT", "LĐ-TB&XH", "GD&ĐT", "Phòng Y tế"],
-        ["Phòng TN&MT", "UBND xã Lạc An", "Xã Tân Mỹ", "Thị trấn Tân Thành", "NN&PTNT"],
+        [
+            "Phòng TN&MT",
+            "UBND xã Lạc An",
+            "Xã Tân Mỹ",
+            "Thị trấn Tân Thành",
+            "NN&PTNT",
+        ],
     ];
     let dues = [
         "Quý I/2027",
@@ -144,4 +156,3 @@ pub fn annex_docx_30() -> (Vec<u8>, Vec<&'static str>) {
     ];
     (docx(&rows), codes)
 }
-
