@@ -41,6 +41,9 @@ pub struct Leader {
     position: String,
 }
 
+/// One way of matching a department.
+type Way<'a> = Box<dyn Fn(&Dept) -> bool + 'a>;
+
 /// Every department, alias and leader, read once per import.
 #[derive(Debug, Clone, Default)]
 pub struct Directory {
@@ -178,7 +181,7 @@ impl Directory {
         let short = compact(&core);
         let whole = compact(&fold(text));
         let by_id = |id: i64| self.departments.iter().find(|d| d.id == id).cloned();
-        let ways: [Box<dyn Fn(&Dept) -> bool + '_>; 3] = [
+        let ways: [Way<'_>; 3] = [
             Box::new(|d: &Dept| {
                 let code = compact(&fold(&d.code));
                 !code.is_empty() && (code == whole || code == short)
