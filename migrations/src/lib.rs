@@ -23,6 +23,8 @@ mod m20261205_000010_create_fact_clock;
 mod m20261210_000010_add_notification_payload;
 mod m20261211_000010_create_recipient_outcomes;
 mod m20261215_000010_create_write_probe;
+mod m20261220_000010_add_task_due_text;
+mod m20261220_000011_create_department_aliases;
 mod m20261222_000010_create_attachments;
 mod m20261223_000010_create_workflow_notices;
 mod m20261224_000010_create_form_drafts;
@@ -49,6 +51,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261210_000010_add_notification_payload::Migration),
             Box::new(m20261211_000010_create_recipient_outcomes::Migration),
             Box::new(m20261215_000010_create_write_probe::Migration),
+            Box::new(m20261220_000010_add_task_due_text::Migration),
+            Box::new(m20261220_000011_create_department_aliases::Migration),
             Box::new(m20261222_000010_create_attachments::Migration),
             Box::new(m20261223_000010_create_workflow_notices::Migration),
             Box::new(m20261224_000010_create_form_drafts::Migration),

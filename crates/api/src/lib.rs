@@ -208,6 +208,7 @@ pub fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(notices::set_preferences)
                 .service(letters::departments)
                 .service(letters::draft)
+                .service(letters::signers)
                 .service(letters::draft_docx)
                 .service(letters::drafts_zip)
                 .service(letters::record)

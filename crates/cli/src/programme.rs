@@ -8,9 +8,9 @@ use dondoc_core::{Clock, Settings, db::Db};
 
 #[derive(Subcommand)]
 pub enum ImportCommand {
-    /// Import a year's tasks from .xlsx or .csv (all or nothing; bad rows are listed as "row N, column X: reason").
+    /// Import a year's tasks from .xlsx, .csv or a Word annex .docx (all or nothing; bad rows are listed as "row N, column X: reason").
     Tasks {
-        /// The file: .xlsx, or .csv in UTF-8 (with or without BOM).
+        /// The file: .xlsx, .docx (its first annex table), or .csv in UTF-8 (with or without BOM).
         file: PathBuf,
         /// The programme year the tasks belong to.
         #[arg(long)]
@@ -18,6 +18,10 @@ pub enum ImportCommand {
         /// Check every row and report, but write nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Make recurring tasks of rows whose deadline is "Thường xuyên",
+        /// "Hằng tháng", "Hằng quý" or "Hằng năm" (refused without it).
+        #[arg(long)]
+        recurring: bool,
     },
 }
 
@@ -51,7 +55,13 @@ pub async fn import(
         file,
         year,
         dry_run,
+        recurring,
     } = command;
+    let options = dondoc_core::tasks::import::ImportOptions {
+        year,
+        today: clock.today(),
+        confirm_recurring: recurring,
+    };
     dondoc_core::domain::parse_year("--year", i64::from(year))?;
     // Sized before it is read: a huge file is refused without loading it.
     let size = std::fs::metadata(&file)
@@ -72,10 +82,24 @@ pub async fn import(
         .unwrap_or_default();
     let refused = if dry_run {
         match dondoc_core::tasks::import::read_rows_off_thread(bytes, name).await? {
-            Ok(rows) => match dondoc_core::tasks::import::check(&db, &rows, year).await? {
+            Ok(rows) => match dondoc_core::tasks::import::check(&db, &rows, options).await? {
                 Ok(checked) => {
+                    for row in &checked {
+                        let due = match &row.due_text {
+                            Some(text) => format!("{} ({text})", row.task.due_date),
+                            None => row.task.due_date.to_string(),
+                        };
+                        println!(
+                            "row {}: {}{} | {} | {} | {due}",
+                            row.row,
+                            row.task.code,
+                            if row.code_generated { "*" } else { "" },
+                            row.lead_name,
+                            row.leader_name
+                        );
+                    }
                     println!(
-                        "{}: {} rows are valid for {year}; nothing written (--dry-run)",
+                        "{}: {} rows are valid for {year}; nothing written (--dry-run; * = code made by the import)",
                         file.display(),
                         checked.len()
                     );
@@ -93,14 +117,15 @@ pub async fn import(
             None,
             bytes,
             &name,
-            year,
+            options,
         )
         .await?
         {
             Ok(report) => {
                 println!(
-                    "Đã nhập / imported {} tasks into the {year} programme from {}",
+                    "Đã nhập / imported {} tasks ({} recurring) into the {year} programme from {}",
                     report.imported,
+                    report.recurring,
                     file.display()
                 );
                 return Ok(());

@@ -322,8 +322,12 @@ fn default_concurrency() -> u32 {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LetterSettings {
-    /// Issuing body, upper left of the header ("UBND HUYỆN BẮC TÂN UYÊN").
-    pub issuing_body: String,
+    /// Issuing body in full, upper left of the header, one entry per line
+    /// (["ỦY BAN NHÂN DÂN", "HUYỆN BẮC TÂN UYÊN"]); a single string is one
+    /// line (or several, split at line breaks). The first line is the body's
+    /// name in the head's signature block ("TM. ỦY BAN NHÂN DÂN").
+    #[serde(deserialize_with = "lines")]
+    pub issuing_body: Vec<String>,
     /// How the issuing body names itself in running text ("UBND huyện").
     pub short_name: String,
     /// After the slash of the number: `Số: …/UBND-VP`.
@@ -336,6 +340,15 @@ pub struct LetterSettings {
     pub request: String,
     /// Report back this many days after the letter's date.
     pub report_back_days: u32,
+    /// The head's title ("CHỦ TỊCH"): a leader whose position starts with it
+    /// signs "TM. <body> / <head_title>"; others sign "KT. <head_title> /
+    /// <deputy_title>".
+    #[serde(default = "default_head_title")]
+    pub head_title: String,
+    /// A deputy's title ("PHÓ CHỦ TỊCH").
+    #[serde(default = "default_deputy_title")]
+    pub deputy_title: String,
+    /// The block used when no leader account can sign (no leaders yet).
     pub signer_authority: String,
     pub signer_deputy: String,
     pub signer_title: String,
@@ -351,6 +364,33 @@ pub struct LogSettings {
     pub filter: String,
     /// `text` or `json`.
     pub format: String,
+}
+
+fn default_head_title() -> String {
+    "CHỦ TỊCH".into()
+}
+
+fn default_deputy_title() -> String {
+    "PHÓ CHỦ TỊCH".into()
+}
+
+/// A list of lines, or one string (split at its line breaks).
+fn lines<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    let all = match OneOrMany::deserialize(deserializer)? {
+        OneOrMany::One(text) => text.lines().map(str::to_string).collect(),
+        OneOrMany::Many(lines) => lines,
+    };
+    Ok(all
+        .into_iter()
+        .map(|l| l.trim().to_string())
+        .filter(|l| !l.is_empty())
+        .collect())
 }
 
 /// Accepts a number or boolean where text is expected: an environment

@@ -135,6 +135,10 @@ messages! {
 
     // Looking things up by what a person typed.
     UnknownDepartment { code: String } => "error-unknown-department",
+    /// Department aliases (`/admin/aliases`).
+    AliasRequired => "alias-required",
+    AliasTaken { alias: String, department: String } => "alias-taken",
+    AliasUnknownDepartment => "alias-unknown-department",
     UnknownDepartmentCode { code: String } => "error-unknown-department-code",
     UnknownThisDepartment => "error-unknown-this-department",
     UnknownFieldCode { code: String } => "error-unknown-field-code",

@@ -132,7 +132,11 @@ async fn a_file_with_bad_rows_is_refused_whole_and_each_bad_row_is_named() {
             None,
             csv.as_bytes().to_vec(),
             "chuong-trinh.csv",
-            2027,
+            import::ImportOptions {
+                year: 2027,
+                today: NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(),
+                confirm_recurring: false,
+            },
         )
         .await
         .unwrap();
@@ -178,7 +182,11 @@ async fn a_file_with_bad_rows_is_refused_whole_and_each_bad_row_is_named() {
             None,
             fixed.as_bytes().to_vec(),
             "chuong-trinh.csv",
-            2027,
+            import::ImportOptions {
+                year: 2027,
+                today: NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(),
+                confirm_recurring: false,
+            },
         )
         .await
         .unwrap()

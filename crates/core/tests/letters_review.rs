@@ -143,6 +143,7 @@ async fn a_drafted_letter_lists_the_departments_late_tasks_and_opens_in_an_offic
             &leader,
             &first.code,
             7,
+            None,
         )
         .await
         .unwrap();
@@ -174,19 +175,25 @@ async fn a_drafted_letter_lists_the_departments_late_tasks_and_opens_in_an_offic
             && let Some(text) = office_text(&bytes, "letter-docx")
         {
             let flat = squash(&text);
+            // The issuing body in full on two lines, none broken inside.
+            for line in ["ỦY BAN NHÂN DÂN", "HUYỆN BẮC TÂN UYÊN"] {
+                assert!(
+                    text.lines().any(|l| l.trim() == line),
+                    "{line:?} is not a line of:\n{text}"
+                );
+            }
+            assert!(!flat.contains("UBND HUYỆN BẮC TÂN UYÊN"), "{text}");
             for needle in [
-                "UBND HUYỆN BẮC TÂN UYÊN",
-                "CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+                "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
                 "Độc lập - Tự do - Hạnh phúc",
                 "/UBND-VP",
                 "Bắc Tân Uyên, ngày",
                 "V/v đôn đốc thực hiện nhiệm vụ",
                 "Kính gửi:",
                 "Nơi nhận:",
-                "TM. ỦY BAN NHÂN DÂN",
-                "KT. CHỦ TỊCH",
-                "PHÓ CHỦ TỊCH",
-                "Phạm Minh Trí",
+                draft.signature.authority.as_str(),
+                draft.signature.title.as_str(),
+                draft.signature.name.as_str(),
                 "STT",
                 "Số ngày quá hạn",
             ] {
@@ -231,7 +238,8 @@ async fn a_drafted_letter_lists_the_departments_late_tasks_and_opens_in_an_offic
                 &clock(),
                 &staff,
                 &first.code,
-                7
+                7,
+                None
             )
             .await,
             Err(Error::Forbidden(_))
@@ -258,6 +266,7 @@ async fn recording_an_issued_letter_links_every_task_of_the_draft_in_one_step() 
             &leader,
             &late[0].code,
             7,
+            None,
         )
         .await
         .unwrap();
@@ -696,6 +705,86 @@ async fn the_annual_review_states_figures_equal_to_the_task_rows_and_reads_back_
             ] {
                 assert!(flat.contains(needle), "{needle:?} missing:\n{text}");
             }
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_chosen_signer_signs_with_the_block_of_their_position() {
+    let settings = Settings::defaults().unwrap();
+    for t in testing::databases().await {
+        dondoc_seed::demo::seed(&t.db, &clock(), &settings)
+            .await
+            .unwrap();
+        let leader = principal(&t.db, "chutich").await;
+        let late = letters::late_departments(&t.db, &FactStore::disabled(), &clock(), &leader, 7)
+            .await
+            .unwrap();
+        let code = late[0].code.clone();
+        let draft_by = |signer: Option<&'static str>| {
+            let (db, settings, leader, code) = (&t.db, &settings, &leader, code.clone());
+            async move {
+                letters::draft(
+                    db,
+                    &FactStore::disabled(),
+                    &settings.letters,
+                    &clock(),
+                    leader,
+                    &code,
+                    7,
+                    signer,
+                )
+                .await
+            }
+        };
+        // By default: the leader in charge of most of the letter's tasks.
+        let default = draft_by(None).await.unwrap();
+        let mut counts: std::collections::HashMap<i64, usize> = Default::default();
+        for x in &default.tasks {
+            let row = task::Entity::find_by_id(x.task_id)
+                .one(&t.db)
+                .await
+                .unwrap()
+                .unwrap();
+            if let Some(id) = row.leader_in_charge_id {
+                *counts.entry(id).or_default() += 1;
+            }
+        }
+        let most = counts.values().copied().max().unwrap_or(0);
+        let chosen = default.signers.iter().find(|s| s.default).unwrap();
+        assert_eq!(counts.get(&chosen.id).copied().unwrap_or(0), most, "{t:?}");
+        assert_eq!(default.signers.iter().filter(|s| s.default).count(), 1);
+
+        let chairman = draft_by(Some("chutich")).await.unwrap();
+        assert_eq!(chairman.signature.authority, "TM. ỦY BAN NHÂN DÂN");
+        assert_eq!(chairman.signature.title, "CHỦ TỊCH");
+        assert_eq!(chairman.signature.name, "Trần Quốc Khánh");
+        let deputy = draft_by(Some("pct.kinhte")).await.unwrap();
+        assert_eq!(deputy.signature.authority, "KT. CHỦ TỊCH");
+        assert_eq!(deputy.signature.title, "PHÓ CHỦ TỊCH");
+        assert_eq!(deputy.signature.name, "Lê Văn Thịnh");
+        assert!(matches!(
+            draft_by(Some("cb.tnmt")).await,
+            Err(Error::Validation(_))
+        ));
+
+        if t.backend != testing::Backend::Sqlite {
+            continue;
+        }
+        let as_text = |draft: &letters::LetterDraft, stem: &str| {
+            let bytes = letters::render_docx(draft, &settings.letters, "Bắc Tân Uyên").unwrap();
+            office_text(&bytes, stem).map(|text| squash(&text))
+        };
+        if let Some(text) = as_text(&chairman, "letter-chairman") {
+            assert!(text.contains("TM. ỦY BAN NHÂN DÂN CHỦ TỊCH"), "{text}");
+            assert!(text.contains("Trần Quốc Khánh"), "{text}");
+            assert!(!text.contains("KT. CHỦ TỊCH"), "{text}");
+            assert!(!text.contains("PHÓ CHỦ TỊCH"), "{text}");
+        }
+        if let Some(text) = as_text(&deputy, "letter-vice-chairman") {
+            assert!(text.contains("KT. CHỦ TỊCH PHÓ CHỦ TỊCH"), "{text}");
+            assert!(text.contains("Lê Văn Thịnh"), "{text}");
+            assert!(!text.contains("TM. ỦY BAN NHÂN DÂN"), "{text}");
         }
     }
 }

@@ -92,6 +92,12 @@ pub struct PreviewRow {
     pub coordinators: String,
     pub leader: String,
     pub due: String,
+    /// The code was made by the import (no code column in the annex).
+    pub code_generated: bool,
+    /// The section heading, the deadline as written, the recurrence in words.
+    pub section: String,
+    pub due_text: String,
+    pub recurrence: String,
 }
 
 #[derive(Template)]
@@ -106,6 +112,10 @@ struct ImportPage {
     imported: Option<usize>,
     /// The file was refused for its size (413), not its content.
     too_large: bool,
+    /// "Create recurring tasks" was ticked.
+    confirm_recurring: bool,
+    /// The preview's codes were made by the import.
+    codes_generated: bool,
 }
 
 fn import_page(req: &HttpRequest, user: Principal, year: i32) -> ImportPage {
@@ -118,6 +128,8 @@ fn import_page(req: &HttpRequest, user: Principal, year: i32) -> ImportPage {
         file_name: String::new(),
         imported: None,
         too_large: false,
+        confirm_recurring: false,
+        codes_generated: false,
     }
 }
 
@@ -182,6 +194,7 @@ const IMPORT: &str = "/admin/import";
 /// (preview), or the one staged at preview (`import`).
 struct ImportPost {
     year: i32,
+    confirm_recurring: bool,
     import: bool,
     file_name: String,
     bytes: Vec<u8>,
@@ -215,6 +228,7 @@ async fn read_import(
             ));
         }
     };
+    let confirm_recurring = matches!(form.get("recurring"), Some("1" | "on" | "true"));
     if form.get("mode").unwrap_or("preview") == "import" {
         let token = form.text("token");
         let Some(path) = staging_path(&token, user.user_id) else {
@@ -228,6 +242,7 @@ async fn read_import(
         };
         return Ok(ImportPost {
             year,
+            confirm_recurring,
             import: true,
             file_name: form.text("file_name"),
             bytes,
@@ -237,6 +252,7 @@ async fn read_import(
     match upload.file {
         Some((file_name, bytes)) if !bytes.is_empty() => Ok(ImportPost {
             year,
+            confirm_recurring,
             import: false,
             file_name,
             bytes,
@@ -265,7 +281,13 @@ async fn preview(
                 return Ok(());
             }
         };
-    let checked = match import::check(&state.db, &rows, post.year).await? {
+    let options = import::ImportOptions {
+        year: post.year,
+        today: state.today(),
+        confirm_recurring: post.confirm_recurring,
+    };
+    let lang = page.ctx.t.lang();
+    let checked = match import::check(&state.db, &rows, options).await? {
         Ok(checked) => checked,
         Err(refused) => {
             page.problems = refused.problems;
@@ -285,6 +307,7 @@ async fn preview(
         }
     }
     page.token = token;
+    page.codes_generated = checked.iter().any(|c| c.code_generated);
     page.preview = checked
         .into_iter()
         .map(|c| PreviewRow {
@@ -296,6 +319,10 @@ async fn preview(
             coordinators: c.coordinator_names.join("; "),
             leader: c.leader_name,
             due: super::format::date(c.task.due_date),
+            code_generated: c.code_generated,
+            section: c.section.unwrap_or_default(),
+            due_text: c.due_text.unwrap_or_default(),
+            recurrence: c.recurrence.map(|r| r.describe(lang)).unwrap_or_default(),
         })
         .collect();
     Ok(())
@@ -312,6 +339,7 @@ pub async fn import_submit(
     let post = read_import(&state, &user, payload, t).await?;
     let mut page = import_page(&req, user.clone(), post.year);
     page.file_name = post.file_name.clone();
+    page.confirm_recurring = post.confirm_recurring;
     if post.import {
         match import::import(
             &state.db,
@@ -320,7 +348,11 @@ pub async fn import_submit(
             Some(user.user_id),
             post.bytes,
             &post.file_name,
-            post.year,
+            import::ImportOptions {
+                year: post.year,
+                today: state.today(),
+                confirm_recurring: post.confirm_recurring,
+            },
         )
         .await?
         {

@@ -99,6 +99,8 @@ pub struct TaskRow {
     pub leader: String,
     pub due: String,
     pub original_due: String,
+    /// The deadline as the annex wrote it ("" when it was a plain date).
+    pub due_text: String,
     pub extended: bool,
     pub status: String,
     pub progress: i32,
@@ -137,6 +139,7 @@ pub fn task_row(t: Tr, task: &TaskView, viewer_department: &str) -> TaskRow {
             .unwrap_or_default(),
         due: date(task.due_date),
         original_due: date(task.original_due_date),
+        due_text: task.due_text.clone().unwrap_or_default(),
         extended: task.extended,
         status: status(t, task.status).to_string(),
         progress: task.progress,

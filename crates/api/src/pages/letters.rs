@@ -74,10 +74,17 @@ impl LetterPage {
     }
 }
 
+/// `?signer=`: the leader chosen to sign.
+#[derive(serde::Deserialize)]
+pub struct SignerQuery {
+    signer: Option<String>,
+}
+
 pub async fn show(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
+    query: web::Query<SignerQuery>,
     PageUser(user): PageUser,
 ) -> Result<HttpResponse, PageError> {
     let today = state.today();
@@ -89,6 +96,7 @@ pub async fn show(
         &user,
         &path,
         state.due_soon_days(),
+        query.signer.as_deref(),
     )
     .await?;
     let l = &state.settings.letters;
@@ -96,7 +104,9 @@ pub async fn show(
         ctx: ctx(&req, Some(user), "letters"),
         today: format::date(today),
         report_back: format::date(draft.report_back_on),
-        signer: if l.signer_name.trim().is_empty() {
+        signer: if !draft.signature.name.trim().is_empty() {
+            draft.signature.name.clone()
+        } else if l.signer_name.trim().is_empty() {
             l.signer_title.clone()
         } else {
             l.signer_name.clone()

@@ -8,6 +8,7 @@ pub mod admin_departments;
 pub mod admin_kit;
 pub mod admin_users;
 pub mod attachments;
+pub mod aliases;
 pub mod auth;
 pub mod calendar;
 pub mod dashboard;
@@ -357,6 +358,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/report/export.{format}", web::get().to(report::export))
         .route("/admin", web::get().to(admin::index))
         .configure(admin_routes)
+        .route("/admin/aliases", web::get().to(aliases::show))
+        .route("/admin/aliases", web::post().to(aliases::add))
+        .route(
+            "/admin/aliases/{id}/delete",
+            web::post().to(aliases::remove),
+        )
         .route("/admin/import", web::get().to(admin::import_form))
         .route("/admin/import", web::post().to(admin::import_submit))
         .route("/admin/import/sample.csv", web::get().to(admin::sample_csv))

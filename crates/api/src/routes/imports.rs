@@ -7,7 +7,7 @@ use actix_web::{HttpRequest, HttpResponse, http::StatusCode, post, web};
 use dondoc_core::{
     FieldError, Msg,
     accounts::policy::{self, Action},
-    tasks::import::{self, CheckedRow, ImportRefused, ImportReport},
+    tasks::import::{self, CheckedRow, ImportOptions, ImportRefused, ImportReport},
 };
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
@@ -15,6 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::{
     extract::CurrentUser,
+    lang::{Lang, Negotiate},
     problem::{ApiResult, Problem, ProblemBody},
     routes::{created, letters::DOCX, letters::XLSX, ok},
     state::AppState,
@@ -31,6 +32,10 @@ pub struct ImportQuery {
     /// The file's name, whose extension tells the format (`annex.xlsx`);
     /// otherwise the Content-Type, otherwise the bytes decide.
     pub file_name: Option<String>,
+    /// Rows whose deadline recurs ("Thường xuyên", "Hằng tháng", "Hằng
+    /// quý", "Hằng năm") become recurring tasks; without it they are refused.
+    #[serde(default)]
+    pub confirm_recurring: bool,
 }
 
 /// One row as it would be imported: what each name resolved to.
@@ -39,6 +44,10 @@ pub struct ImportPreviewRow {
     /// The row number the spreadsheet shows.
     pub row: usize,
     pub code: String,
+    /// The code was made by the import (the annex has no code column).
+    pub code_generated: bool,
+    /// The section heading the row sits under ("LĨNH VỰC KINH TẾ").
+    pub section: Option<String>,
     pub title: String,
     pub field: String,
     pub lead_department: String,
@@ -46,6 +55,10 @@ pub struct ImportPreviewRow {
     pub leader_in_charge: String,
     /// `YYYY-MM-DD`.
     pub due_date: String,
+    /// The deadline as written, when it was not a plain date ("Quý II/2027").
+    pub due_text: Option<String>,
+    /// `monthly`, `quarterly` or `yearly` for a recurring task.
+    pub recurrence: Option<String>,
 }
 
 /// The answer to a dry run.
@@ -60,12 +73,16 @@ impl From<CheckedRow> for ImportPreviewRow {
         Self {
             row: c.row,
             code: c.task.code.to_string(),
+            code_generated: c.code_generated,
+            section: c.section,
             title: c.task.title.to_string(),
             field: c.field_name,
             lead_department: c.lead_name,
             coordinating_departments: c.coordinator_names,
             leader_in_charge: c.leader_name,
             due_date: c.task.due_date.to_string(),
+            due_text: c.due_text,
+            recurrence: c.recurrence.map(|r| r.frequency.as_str().to_string()),
         }
     }
 }
@@ -97,17 +114,22 @@ pub async fn import_programme(
     let year = dondoc_core::domain::parse_year("year", query.year)?;
     let bytes = read_body(payload).await?;
     let file_name = file_name(&req, query.file_name.as_deref());
+    let options = ImportOptions {
+        year,
+        today: state.today(),
+        confirm_recurring: query.confirm_recurring,
+    };
     if query.dry_run {
         let rows = match import::read_rows_off_thread(bytes, file_name).await? {
             Ok(rows) => rows,
-            Err(refused) => return Err(refusal(refused).into()),
+            Err(refused) => return Err(refusal(refused, lang_of(&req)).into()),
         };
-        return match import::check(&state.db, &rows, year).await? {
+        return match import::check(&state.db, &rows, options).await? {
             Ok(checked) => Ok(ok(&ImportPreview {
                 year,
                 rows: checked.into_iter().map(Into::into).collect(),
             })),
-            Err(refused) => Err(refusal(refused).into()),
+            Err(refused) => Err(refusal(refused, lang_of(&req)).into()),
         };
     }
     match import::import(
@@ -117,12 +139,12 @@ pub async fn import_programme(
         Some(user.user_id),
         bytes,
         &file_name,
-        year,
+        options,
     )
     .await?
     {
         Ok(report) => Ok(created(format!("/api/v1/tasks?year={year}"), &report)),
-        Err(refused) => Err(refusal(refused).into()),
+        Err(refused) => Err(refusal(refused, lang_of(&req)).into()),
     }
 }
 
@@ -161,13 +183,18 @@ fn file_name(req: &HttpRequest, given: Option<&str>) -> String {
     }
 }
 
+/// The language of the problems, as for every API answer.
+fn lang_of(req: &HttpRequest) -> Lang {
+    <Lang as Negotiate>::of(req)
+}
+
 /// 413 for a size limit, else 422 with every problem as a field error.
-fn refusal(refused: ImportRefused) -> Problem {
+fn refusal(refused: ImportRefused, lang: Lang) -> Problem {
     if refused.too_large {
         let reason = refused
             .problems
             .first()
-            .map(|p| p.message.clone())
+            .map(|p| p.message_in(lang).to_string())
             .unwrap_or_default();
         return Problem::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -189,7 +216,8 @@ fn refusal(refused: ImportRefused) -> Problem {
                     (row, Some(column)) => format!("rows[{row}].{}", column.field_name()),
                     (row, None) => format!("rows[{row}]"),
                 };
-                FieldError::new(field, "import", Msg::Other { detail: p.message })
+                let detail = p.message_in(lang).to_string();
+                FieldError::new(field, "import", Msg::Other { detail })
             })
             .collect(),
     )

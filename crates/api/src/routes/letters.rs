@@ -4,7 +4,7 @@
 
 use actix_web::{HttpResponse, get, post, web};
 use dondoc_core::{
-    documents::letters::{self, IssuedLetter, LateDepartment, LetterDraft},
+    documents::letters::{self, IssuedLetter, LateDepartment, LetterDraft, Signer},
     documents::{self, DocumentView},
 };
 use serde::Deserialize;
@@ -37,6 +37,37 @@ pub fn attachment(content_type: &str, file_name: &str, bytes: Vec<u8>) -> HttpRe
 pub struct DraftQuery {
     /// Department code, e.g. `TNMT`.
     pub department: String,
+    /// Username of the leader who signs; default: the leader in charge of
+    /// most of the letter's tasks, else the Chairman.
+    pub signer: Option<String>,
+}
+
+/// The leaders who may sign a department's letter, the Chairman first; the
+/// default signer (or the one asked for with `signer`) is marked `default` (leader, admin).
+#[utoipa::path(
+    tag = "letters",
+    params(DraftQuery),
+    responses((status = 200, body = Vec<Signer>), (status = 403, body = ProblemBody), (status = 404, body = ProblemBody), (status = 422, body = ProblemBody)),
+    security(("bearer" = []), ("session" = []))
+)]
+#[get("/letters/signers")]
+pub async fn signers(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    query: web::Query<DraftQuery>,
+) -> ApiResult<HttpResponse> {
+    let letter = letters::draft(
+        &state.db,
+        &state.facts,
+        &state.settings.letters,
+        &state.clock,
+        &user,
+        &query.department,
+        state.due_soon_days(),
+        query.signer.as_deref(),
+    )
+    .await?;
+    Ok(ok(&letter.signers))
 }
 
 /// Departments with overdue tasks, most overdue first (leader, admin).
@@ -78,6 +109,7 @@ pub async fn draft(
         &user,
         &query.department,
         state.due_soon_days(),
+        query.signer.as_deref(),
     )
     .await?))
 }
@@ -104,6 +136,7 @@ pub async fn draft_docx(
         &user,
         &query.department,
         state.due_soon_days(),
+        query.signer.as_deref(),
     )
     .await?;
     let bytes = letters::render_docx(

@@ -2,6 +2,7 @@
 //! test, on SQLite and (when DONDOC_TEST_POSTGRES_URL is set) PostgreSQL.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod annexes;
 mod helpers;
 mod imports;
 

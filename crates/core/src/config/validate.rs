@@ -157,8 +157,12 @@ impl Settings {
                 "must be between 1 and 365",
             ));
         }
+        if l.issuing_body.is_empty() {
+            return Err(Error::config("letters.issuing_body", "must not be empty"));
+        }
         for (key, value) in [
-            ("letters.issuing_body", &l.issuing_body),
+            ("letters.head_title", &l.head_title),
+            ("letters.deputy_title", &l.deputy_title),
             ("letters.short_name", &l.short_name),
             ("letters.number_suffix", &l.number_suffix),
             ("letters.subject", &l.subject),

@@ -7,6 +7,7 @@ pub mod auth_token;
 pub mod calendar_feed;
 pub mod delivery_attempt;
 pub mod department;
+pub mod department_alias;
 pub mod document;
 pub mod document_task;
 pub mod explanation_request;

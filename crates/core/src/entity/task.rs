@@ -22,6 +22,10 @@ pub struct Model {
     pub source_document_id: Option<i64>,
     pub due_date: Date,
     pub original_due_date: Date,
+    /// The deadline as the imported annex wrote it ("Quý II/2027"), when it
+    /// was not a plain date.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub due_text: Option<String>,
     pub status: TaskStatus,
     pub progress: i32,
     /// The day that counts for timeliness: `reported_on`, or a declared

@@ -31,6 +31,8 @@ pub const ROWS_PER_STATEMENT: usize = 500;
 /// One task to write, and the note its history entry carries.
 pub struct NewRow {
     pub task: ValidatedTask,
+    /// The deadline as the annex wrote it, when not a plain date.
+    pub due_text: Option<String>,
     pub note: Option<String>,
 }
 
@@ -86,7 +88,7 @@ pub async fn insert_all<C: ConnectionTrait>(
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
         let models = chunk
             .iter()
-            .map(|row| task_row(&row.task, programme_of_year[&row.task.year], now));
+            .map(|row| task_row(row, programme_of_year[&row.task.year], now));
         task::Entity::insert_many(models)
             .exec_without_returning(db)
             .await?;
@@ -99,7 +101,7 @@ pub async fn insert_all<C: ConnectionTrait>(
         let states = chunk.iter().map(|(id, row)| {
             let facts = TaskFacts::of(&new_task_model(
                 *id,
-                &row.task,
+                row,
                 programme_of_year[&row.task.year],
                 now,
             ));
@@ -213,8 +215,10 @@ async fn ids_by_code<C: ConnectionTrait>(
         .collect()
 }
 
-fn task_row(t: &ValidatedTask, programme_id: i64, now: DateTime<Utc>) -> task::ActiveModel {
+fn task_row(row: &NewRow, programme_id: i64, now: DateTime<Utc>) -> task::ActiveModel {
+    let t = &row.task;
     task::ActiveModel {
+        due_text: Set(row.due_text.clone()),
         programme_id: Set(programme_id),
         search_text: Set(fold(&format!("{} {}", t.code, t.title))),
         code: Set(t.code.to_string()),
@@ -240,13 +244,10 @@ fn task_row(t: &ValidatedTask, programme_id: i64, now: DateTime<Utc>) -> task::A
 }
 
 /// The stored row of a task just written by [`insert_all`], for its facts.
-fn new_task_model(
-    id: i64,
-    t: &ValidatedTask,
-    programme_id: i64,
-    now: DateTime<Utc>,
-) -> task::Model {
+fn new_task_model(id: i64, row: &NewRow, programme_id: i64, now: DateTime<Utc>) -> task::Model {
+    let t = &row.task;
     task::Model {
+        due_text: row.due_text.clone(),
         id,
         programme_id,
         search_text: fold(&format!("{} {}", t.code, t.title)),

@@ -36,6 +36,9 @@ pub struct TaskView {
     pub due_date: NaiveDate,
     #[schema(value_type = String, format = Date)]
     pub original_due_date: NaiveDate,
+    /// The deadline as the imported annex wrote it ("Quý II/2027",
+    /// "Thường xuyên"), when it was not a plain date.
+    pub due_text: Option<String>,
     /// The day that counts for timeliness: the day the department reported
     /// it done, or an earlier day a leader accepted.
     #[schema(value_type = Option<String>, format = Date)]
@@ -226,6 +229,7 @@ fn view_of(
         extended: t.due_date > t.original_due_date,
         due_date: t.due_date,
         original_due_date: t.original_due_date,
+        due_text: t.due_text,
         completed_on: t.completed_on,
         reported_on: t.reported_on,
         declared_completed_on: t.declared_completed_on,

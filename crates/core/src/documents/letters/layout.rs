@@ -47,36 +47,54 @@ pub fn render_docx(draft: &LetterDraft, settings: &LetterSettings, place: &str) 
     doc.to_bytes()
 }
 
-/// Issuing body and number | national name, motto, place and date.
+/// Width (mm) of the header's left column: the longest line of the issuing
+/// body at 13 pt bold on one line, never under the form's 68 mm, and at
+/// most what leaves the motto (12 pt bold) its own line.
+fn left_width(settings: &LetterSettings, width: u32) -> u32 {
+    let longest = settings
+        .issuing_body
+        .iter()
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap_or(0) as u32;
+    // About 2.9 mm a capital at 13 pt bold, and the cell's margins.
+    (longest * 29 / 10 + 8).clamp(68, width.saturating_sub(88).max(68))
+}
+
+/// Issuing body (in full, one line each) and number | national name,
+/// motto, place and date.
 fn header(draft: &LetterDraft, settings: &LetterSettings, place: &str, width: u32) -> Table {
-    let left_w = 68;
+    let left_w = left_width(settings, width);
     let mut header = Table::new(vec![left_w, width - left_w], false);
     let blank_number = format!("Số:        /{}", settings.number_suffix);
+    let mut left: Vec<Paragraph> = settings
+        .issuing_body
+        .iter()
+        .map(|line| {
+            Paragraph::new()
+                .run(Run::new(line.to_uppercase()).bold().size(13.0))
+                .align(Align::Center)
+        })
+        .collect();
+    left.extend([
+        Paragraph::new()
+            .run(Run::new("───────").size(13.0))
+            .align(Align::Center),
+        Paragraph::new()
+            .run(Run::new(blank_number).size(13.0))
+            .align(Align::Center)
+            .before(4),
+        Paragraph::new()
+            .run(Run::new(format!("V/v {}", draft.subject)).size(12.0))
+            .align(Align::Center)
+            .before(4),
+    ]);
     header.row(vec![
+        Cell::new(left),
         Cell::new(vec![
             Paragraph::new()
                 .run(
-                    Run::new(settings.issuing_body.to_uppercase())
-                        .bold()
-                        .size(13.0),
-                )
-                .align(Align::Center),
-            Paragraph::new()
-                .run(Run::new("───────").size(13.0))
-                .align(Align::Center),
-            Paragraph::new()
-                .run(Run::new(blank_number).size(13.0))
-                .align(Align::Center)
-                .before(4),
-            Paragraph::new()
-                .run(Run::new(format!("V/v {}", draft.subject)).size(12.0))
-                .align(Align::Center)
-                .before(4),
-        ]),
-        Cell::new(vec![
-            Paragraph::new()
-                .run(
-                    Run::new("CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM")
+                    Run::new("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
                         .bold()
                         .size(12.0),
                 )
@@ -144,8 +162,9 @@ fn tasks_table(draft: &LetterDraft, width: u32) -> Table {
     table
 }
 
-/// "Nơi nhận:" (who gets a copy) | the signature block.
+/// "Nơi nhận:" (who gets a copy) | the signature block of the draft's signer.
 fn footer(draft: &LetterDraft, settings: &LetterSettings, width: u32) -> Table {
+    let block = &draft.signature;
     let mut footer = Table::new(vec![80, width - 80], false);
     let mut recipients =
         vec![Paragraph::new().run(Run::new("Nơi nhận:").bold().italic().size(12.0))];
@@ -155,25 +174,25 @@ fn footer(draft: &LetterDraft, settings: &LetterSettings, width: u32) -> Table {
     }
     let mut signature = vec![
         Paragraph::new()
-            .run(Run::new(settings.signer_authority.clone()).bold())
+            .run(Run::new(block.authority.clone()).bold())
             .align(Align::Center),
     ];
-    if !settings.signer_deputy.trim().is_empty() {
+    if !block.deputy.trim().is_empty() {
         signature.push(
             Paragraph::new()
-                .run(Run::new(settings.signer_deputy.clone()).bold())
+                .run(Run::new(block.deputy.clone()).bold())
                 .align(Align::Center),
         );
     }
     signature.push(
         Paragraph::new()
-            .run(Run::new(settings.signer_title.clone()).bold())
+            .run(Run::new(block.title.clone()).bold())
             .align(Align::Center)
             .after(60),
     );
     signature.push(
         Paragraph::new()
-            .run(Run::new(settings.signer_name.clone()).bold())
+            .run(Run::new(block.name.clone()).bold())
             .align(Align::Center),
     );
     footer.row(vec![Cell::new(recipients), Cell::new(signature)]);
@@ -203,7 +222,17 @@ pub async fn drafts_zip<C: ConnectionTrait>(
     let late = late_departments(db, store, clock, user, due_soon_days).await?;
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     for d in &late {
-        let draft = draft(db, store, settings, clock, user, &d.code, due_soon_days).await?;
+        let draft = draft(
+            db,
+            store,
+            settings,
+            clock,
+            user,
+            &d.code,
+            due_soon_days,
+            None,
+        )
+        .await?;
         files.push((
             file_name(&d.code, today),
             render_docx(&draft, settings, place)?,

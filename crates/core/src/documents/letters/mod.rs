@@ -9,9 +9,11 @@
 
 mod issue;
 mod layout;
+pub mod signer;
 
 pub use issue::{IssuedLetter, record};
 pub use layout::{drafts_zip, file_name, render_docx};
+pub use signer::{SignatureBlock, Signer};
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -74,6 +76,10 @@ pub struct LetterDraft {
     pub overdue: usize,
     pub due_soon: usize,
     pub tasks: Vec<LetterTask>,
+    /// The block the letter is signed with (the chosen or default signer).
+    pub signature: SignatureBlock,
+    /// The leaders who may sign, the one signing marked `default`.
+    pub signers: Vec<Signer>,
 }
 
 /// A department with tasks to remind about.
@@ -217,7 +223,10 @@ pub async fn late_departments<C: ConnectionTrait>(
     Ok(out)
 }
 
-/// The draft letter to `department_code` today.
+/// The draft letter to `department_code` today, signed by the leader with
+/// username `signer` (default: see [`signer::default_signer`]).
+// Longer than 100 lines: the tasks, their sources, the wording and the signer gathered into one draft.
+#[allow(clippy::too_many_arguments)]
 pub async fn draft<C: ConnectionTrait>(
     db: &C,
     store: &FactStore,
@@ -226,6 +235,7 @@ pub async fn draft<C: ConnectionTrait>(
     user: &Principal,
     department_code: &str,
     due_soon_days: u32,
+    signer: Option<&str>,
 ) -> Result<LetterDraft> {
     policy::require(user, Action::DraftLetter, None)?;
     let today = clock.today();
@@ -237,6 +247,13 @@ pub async fn draft<C: ConnectionTrait>(
             })
         })?;
     let rows = reminder_tasks(db, store, dept.id, &AsOf::now(clock), due_soon_days).await?;
+    let in_charge: Vec<i64> = rows.iter().filter_map(|t| t.leader_in_charge_id).collect();
+    let mut signers = signer::signers(db, settings).await?;
+    let chosen = signer::choose(&signers, signer, &in_charge)?;
+    if let Some(i) = chosen {
+        signers[i].default = true;
+    }
+    let signature = signer::block(chosen.map(|i| &signers[i]), settings);
     // The letter names the programme its tasks belong to, not the year it
     // is written in (a January letter about last year's tasks).
     let programme_years = programme_years(db, &rows)
@@ -318,6 +335,8 @@ pub async fn draft<C: ConnectionTrait>(
         report_back_on,
         year,
         tasks,
+        signature,
+        signers,
     })
 }
 

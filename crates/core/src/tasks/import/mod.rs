@@ -1,38 +1,48 @@
-//! Importing a year's work programme from the office's Excel annex (.xlsx)
-//! or a CSV. The header row may sit below title rows ("PHỤ LỤC", "DANH MỤC
+//! Importing a year's work programme from the office's annex: Excel
+//! (.xlsx), CSV or the annex table of a Word document (.docx). The header row may sit below title rows ("PHỤ LỤC", "DANH MỤC
 //! NHIỆM VỤ…") and is found by its column names, in Vietnamese or English,
 //! without regard to case or diacritics. The import is all or nothing:
 //! every bad row is reported as `row N, column X: reason` (N as the
 //! spreadsheet shows it) and nothing is written unless every row is good.
 //!
-//! `read` turns the file into rows of cells under known columns; this file
-//! checks the rows and writes them.
+//! `read` (and `docx`) turn the file into rows of cells under known
+//! columns; `check` reads what each cell says (codes made when the annex
+//! has none, deadlines as written, names as written); this file writes them.
 
+mod check;
+pub mod deadline;
+mod docx;
 mod guard;
 #[cfg(any(test, feature = "testing"))]
 pub mod hostile;
+pub mod names;
 mod offload;
 mod read;
+#[cfg(any(test, feature = "testing"))]
+pub mod samples;
 pub mod staging;
 
-use read::{column_of, split_departments};
+pub use check::{CheckedRow, ImportOptions, check};
 
 pub use offload::{MAX_PARALLEL_READS, READ_BUDGET, read_rows_off_thread};
 pub use read::{Cell, Column, RawRow, read_rows};
 
-use std::{collections::HashMap, fmt};
+use std::fmt;
 
+use dondoc_i18n::Arg;
+use sea_orm::EntityTrait;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::{
     Clock,
     db::{self, Db},
+    entity::task,
     error::{Error, Result},
     messages::{Lang, Msg},
     tasks::bulk_insert::{self, NewRow},
-    tasks::creation::{self, NewTask, ValidatedTask},
     tasks::history::action,
+    tasks::recurrence,
 };
 
 pub use guard::MAX_FILE_BYTES;
@@ -45,11 +55,15 @@ pub const MAX_ROWS: usize = 20_000;
 /// One problem with the file, located as the spreadsheet shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct ImportProblem {
-    /// The row number the spreadsheet shows (the line number in a CSV); 0 for the file as a whole.
+    /// The row number the spreadsheet shows (the line number in a CSV, the
+    /// row of the table in a Word annex); 0 for the file as a whole.
     pub row: usize,
     /// The column's contract name, e.g. `Thời hạn`; empty for the file or the row as a whole.
     pub column: String,
+    /// In Vietnamese.
     pub message: String,
+    /// The same in English.
+    pub message_en: String,
 }
 
 /// In English, like the command line that prints it.
@@ -60,8 +74,36 @@ impl fmt::Display for ImportProblem {
 }
 
 impl ImportProblem {
+    /// A problem worded by the `key` of `import.ftl`, in both languages.
+    pub fn new(row: usize, column: &str, key: &str, args: &[(&str, Arg)]) -> Self {
+        Self {
+            row,
+            column: column.to_string(),
+            message: dondoc_i18n::text_with(Lang::Vi, key, args),
+            message_en: dondoc_i18n::text_with(Lang::En, key, args),
+        }
+    }
+
+    /// A problem worded by a message of the core.
+    pub fn of_msg(row: usize, column: &str, msg: &Msg) -> Self {
+        Self {
+            row,
+            column: column.to_string(),
+            message: msg.text(Lang::Vi),
+            message_en: msg.text(Lang::En),
+        }
+    }
+
+    /// The message in `lang`.
+    pub fn message_in(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::En if !self.message_en.is_empty() => &self.message_en,
+            _ => &self.message,
+        }
+    }
+
     /// The same, worded for the reader: `Dòng N, cột X: …` in Vietnamese,
-    /// `row N, column X: …` in English (`import-problem-*` in `pages.ftl`).
+    /// `row N, column X: …` in English (`import-problem-*` in `import.ftl`).
     pub fn localized(&self, lang: Lang) -> String {
         let key = match (self.row, self.column.is_empty()) {
             (0, _) => "import-problem-file",
@@ -74,7 +116,7 @@ impl ImportProblem {
             &[
                 ("row", self.row.into()),
                 ("column", self.column.as_str().into()),
-                ("message", self.message.as_str().into()),
+                ("message", self.message_in(lang).into()),
             ],
         )
     }
@@ -97,13 +139,19 @@ impl ImportRefused {
         }
     }
 
-    /// The file as a whole cannot be read.
+    /// The file as a whole cannot be read (a reader's own words).
     pub fn file(message: String) -> Self {
         Self::rows(vec![ImportProblem {
             row: 0,
             column: String::new(),
+            message_en: message.clone(),
             message,
         }])
+    }
+
+    /// The file as a whole cannot be read, worded by `key` of `import.ftl`.
+    pub fn file_key(key: &str, args: &[(&str, Arg)]) -> Self {
+        Self::rows(vec![ImportProblem::new(0, "", key, args)])
     }
 
     /// The file is over a size limit.
@@ -122,124 +170,18 @@ impl fmt::Display for ImportRefused {
     }
 }
 
-/// A checked row, ready to insert, with the names it resolved to (so a
-/// preview shows what each code or name matched).
-#[derive(Debug, Clone)]
-pub struct CheckedRow {
-    pub row: usize,
-    pub task: ValidatedTask,
-    pub lead_name: String,
-    pub field_name: String,
-    pub coordinator_names: Vec<String>,
-    pub leader_name: String,
-}
-
-/// Checks every row against the database without writing anything.
-pub async fn check(
-    db: &Db,
-    rows: &[RawRow],
-    year: i32,
-) -> Result<std::result::Result<Vec<CheckedRow>, ImportRefused>> {
-    use sea_orm::EntityTrait;
-    let department_names: HashMap<i64, String> = crate::entity::department::Entity::find()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|d| (d.id, d.name))
-        .collect();
-    let field_names: HashMap<String, String> = crate::entity::field::Entity::find()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|f| (f.code, f.name_vi))
-        .collect();
-    let leader_names: HashMap<i64, String> = crate::entity::user::Entity::find()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.full_name))
-        .collect();
-    let name_of = |id: &i64| department_names.get(id).cloned().unwrap_or_default();
-    let mut problems = Vec::new();
-    let mut checked = Vec::new();
-    let mut seen_codes: HashMap<String, usize> = HashMap::new();
-    for raw in rows {
-        let code = raw.get(Column::Code);
-        if let Some(first) = seen_codes.get(&code.to_lowercase())
-            && !code.is_empty()
-        {
-            problems.push(ImportProblem {
-                row: raw.row,
-                column: Column::Code.label().into(),
-                message: format!("Mã {code} bị trùng (đã có ở dòng {first})"),
-            });
-            continue;
-        }
-        seen_codes.insert(code.to_lowercase(), raw.row);
-        let due = match raw.cells.get(&Column::Due) {
-            Some(Cell::Date(d)) => d.to_string(),
-            _ => raw.get(Column::Due),
-        };
-        let input = NewTask {
-            year: i64::from(year),
-            code,
-            title: raw.get(Column::Title),
-            description: Some(raw.get(Column::Note)),
-            field: raw.get(Column::Field),
-            lead_department: raw.get(Column::Lead),
-            coordinating_departments: split_departments(&raw.get(Column::Coordinators)),
-            leader_in_charge: Some(raw.get(Column::Leader)),
-            due_date: due,
-            source_document_id: None,
-        };
-        match creation::validate_new(db, &input).await {
-            Ok(task) => checked.push(CheckedRow {
-                row: raw.row,
-                lead_name: name_of(&task.lead_department_id),
-                field_name: field_names
-                    .get(&task.field_code)
-                    .cloned()
-                    .unwrap_or_default(),
-                coordinator_names: task
-                    .coordinating_department_ids
-                    .iter()
-                    .map(name_of)
-                    .collect(),
-                leader_name: task
-                    .leader_in_charge_id
-                    .and_then(|id| leader_names.get(&id).cloned())
-                    .unwrap_or_default(),
-                task,
-            }),
-            Err(Error::Validation(fields)) => {
-                for f in fields {
-                    problems.push(ImportProblem {
-                        row: raw.row,
-                        column: column_of(&f.field).label().into(),
-                        message: f.message.text(Lang::Vi),
-                    });
-                }
-            }
-            Err(other) => return Err(other),
-        }
-    }
-    Ok(if problems.is_empty() {
-        Ok(checked)
-    } else {
-        Err(ImportRefused::rows(problems))
-    })
-}
-
 /// What an import did.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ImportReport {
     pub year: i32,
     pub imported: usize,
     pub codes: Vec<String>,
+    /// How many of the tasks recur (their deadline said "Thường xuyên", "Hằng quý", …).
+    pub recurring: usize,
 }
 
 /// Parses, checks and — only if every row is good — inserts every task in
-/// one transaction.
+/// one transaction (with the series of the recurring ones).
 pub async fn import(
     db: &Db,
     clock: &Clock,
@@ -247,13 +189,14 @@ pub async fn import(
     actor_id: Option<i64>,
     bytes: Vec<u8>,
     file_name: &str,
-    year: i32,
+    options: ImportOptions,
 ) -> Result<std::result::Result<ImportReport, ImportRefused>> {
+    let year = options.year;
     let rows = match read_rows_off_thread(bytes, file_name.to_string()).await? {
         Ok(rows) => rows,
         Err(refused) => return Ok(Err(refused)),
     };
-    let checked = match check(db, &rows, year).await? {
+    let checked = match check(db, &rows, options).await? {
         Ok(checked) => checked,
         Err(refused) => return Ok(Err(refused)),
     };
@@ -262,6 +205,7 @@ pub async fn import(
         .iter()
         .map(|row| NewRow {
             task: row.task.clone(),
+            due_text: row.due_text.clone(),
             note: Some(format!("Nhập từ tệp {file_name}, dòng {}", row.row)),
         })
         .collect();
@@ -274,35 +218,50 @@ pub async fn import(
         let problems = checked
             .iter()
             .filter(|row| taken.iter().any(|code| *code == row.task.code.to_string()))
-            .map(|row| ImportProblem {
-                row: row.row,
-                column: Column::Code.label().into(),
-                message: Msg::DuplicateTaskCode {
-                    code: row.task.code.to_string(),
-                    year: i64::from(year),
-                }
-                .text(Lang::Vi),
+            .map(|row| {
+                ImportProblem::of_msg(
+                    row.row,
+                    Column::Code.label(),
+                    &Msg::DuplicateTaskCode {
+                        code: row.task.code.to_string(),
+                        year: i64::from(year),
+                    },
+                )
             })
             .collect();
         return Ok(Err(ImportRefused::rows(problems)));
     }
-    match bulk_insert::insert_all(&txn, clock, organization, actor_id, rows, action::IMPORTED).await
-    {
-        Ok(_) => {}
-        // A code taken meanwhile on another connection (PostgreSQL): the
-        // whole file is refused, nothing written.
-        Err(Error::Conflict(why)) => {
-            return Ok(Err(ImportRefused::rows(vec![ImportProblem {
-                row: checked.first().map_or(0, |r| r.row),
-                column: Column::Code.label().into(),
-                message: why.text(Lang::Vi),
-            }])));
-        }
-        Err(other) => return Err(other),
+    let ids =
+        match bulk_insert::insert_all(&txn, clock, organization, actor_id, rows, action::IMPORTED)
+            .await
+        {
+            Ok(ids) => ids,
+            // A code taken meanwhile on another connection (PostgreSQL): the
+            // whole file is refused, nothing written.
+            Err(Error::Conflict(why)) => {
+                return Ok(Err(ImportRefused::rows(vec![ImportProblem::of_msg(
+                    checked.first().map_or(0, |r| r.row),
+                    Column::Code.label(),
+                    &why,
+                )])));
+            }
+            Err(other) => return Err(other),
+        };
+    let mut recurring = 0;
+    for (id, row) in ids.iter().zip(&checked) {
+        let Some(rule) = row.recurrence else {
+            continue;
+        };
+        let Some(model) = task::Entity::find_by_id(*id).one(&txn).await? else {
+            return Err(Error::Unexpected(anyhow::anyhow!("task {id} vanished")));
+        };
+        recurrence::set_in(&txn, clock, actor_id, &model, rule).await?;
+        recurring += 1;
     }
     txn.commit().await?;
     tracing::info!(
         rows = codes.len(),
+        recurring,
         write_lock_ms = started.elapsed().as_millis() as u64,
         "import written"
     );
@@ -310,6 +269,7 @@ pub async fn import(
         year,
         imported: codes.len(),
         codes,
+        recurring,
     }))
 }
 
@@ -334,13 +294,24 @@ mod tests {
     }
 
     #[test]
-    fn stt_alone_is_not_a_code_column() {
-        let err = csv_rows(
-            "STT,Nội dung,Lĩnh vực,Đơn vị chủ trì,Thời hạn\n1,x,finance,TCKH,01/01/2026\n",
+    fn stt_is_a_number_not_a_code_and_sections_head_their_rows() {
+        let rows = csv_rows(
+            "STT,Nội dung,Đơn vị chủ trì,Thời hạn\nI,LĨNH VỰC KINH TẾ,,\n1,x,TCKH,Quý II\n(1),(2),(3),(4)\nII. VĂN HÓA – XÃ HỘI,,,\n1,y,VHTT,30/6\n",
         )
-        .unwrap_err();
-        let text = err.to_string();
-        assert!(text.contains("Mã") && text.contains("STT"), "{text}");
+        .unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].get(Column::Number), "1");
+        assert_eq!(rows[0].get(Column::Code), "");
+        assert_eq!(rows[0].section.as_deref(), Some("LĨNH VỰC KINH TẾ"));
+        assert_eq!(rows[1].section.as_deref(), Some("VĂN HÓA – XÃ HỘI"));
+        assert_eq!(rows[1].row, 6);
+    }
+
+    #[test]
+    fn a_missing_column_is_named() {
+        let err = csv_rows("STT,Nội dung,Lĩnh vực,Thời hạn\n1,x,finance,01/01/2026\n").unwrap_err();
+        let text = err.problems[0].localized(Lang::Vi);
+        assert!(text.contains("Đơn vị chủ trì"), "{text}");
     }
 
     #[test]
@@ -369,7 +340,8 @@ mod tests {
         let p = ImportProblem {
             row: 7,
             column: "Thời hạn".into(),
-            message: "`30/02/2026` is not a date".into(),
+            message: "`30/02/2026` không phải ngày".into(),
+            message_en: "`30/02/2026` is not a date".into(),
         };
         assert_eq!(
             p.to_string(),

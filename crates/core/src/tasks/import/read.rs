@@ -1,5 +1,7 @@
-//! Reading the file: .xlsx or CSV into a grid, the header row found by its
-//! column names, then one row of cells per task line.
+//! Reading the file: .xlsx, CSV or the first annex table of a .docx into a
+//! grid, the header row found by its column names, then one row of cells
+//! per task line, each under the section heading ("I. LĨNH VỰC KINH TẾ")
+//! it sits below. Cells merged down several rows count for each row.
 
 use std::{
     collections::{BTreeMap, HashMap},
@@ -12,17 +14,19 @@ use chrono::NaiveDate;
 use crate::domain::text::fold;
 
 use super::{
-    ImportProblem, ImportRefused, MAX_ROWS,
+    ImportProblem, ImportRefused, MAX_ROWS, deadline, docx,
     guard::{self, Refusal},
 };
 
-const MAX_CELL_CHARS: usize = 10_000;
+pub(super) const MAX_CELL_CHARS: usize = 10_000;
 
 const HEADER_SEARCH_ROWS: usize = 30;
 
 /// The columns of the import contract.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Column {
+    /// "STT": the row's number in the annex; never a task code.
+    Number,
     Code,
     Title,
     Field,
@@ -34,7 +38,8 @@ pub enum Column {
 }
 
 impl Column {
-    const ALL: [Column; 8] = [
+    const ALL: [Column; 9] = [
+        Column::Number,
         Column::Code,
         Column::Title,
         Column::Field,
@@ -48,6 +53,7 @@ impl Column {
     /// Accepted header names, already folded (lower case, no diacritics).
     fn aliases(self) -> &'static [&'static str] {
         match self {
+            Column::Number => &["stt", "so tt", "so thu tu", "tt", "no", "no."],
             Column::Code => &["ma", "ma nhiem vu", "ma so", "code", "task code"],
             Column::Title => &[
                 "noi dung",
@@ -73,6 +79,9 @@ impl Column {
             ],
             Column::Due => &[
                 "thoi han",
+                "thoi gian",
+                "thoi gian thuc hien",
+                "thoi han hoan thanh",
                 "thoi gian hoan thanh",
                 "han hoan thanh",
                 "due date",
@@ -81,6 +90,9 @@ impl Column {
             Column::Leader => &[
                 "lanh dao phu trach",
                 "lanh dao chi dao",
+                "lanh dao ubnd phu trach",
+                "lanh dao ubnd huyen phu trach",
+                "lanh dao ubnd xa phu trach",
                 "leader in charge",
                 "leader",
             ],
@@ -91,6 +103,7 @@ impl Column {
     /// The name shown in error messages (as the contract writes it).
     pub fn label(self) -> &'static str {
         match self {
+            Column::Number => "STT",
             Column::Code => "Mã",
             Column::Title => "Nội dung",
             Column::Field => "Lĩnh vực",
@@ -110,6 +123,7 @@ impl Column {
     /// The API's name for the column (`rows[N].due_date`), as in a task.
     pub fn field_name(self) -> &'static str {
         match self {
+            Column::Number => "number",
             Column::Code => "code",
             Column::Title => "title",
             Column::Field => "field",
@@ -122,10 +136,7 @@ impl Column {
     }
 
     fn required(self) -> bool {
-        matches!(
-            self,
-            Column::Code | Column::Title | Column::Field | Column::Lead | Column::Due
-        )
+        matches!(self, Column::Title | Column::Lead | Column::Due)
     }
 
     fn from_header(text: &str) -> Option<Column> {
@@ -145,7 +156,7 @@ pub enum Cell {
 }
 
 impl Cell {
-    fn text(&self) -> String {
+    pub(super) fn text(&self) -> String {
         match self {
             Cell::Text(t) => t.clone(),
             Cell::Date(d) => d.format("%d/%m/%Y").to_string(),
@@ -157,11 +168,14 @@ impl Cell {
     }
 }
 
-/// A data row: its number as shown, and its cells by contract column.
+/// A data row: its number as shown, its cells by contract column, and the
+/// heading of the section it sits in, if any.
 #[derive(Debug, Clone)]
 pub struct RawRow {
     pub row: usize,
     pub cells: HashMap<Column, Cell>,
+    /// The section heading without its numeral ("LĨNH VỰC KINH TẾ").
+    pub section: Option<String>,
 }
 
 impl RawRow {
@@ -192,24 +206,38 @@ pub fn read_rows(bytes: &[u8], file_name: &str) -> std::result::Result<Vec<RawRo
             Refusal::Malformed(why) => ImportRefused::file(why),
         })?;
     }
-    let grid = if lower.ends_with(".docx") {
-        return Err(ImportRefused::file(
-            "Chỉ nhận tệp Excel .xlsx hoặc .csv".into(),
-        ));
+    let grid = if lower.ends_with(".docx") || (is_zip && is_word(bytes)) {
+        let tables = docx::read_tables(bytes).map_err(ImportRefused::file)?;
+        let annex = tables.into_iter().find(|t| header_of(t).is_some());
+        return match annex {
+            Some(table) => rows_from_grid(table),
+            None => Err(ImportRefused::file_key("import-no-annex-table", &[])),
+        };
     } else if lower.ends_with(".xlsx") || (is_zip && !lower.ends_with(".csv")) {
         read_xlsx(bytes).map_err(ImportRefused::file)?
     } else if lower.ends_with(".csv") || lower.ends_with(".txt") || !is_zip {
         read_csv(bytes).map_err(ImportRefused::file)?
     } else {
         return Err(ImportRefused::file(
-            "Chỉ nhận tệp Excel .xlsx hoặc .csv".into(),
+            "Chỉ nhận tệp Excel .xlsx, .csv hoặc Word .docx".into(),
         ));
     };
     rows_from_grid(grid)
 }
 
+/// A zip package with a Word body and no workbook.
+fn is_word(bytes: &[u8]) -> bool {
+    match zip::ZipArchive::new(Cursor::new(bytes)) {
+        Ok(archive) => {
+            archive.index_for_name("word/document.xml").is_some()
+                && archive.index_for_name("xl/workbook.xml").is_none()
+        }
+        Err(_) => false,
+    }
+}
+
 /// (row number as shown, cells) for every non-empty line.
-type Grid = Vec<(usize, Vec<Cell>)>;
+pub(super) type Grid = Vec<(usize, Vec<Cell>)>;
 
 fn limit_cell(text: String) -> String {
     if text.chars().count() > MAX_CELL_CHARS {
@@ -227,6 +255,11 @@ fn read_xlsx(bytes: &[u8]) -> std::result::Result<Grid, String> {
     let Some(sheet) = workbook.sheet_names().first().cloned() else {
         return Err("Tệp Excel không có trang tính nào".into());
     };
+    // Merged regions (bounded by `guard`): a region spanning rows gives its
+    // text to the rows below, in its first column.
+    let merges = workbook
+        .merge_cells_by_sheet_name(&sheet)
+        .map_err(|err| format!("Không đọc được trang tính đầu tiên ({err})"))?;
     let mut reader = workbook
         .worksheet_cells_reader(&sheet)
         .map_err(|err| format!("Không đọc được trang tính đầu tiên ({err})"))?;
@@ -246,6 +279,22 @@ fn read_xlsx(bytes: &[u8]) -> std::result::Result<Grid, String> {
             return Err(format!("Tệp có hơn {MAX_ROWS} dòng"));
         }
         rows.entry(row).or_default().push((col, value));
+    }
+    for region in merges {
+        let (top, col) = region.start;
+        let Some(value) = rows
+            .get(&top)
+            .and_then(|cells| cells.iter().find(|(c, _)| *c == col))
+            .map(|(_, v)| v.clone())
+        else {
+            continue;
+        };
+        for row in top + 1..=region.end.0.min(top + MAX_ROWS as u32) {
+            let cells = rows.entry(row).or_default();
+            if !cells.iter().any(|(c, _)| *c == col) {
+                cells.push((col, value.clone()));
+            }
+        }
     }
     Ok(rows
         .into_iter()
@@ -346,10 +395,9 @@ fn read_csv(bytes: &[u8]) -> std::result::Result<Grid, String> {
     Ok(grid)
 }
 
-fn rows_from_grid(grid: Grid) -> std::result::Result<Vec<RawRow>, ImportRefused> {
-    let refuse = ImportRefused::file;
-    // The header is the first row (among the first few) that names the title column and at least two others.
-    let mut header: Option<(usize, HashMap<usize, Column>)> = None;
+/// The header row among the first lines: the first that names the title
+/// column and at least two others. Its index in `grid`, and the columns.
+pub(super) fn header_of(grid: &Grid) -> Option<(usize, HashMap<usize, Column>)> {
     for (index, (_, cells)) in grid.iter().enumerate().take(HEADER_SEARCH_ROWS) {
         let mut found: HashMap<usize, Column> = HashMap::new();
         for (col, cell) in cells.iter().enumerate() {
@@ -360,14 +408,62 @@ fn rows_from_grid(grid: Grid) -> std::result::Result<Vec<RawRow>, ImportRefused>
             }
         }
         if found.values().any(|c| *c == Column::Title) && found.len() >= 3 {
-            header = Some((index, found));
-            break;
+            return Some((index, found));
         }
     }
-    let Some((header_index, columns)) = header else {
-        return Err(refuse(
-            "Không tìm thấy dòng tiêu đề: các dòng đầu phải có tên cột (Mã, Nội dung, Lĩnh vực, Đơn vị chủ trì, Thời hạn, …)".into(),
-        ));
+    None
+}
+
+/// "I. LĨNH VỰC KINH TẾ" → "LĨNH VỰC KINH TẾ"; `None` without a Roman numeral.
+fn after_roman(text: &str) -> Option<String> {
+    let text = text.trim();
+    let (head, rest) = text.split_once(['.', ' ', ')', '-', ':'])?;
+    deadline::roman_heading(head)?;
+    let rest = rest.trim_start_matches(['.', ' ', ')', '-', ':']).trim();
+    (!rest.is_empty()).then(|| rest.to_string())
+}
+
+/// A row numbering the columns ("(1)", "(2)", … or "1", "2", …).
+fn numbers_only(cells: &[Cell]) -> bool {
+    let texts: Vec<String> = cells
+        .iter()
+        .map(Cell::text)
+        .filter(|t| !t.trim().is_empty())
+        .collect();
+    texts.len() >= 3
+        && texts.iter().all(|t| {
+            let t = t.trim().trim_start_matches('(').trim_end_matches(')');
+            !t.is_empty() && t.len() <= 2 && t.chars().all(|c| c.is_ascii_digit())
+        })
+}
+
+/// The heading a line states, if it is a section row rather than a task:
+/// no lead unit and no deadline, and either a Roman numeral ("I", "II.")
+/// before its words, or words but no title (a heading merged across).
+fn section_of(raw: &RawRow, cells: &[Cell]) -> Option<String> {
+    if !raw.get(Column::Lead).is_empty() || !raw.get(Column::Due).is_empty() {
+        return None;
+    }
+    let number = raw.get(Column::Number);
+    let title = raw.get(Column::Title);
+    if deadline::roman_heading(&number).is_some() && !title.is_empty() {
+        return Some(after_roman(&title).unwrap_or(title));
+    }
+    let first = cells
+        .iter()
+        .map(Cell::text)
+        .find(|t| !t.trim().is_empty())?;
+    if let Some(heading) = after_roman(&first) {
+        return Some(heading);
+    }
+    let is_number = first.trim().chars().all(|c| c.is_ascii_digit() || c == '.');
+    (title.is_empty() && raw.get(Column::Code).is_empty() && !is_number)
+        .then(|| first.trim().to_string())
+}
+
+fn rows_from_grid(grid: Grid) -> std::result::Result<Vec<RawRow>, ImportRefused> {
+    let Some((header_index, columns)) = header_of(&grid) else {
+        return Err(ImportRefused::file_key("import-no-header", &[]));
     };
     let header_row = grid[header_index].0;
     let missing: Vec<&str> = Column::ALL
@@ -376,23 +472,15 @@ fn rows_from_grid(grid: Grid) -> std::result::Result<Vec<RawRow>, ImportRefused>
         .map(Column::label)
         .collect();
     if !missing.is_empty() {
-        let stt_note = if missing.contains(&"Mã")
-            && grid[header_index]
-                .1
-                .iter()
-                .any(|c| fold(&c.text()) == "stt")
-        {
-            " (STT chỉ là số thứ tự; cần thêm cột Mã ghi mã của từng nhiệm vụ)"
-        } else {
-            ""
-        };
-        return Err(ImportRefused::rows(vec![ImportProblem {
-            row: header_row,
-            column: String::new(),
-            message: format!("Dòng tiêu đề thiếu cột: {}{stt_note}", missing.join(", ")),
-        }]));
+        return Err(ImportRefused::rows(vec![ImportProblem::new(
+            header_row,
+            "",
+            "import-missing-columns",
+            &[("columns", missing.join(", ").into())],
+        )]));
     }
     let mut rows = Vec::new();
+    let mut section: Option<String> = None;
     for (row, cells) in grid.into_iter().skip(header_index + 1) {
         let mut by_column = HashMap::new();
         for (col, column) in &columns {
@@ -403,20 +491,29 @@ fn rows_from_grid(grid: Grid) -> std::result::Result<Vec<RawRow>, ImportRefused>
         let raw = RawRow {
             row,
             cells: by_column,
+            section: section.clone(),
         };
-        // Sub-headings ("I. NÔNG NGHIỆP") and totals have neither code nor title.
+        if numbers_only(&cells) {
+            continue;
+        }
+        if let Some(heading) = section_of(&raw, &cells) {
+            section = Some(heading);
+            continue;
+        }
+        // Totals and notes have neither code nor title.
         if raw.get(Column::Code).is_empty() && raw.get(Column::Title).is_empty() {
             continue;
         }
         rows.push(raw);
     }
     if rows.is_empty() {
-        return Err(refuse(
-            "Tệp có dòng tiêu đề nhưng không có dòng nhiệm vụ nào".into(),
-        ));
+        return Err(ImportRefused::file_key("import-no-rows", &[]));
     }
     if rows.len() > MAX_ROWS {
-        return Err(refuse(format!("Tệp có hơn {MAX_ROWS} nhiệm vụ")));
+        return Err(ImportRefused::file_key(
+            "import-too-many-rows",
+            &[("max", MAX_ROWS.into())],
+        ));
     }
     Ok(rows)
 }
@@ -432,6 +529,7 @@ pub(super) fn column_of(field: &str) -> Column {
         "due_date" => Column::Due,
         "leader_in_charge" => Column::Leader,
         "description" => Column::Note,
+        "number" => Column::Number,
         _ => Column::Title,
     }
 }

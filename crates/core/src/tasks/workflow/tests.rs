@@ -61,6 +61,7 @@ fn current(status: TaskStatus) -> Current {
             source_document_id: None,
             due_date: d(2026, 3, 31),
             original_due_date: d(2026, 3, 31),
+            due_text: None,
             status,
             progress: if done { 100 } else { 40 },
             completed_on: done.then(|| d(2026, 3, 15)),
