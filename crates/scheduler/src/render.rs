@@ -12,8 +12,8 @@
 
 mod digest;
 mod explanation;
-mod notice;
 mod fit;
+mod notice;
 
 pub use digest::{LEADER_OLDEST_SHOWN, render, to_notification};
 pub use fit::{encoded_len, part_len};
