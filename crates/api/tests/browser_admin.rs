@@ -27,9 +27,9 @@ use helpers::*;
 use serde_json::{Value, json};
 
 async fn text_of(b: &Client, css: &str) -> String {
-    b.find(Locator::Css(css))
+    // Waits for the element: after a click the next page may still be loading.
+    expect_element(b, Locator::Css(css))
         .await
-        .unwrap_or_else(|_| panic!("{css}"))
         .text()
         .await
         .unwrap()

@@ -201,5 +201,7 @@ async fn numbers_open_their_tasks_in_the_browser() {
         .unwrap();
     let png = b.screenshot().await.unwrap();
     std::fs::write(screenshots_dir().join("overdue-compact.png"), png).unwrap();
-    assert!(height < 2600, "the overdue page is {height} px high");
+    // 2,506 px when the page was made compact; the leader's own-view
+    // switch and the export and print links added a row since.
+    assert!(height < 2750, "the overdue page is {height} px high");
 }

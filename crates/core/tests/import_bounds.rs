@@ -42,10 +42,12 @@ fn shared_string_counts_that_are_not_plain_numbers_are_malformed() {
     // Within the limit it is an ordinary (headers-only) workbook.
     let refusal = refused(&hostile::shared_strings_declaring("5"), "s.xlsx");
     assert!(!refusal.too_large);
+    let vietnamese = refusal.problems[0].localized(dondoc_core::messages::Lang::Vi);
     assert!(
-        refusal.to_string().contains("không có dòng nhiệm vụ"),
-        "{refusal}"
+        vietnamese.contains("không có dòng nhiệm vụ"),
+        "{vietnamese}"
     );
+    assert!(refusal.to_string().contains("no task rows"), "{refusal}");
 }
 
 #[test]

@@ -9,7 +9,7 @@ use dondoc_core::{
     db::Db,
     followup::outbox::{self, NewNotification, Occurrence, OccurrenceOutcome, fire_status},
     followup::{
-        reminders::{self, DigestKind},
+        reminders::{self, DigestKind, LetterReply},
         snapshot,
         working_days::{Calendar, DayOff},
     },
@@ -177,8 +177,12 @@ pub async fn build_notifications(
     // Open tasks due further ahead than any digest looks are not read.
     let horizon = ctx.settings.policy.due_soon_days.max(6);
     let snapshot = snapshot::snapshot_within(&ctx.db, date, Some(horizon)).await?;
-    let digests = reminders::digests(kind, &snapshot, date, &ctx.calendar, &ctx.settings.policy);
+    let mut digests =
+        reminders::digests(kind, &snapshot, date, &ctx.calendar, &ctx.settings.policy);
     drop(snapshot);
+    if kind == DigestKind::Escalation {
+        mark_replies(ctx, &mut digests).await?;
+    }
     // Rendering is pure and, at national scale, a thousand long emails:
     // spread it over the cores, off the async workers.
     let settings = ctx.render.clone();
@@ -186,6 +190,43 @@ pub async fn build_notifications(
         .await
         .map_err(|err| anyhow::anyhow!("rendering failed: {err}"))??;
     Ok((out, None))
+}
+
+/// Escalations say whether the department answered the last reminder
+/// letter of each task, by the reminder register's rule.
+async fn mark_replies(ctx: &Context, digests: &mut [reminders::Digest]) -> anyhow::Result<()> {
+    let lines = || {
+        digests
+            .iter()
+            .flat_map(|d| d.sections.iter().flat_map(|s| s.lines.iter()))
+    };
+    let letters: Vec<i64> = lines()
+        .filter_map(|l| l.reminder_documents.last())
+        .map(|r| r.document_id)
+        .collect();
+    let answers = dondoc_core::documents::register::answers(
+        &ctx.db,
+        &letters,
+        ctx.schedules.timezone(),
+        ctx.settings.letters.report_back_days,
+    )
+    .await?;
+    let tz = ctx.schedules.timezone();
+    for line in digests
+        .iter_mut()
+        .flat_map(|d| d.sections.iter_mut().flat_map(|s| s.lines.iter_mut()))
+    {
+        let task_id = line.task_id;
+        if let Some(last) = line.reminder_documents.last_mut() {
+            last.reply = match answers.get(&(last.document_id, task_id)) {
+                Some(at) => LetterReply::Answered {
+                    on: at.with_timezone(&tz).date_naive(),
+                },
+                None => LetterReply::NotAnswered,
+            };
+        }
+    }
+    Ok(())
 }
 
 /// Renders every digest, in order, on up to as many threads as cores.

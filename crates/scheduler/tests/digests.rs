@@ -87,7 +87,7 @@ async fn k_departments_get_exactly_k_digests_with_their_own_tasks_and_a_rerun_se
             Some("ktht@dondoc.test"),
         )
         .await;
-        add_user(
+        let cb_tnmt = add_user(
             db,
             "cb.tnmt",
             Role::Staff,
@@ -347,6 +347,51 @@ async fn k_departments_get_exactly_k_digests_with_their_own_tasks_and_a_rerun_se
         assert_eq!(worker.drain().await.unwrap().sent, 0);
         assert_eq!(sink.received().len(), total_received, "nothing new is sent");
 
+        // A reminder letter for MT-01 (recorded 08/05, report back by
+        // 15/05) that TNMT answered with a note on 13/05: the escalation says
+        // so, by the reminder register's rule.
+        {
+            use dondoc_core::{
+                domain::{DocumentKind, LinkRelation},
+                entity::{document, document_task, task_history},
+            };
+            use sea_orm::{ActiveModelTrait, Set};
+            let letter = document::ActiveModel {
+                number: Set("125/UBND-VP".into()),
+                kind: Set(DocumentKind::OfficialLetter),
+                title: Set("V/v đôn đốc".into()),
+                issued_on: Set(d(-10)),
+                signer: Set("Chủ tịch".into()),
+                report_back_on: Set(Some(d(-3))),
+                created_by: Set(None),
+                created_at: Set(vn(2026, 5, 8, 9, 0, 0)),
+                ..Default::default()
+            }
+            .insert(db)
+            .await
+            .unwrap();
+            document_task::ActiveModel {
+                document_id: Set(letter.id),
+                task_id: Set(t1),
+                relation: Set(LinkRelation::Reminds),
+                linked_at: Set(Some(vn(2026, 5, 8, 9, 0, 0))),
+            }
+            .insert(db)
+            .await
+            .unwrap();
+            task_history::ActiveModel {
+                task_id: Set(t1),
+                actor_id: Set(Some(cb_tnmt)),
+                at: Set(vn(2026, 5, 13, 10, 0, 0)),
+                action: Set("note".into()),
+                note: Set(Some("Đang hoàn thiện hồ sơ".into())),
+                ..Default::default()
+            }
+            .insert(db)
+            .await
+            .unwrap();
+        }
+
         // 07:30:05 — escalation (07:15) and the Monday leader digest (07:30).
         hand.set(vn(2026, 5, 18, 7, 30, 5));
         let reports = tick(&ctx).await;
@@ -374,6 +419,13 @@ async fn k_departments_get_exactly_k_digests_with_their_own_tasks_and_a_rerun_se
         assert_eq!(
             sections_of(escalation.text.as_deref().unwrap())["QUÁ HẠN"],
             codes(&["MT-01"])
+        );
+        assert!(
+            escalation.text.as_deref().unwrap().contains(
+                "yêu cầu báo cáo trước ngày 15/05/2026; đơn vị đã báo cáo lại ngày 13/05/2026."
+            ),
+            "{:?}",
+            escalation.text
         );
         let weekly = new
             .iter()

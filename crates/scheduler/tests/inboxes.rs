@@ -250,7 +250,15 @@ async fn a_wave_of_451_then_550_naming_the_recipient_then_recovery_delivers_all_
         hand.advance(chrono::Duration::minutes(3));
         let report = worker.drain().await.unwrap();
         assert!(report.paused_until.is_some(), "{:?} {report:?}", t.backend);
-        assert_eq!(report.reopened, report.failed, "{:?} {report:?}", t.backend);
+        // Every refusal of the wave that was recorded failed is given back
+        // (with several sends at once, one refused while the pause was being
+        // decided is given back directly, as released); none stays failed,
+        // as the next check shows.
+        assert!(
+            report.failed <= report.reopened,
+            "{:?} {report:?}",
+            t.backend
+        );
         let all = rows(db).await;
         assert!(
             all.iter().all(|r| r.state == state::PENDING),

@@ -132,24 +132,9 @@ pub async fn list<C: ConnectionTrait>(
         not_answered: 0,
     };
     for d in r.docs.iter().cloned() {
-        let report_back_on = d.report_back_on.unwrap_or_else(|| {
-            d.issued_on
-                .checked_add_days(Days::new(u64::from(report_back_days)))
-                .unwrap_or(d.issued_on)
-        });
-        let covered: Vec<&task::Model> = r
-            .links
-            .iter()
-            .filter(|l| l.document_id == d.id)
-            .filter_map(|l| r.tasks.get(&l.task_id))
-            .collect();
-        let mut per_department: BTreeMap<i64, Vec<&task::Model>> = BTreeMap::new();
-        for t in &covered {
-            per_department
-                .entry(t.lead_department_id)
-                .or_default()
-                .push(t);
-        }
+        let report_back_on = report_back(&d, report_back_days);
+        let covered = covered_by(&r, &d);
+        let per_department = by_lead_department(&covered);
         if let Some(only) = scope
             && !per_department.contains_key(&only)
         {
@@ -208,6 +193,82 @@ pub async fn list<C: ConnectionTrait>(
         });
     }
     Ok(register)
+}
+
+/// The day letter `d` asks for a report by: its own, or `report_back_days`
+/// after it was issued.
+fn report_back(d: &document::Model, report_back_days: u32) -> NaiveDate {
+    d.report_back_on.unwrap_or_else(|| {
+        d.issued_on
+            .checked_add_days(Days::new(u64::from(report_back_days)))
+            .unwrap_or(d.issued_on)
+    })
+}
+
+/// The tasks letter `d` reminds of.
+fn covered_by<'r>(r: &'r Reads, d: &document::Model) -> Vec<&'r task::Model> {
+    r.links
+        .iter()
+        .filter(|l| l.document_id == d.id)
+        .filter_map(|l| r.tasks.get(&l.task_id))
+        .collect()
+}
+
+/// A letter's tasks by the department that leads them: each is one
+/// recipient of the letter.
+fn by_lead_department<'r>(covered: &[&'r task::Model]) -> BTreeMap<i64, Vec<&'r task::Model>> {
+    let mut per_department: BTreeMap<i64, Vec<&task::Model>> = BTreeMap::new();
+    for t in covered {
+        per_department
+            .entry(t.lead_department_id)
+            .or_default()
+            .push(t);
+    }
+    per_department
+}
+
+/// When each recipient department first answered each of `letters`, by
+/// the same rule as the register, told per task the letter covers:
+/// `(letter id, task id)` → the moment its lead department answered, for
+/// the answered ones only. The escalations use it to say whether the
+/// department answered the last letter.
+pub async fn answers<C: ConnectionTrait>(
+    db: &C,
+    letters: &[i64],
+    tz: Tz,
+    report_back_days: u32,
+) -> Result<HashMap<(i64, i64), DateTime<Utc>>> {
+    let mut answered = HashMap::new();
+    if letters.is_empty() {
+        return Ok(answered);
+    }
+    let mut ids = letters.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut links = Vec::new();
+    // Bounded IN lists: a national digest may name many letters.
+    for chunk in ids.chunks(500) {
+        links.extend(
+            document_task::Entity::find()
+                .filter(document_task::Column::Relation.eq(LinkRelation::Reminds))
+                .filter(document_task::Column::DocumentId.is_in(chunk.to_vec()))
+                .all(db)
+                .await?,
+        );
+    }
+    let r = read_from(db, document::Entity::find(), links).await?;
+    for d in &r.docs {
+        let report_back_on = report_back(d, report_back_days);
+        for (dept_id, dept_tasks) in by_lead_department(&covered_by(&r, d)) {
+            let task_ids: Vec<i64> = dept_tasks.iter().map(|t| t.id).collect();
+            if let Some(at) = answered_at(&r, &task_ids, dept_id, d, report_back_on, tz) {
+                for task_id in task_ids {
+                    answered.insert((d.id, task_id), at);
+                }
+            }
+        }
+    }
+    Ok(answered)
 }
 
 /// The year and the department (by id) a query asks for, or every field
@@ -287,6 +348,15 @@ async fn read<C: ConnectionTrait>(db: &C, year: Option<i32>, today: NaiveDate) -
         .filter(document_task::Column::Relation.eq(LinkRelation::Reminds))
         .all(db)
         .await?;
+    read_from(db, docs, links).await
+}
+
+/// [`read`] for the letters `docs` selects among those `links` name.
+async fn read_from<C: ConnectionTrait>(
+    db: &C,
+    docs: sea_orm::Select<document::Entity>,
+    links: Vec<document_task::Model>,
+) -> Result<Reads> {
     let doc_ids: Vec<i64> = {
         let mut v: Vec<i64> = links.iter().map(|l| l.document_id).collect();
         v.sort_unstable();

@@ -14,7 +14,7 @@ use crate::{
     error::Result,
     followup::{
         recipients::{DepartmentContact, LeaderContact},
-        reminders::{IssuedReminder, ReminderTask, Snapshot},
+        reminders::{IssuedReminder, LetterReply, ReminderTask, Snapshot},
     },
     tasks::status_sql::{DONE_SQL, OPEN_SQL},
 };
@@ -42,6 +42,7 @@ struct SnapshotTask {
 #[derive(Debug, sea_orm::FromQueryResult)]
 struct ReminderRow {
     task_id: i64,
+    document_id: i64,
     number: String,
     issued_on: NaiveDate,
     report_back_on: Option<NaiveDate>,
@@ -149,7 +150,7 @@ async fn issued_reminders<C: ConnectionTrait>(
         None => ("", Vec::new()),
     };
     let sql = format!(
-        "SELECT dt.task_id AS task_id, d.number AS number, d.issued_on AS issued_on, \
+        "SELECT dt.task_id AS task_id, d.id AS document_id, d.number AS number, d.issued_on AS issued_on, \
          d.report_back_on AS report_back_on \
          FROM tasks JOIN document_tasks dt ON dt.relation = 'reminds' AND dt.task_id = tasks.id \
          JOIN documents d ON d.id = dt.document_id \
@@ -167,6 +168,8 @@ async fn issued_reminders<C: ConnectionTrait>(
                 number: row.number,
                 issued_on: row.issued_on,
                 report_back_on: row.report_back_on,
+                document_id: row.document_id,
+                reply: LetterReply::Unknown,
             });
     }
     for list in reminders.values_mut() {

@@ -8,7 +8,7 @@ use dondoc_core::{
         explanations::EscalatedExplanation,
         outbox::NewNotification,
         recipients::Recipient,
-        reminders::{Digest, DigestKind, DigestLine, IssuedReminder, Section},
+        reminders::{Digest, DigestKind, DigestLine, IssuedReminder, LetterReply, Section},
     },
 };
 
@@ -139,6 +139,28 @@ pub(super) fn reminders_text(documents: &[IssuedReminder]) -> String {
     format!("{} văn bản ({list})", documents.len())
 }
 
+/// What the last reminder letter asked for and, where it was looked up,
+/// whether the department answered it.
+fn last_letter_text(letter: &IssuedReminder) -> String {
+    let asked = letter.report_back_on.map(|d| {
+        format!(
+            "Văn bản đôn đốc gần nhất yêu cầu báo cáo trước ngày {}",
+            vn_date(d)
+        )
+    });
+    let reply = match letter.reply {
+        LetterReply::Unknown => None,
+        LetterReply::Answered { on } => Some(format!("đơn vị đã báo cáo lại ngày {}", vn_date(on))),
+        LetterReply::NotAnswered => Some("đơn vị chưa báo cáo lại".to_string()),
+    };
+    match (asked, reply) {
+        (Some(asked), Some(reply)) => format!("{asked}; {reply}."),
+        (Some(asked), None) => asked,
+        (None, Some(reply)) => format!("Văn bản đôn đốc gần nhất: {reply}."),
+        (None, None) => String::new(),
+    }
+}
+
 fn line_view(line: &DigestLine, public_url: &str) -> LineView {
     LineView {
         code: one_line(&line.code),
@@ -159,13 +181,7 @@ fn line_view(line: &DigestLine, public_url: &str) -> LineView {
         report_back: line
             .reminder_documents
             .last()
-            .and_then(|d| d.report_back_on)
-            .map(|d| {
-                format!(
-                    "Văn bản đôn đốc gần nhất yêu cầu báo cáo trước ngày {}",
-                    vn_date(d)
-                )
-            })
+            .map(last_letter_text)
             .unwrap_or_default(),
         next_letter: String::new(),
         link: format!("{public_url}/tasks/{}", line.task_id),

@@ -114,6 +114,8 @@ mod tests {
                 number: "125/UBND-VP".into(),
                 issued_on: NaiveDate::from_ymd_opt(2026, 5, 8).unwrap(),
                 report_back_on: None,
+                document_id: 0,
+                reply: dondoc_core::followup::reminders::LetterReply::Unknown,
             }],
             task_code: "MT-01".into(),
             task_title: "Đo đạc <đất> & \"cấp\" giấy".into(),

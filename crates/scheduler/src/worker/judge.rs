@@ -168,8 +168,12 @@ impl<M: Mailer> Worker<M> {
         match outbox::finish(&self.db, c, &self.id, &finish, now).await? {
             Fenced::LostLease => Ok(self.lost(c)),
             Fenced::Applied => {
+                // Also a pause decided while this message was on the wire (a
+                // concurrent send's answer completed the wave): this refusal
+                // belongs to the same wave.
+                let paused = paused_before.or_else(|| self.paused_until());
                 if let (Some(until), Delivery::Failed { .. }, true) =
-                    (paused_before, &delivery, fan.accepted.is_empty())
+                    (paused, &delivery, fan.accepted.is_empty())
                 {
                     self.streak().reset();
                     let why = "Trả lại hàng đợi: máy chủ thư từ chối mọi thư / back in the queue: the mail server refused every message; ";
@@ -259,6 +263,10 @@ impl<M: Mailer> Worker<M> {
             // This one included: it is given back, and its refusals forgotten.
             let reopen = std::mem::take(&mut refusals.failed);
             refusals.reset();
+            // Marked paused before the lock is let go, so that a refusal
+            // judged next (sent at the same time) joins this wave instead of
+            // starting a new streak and failing; `pause` sets the final end.
+            self.mark_paused(now);
             drop(refusals);
             return Judged::Pause {
                 code: first.code(),

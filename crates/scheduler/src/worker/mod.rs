@@ -434,14 +434,8 @@ impl<M: Mailer> Worker<M> {
         )
     }
 
-    async fn pause(
-        &self,
-        c: &ClaimedNotification,
-        code: Option<u16>,
-        message: String,
-        reopen: Vec<i64>,
-    ) -> dondoc_core::Result<Delivery> {
-        let now = self.clock.now();
+    /// Delivery is paused from `now` for `pause_on_config_error_secs`.
+    fn mark_paused(&self, now: DateTime<Utc>) -> DateTime<Utc> {
         let until = now
             + chrono::Duration::seconds(
                 self.config.pause_on_config_error_secs.clamp(1, 86_400) as i64
@@ -450,6 +444,18 @@ impl<M: Mailer> Worker<M> {
             .paused_until
             .lock()
             .unwrap_or_else(PoisonError::into_inner) = Some(until);
+        until
+    }
+
+    async fn pause(
+        &self,
+        c: &ClaimedNotification,
+        code: Option<u16>,
+        message: String,
+        reopen: Vec<i64>,
+    ) -> dondoc_core::Result<Delivery> {
+        let now = self.clock.now();
+        let until = self.mark_paused(now);
         metrics::counter!("dondoc_delivery_paused_total").increment(1);
         tracing::error!(
             transport = %self.mailer.describe(),

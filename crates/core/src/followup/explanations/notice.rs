@@ -12,7 +12,7 @@ use crate::{
     error::{Error, Result},
     followup::outbox::{self, NewNotification},
     followup::recipients::{self, DepartmentContact},
-    followup::reminders::IssuedReminder,
+    followup::reminders::{IssuedReminder, LetterReply},
 };
 
 use super::{NOTIFICATION_KIND, idempotency_key};
@@ -97,6 +97,8 @@ async fn reminders_of<C: ConnectionTrait>(db: &C, task_id: i64) -> Result<Vec<Is
             number: r.number,
             issued_on: r.issued_on,
             report_back_on: r.report_back_on,
+            document_id: 0,
+            reply: LetterReply::Unknown,
         })
         .collect())
 }

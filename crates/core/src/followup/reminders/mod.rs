@@ -84,6 +84,29 @@ pub struct IssuedReminder {
     /// The date the letter asks the department to report back by.
     #[serde(default)]
     pub report_back_on: Option<NaiveDate>,
+    /// The letter's document id (0 in digests stored before it was kept).
+    #[serde(default)]
+    pub document_id: i64,
+    /// Whether the lead department answered this letter, by the reminder
+    /// register's rule (`documents::register`).
+    #[serde(default)]
+    pub reply: LetterReply,
+}
+
+/// Whether a department answered a reminder letter, as the reminder
+/// register counts it: a change of progress, status or result, or a note,
+/// by someone of the department on the letter's tasks, from the issue day
+/// to the report-back day.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case", tag = "state")]
+pub enum LetterReply {
+    /// Not looked up (a digest that does not show it).
+    #[default]
+    Unknown,
+    /// Answered on this (local) day.
+    Answered { on: NaiveDate },
+    /// No answer yet.
+    NotAnswered,
 }
 
 /// What the policy needs to know about one task.

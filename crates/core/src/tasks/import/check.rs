@@ -13,8 +13,9 @@ use sea_orm::EntityTrait;
 use super::{
     Column, ImportProblem, ImportRefused, RawRow,
     deadline::{self, Deadline},
+    grid::Cell,
     names::{Directory, Found},
-    read::{Cell, column_of, split_departments},
+    read::{column_of, split_departments},
 };
 use crate::{
     db::Db,

@@ -13,7 +13,7 @@ use std::{
 use quick_xml::{Reader, events::BytesStart, events::Event};
 use zip::ZipArchive;
 
-use super::read::{Cell, Grid, MAX_CELL_CHARS};
+use super::grid::{Cell, Grid, MAX_CELL_CHARS};
 
 /// Every top-level table of the document, in order; each row numbered from
 /// 1 within its table.

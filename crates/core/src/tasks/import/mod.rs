@@ -12,6 +12,7 @@
 mod check;
 pub mod deadline;
 mod docx;
+mod grid;
 mod guard;
 #[cfg(any(test, feature = "testing"))]
 pub mod hostile;
@@ -24,8 +25,9 @@ pub mod staging;
 
 pub use check::{CheckedRow, ImportOptions, check};
 
+pub use grid::Cell;
 pub use offload::{MAX_PARALLEL_READS, READ_BUDGET, read_rows_off_thread};
-pub use read::{Cell, Column, RawRow, read_rows};
+pub use read::{Column, RawRow, read_rows};
 
 use std::fmt;
 

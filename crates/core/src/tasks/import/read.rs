@@ -15,10 +15,9 @@ use crate::domain::text::fold;
 
 use super::{
     ImportProblem, ImportRefused, MAX_ROWS, deadline, docx,
+    grid::{Cell, Grid, MAX_CELL_CHARS},
     guard::{self, Refusal},
 };
-
-pub(super) const MAX_CELL_CHARS: usize = 10_000;
 
 const HEADER_SEARCH_ROWS: usize = 30;
 
@@ -148,26 +147,6 @@ impl Column {
     }
 }
 
-/// A cell as read: text, or a date when the spreadsheet stored one.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Cell {
-    Text(String),
-    Date(NaiveDate),
-}
-
-impl Cell {
-    pub(super) fn text(&self) -> String {
-        match self {
-            Cell::Text(t) => t.clone(),
-            Cell::Date(d) => d.format("%d/%m/%Y").to_string(),
-        }
-    }
-
-    fn is_blank(&self) -> bool {
-        matches!(self, Cell::Text(t) if t.trim().is_empty())
-    }
-}
-
 /// A data row: its number as shown, its cells by contract column, and the
 /// heading of the section it sits in, if any.
 #[derive(Debug, Clone)]
@@ -235,9 +214,6 @@ fn is_word(bytes: &[u8]) -> bool {
         Err(_) => false,
     }
 }
-
-/// (row number as shown, cells) for every non-empty line.
-pub(super) type Grid = Vec<(usize, Vec<Cell>)>;
 
 fn limit_cell(text: String) -> String {
     if text.chars().count() > MAX_CELL_CHARS {

@@ -29,6 +29,8 @@ fn line(id: i64, title: &str, days_overdue: Option<i64>, days_left: Option<i64>)
             number: "125/UBND-VP".into(),
             issued_on: NaiveDate::from_ymd_opt(2026, 4, 20).unwrap(),
             report_back_on: NaiveDate::from_ymd_opt(2026, 4, 30),
+            document_id: 7,
+            reply: LetterReply::NotAnswered,
         }],
         leader_in_charge: "Trần Thị Bình (Phó Chủ tịch UBND huyện)".into(),
     }
@@ -77,7 +79,7 @@ fn a_department_digest_names_everything_in_vietnamese() {
         "Đơn vị chủ trì: Phòng Tài nguyên và Môi trường (TNMT)",
         "Thời hạn: 01/05/2026 — quá hạn 17 ngày",
         "Lãnh đạo phụ trách: Trần Thị Bình (Phó Chủ tịch UBND huyện)",
-        "Văn bản đôn đốc gần nhất yêu cầu báo cáo trước ngày 30/04/2026",
+        "Văn bản đôn đốc gần nhất yêu cầu báo cáo trước ngày 30/04/2026; đơn vị chưa báo cáo lại.",
         "Văn bản đôn đốc đã ban hành: 1 văn bản (số 125/UBND-VP ngày 20/04/2026)",
         "Xem và cập nhật: http://dondoc.example/tasks/7",
         "SẮP ĐẾN HẠN (trong 7 ngày tới) — 1 nhiệm vụ",
@@ -318,4 +320,31 @@ fn the_html_part_is_phone_friendly_and_names_the_leader() {
     assert!(r.html.contains("@media only screen and (max-width: 600px)"));
     assert!(r.html.contains("data-label=\"Lãnh đạo phụ trách\""));
     assert!(r.html.contains("Trần Thị Bình (Phó Chủ tịch UBND huyện)"));
+}
+
+#[test]
+fn the_last_letter_says_whether_the_department_answered_it() {
+    let letter = |report_back_on, reply| IssuedReminder {
+        number: "125/UBND-VP".into(),
+        issued_on: NaiveDate::from_ymd_opt(2026, 4, 20).unwrap(),
+        report_back_on,
+        document_id: 7,
+        reply,
+    };
+    let by = NaiveDate::from_ymd_opt(2026, 4, 30);
+    let on = NaiveDate::from_ymd_opt(2026, 4, 28).unwrap();
+    assert_eq!(
+        last_letter_text(&letter(by, LetterReply::Answered { on })),
+        "Văn bản đôn đốc gần nhất yêu cầu báo cáo trước ngày 30/04/2026; đơn vị đã báo cáo lại ngày 28/04/2026."
+    );
+    assert_eq!(
+        last_letter_text(&letter(None, LetterReply::NotAnswered)),
+        "Văn bản đôn đốc gần nhất: đơn vị chưa báo cáo lại."
+    );
+    // Not looked up (department digests): only what the letter asked.
+    assert_eq!(
+        last_letter_text(&letter(by, LetterReply::Unknown)),
+        "Văn bản đôn đốc gần nhất yêu cầu báo cáo trước ngày 30/04/2026"
+    );
+    assert_eq!(last_letter_text(&letter(None, LetterReply::Unknown)), "");
 }
