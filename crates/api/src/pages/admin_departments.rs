@@ -18,7 +18,7 @@ use dondoc_core::{
 
 use super::{
     Ctx, Form, FormPage, PageError, PageUser, PostedForm, Tr,
-    admin_kit::{Column, FieldErrors, columns, pager},
+    admin_kit::{Column, FieldErrors, columns, encode, pager},
     admin_users::status_choices,
     ctx,
     format::{Choice, choices},
@@ -39,10 +39,6 @@ impl FormPage for DepartmentForm {
             None => Self::PAGE.to_string(),
         }
     }
-}
-
-fn encode(segment: &str) -> String {
-    form_urlencoded::byte_serialize(segment.as_bytes()).collect()
 }
 
 pub struct DepartmentRow {

@@ -154,6 +154,11 @@ impl FieldErrors {
     }
 }
 
+/// A username or unit code as one URL path segment.
+pub(super) fn encode(segment: &str) -> String {
+    form_urlencoded::byte_serialize(segment.as_bytes()).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -24,7 +24,7 @@ use dondoc_core::{
 
 use super::{
     Ctx, Form, FormPage, PageError, PageUser, PostedForm, Tr,
-    admin_kit::{Column, FieldErrors, columns, pager},
+    admin_kit::{Column, FieldErrors, columns, encode, pager},
     ctx,
     format::{Choice, choices},
     redirect_with, render,
@@ -44,10 +44,6 @@ impl FormPage for UserForm {
             None => Self::PAGE.to_string(),
         }
     }
-}
-
-fn encode(segment: &str) -> String {
-    form_urlencoded::byte_serialize(segment.as_bytes()).collect()
 }
 
 pub struct UserRow {
