@@ -199,6 +199,16 @@ async fn officials_use_the_pages_in_a_real_browser() {
         b.find(Locator::Css("svg.chart")).await.is_ok(),
         "the dashboard has its SVG chart"
     );
+    guide_page(b, "dashboard").await;
+    if making_guide_screenshots() {
+        // The English guide's dashboard, in English.
+        click(b, "a.lang").await;
+        expect_element(b, Locator::Css("html[lang=en]")).await;
+        expect_element(b, Locator::Css("svg.chart")).await;
+        guide_page(b, "en-dashboard").await;
+        click(b, "a.lang").await;
+        expect_element(b, Locator::Css("html[lang=vi]")).await;
+    }
     b.goto(&format!("{base}/overdue")).await.unwrap();
     // The count reflects the staff update above (still overdue: 16).
     let total = b
@@ -287,6 +297,7 @@ async fn officials_use_the_pages_in_a_real_browser() {
         .await
         .unwrap();
     assert!(problems.contains("Dòng 4, cột Thời hạn"), "{problems}");
+    guide_page(b, "import-refused").await;
     assert_eq!(
         app.get_json("/api/v1/tasks?year=2027", &admin_token).await["total"],
         0,
@@ -332,6 +343,7 @@ async fn officials_use_the_pages_in_a_real_browser() {
         .await
         .unwrap();
     assert!(preview.contains("Đấu giá đất công xã Tân Mỹ"), "{preview}");
+    guide_page(b, "import-preview").await;
     b.find(Locator::Id("import-confirm"))
         .await
         .unwrap()

@@ -1,9 +1,11 @@
 //! Reminder letters, the reminder register and the review in real headless
 //! Chromium: a leader opens each page, clicks each download (the file must
 //! land in the browser's download folder), records an issued letter with
-//! the form, and the pages are photographed for the user guide
-//! (target/screenshots/). Skipped loudly when Chromium is missing; failed
-//! instead when DONDOC_TEST_REQUIRE names `browser`.
+//! the form and a reminder document by hand (days typed into their date
+//! pickers), and the pages are photographed for the user guide
+//! (target/screenshots/; docs/screenshots/ too with DONDOC_SCREENSHOTS).
+//! Skipped loudly when Chromium is missing; failed instead when
+//! DONDOC_TEST_REQUIRE names `browser`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "api/helpers.rs"]
@@ -22,7 +24,10 @@ use helpers::*;
 #[allow(dead_code)]
 mod browser_support;
 
-use browser_support::{body_text, browser, login, screenshots_dir};
+use browser_support::{
+    body_text, browser, expect_element, login, making_guide_screenshots, screenshots_dir,
+    type_into,
+};
 
 /// A full-page desktop capture.
 async fn screenshot(b: &Client, name: &str) {
@@ -38,8 +43,30 @@ async fn screenshot(b: &Client, name: &str) {
     let height = full.as_u64().unwrap_or(900).clamp(900, 6000) as u32;
     b.set_window_size(1280, height).await.unwrap();
     let png = b.screenshot().await.unwrap();
-    std::fs::write(screenshots_dir().join(format!("{name}.png")), png).unwrap();
+    std::fs::write(screenshots_dir().join(format!("{name}.png")), &png).unwrap();
+    if making_guide_screenshots() {
+        // These are the user guides' pictures of the same names.
+        let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots");
+        std::fs::write(docs.join(format!("{name}.png")), png).unwrap();
+    }
     b.set_window_size(1280, 900).await.unwrap();
+}
+
+/// Types `digits` into the date picker `id` as a person does: focused, it
+/// starts at its first part, and each part moves on when full. The
+/// Vietnamese picker's parts are day, month, year (dd/mm/yyyy). Returns
+/// the value the form will send.
+async fn type_into_picker(b: &Client, id: &str, digits: &str) -> String {
+    let field = b.find(Locator::Id(id)).await.unwrap();
+    assert_eq!(field.attr("type").await.unwrap().as_deref(), Some("date"), "{id}");
+    b.execute(
+        "document.getElementById(arguments[0]).focus()",
+        vec![serde_json::json!(id)],
+    )
+    .await
+    .unwrap();
+    field.send_keys(digits).await.unwrap();
+    field.prop("value").await.unwrap().unwrap_or_default()
 }
 
 /// Clicks a link and waits (15 s at most) for a complete file ending in
@@ -108,6 +135,11 @@ async fn a_leader_drafts_records_and_reviews_in_a_real_browser() {
     let docx = click_download(b, dir, "#download-docx", ".docx").await;
     assert!(docx.starts_with(b"PK"));
     screenshot(b, "letter-draft").await;
+    // The report-back day through its picker, typed day first.
+    assert_eq!(
+        type_into_picker(b, "report_back_on", "10122026").await,
+        "2026-12-10"
+    );
     b.find(Locator::Id("number"))
         .await
         .unwrap()
@@ -131,6 +163,14 @@ async fn a_leader_drafts_records_and_reviews_in_a_real_browser() {
         text.contains("Đã vào sổ công văn đôn đốc") && text.contains("1234/UBND-VP"),
         "{text}"
     );
+    let recorded = b
+        .find(Locator::XPath("//tr[@data-document-id][.//strong[text()='1234/UBND-VP']]"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(recorded.contains("10/12/2026"), "{recorded}");
     assert!(
         b.current_url()
             .await
@@ -179,4 +219,41 @@ async fn a_leader_drafts_records_and_reviews_in_a_real_browser() {
     assert!(docx.starts_with(b"PK"));
     let xlsx = click_download(b, dir, "#review-xlsx", ".xlsx").await;
     assert!(xlsx.starts_with(b"PK"));
+
+    // A reminder document recorded by hand: both days through their pickers.
+    b.goto(&format!("{base}/documents/new")).await.unwrap();
+    type_into(b, "number", "55/UBND-VP").await;
+    assert_eq!(type_into_picker(b, "issued_on", "20112026").await, "2026-11-20");
+    assert_eq!(
+        type_into_picker(b, "report_back_on", "01122026").await,
+        "2026-12-01"
+    );
+    let first = b.find(Locator::Css("input[name=task_ids]")).await.unwrap();
+    if first.prop("checked").await.unwrap().as_deref() != Some("true") {
+        first.click().await.unwrap();
+    }
+    screenshot(b, "document-new").await;
+    b.find(Locator::Css("#document-form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    expect_element(b, Locator::Css(".flash-ok")).await;
+    assert_eq!(b.current_url().await.unwrap().path(), "/documents");
+    assert!(body_text(b).await.contains("55/UBND-VP"));
+    screenshot(b, "documents").await;
+    let token = app.login("chutich").await;
+    let docs = app
+        .get_json("/api/v1/documents?per_page=200", &token)
+        .await;
+    let doc = docs["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["number"] == "55/UBND-VP")
+        .cloned()
+        .unwrap();
+    assert_eq!(doc["issued_on"], "2026-11-20");
+    assert_eq!(doc["report_back_on"], "2026-12-01");
 }

@@ -16,7 +16,7 @@ use dondoc_core::{
 use super::{
     Ctx, PageError, PageUser, ctx,
     figures::{self, Card, Links},
-    format::{TaskRow, task_row},
+    format::{self, TaskRow, task_row},
     render, svg,
     view_switch::{self, LeaderChoice, ViewSwitch},
 };
@@ -113,7 +113,7 @@ pub async fn show(
     let view = DashboardPage {
         year: figures.year,
         scope: figures::scope_line(t, Some(figures.year), figures.as_of_query.as_deref(), tz),
-        as_of: figures.as_of_query.clone().unwrap_or_default(),
+        as_of: format::date_input(figures.as_of_query.as_deref().unwrap_or_default()),
         cards: figures::cards(t, &figures.overall, &links),
         overdue_all,
         overdue_all_link,

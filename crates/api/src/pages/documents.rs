@@ -122,6 +122,8 @@ pub async fn list(
 
 pub struct TaskOption {
     pub id: i64,
+    /// `id` as the checkbox's value (to find it in a kept form).
+    pub value: String,
     pub label: String,
     pub overdue: bool,
     pub checked: bool,
@@ -133,6 +135,10 @@ struct NewPage {
     ctx: Ctx,
     kinds: Vec<Choice>,
     tasks: Vec<TaskOption>,
+    /// The task whose page the form was opened from ("" if none).
+    from_task: String,
+    /// Today as a date picker's value (yyyy-mm-dd): the default issue day
+    /// and the latest one (a document is not issued in the future).
     today: String,
     signer: String,
 }
@@ -192,6 +198,7 @@ pub async fn new_form(
             .iter()
             .map(|task| TaskOption {
                 id: task.id,
+                value: task.id.to_string(),
                 label: format!(
                     "{} — {} ({}, {})",
                     task.code,
@@ -203,7 +210,8 @@ pub async fn new_form(
                 checked: query.task == Some(task.id),
             })
             .collect(),
-        today: format::date(today),
+        from_task: query.task.map(|id| id.to_string()).unwrap_or_default(),
+        today: today.to_string(),
         signer: user.full_name.clone(),
         ctx: page_ctx,
     };
@@ -216,6 +224,15 @@ pub struct NewDocumentForm;
 
 impl FormPage for NewDocumentForm {
     const PAGE: &'static str = "/documents/new";
+
+    /// Back to the form as it was opened: from a task's page, that task
+    /// is offered again (`?task=`).
+    fn back(_req: &HttpRequest, form: &super::Form) -> String {
+        match form.get("from_task").and_then(|t| t.trim().parse::<i64>().ok()) {
+            Some(id) => format!("{}?task={id}", Self::PAGE),
+            None => Self::PAGE.to_string(),
+        }
+    }
 }
 
 pub async fn create(
@@ -243,8 +260,14 @@ pub async fn create(
         links,
         report_back_on: None,
     };
-    documents::create(&state.db, &state.clock, &posted.user, input)
-        .await
-        .map_err(|err| posted.refused(err))?;
+    documents::create_with_typed_report_back(
+        &state.db,
+        &state.clock,
+        &posted.user,
+        input,
+        &form.text("report_back_on"),
+    )
+    .await
+    .map_err(|err| posted.refused(err))?;
     Ok(redirect_with("/documents", true, t.get("document_saved")))
 }

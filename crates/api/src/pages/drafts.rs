@@ -135,6 +135,12 @@ impl Ctx {
         self.typed(form, name).unwrap_or(default).to_string()
     }
 
+    /// A date picker's value: what was typed into `name` (as yyyy-mm-dd
+    /// when it is a day, however it was written), else `default`.
+    pub fn typed_date_or(&self, form: &str, name: &str, default: &str) -> String {
+        super::format::date_input(self.typed(form, name).unwrap_or(default))
+    }
+
     /// Whether `value` was chosen for `name` (checkboxes, selects), when
     /// the page shows a draft of that form; else `default`.
     pub fn chose(
@@ -190,6 +196,7 @@ mod tests {
         assert_eq!(page.typed("confirm", "note"), Some("Chưa đủ hồ sơ"));
         assert_eq!(page.typed("update", "note"), None);
         assert_eq!(page.typed_or("update", "note", "x"), "x");
+        assert_eq!(page.typed_date_or("update", "due", "31/12/2026"), "2026-12-31");
         assert_eq!(page.field_error("confirm", "note"), Some("Cần ghi ý kiến"));
         assert!(!page.draft_restored());
         assert!(page.chose("update", "status", "done", true));

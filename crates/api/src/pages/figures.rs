@@ -292,7 +292,8 @@ pub fn moment(t: Tr, as_of_query: Option<&str>, tz: chrono_tz::Tz) -> String {
             ],
         );
     }
-    match NaiveDate::parse_from_str(value, "%Y-%m-%d") {
+    // A day as a picker sends it (yyyy-mm-dd) or as a person types it.
+    match dondoc_core::domain::parse_date("as_of", value) {
         Ok(day) => t.with("scope-end-of-day", &[("day", Arg::Date(day))]),
         Err(_) => t.get("scope-today"),
     }
@@ -388,6 +389,11 @@ mod tests {
         );
         assert_eq!(
             scope_line(vi, Some(2026), Some("2026-03-31"), tz),
+            "Chương trình năm 2026 — tính đến hết ngày 31/03/2026"
+        );
+        // Typed as people write it, the same day (not "today").
+        assert_eq!(
+            scope_line(vi, Some(2026), Some("31/03/2026"), tz),
             "Chương trình năm 2026 — tính đến hết ngày 31/03/2026"
         );
         assert_eq!(

@@ -31,8 +31,28 @@ pub fn opt_date(day: Option<NaiveDate>) -> String {
     day.map(date).unwrap_or_default()
 }
 
+/// The value of a date picker (`<input type="date">`), which takes only
+/// `yyyy-mm-dd` and shows the day in the browser's own format (dd/mm/yyyy
+/// in Vietnamese). A day typed as dd/mm/yyyy (a link, a browser without
+/// pickers) is given back as yyyy-mm-dd so the picker shows it; anything
+/// else (a refused value, an instant) is given back as it came.
+pub fn date_input(raw: &str) -> String {
+    match dondoc_core::domain::parse_date("", raw) {
+        Ok(day) => day.to_string(),
+        Err(_) => raw.trim().to_string(),
+    }
+}
+
 pub fn datetime(at: DateTime<Utc>, tz: Tz) -> String {
     at.with_timezone(&tz).format("%d/%m/%Y %H:%M").to_string()
+}
+
+impl super::Ctx {
+    /// Today as a date picker's `max` (yyyy-mm-dd): the pickers of days
+    /// that cannot be after today (as of, issued on) offer no later day.
+    pub fn today_iso(&self) -> String {
+        date_input(&self.today)
+    }
 }
 
 /// A badge: CSS class and text, e.g. ("b-overdue", "Quá hạn 12 ngày").
@@ -199,4 +219,23 @@ pub fn field_filter(t: Tr, fields: &[field::Model], selected: &str) -> Vec<Choic
             .collect(),
         selected,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_picker_gets_the_day_as_yyyy_mm_dd_however_it_was_typed() {
+        assert_eq!(date_input("2026-03-31"), "2026-03-31");
+        assert_eq!(date_input(" 31/03/2026 "), "2026-03-31");
+        assert_eq!(date_input("1/3/2026"), "2026-03-01");
+        // What cannot be a day comes back as typed, for the message beside it.
+        assert_eq!(date_input("31/02/2026"), "31/02/2026");
+        assert_eq!(date_input(""), "");
+        assert_eq!(
+            date_input("2026-11-12T08:30:00.000Z"),
+            "2026-11-12T08:30:00.000Z"
+        );
+    }
 }

@@ -102,8 +102,9 @@ pub async fn show(
     let l = &state.settings.letters;
     let view = LetterPage {
         ctx: ctx(&req, Some(user), "letters"),
-        today: format::date(today),
-        report_back: format::date(draft.report_back_on),
+        // Date pickers take yyyy-mm-dd (and show dd/mm/yyyy in Vietnamese).
+        today: today.to_string(),
+        report_back: draft.report_back_on.to_string(),
         signer: if !draft.signature.name.trim().is_empty() {
             draft.signature.name.clone()
         } else if l.signer_name.trim().is_empty() {

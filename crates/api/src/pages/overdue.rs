@@ -246,7 +246,7 @@ pub async fn show(
         as_of: format::date(as_of.day),
         scope: super::figures::scope_line(t, year, as_of.query_value().as_deref(), tz),
         year: query.year.clone().unwrap_or_default(),
-        as_of_input: query.as_of.clone().unwrap_or_default(),
+        as_of_input: format::date_input(query.as_of.as_deref().unwrap_or_default()),
         export_link: format!(
             "/api/v1/tasks/export.xlsx?{}",
             list_query(year, &as_of, &selected_dept, &selected_field, &view_pairs)

@@ -7,6 +7,7 @@
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use askama::Template;
 use dondoc_core::{
+    Error,
     accounts::policy::{self, Action},
     reports::figures::{Group, period::PeriodKind},
     reports::review::{self, RawReviewQuery, Review},
@@ -94,6 +95,25 @@ fn quarter_choices(t: super::Tr, quarter: &str) -> Vec<Choice> {
         .collect()
 }
 
+/// The period's fields named as the form labels them ("Từ ngày", "Đến
+/// ngày"): the core calls them `from` and `to`, words the pages use for
+/// other things (`to` is the snapshot comparison's "So sánh với").
+fn period_labels(err: Error) -> Error {
+    match err {
+        Error::Validation(mut fields) => {
+            for f in &mut fields {
+                match f.field.as_str() {
+                    "from" => f.field = "review_from".into(),
+                    "to" => f.field = "review_to".into(),
+                    _ => {}
+                }
+            }
+            Error::Validation(fields)
+        }
+        other => other,
+    }
+}
+
 pub async fn show(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -114,7 +134,7 @@ pub async fn show(
         &state.settings.letters.short_name,
     )
     .await;
-    let r = page_ctx.flash_invalid(computed.map(Some), || None)?;
+    let r = page_ctx.flash_invalid(computed.map(Some).map_err(period_labels), || None)?;
     let links = r.as_ref().map(|r| Links::new(&r.tasks_query, None));
     let tz = state.clock.timezone();
     let view = ReviewPage {
@@ -140,9 +160,9 @@ pub async fn show(
             .or(raw.year.clone())
             .unwrap_or_default(),
         quarters: quarter_choices(t, raw.quarter.as_deref().unwrap_or_default()),
-        from: raw.from.clone().unwrap_or_default(),
-        to: raw.to.clone().unwrap_or_default(),
-        as_of: raw.as_of.clone().unwrap_or_default(),
+        from: format::date_input(raw.from.as_deref().unwrap_or_default()),
+        to: format::date_input(raw.to.as_deref().unwrap_or_default()),
+        as_of: format::date_input(raw.as_of.as_deref().unwrap_or_default()),
         export_query: query_string(&[
             ("year", &raw.year),
             ("quarter", &raw.quarter),

@@ -316,7 +316,7 @@ pub async fn list(
             &fields,
             state.clock.timezone(),
         ),
-        as_of: raw.as_of.clone().unwrap_or_default(),
+        as_of: format::date_input(raw.as_of.as_deref().unwrap_or_default()),
         hidden,
         view_switch: switch,
         export_link: {

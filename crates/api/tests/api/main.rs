@@ -22,6 +22,7 @@ mod notices;
 mod openapi;
 mod pages_access;
 mod pages_completion;
+mod pages_dates;
 mod pages_drafts;
 mod pages_errors;
 mod pages_feeds;

@@ -15,14 +15,14 @@ fn morning(y: i32, m: u32, d: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(y, m, d, 2, 0, 0).unwrap()
 }
 
-fn between<'a>(html: &'a str, start: &str) -> &'a str {
+pub(crate) fn between<'a>(html: &'a str, start: &str) -> &'a str {
     html.split(start)
         .nth(1)
         .and_then(|rest| rest.split('"').next())
         .unwrap_or("")
 }
 
-fn location(r: &reqwest::Response) -> String {
+pub(crate) fn location(r: &reqwest::Response) -> String {
     r.headers()
         .get("location")
         .and_then(|v| v.to_str().ok())
@@ -40,7 +40,7 @@ fn set_cookie(r: &reqwest::Response, name: &str) -> Option<String> {
 }
 
 /// A browser that signs in through the login page (a session, not an API token).
-async fn sign_in(app: &TestApp, client: Option<Client>, username: &str) -> Client {
+pub(crate) async fn sign_in(app: &TestApp, client: Option<Client>, username: &str) -> Client {
     let client = client.unwrap_or_else(|| {
         Client::builder()
             .cookie_store(true)
@@ -77,7 +77,7 @@ async fn sign_in(app: &TestApp, client: Option<Client>, username: &str) -> Clien
     client
 }
 
-async fn page(client: &Client, app: &TestApp, path: &str) -> String {
+pub(crate) async fn page(client: &Client, app: &TestApp, path: &str) -> String {
     client
         .get(app.url(path))
         .send()
@@ -116,7 +116,7 @@ async fn post(
         .unwrap()
 }
 
-fn flash_of(r: &reqwest::Response) -> (bool, String) {
+pub(crate) fn flash_of(r: &reqwest::Response) -> (bool, String) {
     let cookie = set_cookie(r, "dondoc_flash").unwrap_or_default();
     let value = cookie
         .trim_start_matches("dondoc_flash=")

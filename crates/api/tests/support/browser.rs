@@ -335,11 +335,38 @@ pub async fn small_targets(b: &Client) -> Vec<String> {
 /// Saves a PNG of the window into `docs/screenshots/NAME.png` when
 /// DONDOC_SCREENSHOTS is set (the user guides' pictures are made so).
 pub async fn guide_screenshot(b: &Client, name: &str) {
-    if std::env::var_os("DONDOC_SCREENSHOTS").is_none() {
+    if !making_guide_screenshots() {
         return;
     }
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots");
     std::fs::create_dir_all(&dir).unwrap();
     let png = b.screenshot().await.unwrap();
     std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+}
+
+/// Whether the user guides' pictures are being made (DONDOC_SCREENSHOTS).
+pub fn making_guide_screenshots() -> bool {
+    std::env::var_os("DONDOC_SCREENSHOTS").is_some()
+}
+
+/// As `guide_screenshot`, the whole page at 1280 px wide (the window grown
+/// to the page's height, as `screenshot` does); the window is 1280 × 900
+/// afterwards.
+pub async fn guide_page(b: &Client, name: &str) {
+    if !making_guide_screenshots() {
+        return;
+    }
+    b.set_window_size(1280, 900).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    let full: serde_json::Value = b
+        .execute(
+            "return Math.max(document.body.scrollHeight, document.documentElement.scrollHeight)",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let height = full.as_u64().unwrap_or(900).clamp(900, 6000) as u32;
+    b.set_window_size(1280, height).await.unwrap();
+    guide_screenshot(b, name).await;
+    b.set_window_size(1280, 900).await.unwrap();
 }

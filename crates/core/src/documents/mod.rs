@@ -103,17 +103,50 @@ pub async fn create(db: &Db, clock: &Clock, user: &Principal, input: NewDocument
     Ok(id)
 }
 
+/// `create` with the report-back day as a person typed it into the page
+/// (`YYYY-MM-DD` from a date picker or dd/mm/yyyy; empty for none): a day
+/// that is not one is named together with the other fields' faults.
+pub async fn create_with_typed_report_back(
+    db: &Db,
+    clock: &Clock,
+    user: &Principal,
+    mut input: NewDocument,
+    report_back_on: &str,
+) -> Result<i64> {
+    policy::require(user, Action::RecordDocument, None)?;
+    let mut errors: Vec<FieldError> = Vec::new();
+    input.report_back_on = match report_back_on.trim() {
+        "" => None,
+        text => collect(&mut errors, parse_date("report_back_on", text)),
+    };
+    let txn = db::begin_write(db).await?;
+    let id = create_checked(&txn, clock, user, input, errors).await?;
+    txn.commit().await?;
+    Ok(id)
+}
+
 /// `create` inside a transaction the caller holds (and commits), so a
 /// document can be recorded together with other writes in one step.
-// Longer than 100 lines: every field and link checked before anything is written, so a refusal names all faults; then one insert and its links.
 pub async fn create_in(
     txn: &DatabaseTransaction,
     clock: &Clock,
     user: &Principal,
     input: NewDocument,
 ) -> Result<i64> {
+    create_checked(txn, clock, user, input, Vec::new()).await
+}
+
+/// `create_in`, with the faults the caller already found (`errors`)
+/// named together with those of the fields checked here.
+// Longer than 100 lines: every field and link checked before anything is written, so a refusal names all faults; then one insert and its links.
+async fn create_checked(
+    txn: &DatabaseTransaction,
+    clock: &Clock,
+    user: &Principal,
+    input: NewDocument,
+    mut errors: Vec<FieldError>,
+) -> Result<i64> {
     policy::require(user, Action::RecordDocument, None)?;
-    let mut errors: Vec<FieldError> = Vec::new();
     let number = collect(&mut errors, DocumentNumber::parse("number", &input.number));
     let kind = collect(&mut errors, input.kind.parse::<DocumentKind>());
     let title = collect(&mut errors, Title::parse("title", &input.title, 1000));
