@@ -25,8 +25,7 @@ use helpers::*;
 mod browser_support;
 
 use browser_support::{
-    body_text, browser, expect_element, login, making_guide_screenshots, screenshots_dir,
-    type_into,
+    body_text, browser, expect_element, login, making_guide_screenshots, screenshots_dir, type_into,
 };
 
 /// A full-page desktop capture.
@@ -58,7 +57,11 @@ async fn screenshot(b: &Client, name: &str) {
 /// the value the form will send.
 async fn type_into_picker(b: &Client, id: &str, digits: &str) -> String {
     let field = b.find(Locator::Id(id)).await.unwrap();
-    assert_eq!(field.attr("type").await.unwrap().as_deref(), Some("date"), "{id}");
+    assert_eq!(
+        field.attr("type").await.unwrap().as_deref(),
+        Some("date"),
+        "{id}"
+    );
     b.execute(
         "document.getElementById(arguments[0]).focus()",
         vec![serde_json::json!(id)],
@@ -164,7 +167,9 @@ async fn a_leader_drafts_records_and_reviews_in_a_real_browser() {
         "{text}"
     );
     let recorded = b
-        .find(Locator::XPath("//tr[@data-document-id][.//strong[text()='1234/UBND-VP']]"))
+        .find(Locator::XPath(
+            "//tr[@data-document-id][.//strong[text()='1234/UBND-VP']]",
+        ))
         .await
         .unwrap()
         .text()
@@ -223,7 +228,10 @@ async fn a_leader_drafts_records_and_reviews_in_a_real_browser() {
     // A reminder document recorded by hand: both days through their pickers.
     b.goto(&format!("{base}/documents/new")).await.unwrap();
     type_into(b, "number", "55/UBND-VP").await;
-    assert_eq!(type_into_picker(b, "issued_on", "20112026").await, "2026-11-20");
+    assert_eq!(
+        type_into_picker(b, "issued_on", "20112026").await,
+        "2026-11-20"
+    );
     assert_eq!(
         type_into_picker(b, "report_back_on", "01122026").await,
         "2026-12-01"
@@ -244,9 +252,7 @@ async fn a_leader_drafts_records_and_reviews_in_a_real_browser() {
     assert!(body_text(b).await.contains("55/UBND-VP"));
     screenshot(b, "documents").await;
     let token = app.login("chutich").await;
-    let docs = app
-        .get_json("/api/v1/documents?per_page=200", &token)
-        .await;
+    let docs = app.get_json("/api/v1/documents?per_page=200", &token).await;
     let doc = docs["items"]
         .as_array()
         .unwrap()

@@ -228,7 +228,10 @@ impl FormPage for NewDocumentForm {
     /// Back to the form as it was opened: from a task's page, that task
     /// is offered again (`?task=`).
     fn back(_req: &HttpRequest, form: &super::Form) -> String {
-        match form.get("from_task").and_then(|t| t.trim().parse::<i64>().ok()) {
+        match form
+            .get("from_task")
+            .and_then(|t| t.trim().parse::<i64>().ok())
+        {
             Some(id) => format!("{}?task={id}", Self::PAGE),
             None => Self::PAGE.to_string(),
         }

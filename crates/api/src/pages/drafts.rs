@@ -196,7 +196,10 @@ mod tests {
         assert_eq!(page.typed("confirm", "note"), Some("Chưa đủ hồ sơ"));
         assert_eq!(page.typed("update", "note"), None);
         assert_eq!(page.typed_or("update", "note", "x"), "x");
-        assert_eq!(page.typed_date_or("update", "due", "31/12/2026"), "2026-12-31");
+        assert_eq!(
+            page.typed_date_or("update", "due", "31/12/2026"),
+            "2026-12-31"
+        );
         assert_eq!(page.field_error("confirm", "note"), Some("Cần ghi ý kiến"));
         assert!(!page.draft_restored());
         assert!(page.chose("update", "status", "done", true));

@@ -61,9 +61,7 @@ async fn post_form(
 
 /// The document numbered `number`, as the API lists it (`Null` if none).
 async fn document(app: &TestApp, token: &str, number: &str) -> Value {
-    let docs = app
-        .get_json("/api/v1/documents?per_page=200", token)
-        .await;
+    let docs = app.get_json("/api/v1/documents?per_page=200", token).await;
     docs["items"]
         .as_array()
         .unwrap()
@@ -136,13 +134,18 @@ async fn recording_a_document_takes_the_pickers_day_and_a_typed_one() {
         let (ok, text) = flash_of(&r);
         assert!(!ok);
         assert!(
-            text.contains("Hạn báo cáo") && text.contains("“31/02/2026”") && text.contains("dd/mm/yyyy"),
+            text.contains("Hạn báo cáo")
+                && text.contains("“31/02/2026”")
+                && text.contains("dd/mm/yyyy"),
             "{text}"
         );
         assert_eq!(document(&app, &token, "903/UBND-VP").await, Value::Null);
         let html = page(&leader, &app, &location(&r)).await;
         let beside = field_error(&html, "report_back_on");
-        assert!(beside.contains("“31/02/2026”") && beside.contains("dd/mm/yyyy"), "{beside}");
+        assert!(
+            beside.contains("“31/02/2026”") && beside.contains("dd/mm/yyyy"),
+            "{beside}"
+        );
         assert_eq!(picker_value(&html, "report_back_on"), "31/02/2026");
         // The typed issue day is kept, as the picker shows it.
         assert_eq!(picker_value(&html, "issued_on"), "2026-11-20");
@@ -167,7 +170,10 @@ async fn recording_a_document_takes_the_pickers_day_and_a_typed_one() {
         )
         .await;
         let (ok, text) = flash_of(&r);
-        assert!(!ok && text.contains("Hạn báo cáo không được trước ngày ban hành"), "{text}");
+        assert!(
+            !ok && text.contains("Hạn báo cáo không được trước ngày ban hành"),
+            "{text}"
+        );
         let html = page(&leader, &app, "/documents/new").await;
         assert_eq!(picker_value(&html, "report_back_on"), "2026-11-19");
     }
@@ -232,12 +238,17 @@ async fn recording_an_issued_letter_takes_the_pickers_day_and_a_typed_one() {
         let (ok, text) = flash_of(&r);
         assert!(!ok);
         assert!(
-            text.contains("Ngày ban hành") && text.contains("“32/11/2026”") && text.contains("dd/mm/yyyy"),
+            text.contains("Ngày ban hành")
+                && text.contains("“32/11/2026”")
+                && text.contains("dd/mm/yyyy"),
             "{text}"
         );
         assert_eq!(document(&app, &token, "813/UBND-VP").await, Value::Null);
         let html = page(&leader, &app, &letter).await;
-        assert!(field_error(&html, "issued_on").contains("dd/mm/yyyy"), "{html}");
+        assert!(
+            field_error(&html, "issued_on").contains("dd/mm/yyyy"),
+            "{html}"
+        );
         assert_eq!(picker_value(&html, "issued_on"), "32/11/2026");
         assert_eq!(picker_value(&html, "report_back_on"), "2026-12-04");
         assert!(html.contains("value=\"813\"") && html.contains("value=\"Nguyễn Văn A\""));
@@ -285,7 +296,11 @@ async fn the_review_period_and_every_as_of_take_the_pickers_day_and_a_typed_one(
         assert_eq!(picker_value(&html, "to"), "2026-06-30");
 
         // "As of" on the task list, the overdue list and the dashboard.
-        for path in ["/tasks?year=2026", "/overdue?year=2026", "/dashboard?year=2026"] {
+        for path in [
+            "/tasks?year=2026",
+            "/overdue?year=2026",
+            "/dashboard?year=2026",
+        ] {
             let mut overdue_badges = Vec::new();
             for as_of in ["2026-03-31", "31/03/2026"] {
                 let html = page(&leader, &app, &format!("{path}&as_of={as_of}")).await;
@@ -297,7 +312,10 @@ async fn the_review_period_and_every_as_of_take_the_pickers_day_and_a_typed_one(
                 );
                 overdue_badges.push(html.matches("b-overdue").count());
             }
-            assert_eq!(overdue_badges[0], overdue_badges[1], "{path}: the same day either way");
+            assert_eq!(
+                overdue_badges[0], overdue_badges[1],
+                "{path}: the same day either way"
+            );
             let r = leader
                 .get(app.url(&format!("{path}&as_of=31/02/2026")))
                 .send()
