@@ -51,24 +51,41 @@ async fn screenshot(b: &Client, name: &str) {
     b.set_window_size(1280, 900).await.unwrap();
 }
 
-/// Types `digits` into the date picker `id` as a person does: focused, it
-/// starts at its first part, and each part moves on when full. The
-/// Vietnamese picker's parts are day, month, year (dd/mm/yyyy). Returns
-/// the value the form will send.
-async fn type_into_picker(b: &Client, id: &str, digits: &str) -> String {
+/// Types the day `dd/mm/yyyy` into the date picker `id` as a person does:
+/// focused, the picker starts at its first part and moves on when a part
+/// is full. Its parts come in the order of the browser's locale (day first
+/// in Vietnamese, month first in American English), so they are typed in
+/// that order. Returns the value the form will send.
+async fn type_into_picker(b: &Client, id: &str, day: &str) -> String {
     let field = b.find(Locator::Id(id)).await.unwrap();
     assert_eq!(
         field.attr("type").await.unwrap().as_deref(),
         Some("date"),
         "{id}"
     );
-    b.execute(
-        "document.getElementById(arguments[0]).focus()",
-        vec![serde_json::json!(id)],
+    let order: Vec<String> = serde_json::from_value(
+        b.execute(
+            "document.getElementById(arguments[0]).focus(); \
+             return new Intl.DateTimeFormat().formatToParts(new Date(2026, 11, 10)) \
+               .map(p => p.type).filter(t => t === 'day' || t === 'month' || t === 'year');",
+            vec![serde_json::json!(id)],
+        )
+        .await
+        .unwrap(),
     )
-    .await
     .unwrap();
-    field.send_keys(digits).await.unwrap();
+    let [d, m, y] = day.split('/').collect::<Vec<_>>()[..] else {
+        panic!("{day} is not dd/mm/yyyy")
+    };
+    let keys: String = order
+        .iter()
+        .map(|part| match part.as_str() {
+            "day" => d,
+            "month" => m,
+            _ => y,
+        })
+        .collect();
+    field.send_keys(&keys).await.unwrap();
     field.prop("value").await.unwrap().unwrap_or_default()
 }
 
@@ -138,9 +155,9 @@ async fn a_leader_drafts_records_and_reviews_in_a_real_browser() {
     let docx = click_download(b, dir, "#download-docx", ".docx").await;
     assert!(docx.starts_with(b"PK"));
     screenshot(b, "letter-draft").await;
-    // The report-back day through its picker, typed day first.
+    // The report-back day through its picker, typed as a person would.
     assert_eq!(
-        type_into_picker(b, "report_back_on", "10122026").await,
+        type_into_picker(b, "report_back_on", "10/12/2026").await,
         "2026-12-10"
     );
     b.find(Locator::Id("number"))
@@ -229,11 +246,11 @@ async fn a_leader_drafts_records_and_reviews_in_a_real_browser() {
     b.goto(&format!("{base}/documents/new")).await.unwrap();
     type_into(b, "number", "55/UBND-VP").await;
     assert_eq!(
-        type_into_picker(b, "issued_on", "20112026").await,
+        type_into_picker(b, "issued_on", "20/11/2026").await,
         "2026-11-20"
     );
     assert_eq!(
-        type_into_picker(b, "report_back_on", "01122026").await,
+        type_into_picker(b, "report_back_on", "01/12/2026").await,
         "2026-12-01"
     );
     let first = b.find(Locator::Css("input[name=task_ids]")).await.unwrap();
