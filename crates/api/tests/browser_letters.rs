@@ -41,6 +41,8 @@ async fn screenshot(b: &Client, name: &str) {
         .unwrap();
     let height = full.as_u64().unwrap_or(900).clamp(900, 6000) as u32;
     b.set_window_size(1280, height).await.unwrap();
+    // From the top, even when a field lower down has the focus.
+    b.execute("window.scrollTo(0, 0)", vec![]).await.unwrap();
     let png = b.screenshot().await.unwrap();
     std::fs::write(screenshots_dir().join(format!("{name}.png")), &png).unwrap();
     if making_guide_screenshots() {

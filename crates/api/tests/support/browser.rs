@@ -367,6 +367,7 @@ pub async fn guide_page(b: &Client, name: &str) {
         .unwrap();
     let height = full.as_u64().unwrap_or(900).clamp(900, 6000) as u32;
     b.set_window_size(1280, height).await.unwrap();
+    b.execute("window.scrollTo(0, 0)", vec![]).await.unwrap();
     guide_screenshot(b, name).await;
     b.set_window_size(1280, 900).await.unwrap();
 }
