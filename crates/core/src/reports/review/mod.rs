@@ -84,7 +84,9 @@ pub struct Review {
     pub departments: Vec<Group>,
     pub fields: Vec<Group>,
     pub leaders: Vec<Group>,
-    /// Open tasks overdue more than 30 days on the as-of day, oldest first.
+    /// Open tasks overdue more than 30 days on the as-of day, oldest first:
+    /// at most 200 of them (`overdue_over_30` counts them all; the task
+    /// list with `figure=overdue_over_30_days` shows them all).
     pub overdue_tasks: Vec<OverdueTask>,
     pub overdue_over_30: i64,
     pub overdue_over_60: i64,
@@ -182,8 +184,12 @@ pub async fn build<C: ConnectionTrait>(
     Ok(review)
 }
 
+/// Most tasks the review lists by name under "overdue more than 30 days".
+pub const LONG_OVERDUE_SHOWN: usize = 200;
+
 /// The tasks overdue more than 30 days on the as-of day, oldest first —
-/// exactly the tasks behind the `overdue_over_30_days` figure.
+/// the tasks behind the `overdue_over_30_days` figure, the oldest
+/// [`LONG_OVERDUE_SHOWN`] of them.
 async fn long_overdue<C: ConnectionTrait>(
     db: &C,
     store: &FactStore,
@@ -199,6 +205,22 @@ async fn long_overdue<C: ConnectionTrait>(
     if judged.is_empty() {
         return Ok(Vec::new());
     }
+    // The oldest ones only: the figure counts them all and its link lists
+    // them all; a page or a report of a province need not carry 100,000
+    // rows to be read (and they are what made this page cost seconds).
+    let mut judged = judged;
+    judged.sort_by_key(|j| {
+        (
+            std::cmp::Reverse(
+                j.standing
+                    .timeliness
+                    .and_then(|i| i.days_overdue)
+                    .unwrap_or(0),
+            ),
+            j.facts.task_id,
+        )
+    });
+    judged.truncate(LONG_OVERDUE_SHOWN);
     let ids: Vec<i64> = judged.iter().map(|j| j.facts.task_id).collect();
     let mut rows = std::collections::HashMap::new();
     for chunk in ids.chunks(5_000) {
