@@ -7,6 +7,7 @@
 #
 #     .ci/screenshots/before.sh            # before (old commit) and after (this tree)
 #     BEFORE=<commit> WT=/work/old .ci/screenshots/before.sh
+#     AFTER=0 .ci/screenshots/before.sh    # the "before" pictures only
 #
 # Needs chromium and chromedriver (Debian), and builds `dondoc` twice
 # (debug); the extra worktree and its target folder are removed at the end.
@@ -52,9 +53,11 @@ git -C "$root" worktree add --detach "$wt" "$before" >/dev/null
 # A warm target saves most of the build.
 [ -d "$root/target" ] && cp -a "$root/target" "$wt/target"
 serve "$wt" 18081
-python3 "$root/.ci/screenshots/capture.py" --base http://127.0.0.1:18081 --out "$out" --suffix -before
+python3 "$root/.ci/screenshots/capture.py" --base http://127.0.0.1:18081 --out "$out" --suffix=-before
 stop
 
-serve "$root" 18082
-python3 "$root/.ci/screenshots/capture.py" --base http://127.0.0.1:18082 --out "$out" --only admin
-stop
+if [ "${AFTER:-1}" != 0 ]; then
+  serve "$root" 18082
+  python3 "$root/.ci/screenshots/capture.py" --base http://127.0.0.1:18082 --out "$out" --only admin
+  stop
+fi
