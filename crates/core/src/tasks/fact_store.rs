@@ -236,6 +236,8 @@ pub struct FactStore {
     documents: AtomicU64,
     memos: Mutex<HashMap<String, Memo>>,
     uses: AtomicU64,
+    /// Keys being computed, each with the gate its readers queue at.
+    computing: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     load_chunk: i64,
 }
 
@@ -276,6 +278,7 @@ impl FactStore {
             documents: AtomicU64::new(0),
             memos: Mutex::new(HashMap::new()),
             uses: AtomicU64::new(0),
+            computing: Mutex::new(HashMap::new()),
             load_chunk: LOAD_CHUNK,
         }
     }
@@ -489,6 +492,18 @@ impl FactStore {
             .await
     }
 
+    /// The memoised value of `key` if it was computed at `version`.
+    fn kept<T: Clone + 'static>(&self, key: &str, version: Option<u64>, used: u64) -> Option<T> {
+        let mut memos = self.memos.lock().ok()?;
+        let memo = memos.get_mut(key)?;
+        if memo.version != version {
+            return None;
+        }
+        let value = memo.value.downcast_ref::<T>()?.clone();
+        memo.used = used;
+        Some(value)
+    }
+
     /// [`FactStore::memo`] valid while `version` (`None`: for ever) holds.
     pub async fn memo_at<T, F>(&self, key: String, version: Option<u64>, compute: F) -> Result<T>
     where
@@ -499,15 +514,26 @@ impl FactStore {
             return compute.await;
         }
         let used = self.uses.fetch_add(1, Ordering::Relaxed);
-        if let Ok(mut memos) = self.memos.lock()
-            && let Some(memo) = memos.get_mut(&key)
-            && memo.version == version
-            && let Some(value) = memo.value.downcast_ref::<T>()
-        {
-            memo.used = used;
-            return Ok(value.clone());
+        if let Some(value) = self.kept::<T>(&key, version, used) {
+            return Ok(value);
         }
-        let value = compute.await?;
+        // One computation per key at a time: after a write, the sixteen
+        // readers that find the memo stale wait for the first to compute it
+        // instead of all computing the same figures at once.
+        let gate = self
+            .computing
+            .lock()
+            .map(|mut gates| gates.entry(key.clone()).or_default().clone())
+            .unwrap_or_default();
+        let _turn = gate.lock().await;
+        if let Some(value) = self.kept::<T>(&key, version, used) {
+            return Ok(value);
+        }
+        let value = compute.await;
+        if let Ok(mut gates) = self.computing.lock() {
+            gates.remove(&key);
+        }
+        let value = value?;
         if let Ok(mut memos) = self.memos.lock() {
             if memos.len() >= MEMO_CAPACITY
                 && let Some(oldest) = memos
