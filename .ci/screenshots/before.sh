@@ -32,7 +32,7 @@ trap cleanup EXIT
 serve() {
   local tree=$1 port=$2 db="$data/$2.db"
   (cd "$tree" && CARGO_TARGET_DIR="$tree/target" cargo build -q -p dondoc-cli)
-  (cd "$tree" && env DONDOC__DATABASE__URL="sqlite://$db" \
+  (cd "$tree" && exec env DONDOC__DATABASE__URL="sqlite://$db" \
       DONDOC__SERVER__PORT="$port" DONDOC__SERVER__PUBLIC_URL="http://127.0.0.1:$port" \
       DONDOC__CLOCK__TODAY=2026-11-25 DONDOC__SCHEDULER__ENABLED=false \
       "$tree/target/debug/dondoc" serve >"$data/$port.log" 2>&1) &
