@@ -30,6 +30,7 @@ use crate::{
 };
 
 /// One attachment as a page lists it.
+#[derive(Clone)]
 pub struct AttachmentLine {
     pub id: i64,
     pub name: String,
@@ -57,6 +58,10 @@ pub struct AttachmentsBlock {
     /// Why the last upload was refused, shown beside the file input.
     pub error: String,
     pub allowed: String,
+    /// The files each step came with (history, extension, explanation).
+    pub steps: super::evidence::StepFiles,
+    /// The step forms' file input help: how many files, which kinds.
+    pub evidence_help: String,
 }
 
 fn context_label(t: Tr, context: Context) -> String {
@@ -154,13 +159,23 @@ pub async fn block_for_task(
         Some(flash) if refused && !flash.ok => flash.text.clone(),
         _ => String::new(),
     };
+    let items = lines(t, &own, tz);
+    let allowed = allowed_line(state, t);
     Ok(AttachmentsBlock {
-        items: lines(t, &own, tz),
+        steps: super::evidence::StepFiles::of(&own, &items),
+        evidence_help: t.with(
+            "evidence_files_help",
+            &[
+                ("max", (attachments::evidence::MAX_FILES as i64).into()),
+                ("allowed", allowed.as_str().into()),
+            ],
+        ),
+        items,
         document_items: lines(t, &of_documents, tz),
         contexts,
         replaceable,
         error,
-        allowed: allowed_line(state, t),
+        allowed,
     })
 }
 
