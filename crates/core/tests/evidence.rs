@@ -11,18 +11,23 @@ use dondoc_core::{
     Clock, Error, Settings,
     accounts::principal::{Principal, TokenKind},
     attachments::{
-        self, Context, Evidence, NewAttachment, NewFile, Store, Target, evidence,
+        self, Context, NewAttachment, Store, Target,
+        evidence::{self, Evidence, NewFile},
     },
     config::{AttachmentSettings, AttachmentStorage},
     db::Db,
-    domain::{Role, TaskStatus},
-    entity::{attachment, attachment_blob, attachment_step, department, task, task_history, user},
+    domain::{ExtensionState, Role, TaskStatus},
+    entity::{
+        attachment, attachment_blob, attachment_step, department, extension_request, task,
+        task_history, user,
+    },
     tasks::{commands::TaskPatch, history::action},
     testing,
 };
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
+const PDF2: &[u8] = b"%PDF-1.4\n%%EOF\n";
 const HTML: &[u8] = b"<!DOCTYPE html><html><script>alert(1)</script></html>";
 
 fn clock() -> Clock {
@@ -61,12 +66,23 @@ async fn scene(db: &Db) -> Scene {
     dondoc_seed::demo::seed(db, &clock(), &settings)
         .await
         .unwrap();
+    let pending: Vec<i64> = extension_request::Entity::find()
+        .filter(extension_request::Column::State.eq(ExtensionState::Pending))
+        .all(db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.task_id)
+        .collect();
     let open: Vec<task::Model> = task::Entity::find()
         .filter(task::Column::Status.is_in([TaskStatus::NotStarted, TaskStatus::InProgress]))
         .order_by_asc(task::Column::Id)
         .all(db)
         .await
-        .unwrap();
+        .unwrap()
+        .into_iter()
+        .filter(|t| !pending.contains(&t.id))
+        .collect();
     for staff in user::Entity::find()
         .filter(user::Column::Role.eq(Role::Staff))
         .order_by_asc(user::Column::Id)
@@ -261,7 +277,7 @@ async fn a_step_and_its_files_are_saved_together_or_not_at_all_on_both_stores() 
                 s.other_task,
                 "2027-12-31",
                 "Chờ kết quả thẩm định",
-                files(&[("Tờ trình.pdf", b"%PDF-1.4\n%%EOF\n")]),
+                files(&[("Tờ trình.pdf", PDF2)]),
             )
             .await
             .unwrap();

@@ -46,6 +46,42 @@ pub struct AttachmentLine {
     pub inline: bool,
 }
 
+/// A step's files, grouped for the task page.
+#[derive(Default)]
+pub struct StepFiles {
+    /// By the step's history entry.
+    pub by_history: std::collections::HashMap<i64, Vec<AttachmentLine>>,
+    /// By extension request.
+    pub by_extension: std::collections::HashMap<i64, Vec<AttachmentLine>>,
+    /// By request for explanation.
+    pub by_explanation: std::collections::HashMap<i64, Vec<AttachmentLine>>,
+}
+
+impl StepFiles {
+    pub fn of(views: &[AttachmentView], lines: &[AttachmentLine]) -> Self {
+        let mut files = StepFiles::default();
+        for (view, line) in views.iter().zip(lines) {
+            let Some(step) = view.step else { continue };
+            files
+                .by_history
+                .entry(step.history_id)
+                .or_default()
+                .push(line.clone());
+            if let Some(id) = step.extension_request_id {
+                files.by_extension.entry(id).or_default().push(line.clone());
+            }
+            if let Some(id) = step.explanation_request_id {
+                files
+                    .by_explanation
+                    .entry(id)
+                    .or_default()
+                    .push(line.clone());
+            }
+        }
+        files
+    }
+}
+
 /// The attachments block of the task page.
 #[derive(Default)]
 pub struct AttachmentsBlock {
@@ -59,7 +95,7 @@ pub struct AttachmentsBlock {
     pub error: String,
     pub allowed: String,
     /// The files each step came with (history, extension, explanation).
-    pub steps: super::evidence::StepFiles,
+    pub steps: StepFiles,
     /// The step forms' file input help: how many files, which kinds.
     pub evidence_help: String,
 }
@@ -162,7 +198,7 @@ pub async fn block_for_task(
     let items = lines(t, &own, tz);
     let allowed = allowed_line(state, t);
     Ok(AttachmentsBlock {
-        steps: super::evidence::StepFiles::of(&own, &items),
+        steps: StepFiles::of(&own, &items),
         evidence_help: t.with(
             "evidence_files_help",
             &[

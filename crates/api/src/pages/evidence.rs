@@ -12,10 +12,10 @@
 
 use actix_multipart::Multipart;
 use actix_web::{HttpRequest, http::header};
-use dondoc_core::attachments::{AttachmentView, Evidence, NewFile};
+use dondoc_core::attachments::evidence::{Evidence, NewFile};
 use futures_util::StreamExt;
 
-use super::{Ctx, Form, PageError, PostedForm, attachments::AttachmentLine};
+use super::{Ctx, Form, PageError, PostedForm};
 
 /// The file input of the step forms.
 pub const FILES_FIELD: &str = "files";
@@ -148,41 +148,5 @@ impl Ctx {
             self.t
                 .with("evidence_choose_again", &[("names", names.into())])
         })
-    }
-}
-
-/// A step's files, grouped for the task page.
-#[derive(Default)]
-pub struct StepFiles {
-    /// By the step's history entry.
-    pub by_history: std::collections::HashMap<i64, Vec<AttachmentLine>>,
-    /// By extension request.
-    pub by_extension: std::collections::HashMap<i64, Vec<AttachmentLine>>,
-    /// By request for explanation.
-    pub by_explanation: std::collections::HashMap<i64, Vec<AttachmentLine>>,
-}
-
-impl StepFiles {
-    pub fn of(views: &[AttachmentView], lines: &[AttachmentLine]) -> Self {
-        let mut files = StepFiles::default();
-        for (view, line) in views.iter().zip(lines) {
-            let Some(step) = view.step else { continue };
-            files
-                .by_history
-                .entry(step.history_id)
-                .or_default()
-                .push(line.clone());
-            if let Some(id) = step.extension_request_id {
-                files.by_extension.entry(id).or_default().push(line.clone());
-            }
-            if let Some(id) = step.explanation_request_id {
-                files
-                    .by_explanation
-                    .entry(id)
-                    .or_default()
-                    .push(line.clone());
-            }
-        }
-        files
     }
 }

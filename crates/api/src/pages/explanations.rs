@@ -41,6 +41,8 @@ pub struct ExplanationLine {
     pub form_id: String,
     /// The files sent with the answer (the task page fills them in).
     pub files: Vec<super::attachments::AttachmentLine>,
+    /// The id of the answer form's file input.
+    pub files_input_id: String,
 }
 
 fn line(t: Tr, v: &ExplanationView, tz: chrono_tz::Tz, can_answer: bool) -> ExplanationLine {
@@ -79,6 +81,7 @@ fn line(t: Tr, v: &ExplanationView, tz: chrono_tz::Tz, can_answer: bool) -> Expl
         can_answer: can_answer && v.state != ExplanationState::Answered,
         form_id: format!("answer-{}", v.id),
         files: Vec::new(),
+        files_input_id: format!("answer-{}-files", v.id),
     }
 }
 

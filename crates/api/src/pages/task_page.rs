@@ -15,7 +15,10 @@ use dondoc_core::{
     },
 };
 
-use super::{attachments::AttachmentLine, evidence::StepFiles, task_forms::recurrence_choices};
+use super::{
+    attachments::{AttachmentLine, StepFiles},
+    task_forms::recurrence_choices,
+};
 use crate::{
     pages::{
         Ctx, PageError, PageUser, Tr, ctx,

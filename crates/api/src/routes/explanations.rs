@@ -3,7 +3,7 @@
 
 use actix_web::{HttpResponse, get, post, web};
 use dondoc_core::{
-    attachments::{self, Evidence},
+    attachments::{self, evidence::Evidence},
     followup::explanations::{
         self, ExplanationAnswer, ExplanationView, NewExplanation, RawExplanationQuery,
     },

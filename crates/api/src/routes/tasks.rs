@@ -3,7 +3,7 @@
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use dondoc_core::{
     accounts::policy::{self, Action},
-    attachments::{self, Evidence},
+    attachments::{self, evidence::Evidence},
     tasks::history::HistoryEntry,
     tasks::{
         self, Page, RawTaskQuery, TaskView, access,

@@ -19,11 +19,11 @@
 //! the person who uploaded it, to a step of the same task, once.
 
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, Set};
-use serde::Serialize;
 use sha2::{Digest as _, Sha256};
-use utoipa::ToSchema;
 
-use super::{Context, FileKind, HISTORY_ADDED, Store, check_file, history_value, sniff, store};
+use super::{
+    Context, FileKind, HISTORY_ADDED, StepRef, Store, check_file, history_value, sniff, store,
+};
 use crate::{
     Clock,
     accounts::principal::Principal,
@@ -62,27 +62,6 @@ pub struct Evidence {
 impl Evidence {
     pub fn is_empty(&self) -> bool {
         self.files.is_empty() && self.attachment_ids.is_empty()
-    }
-}
-
-/// The step an attachment came with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-pub struct StepRef {
-    /// The step's entry in the task history.
-    pub history_id: i64,
-    /// The extension request, when the step is one.
-    pub extension_request_id: Option<i64>,
-    /// The request for explanation, when the step answers one.
-    pub explanation_request_id: Option<i64>,
-}
-
-impl From<&attachment_step::Model> for StepRef {
-    fn from(row: &attachment_step::Model) -> Self {
-        StepRef {
-            history_id: row.history_id,
-            extension_request_id: row.extension_request_id,
-            explanation_request_id: row.explanation_request_id,
-        }
     }
 }
 
@@ -290,11 +269,18 @@ pub async fn update_task(
     let prepared = prepare(db, settings, evidence).await?;
     let result: Result<Option<i64>> = async {
         let txn = db::begin_write(db).await?;
-        let Some(entry) = commands::update_in(&txn, clock, user, task_id, patch).await? else {
-            if carries {
-                return Err(Error::field("note", "required", Msg::EvidenceNeedsStep));
+        let needs_step = || Error::field("note", "required", Msg::EvidenceNeedsStep);
+        let entry = match commands::update_in(&txn, clock, user, task_id, patch).await {
+            Ok(Some(entry)) => entry,
+            Ok(None) if carries => return Err(needs_step()),
+            Ok(None) => return Ok(None),
+            // Files with nothing else: say what they need, not "empty".
+            Err(Error::Validation(fields))
+                if carries && fields.iter().any(|f| f.code == "empty_update") =>
+            {
+                return Err(needs_step());
             }
-            return Ok(None);
+            Err(other) => return Err(other),
         };
         let context = match entry.action {
             action::REPORTED_DONE | action::CONFIRMED => Context::Report,

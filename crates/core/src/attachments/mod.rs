@@ -33,7 +33,6 @@ use serde::Serialize;
 use sha2::{Digest as _, Sha256};
 use utoipa::ToSchema;
 
-pub use evidence::{Evidence, NewFile, StepRef};
 pub use sniff::FileKind;
 pub use store::Store;
 
@@ -167,6 +166,27 @@ pub struct AttachmentView {
 impl AttachmentView {
     pub fn kind(&self) -> Option<FileKind> {
         FileKind::from_mime(&self.content_type)
+    }
+}
+
+/// The step an attachment came with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+pub struct StepRef {
+    /// The step's entry in the task history.
+    pub history_id: i64,
+    /// The extension request, when the step is one.
+    pub extension_request_id: Option<i64>,
+    /// The request for explanation, when the step answers one.
+    pub explanation_request_id: Option<i64>,
+}
+
+impl From<&attachment_step::Model> for StepRef {
+    fn from(row: &attachment_step::Model) -> Self {
+        StepRef {
+            history_id: row.history_id,
+            extension_request_id: row.extension_request_id,
+            explanation_request_id: row.explanation_request_id,
+        }
     }
 }
 
