@@ -31,6 +31,8 @@ const MAX_PARTS: usize = 32;
 #[derive(Default)]
 pub struct PostedFiles {
     pub files: Vec<NewFile>,
+    /// The names of every file posted, a dropped one too.
+    pub names: Vec<String>,
     /// A file passed `attachments.max_bytes` (its bytes were dropped).
     pub too_large: bool,
 }
@@ -87,9 +89,14 @@ pub async fn read(mut payload: Multipart, max_bytes: u64) -> Result<(Form, Poste
         }
         if is_file {
             let file_name = file_name.unwrap_or_default();
+            if file_name.is_empty() && seen == 0 {
+                // The input with no file chosen.
+                continue;
+            }
+            posted.names.push(file_name.clone());
             if over {
                 posted.too_large = true;
-            } else if !(file_name.is_empty() && bytes.is_empty()) {
+            } else {
                 posted.files.push(NewFile { file_name, bytes });
             }
         } else {
@@ -102,19 +109,15 @@ pub async fn read(mut payload: Multipart, max_bytes: u64) -> Result<(Form, Poste
 /// The names of the files a form carried, for its draft (printable
 /// characters only: a draft's fields are text).
 pub fn dropped_names(files: &PostedFiles) -> Option<String> {
-    if files.files.is_empty() && !files.too_large {
+    if files.names.is_empty() {
         return None;
     }
     let names: Vec<String> = files
-        .files
+        .names
         .iter()
-        .map(|f| f.file_name.chars().filter(|c| !c.is_control()).collect())
+        .map(|n| n.chars().filter(|c| !c.is_control()).collect())
         .collect();
-    Some(if names.is_empty() {
-        "…".to_string()
-    } else {
-        names.join(", ")
-    })
+    Some(names.join(", "))
 }
 
 impl<P> PostedForm<P> {
@@ -136,7 +139,7 @@ impl<P> PostedForm<P> {
 
     /// Whether the form carried a file.
     pub fn has_files(&self) -> bool {
-        !self.files.files.is_empty() || self.files.too_large
+        !self.files.names.is_empty()
     }
 }
 

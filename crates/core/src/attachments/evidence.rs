@@ -102,8 +102,13 @@ fn on_files(err: Error) -> Error {
 
 async fn prepare(db: &Db, settings: &AttachmentSettings, evidence: Evidence) -> Result<Prepared> {
     if evidence.files.len() + evidence.attachment_ids.len() > MAX_FILES {
+        // Named where they came from: the form's input, or the API's list.
         return Err(Error::field(
-            "files",
+            if evidence.files.is_empty() {
+                "attachment_ids"
+            } else {
+                "files"
+            },
             "too_many",
             Msg::EvidenceTooMany {
                 max: MAX_FILES as u64,
