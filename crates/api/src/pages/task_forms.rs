@@ -146,7 +146,7 @@ pub async fn update(
         return Ok(redirect_with(&posted.back, true, t.get("nothing_changed")));
     }
     let settings = &state.settings.attachments;
-    let evidence = posted.take_evidence(settings.max_bytes)?;
+    let files = posted.take_evidence(settings.max_bytes)?;
     evidence::update_task(
         &state.db,
         &state.clock,
@@ -154,7 +154,7 @@ pub async fn update(
         &posted.user,
         id,
         patch,
-        evidence,
+        files,
     )
     .await
     .map_err(|err| posted.refused(err))?;
@@ -168,7 +168,7 @@ pub async fn request_extension(
     mut posted: PostedForm<TaskPageForm>,
 ) -> Result<HttpResponse, PageError> {
     let settings = &state.settings.attachments;
-    let evidence = posted.take_evidence(settings.max_bytes)?;
+    let files = posted.take_evidence(settings.max_bytes)?;
     let form = &posted.form;
     evidence::request_extension(
         &state.db,
@@ -178,7 +178,7 @@ pub async fn request_extension(
         path.into_inner(),
         &form.text("requested_due_date"),
         &form.text("reason"),
-        evidence,
+        files,
     )
     .await
     .map_err(|err| posted.refused(err))?;
