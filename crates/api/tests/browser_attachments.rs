@@ -130,11 +130,14 @@ async fn staff_attach_the_report_and_the_leader_opens_it_and_confirms() {
         assert!(listed.contains("Báo cáo kết quả.pdf"), "{listed}");
         assert!(listed.contains("Báo cáo hoàn thành"), "{listed}");
         assert!(b.find(Locator::Id("update-files-error")).await.is_err());
-        let history = expect_element(b, Locator::Css("section[aria-labelledby=history-h] .evidence"))
-            .await
-            .text()
-            .await
-            .unwrap();
+        let history = expect_element(
+            b,
+            Locator::Css("section[aria-labelledby=history-h] .evidence"),
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
         assert!(history.contains("Báo cáo kết quả.pdf"), "{history}");
         screenshot(b, "attachments-staff").await;
         logout(b).await;
@@ -160,7 +163,11 @@ async fn staff_attach_the_report_and_the_leader_opens_it_and_confirms() {
             )
             .await
             .unwrap();
-        assert_eq!(first, json!(true), "the decision box is in the first screen");
+        assert_eq!(
+            first,
+            json!(true),
+            "the decision box is in the first screen"
+        );
         let view = b
             .find(Locator::Css("#report-evidence a[href$='/view']"))
             .await

@@ -192,7 +192,10 @@ async fn a_step_and_its_files_are_saved_together_or_not_at_all_on_both_stores() 
                 dir: folder.path().display().to_string(),
             };
             let store = Store::resolve(db, &settings).await.unwrap();
-            assert_eq!(store == Store::Database, storage == AttachmentStorage::Database);
+            assert_eq!(
+                store == Store::Database,
+                storage == AttachmentStorage::Database
+            );
             let before = written(db, s.task).await;
             let what = format!("{:?} {storage:?}", t.backend);
 
@@ -245,7 +248,11 @@ async fn a_step_and_its_files_are_saved_together_or_not_at_all_on_both_stores() 
             .unwrap()
             .expect("the report changed the task");
             let (_, rows, ties, status) = written(db, s.task).await;
-            assert_eq!((rows, ties, status), (1, 1, TaskStatus::ReportedDone), "{what}");
+            assert_eq!(
+                (rows, ties, status),
+                (1, 1, TaskStatus::ReportedDone),
+                "{what}"
+            );
             let reported = task_history::Entity::find_by_id(entry)
                 .one(db)
                 .await
@@ -358,7 +365,11 @@ async fn earlier_uploads_are_tied_only_by_their_uploader_to_their_task_once() {
         .unwrap_err();
         assert_eq!(
             fields_of(&err),
-            ["attachment_ids[1]", "attachment_ids[2]", "attachment_ids[3]"],
+            [
+                "attachment_ids[1]",
+                "attachment_ids[2]",
+                "attachment_ids[3]"
+            ],
             "{t:?}"
         );
         assert_eq!(written(db, s.task).await, before, "{t:?}");

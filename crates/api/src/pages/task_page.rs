@@ -325,8 +325,7 @@ pub async fn show(
     let page_ctx = ctx(&req, Some(user.clone()), "tasks");
     let t = page_ctx.t;
     let (_, scope) = access::load_for(&state.db, &user, id, Action::ReadTask).await?;
-    let mut explain =
-        explanations::for_task_page(&state, &user, &detail.task, &scope, t).await?;
+    let mut explain = explanations::for_task_page(&state, &user, &detail.task, &scope, t).await?;
     let tz = state.clock.timezone();
     let viewer_dept = user.department_code.clone().unwrap_or_default();
     // The recurrence form shows the active rule, else the task's own due day.
@@ -356,7 +355,11 @@ pub async fn show(
     let steps = &attachments.steps;
     let extensions = extension_lines(t, &detail, steps);
     for line in &mut explain.lines {
-        line.files = steps.by_explanation.get(&line.id).cloned().unwrap_or_default();
+        line.files = steps
+            .by_explanation
+            .get(&line.id)
+            .cloned()
+            .unwrap_or_default();
     }
     // The report the leader decides on is the latest one.
     let report_files = entries

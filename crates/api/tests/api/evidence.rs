@@ -45,7 +45,8 @@ async fn earlier_uploads_go_with_the_step_that_names_them() {
 
         // The extension request carries its file.
         let due = picked.task["due_date"].as_str().unwrap();
-        let later = chrono::NaiveDate::parse_from_str(due, "%Y-%m-%d").unwrap() + Duration::days(60);
+        let later =
+            chrono::NaiveDate::parse_from_str(due, "%Y-%m-%d").unwrap() + Duration::days(60);
         let response = app
             .post(
                 &format!("/api/v1/tasks/{}/extensions", picked.id),
@@ -58,7 +59,10 @@ async fn earlier_uploads_go_with_the_step_that_names_them() {
         let file = app
             .get_json(&format!("/api/v1/attachments/{for_extension}"), &admin)
             .await;
-        assert_eq!(file["step"]["extension_request_id"], request["id"], "{file}");
+        assert_eq!(
+            file["step"]["extension_request_id"], request["id"],
+            "{file}"
+        );
         assert!(file["step"]["history_id"].as_i64().is_some(), "{file}");
 
         // The answer to a request for explanation carries its file.
@@ -104,7 +108,10 @@ async fn earlier_uploads_go_with_the_step_that_names_them() {
             assert_eq!(error_fields(&body), [field], "{body}");
         }
         assert_eq!(app.history_len(picked.id, &admin).await, history_before);
-        assert_eq!(app.task(picked.id, &admin).await["status"], picked.task["status"]);
+        assert_eq!(
+            app.task(picked.id, &admin).await["status"],
+            picked.task["status"]
+        );
         let file = app
             .get_json(&format!("/api/v1/attachments/{for_report}"), &admin)
             .await;

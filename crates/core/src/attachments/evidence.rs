@@ -236,7 +236,12 @@ impl Prepared {
 
 /// Whether attachment `id` is this person's upload to this task, not yet
 /// tied to a step (ties written earlier in this transaction included).
-async fn tieable<C: ConnectionTrait>(db: &C, user: &Principal, task_id: i64, id: i64) -> Result<bool> {
+async fn tieable<C: ConnectionTrait>(
+    db: &C,
+    user: &Principal,
+    task_id: i64,
+    id: i64,
+) -> Result<bool> {
     let Some(row) = attachment::Entity::find_by_id(id).one(db).await? else {
         return Ok(false);
     };

@@ -84,14 +84,17 @@ pub async fn update(
     patch: TaskPatch,
 ) -> Result<()> {
     let txn = db::begin_write(db).await?;
-    if update_in(&txn, clock, user, task_id, patch).await?.is_some() {
+    if update_in(&txn, clock, user, task_id, patch)
+        .await?
+        .is_some()
+    {
         txn.commit().await?;
     }
     Ok(())
 }
 
-/// The history entry a step was recorded as: the first one it wrote (a
-/// report's status change, or the note), which its files are tied to.
+/// The history entry a step was recorded as (a report's status change,
+/// else its note, else its first change), which its files are tied to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StepEntry {
     pub history_id: i64,
@@ -115,12 +118,22 @@ pub async fn update_in(
     check_version(&current.task, patch.expected_version)?;
     let request = validate_patch(txn, &patch).await?;
     let plan = workflow::plan_update(&current, &request, user, clock.today())?;
-    let action = match plan.history.first() {
-        Some(first) => first.action,
-        None => return Ok(None),
+    // The step is its status change (a report), else the entry carrying
+    // the note, else the first change.
+    let Some(step) = plan
+        .history
+        .iter()
+        .position(|c| c.field == Some("status"))
+        .or_else(|| plan.history.iter().position(|c| c.note.is_some()))
+        .or((!plan.history.is_empty()).then_some(0))
+    else {
+        return Ok(None);
     };
+    let action = plan.history[step].action;
     let ids = save(txn, clock, user, &current, plan).await?;
-    Ok(ids.first().map(|&history_id| StepEntry { history_id, action }))
+    Ok(ids
+        .get(step)
+        .map(|&history_id| StepEntry { history_id, action }))
 }
 
 /// Loads a task (refusing who may not read it) with the names its history

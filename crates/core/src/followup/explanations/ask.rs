@@ -1,9 +1,7 @@
 //! Asking the lead department for an explanation, and its answer.
 
 use chrono::NaiveDate;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set};
 
 use crate::{
     Clock, Settings,
