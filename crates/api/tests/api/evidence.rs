@@ -23,8 +23,9 @@ async fn uploaded(app: &TestApp, task_id: i64, token: &str, name: &str) -> i64 {
         Some((name, "application/pdf", &pdf)),
     )
     .await;
-    assert_eq!(response.status(), StatusCode::CREATED);
+    let status = response.status();
     let view: Value = response.json().await.unwrap();
+    assert_eq!(status, StatusCode::CREATED, "{view}");
     assert!(view["step"].is_null(), "{view}");
     view["id"].as_i64().unwrap()
 }
