@@ -1,7 +1,9 @@
 //! Attached files in real headless Chromium, on SQLite and PostgreSQL: staff
-//! attach the completion report's PDF on the task page; the leader in
-//! charge sees it, opens it inline and confirms without leaving the page;
-//! an HTML file is refused with the reason beside the file input.
+//! report done with the signed report's PDF attached in the same form; the
+//! leader in charge sees it in the decision box at the top of the page,
+//! opens it inline and confirms without leaving the page; an HTML file sent
+//! with the report is refused with the reason beside the file input, the
+//! typed result kept and nothing written.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "api/helpers.rs"]
@@ -60,74 +62,114 @@ async fn staff_attach_the_report_and_the_leader_opens_it_and_confirms() {
         let html_path = folder.path().join("bao-cao.pdf");
         std::fs::write(&html_path, b"<!DOCTYPE html><script>alert(1)</script>").unwrap();
 
-        // Staff: a page of HTML named .pdf is refused, the reason beside the input.
+        // Staff report done with a page of HTML named .pdf attached: the
+        // form comes back with the reason beside the file input, the
+        // result as typed, a word that the file must be chosen again — and
+        // nothing written.
         login(b, &base, &staff, &app.settings.demo.staff_password).await;
         b.goto(&format!("{base}/tasks/{}", picked.id))
             .await
             .unwrap();
         assert_controls_labelled(b, "task page with attachments").await;
-        let file = expect_element(b, Locator::Id("attachment-file")).await;
+        let history_before = app.history_len(picked.id, &admin).await;
+        let result = "Đã ban hành báo cáo số 215/BC-UBND";
+        click(b, "#status option[value=reported_done]").await;
+        type_into(b, "result_note", result).await;
+        let file = expect_element(b, Locator::Id("update-files")).await;
         file.send_keys(&html_path.display().to_string())
             .await
             .unwrap();
-        b.find(Locator::Css("#attachment-context option[value=report]"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        click(b, "#attachment-form button[type=submit]").await;
-        let error = expect_element(b, Locator::Id("attachment-error")).await;
+        click(b, "#update-form button[type=submit]").await;
+        let error = expect_element(b, Locator::Id("update-files-error")).await;
         let text = error.text().await.unwrap();
         assert!(text.contains("Không nhận tệp HTML"), "{text}");
+        let again = expect_element(b, Locator::Id("update-files-again"))
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(again.contains("bao-cao.pdf"), "{again}");
+        let kept = b
+            .find(Locator::Id("result_note"))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap();
+        assert_eq!(kept.as_deref(), Some(result));
         assert_eq!(
             app.get_json(&format!("/api/v1/tasks/{}/attachments", picked.id), &admin)
                 .await,
             json!([])
         );
+        assert_eq!(app.history_len(picked.id, &admin).await, history_before);
+        assert_eq!(
+            app.task(picked.id, &admin).await["status"],
+            task["status"],
+            "the report is not written without its file"
+        );
 
-        // Then the real report.
-        let file = expect_element(b, Locator::Id("attachment-file")).await;
+        // Then the real report, in the same form: the draft kept the status
+        // and the result; only the file is chosen again.
+        let file = expect_element(b, Locator::Id("update-files")).await;
         file.send_keys(&pdf_path.display().to_string())
             .await
             .unwrap();
-        b.find(Locator::Css("#attachment-context option[value=report]"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        click(b, "#attachment-form button[type=submit]").await;
+        click(b, "#update-form button[type=submit]").await;
+        let mut status = Value::Null;
+        for _ in 0..50 {
+            status = app.task(picked.id, &admin).await["status"].clone();
+            if status == "reported_done" {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert_eq!(status, "reported_done");
         let list = expect_element(b, Locator::Id("attachment-list")).await;
         let listed = list.text().await.unwrap();
         assert!(listed.contains("Báo cáo kết quả.pdf"), "{listed}");
         assert!(listed.contains("Báo cáo hoàn thành"), "{listed}");
-        assert!(b.find(Locator::Id("attachment-error")).await.is_err());
+        assert!(b.find(Locator::Id("update-files-error")).await.is_err());
+        let history = expect_element(
+            b,
+            Locator::Css("section[aria-labelledby=history-h] .evidence"),
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+        assert!(history.contains("Báo cáo kết quả.pdf"), "{history}");
         screenshot(b, "attachments-staff").await;
-        let staff_token = app.login(&staff).await;
-        let response = app
-            .patch(
-                &format!("/api/v1/tasks/{}", picked.id),
-                Some(&staff_token),
-                json!({"status": "reported_done", "result_note": "Đã ban hành báo cáo số 215/BC-UBND"}),
-            )
-            .await;
-        assert!(response.status().is_success(), "{}", response.status());
         logout(b).await;
 
-        // The leader in charge: sees it, opens it inline, confirms on the same page.
+        // The leader in charge: the decision box at the top shows the
+        // report's evidence; it opens inline; confirmed on the same page.
         login(b, &base, &leader, &app.settings.demo.leader_password).await;
         b.goto(&format!("{base}/tasks/{}", picked.id))
             .await
             .unwrap();
-        let listed = expect_element(b, Locator::Id("attachment-list"))
+        let evidence = expect_element(b, Locator::Css("#decision #report-evidence"))
             .await
             .text()
             .await
             .unwrap();
-        assert!(listed.contains("Báo cáo kết quả.pdf"), "{listed}");
+        assert!(evidence.contains("Minh chứng kèm báo cáo"), "{evidence}");
+        assert!(evidence.contains("Báo cáo kết quả.pdf"), "{evidence}");
+        let first: Value = b
+            .execute(
+                "const d = document.getElementById('decision'); \
+                 return d !== null && d.getBoundingClientRect().top < window.innerHeight;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            first,
+            json!(true),
+            "the decision box is in the first screen"
+        );
         let view = b
-            .find(Locator::Css("#attachment-list a[id^=view-]"))
+            .find(Locator::Css("#report-evidence a[href$='/view']"))
             .await
             .unwrap();
         let href = view.attr("href").await.unwrap().unwrap();
@@ -143,6 +185,25 @@ async fn staff_attach_the_report_and_the_leader_opens_it_and_confirms() {
                 .starts_with("inline;"),
             "{answer}"
         );
+        // Opened inline, in a tab of its own: the task page stays.
+        view.click().await.unwrap();
+        let mut windows = Vec::new();
+        for _ in 0..50 {
+            windows = b.windows().await.unwrap();
+            if windows.len() > 1 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert_eq!(windows.len(), 2, "the file opens beside the task page");
+        let task_window = b.window().await.unwrap();
+        for w in windows {
+            if w != task_window {
+                b.switch_to_window(w).await.unwrap();
+                b.close_window().await.unwrap();
+            }
+        }
+        b.switch_to_window(task_window).await.unwrap();
         let download = b
             .find(Locator::Css("#attachment-list a[id^=download-]"))
             .await

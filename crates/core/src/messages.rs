@@ -269,6 +269,9 @@ messages! {
     AttachmentPackage { reason: String } => "error-attachment-package",
     AttachmentMissing => "error-attachment-missing",
     AttachmentSupersedes => "error-attachment-supersedes",
+    EvidenceTooMany { max: u64 } => "error-evidence-too-many",
+    EvidenceNotTieable { id: i64 } => "error-evidence-not-tieable",
+    EvidenceNeedsStep => "error-evidence-needs-step",
 
     // Seeding and backups (the CLI).
     SyntheticTasksRange => "error-synthetic-tasks-range",

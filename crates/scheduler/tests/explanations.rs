@@ -228,6 +228,7 @@ async fn an_unanswered_request_reaches_the_department_once_then_the_leaders_dige
             id,
             &ExplanationAnswer {
                 answer: "Đã thuê đơn vị đo đạc, hoàn thành trước 30/05".into(),
+                attachment_ids: Vec::new(),
             },
         )
         .await

@@ -30,6 +30,7 @@ use crate::{
 };
 
 /// One attachment as a page lists it.
+#[derive(Clone)]
 pub struct AttachmentLine {
     pub id: i64,
     pub name: String,
@@ -45,6 +46,42 @@ pub struct AttachmentLine {
     pub inline: bool,
 }
 
+/// A step's files, grouped for the task page.
+#[derive(Default)]
+pub struct StepFiles {
+    /// By the step's history entry.
+    pub by_history: std::collections::HashMap<i64, Vec<AttachmentLine>>,
+    /// By extension request.
+    pub by_extension: std::collections::HashMap<i64, Vec<AttachmentLine>>,
+    /// By request for explanation.
+    pub by_explanation: std::collections::HashMap<i64, Vec<AttachmentLine>>,
+}
+
+impl StepFiles {
+    pub fn of(views: &[AttachmentView], lines: &[AttachmentLine]) -> Self {
+        let mut files = StepFiles::default();
+        for (view, line) in views.iter().zip(lines) {
+            let Some(step) = view.step else { continue };
+            files
+                .by_history
+                .entry(step.history_id)
+                .or_default()
+                .push(line.clone());
+            if let Some(id) = step.extension_request_id {
+                files.by_extension.entry(id).or_default().push(line.clone());
+            }
+            if let Some(id) = step.explanation_request_id {
+                files
+                    .by_explanation
+                    .entry(id)
+                    .or_default()
+                    .push(line.clone());
+            }
+        }
+        files
+    }
+}
+
 /// The attachments block of the task page.
 #[derive(Default)]
 pub struct AttachmentsBlock {
@@ -57,6 +94,10 @@ pub struct AttachmentsBlock {
     /// Why the last upload was refused, shown beside the file input.
     pub error: String,
     pub allowed: String,
+    /// The files each step came with (history, extension, explanation).
+    pub steps: StepFiles,
+    /// The step forms' file input help: how many files, which kinds.
+    pub evidence_help: String,
 }
 
 fn context_label(t: Tr, context: Context) -> String {
@@ -154,13 +195,23 @@ pub async fn block_for_task(
         Some(flash) if refused && !flash.ok => flash.text.clone(),
         _ => String::new(),
     };
+    let items = lines(t, &own, tz);
+    let allowed = allowed_line(state, t);
     Ok(AttachmentsBlock {
-        items: lines(t, &own, tz),
+        steps: StepFiles::of(&own, &items),
+        evidence_help: t.with(
+            "evidence_files_help",
+            &[
+                ("max", (attachments::evidence::MAX_FILES as i64).into()),
+                ("allowed", allowed.as_str().into()),
+            ],
+        ),
+        items,
         document_items: lines(t, &of_documents, tz),
         contexts,
         replaceable,
         error,
-        allowed: allowed_line(state, t),
+        allowed,
     })
 }
 

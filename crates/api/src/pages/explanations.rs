@@ -39,6 +39,10 @@ pub struct ExplanationLine {
     pub can_answer: bool,
     /// The answer form's name, for its draft (`answer-{id}`).
     pub form_id: String,
+    /// The files sent with the answer (the task page fills them in).
+    pub files: Vec<super::attachments::AttachmentLine>,
+    /// The id of the answer form's file input.
+    pub files_input_id: String,
 }
 
 fn line(t: Tr, v: &ExplanationView, tz: chrono_tz::Tz, can_answer: bool) -> ExplanationLine {
@@ -76,6 +80,8 @@ fn line(t: Tr, v: &ExplanationView, tz: chrono_tz::Tz, can_answer: bool) -> Expl
         },
         can_answer: can_answer && v.state != ExplanationState::Answered,
         form_id: format!("answer-{}", v.id),
+        files: Vec::new(),
+        files_input_id: format!("answer-{}-files", v.id),
     }
 }
 
@@ -206,21 +212,27 @@ impl FormPage for AnswerForm {
     }
 }
 
-/// The lead department answers (form on the task page).
+/// The lead department answers (form on the task page), with its
+/// evidence files: the answer and its files are saved together or not at all.
 pub async fn answer(
     path: web::Path<i64>,
     state: web::Data<AppState>,
-    posted: PostedForm<AnswerForm>,
+    mut posted: PostedForm<AnswerForm>,
 ) -> Result<HttpResponse, PageError> {
+    let settings = &state.settings.attachments;
+    let evidence = posted.take_evidence(settings.max_bytes)?;
     let input = ExplanationAnswer {
         answer: posted.form.text("answer"),
+        attachment_ids: Vec::new(),
     };
-    explanations::answer(
+    dondoc_core::attachments::evidence::answer_explanation(
         &state.db,
         &state.clock,
+        settings,
         &posted.user,
         path.into_inner(),
         &input,
+        evidence,
     )
     .await
     .map_err(|err| posted.refused_or_missing(err))?;

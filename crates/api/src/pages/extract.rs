@@ -5,6 +5,7 @@
 
 use std::{future::Future, marker::PhantomData, pin::Pin};
 
+use actix_multipart::Multipart;
 use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
 use dondoc_core::accounts::{
     policy::{self, Action},
@@ -14,6 +15,7 @@ use dondoc_core::accounts::{
 use super::{
     PageError, Tr, ctx,
     drafts::{self, Draft},
+    evidence,
 };
 use crate::extract::{self, CredentialSource, constant_time_eq};
 
@@ -150,9 +152,13 @@ impl FormPage for TaskPageForm {
 /// A form posted from page `P`, by the signed-in user (else the login
 /// page), in the page's language, with the session's CSRF token: a forged
 /// or stale post goes back to `back` with a message and changes nothing.
+/// A step form posted as `multipart/form-data` carries files beside its
+/// fields (`evidence`).
 pub struct PostedForm<P> {
     pub user: Principal,
     pub form: Form,
+    /// The files of a multipart post (none for an urlencoded one).
+    pub files: evidence::PostedFiles,
     pub t: Tr,
     /// Where the post returns (`P::back`).
     pub back: String,
@@ -166,18 +172,31 @@ impl<P: FormPage + 'static> FromRequest for PostedForm<P> {
     type Future = Pin<Box<dyn Future<Output = Result<Self, actix_web::Error>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        // The body's limits and errors are those of `web::Bytes`.
-        let body = web::Bytes::from_request(req, payload);
+        // An urlencoded body's limits and errors are those of `web::Bytes`;
+        // a multipart one's are `evidence::read`'s (files up to
+        // `attachments.max_bytes`).
+        let multipart = evidence::is_multipart(req);
+        let body = (!multipart).then(|| web::Bytes::from_request(req, payload));
+        let parts = multipart.then(|| Multipart::new(req.headers(), payload.take()));
+        let max_bytes = super::state_of(req).map_or(0, |s| s.settings.attachments.max_bytes);
         let req = req.clone();
         Box::pin(async move {
-            let body = body.await?;
+            let (mut form, files) = match (body, parts) {
+                (Some(body), _) => (Form::parse(&body.await?), evidence::PostedFiles::default()),
+                (None, Some(parts)) => evidence::read(parts, max_bytes)
+                    .await
+                    .map_err(actix_web::error::ErrorBadRequest)?,
+                (None, None) => (Form(Vec::new()), evidence::PostedFiles::default()),
+            };
+            if let Some(names) = evidence::dropped_names(&files) {
+                form.0.push((evidence::DROPPED_FIELD.to_string(), names));
+            }
             let user = match signed_in(&req).await {
                 Ok(user) => user,
                 // The session ended while the form was filled in: the
                 // login page returns to the form's page (never to the
                 // address posted to), with what was typed kept.
                 Err(PageError::Login { .. }) => {
-                    let form = Form::parse(&body);
                     let back = P::back(&req, &form);
                     return Err(keep_for_login(&req, &form, back).await.into());
                 }
@@ -186,7 +205,6 @@ impl<P: FormPage + 'static> FromRequest for PostedForm<P> {
             if let Some(action) = P::GATE {
                 policy::require(&user, action, None).map_err(PageError::from)?;
             }
-            let form = Form::parse(&body);
             let t = ctx(&req, None, "").t;
             let back = P::back(&req, &form);
             if !form.csrf_ok(&user) {
@@ -199,6 +217,7 @@ impl<P: FormPage + 'static> FromRequest for PostedForm<P> {
                 form_name: drafts::form_name(req.path(), &form),
                 user,
                 form,
+                files,
                 t,
                 back,
                 page: PhantomData,

@@ -15,6 +15,7 @@ pub mod dashboard;
 pub mod documents;
 pub mod drafts;
 pub mod error;
+pub mod evidence;
 pub mod explanations;
 pub mod extract;
 pub mod figures;

@@ -9,6 +9,7 @@ use dondoc_core::{
         policy::{self, Action},
         users,
     },
+    attachments::evidence,
     domain::{Role, TaskStatus, parse_date},
     org::departments,
     tasks::recurrence::{self, RecurrenceInput},
@@ -121,10 +122,12 @@ fn keep_changes(patch: &mut TaskPatch, current: &TaskView) {
     }
 }
 
+/// The update (or note) form, with the evidence files it carries: the step
+/// and its files are saved together or not at all.
 pub async fn update(
     path: web::Path<i64>,
     state: web::Data<AppState>,
-    posted: PostedForm<TaskPageForm>,
+    mut posted: PostedForm<TaskPageForm>,
 ) -> Result<HttpResponse, PageError> {
     let id = path.into_inner();
     let t = posted.t;
@@ -138,28 +141,44 @@ pub async fn update(
         && patch.result_note.is_none()
         && patch.due_date.is_none()
         && patch.completed_on.is_none()
+        && !posted.has_files()
     {
         return Ok(redirect_with(&posted.back, true, t.get("nothing_changed")));
     }
-    commands::update(&state.db, &state.clock, &posted.user, id, patch)
-        .await
-        .map_err(|err| posted.refused(err))?;
+    let settings = &state.settings.attachments;
+    let files = posted.take_evidence(settings.max_bytes)?;
+    evidence::update_task(
+        &state.db,
+        &state.clock,
+        settings,
+        &posted.user,
+        id,
+        patch,
+        files,
+    )
+    .await
+    .map_err(|err| posted.refused(err))?;
     Ok(redirect_with(&posted.back, true, t.get("saved")))
 }
 
+/// The extension request form, with its evidence files.
 pub async fn request_extension(
     path: web::Path<i64>,
     state: web::Data<AppState>,
-    posted: PostedForm<TaskPageForm>,
+    mut posted: PostedForm<TaskPageForm>,
 ) -> Result<HttpResponse, PageError> {
+    let settings = &state.settings.attachments;
+    let files = posted.take_evidence(settings.max_bytes)?;
     let form = &posted.form;
-    commands::request_extension(
+    evidence::request_extension(
         &state.db,
         &state.clock,
+        settings,
         &posted.user,
         path.into_inner(),
         &form.text("requested_due_date"),
         &form.text("reason"),
+        files,
     )
     .await
     .map_err(|err| posted.refused(err))?;

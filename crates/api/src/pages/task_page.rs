@@ -15,7 +15,10 @@ use dondoc_core::{
     },
 };
 
-use super::task_forms::recurrence_choices;
+use super::{
+    attachments::{AttachmentLine, StepFiles},
+    task_forms::recurrence_choices,
+};
 use crate::{
     pages::{
         Ctx, PageError, PageUser, Tr, ctx,
@@ -32,6 +35,8 @@ pub struct HistoryLine {
     pub what: String,
     pub change: String,
     pub note: String,
+    /// The files sent with this step.
+    pub files: Vec<AttachmentLine>,
 }
 
 pub struct DocumentLine {
@@ -60,6 +65,8 @@ pub struct ExtensionLine {
     pub state: String,
     pub pending: bool,
     pub decision: String,
+    /// The files sent with the request.
+    pub files: Vec<AttachmentLine>,
 }
 
 #[derive(Template)]
@@ -95,6 +102,8 @@ struct ShowPage {
     recurrence_day: String,
     recurrence_month: String,
     attachments: super::attachments::AttachmentsBlock,
+    /// The files sent with the report waiting for the leader's decision.
+    report_files: Vec<AttachmentLine>,
 }
 
 pub struct OccurrenceLine {
@@ -163,7 +172,12 @@ fn value_label(t: Tr, field: &str, value: &str) -> String {
     }
 }
 
-fn history_lines(t: Tr, entries: Vec<HistoryEntry>, tz: chrono_tz::Tz) -> Vec<HistoryLine> {
+fn history_lines(
+    t: Tr,
+    entries: Vec<HistoryEntry>,
+    tz: chrono_tz::Tz,
+    steps: &StepFiles,
+) -> Vec<HistoryLine> {
     entries
         .into_iter()
         .rev()
@@ -184,6 +198,7 @@ fn history_lines(t: Tr, entries: Vec<HistoryEntry>, tz: chrono_tz::Tz) -> Vec<Hi
                 _ => String::new(),
             };
             HistoryLine {
+                files: steps.by_history.get(&e.id).cloned().unwrap_or_default(),
                 at: format::datetime(e.at, tz),
                 who: e.actor.map(|a| a.full_name).unwrap_or_default(),
                 what: action_label(t, &e.action),
@@ -246,11 +261,12 @@ fn status_choices(t: Tr, detail: &TaskDetail) -> Vec<Choice> {
     )
 }
 
-fn extension_lines(t: Tr, detail: &TaskDetail) -> Vec<ExtensionLine> {
+fn extension_lines(t: Tr, detail: &TaskDetail, steps: &StepFiles) -> Vec<ExtensionLine> {
     detail
         .extension_requests
         .iter()
         .map(|e| ExtensionLine {
+            files: steps.by_extension.get(&e.id).cloned().unwrap_or_default(),
             id: e.id,
             requested: format::date(e.requested_due_date),
             previous: format::date(e.previous_due_date),
@@ -309,7 +325,7 @@ pub async fn show(
     let page_ctx = ctx(&req, Some(user.clone()), "tasks");
     let t = page_ctx.t;
     let (_, scope) = access::load_for(&state.db, &user, id, Action::ReadTask).await?;
-    let explain = explanations::for_task_page(&state, &user, &detail.task, &scope, t).await?;
+    let mut explain = explanations::for_task_page(&state, &user, &detail.task, &scope, t).await?;
     let tz = state.clock.timezone();
     let viewer_dept = user.department_code.clone().unwrap_or_default();
     // The recurrence form shows the active rule, else the task's own due day.
@@ -325,7 +341,6 @@ pub async fn show(
             String::new(),
         ),
     };
-    let extensions = extension_lines(t, &detail);
     let document_ids: Vec<i64> = detail.documents.iter().map(|d| d.document.id).collect();
     let attachments = super::attachments::block_for_task(
         &state,
@@ -337,8 +352,27 @@ pub async fn show(
         &document_ids,
     )
     .await?;
+    let steps = &attachments.steps;
+    let extensions = extension_lines(t, &detail, steps);
+    for line in &mut explain.lines {
+        line.files = steps
+            .by_explanation
+            .get(&line.id)
+            .cloned()
+            .unwrap_or_default();
+    }
+    // The report the leader decides on is the latest one.
+    let report_files = entries
+        .iter()
+        .rev()
+        .find(|e| e.action == history::action::REPORTED_DONE)
+        .and_then(|e| steps.by_history.get(&e.id).cloned())
+        .unwrap_or_default();
+    let history = history_lines(t, entries, tz, steps);
     let view = ShowPage {
         attachments,
+        report_files,
+        history,
         task: task_row(t, &detail.task, &viewer_dept),
         description: detail.task.description.clone(),
         result_note: detail.task.result_note.clone().unwrap_or_default(),
@@ -366,7 +400,6 @@ pub async fn show(
             .unwrap_or_default(),
         due_input: detail.task.due_date.to_string(),
         due_locked: detail.task.status.is_done(),
-        history: history_lines(t, entries, tz),
         documents: document_lines(t, &detail),
         notices: notice_lines(&detail, tz),
         has_pending_extension: extensions.iter().any(|e| e.pending),

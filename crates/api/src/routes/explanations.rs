@@ -2,8 +2,11 @@
 //! department of an overdue task; the department answers.
 
 use actix_web::{HttpResponse, get, post, web};
-use dondoc_core::followup::explanations::{
-    self, ExplanationAnswer, ExplanationView, NewExplanation, RawExplanationQuery,
+use dondoc_core::{
+    attachments::{self, evidence::Evidence},
+    followup::explanations::{
+        self, ExplanationAnswer, ExplanationView, NewExplanation, RawExplanationQuery,
+    },
 };
 
 use crate::{
@@ -114,7 +117,8 @@ pub async fn create(
     Ok(created(format!("/api/v1/explanations/{id}"), &view))
 }
 
-/// The lead department answers (its staff; recorded in the task history).
+/// The lead department answers (its staff; recorded in the task history),
+/// with evidence uploaded earlier to the task (`attachment_ids`) if any.
 #[utoipa::path(
     tag = "explanations",
     operation_id = "explanations_answer",
@@ -131,7 +135,20 @@ pub async fn answer(
     body: Json<ExplanationAnswer>,
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
-    explanations::answer(&state.db, &state.clock, &user, id, &body.0).await?;
+    let evidence = Evidence {
+        attachment_ids: body.0.attachment_ids.clone(),
+        ..Default::default()
+    };
+    attachments::evidence::answer_explanation(
+        &state.db,
+        &state.clock,
+        &state.settings.attachments,
+        &user,
+        id,
+        &body.0,
+        evidence,
+    )
+    .await?;
     Ok(ok(
         &explanations::get(&state.db, &user, id, state.today()).await?
     ))

@@ -3,6 +3,7 @@
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use dondoc_core::{
     accounts::policy::{self, Action},
+    attachments::{self, evidence::Evidence},
     tasks::history::HistoryEntry,
     tasks::{
         self, Page, RawTaskQuery, TaskView, access,
@@ -209,9 +210,16 @@ pub struct UpdateTask {
     pub leader_in_charge: Option<String>,
     /// The version this change is based on (or send `If-Match`).
     pub version: Option<i32>,
+    /// Evidence: attachments you uploaded earlier to this task
+    /// (`POST /tasks/{id}/attachments`) and not yet tied to a step, tied to
+    /// this report or note in its transaction (at most 5). Anything else is
+    /// 422 naming `attachment_ids[N]`.
+    #[serde(default)]
+    pub attachment_ids: Vec<i64>,
 }
 
 /// Update status, progress, notes (lead department); due date and definition (leaders).
+/// A report or note may carry evidence (`attachment_ids`): saved together or not at all.
 #[utoipa::path(
     tag = "tasks",
     params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "The task's version, e.g. \"3\"")),
@@ -237,9 +245,14 @@ pub async fn update(
     let id = path.into_inner();
     let b = body.0;
     let expected = if_match(&req)?.or(b.version);
-    commands::update(
+    let evidence = Evidence {
+        attachment_ids: b.attachment_ids,
+        ..Default::default()
+    };
+    attachments::evidence::update_task(
         &state.db,
         &state.clock,
+        &state.settings.attachments,
         &user,
         id,
         TaskPatch {
@@ -257,6 +270,7 @@ pub async fn update(
             leader_in_charge: b.leader_in_charge,
             expected_version: expected,
         },
+        evidence,
     )
     .await?;
     detail_response(&state, &user, id, false).await
@@ -335,6 +349,10 @@ pub struct RequestExtension {
     /// The new due date asked for (`YYYY-MM-DD`), after the current one.
     pub requested_due_date: String,
     pub reason: String,
+    /// Evidence: attachments you uploaded earlier to this task and not yet
+    /// tied to a step (at most 5); else 422 naming `attachment_ids[N]`.
+    #[serde(default)]
+    pub attachment_ids: Vec<i64>,
 }
 
 /// Ask for a later due date (staff of the lead department).
@@ -353,13 +371,19 @@ pub async fn request_extension(
     body: Json<RequestExtension>,
 ) -> ApiResult<HttpResponse> {
     let task_id = path.into_inner();
-    let request_id = commands::request_extension(
+    let body = body.0;
+    let request_id = attachments::evidence::request_extension(
         &state.db,
         &state.clock,
+        &state.settings.attachments,
         &user,
         task_id,
-        &body.0.requested_due_date,
-        &body.0.reason,
+        &body.requested_due_date,
+        &body.reason,
+        Evidence {
+            attachment_ids: body.attachment_ids,
+            ..Default::default()
+        },
     )
     .await?;
     let view = crate::routes::extensions::find(&state, request_id).await?;

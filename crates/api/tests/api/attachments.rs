@@ -61,6 +61,27 @@ pub fn multipart(fields: &[(&str, &str)], file: Option<(&str, &str, &[u8])>) -> 
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
+/// A multipart/form-data body with `fields` and files under `name`.
+pub fn multipart_files(
+    fields: &[(&str, &str)],
+    name: &str,
+    files: &[(&str, &[u8])],
+) -> (String, Vec<u8>) {
+    let boundary = "dondoc-test-boundary-7d1f";
+    let (_, mut body) = multipart(fields, None);
+    body.truncate(body.len() - format!("--{boundary}--\r\n").len());
+    for (file_name, bytes) in files {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+                .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
 pub async fn upload(
     app: &TestApp,
     path: &str,

@@ -13,6 +13,7 @@ mod authorization;
 mod calendar;
 mod edge_input;
 mod errors;
+mod evidence;
 mod exports;
 mod feeds_stop;
 mod figures;

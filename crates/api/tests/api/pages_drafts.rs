@@ -393,3 +393,69 @@ async fn a_refused_new_task_keeps_every_field() {
         assert!(html.contains("id=\"due_date-error\""));
     }
 }
+
+/// A step form with files (multipart): a refused file comes back with the
+/// text kept and the reason beside the file input, nothing written; the
+/// same form sent after the session expired keeps the text, and the page
+/// says the files must be chosen again.
+#[tokio::test]
+async fn a_step_form_with_files_keeps_the_text_and_asks_for_the_files_again() {
+    for (app, hand) in spawn_clocked(morning(2026, 12, 1)).await {
+        let leader_token = app.login("chutich").await;
+        let id = new_task(&app, &leader_token, "HH-2").await;
+        let staff = sign_in(&app, None, "cb.tckh").await;
+        let html = page(&staff, &app, &format!("/tasks/{id}")).await;
+        assert!(html.contains("enctype=\"multipart/form-data\""));
+        let csrf = between(&html, "name=\"csrf_token\" value=\"").to_string();
+        let history = app.history_len(id, &leader_token).await;
+        let note = "Đã họp thẩm định, kèm biên bản.";
+        let send = |client: &Client, file: (&str, &[u8])| {
+            let (content_type, body) = crate::attachments::multipart_files(
+                &[("csrf_token", csrf.as_str()), ("note", note)],
+                "files",
+                &[file],
+            );
+            client
+                .post(app.url(&format!("/tasks/{id}/update")))
+                .header("content-type", content_type)
+                .body(body)
+        };
+
+        // A page of HTML named .pdf: refused beside the input, text kept.
+        let r = send(&staff, ("bien-ban.pdf", b"<!DOCTYPE html><p>x</p>"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert!(!flash_of(&r).0);
+        let html = page(&staff, &app, &format!("/tasks/{id}")).await;
+        assert!(html.contains("id=\"update-files-error\""), "{html}");
+        assert!(html.contains("Không nhận tệp HTML"));
+        assert!(html.contains(note));
+        assert!(html.contains("id=\"update-files-again\""));
+        assert_eq!(app.history_len(id, &leader_token).await, history);
+        assert_eq!(crate::attachments::count(&app, "attachments").await, 0);
+
+        // The session expires while a real file is chosen: the login page,
+        // then the form with the note, asking for the file again.
+        let ttl = i64::from(app.settings.auth.session_ttl_hours);
+        hand.set(morning(2026, 12, 1) + Duration::hours(ttl + 1));
+        let pdf = crate::attachments::pdf_bytes();
+        let r = send(&staff, ("bien-ban.pdf", &pdf)).send().await.unwrap();
+        assert_eq!(location(&r), format!("/login?next=%2Ftasks%2F{id}"));
+        assert!(set_cookie(&r, "dondoc_draft").is_some());
+        let staff = sign_in(&app, Some(staff), "cb.tckh").await;
+        let html = page(&staff, &app, &format!("/tasks/{id}")).await;
+        assert!(html.contains(note), "{html}");
+        let again = html
+            .split("id=\"update-files-again\">")
+            .nth(1)
+            .expect("the page asks for the file again");
+        assert!(
+            again.split("</p>").next().unwrap().contains("bien-ban.pdf"),
+            "{again}"
+        );
+        assert_eq!(app.history_len(id, &leader_token).await, history);
+        assert_eq!(crate::attachments::count(&app, "attachments").await, 0);
+    }
+}

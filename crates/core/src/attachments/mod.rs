@@ -8,12 +8,17 @@
 //!   leaves no row and no file behind.
 //! - Rows are append-only. A correction is a new version that names the one
 //!   it supersedes (at most once: a unique index); both stay listed.
+//! - A file sent with a step (report, note, extension request, explanation
+//!   answer) is tied to that step's history entry by an `attachment_steps`
+//!   row written in the step's transaction (`evidence`); a file attached on
+//!   its own has no step.
 //! - Each attachment is written in the task history (name, size, SHA-256,
 //!   who, when) in the same transaction as its row; a document's scan is
 //!   written in the history of every task the document is linked to.
 //! - Reading a file asks the same right as reading its task (a document's:
 //!   the right to see the document).
 
+pub mod evidence;
 pub mod sniff;
 pub mod store;
 
@@ -41,7 +46,7 @@ use crate::{
     config::AttachmentSettings,
     db::{self, Db},
     documents,
-    entity::{attachment, document, document_task, user},
+    entity::{attachment, attachment_step, document, document_task, user},
     error::{Error, Result},
     messages::Msg,
     tasks::{access, history},
@@ -154,11 +159,34 @@ pub struct AttachmentView {
     pub superseded_by: Option<i64>,
     /// A PDF or an image, which browsers may show inline.
     pub viewable_inline: bool,
+    /// The step the file came with (`null`: attached on its own).
+    pub step: Option<StepRef>,
 }
 
 impl AttachmentView {
     pub fn kind(&self) -> Option<FileKind> {
         FileKind::from_mime(&self.content_type)
+    }
+}
+
+/// The step an attachment came with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+pub struct StepRef {
+    /// The step's entry in the task history.
+    pub history_id: i64,
+    /// The extension request, when the step is one.
+    pub extension_request_id: Option<i64>,
+    /// The request for explanation, when the step answers one.
+    pub explanation_request_id: Option<i64>,
+}
+
+impl From<&attachment_step::Model> for StepRef {
+    fn from(row: &attachment_step::Model) -> Self {
+        StepRef {
+            history_id: row.history_id,
+            extension_request_id: row.extension_request_id,
+            explanation_request_id: row.explanation_request_id,
+        }
     }
 }
 
@@ -369,11 +397,18 @@ async fn views<C: ConnectionTrait>(
     }
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let replaced: HashMap<i64, i64> = attachment::Entity::find()
-        .filter(attachment::Column::SupersedesId.is_in(ids))
+        .filter(attachment::Column::SupersedesId.is_in(ids.clone()))
         .all(db)
         .await?
         .into_iter()
         .filter_map(|r| r.supersedes_id.map(|old| (old, r.id)))
+        .collect();
+    let steps: HashMap<i64, StepRef> = attachment_step::Entity::find()
+        .filter(attachment_step::Column::AttachmentId.is_in(ids.clone()))
+        .all(db)
+        .await?
+        .iter()
+        .map(|s| (s.attachment_id, StepRef::from(s)))
         .collect();
     let mut user_ids: Vec<i64> = rows.iter().map(|r| r.uploaded_by).collect();
     user_ids.sort_unstable();
@@ -403,6 +438,7 @@ async fn views<C: ConnectionTrait>(
                 supersedes_id: r.supersedes_id,
                 superseded_by: replaced.get(&r.id).copied(),
                 viewable_inline: kind.is_some_and(FileKind::viewable_inline),
+                step: steps.get(&r.id).copied(),
             }
         })
         .collect())

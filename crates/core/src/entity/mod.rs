@@ -3,6 +3,7 @@
 
 pub mod attachment;
 pub mod attachment_blob;
+pub mod attachment_step;
 pub mod auth_token;
 pub mod calendar_feed;
 pub mod delivery_attempt;

@@ -84,20 +84,56 @@ pub async fn update(
     patch: TaskPatch,
 ) -> Result<()> {
     let txn = db::begin_write(db).await?;
-    let current = load_current(&txn, clock, user, task_id).await?;
+    if update_in(&txn, clock, user, task_id, patch)
+        .await?
+        .is_some()
+    {
+        txn.commit().await?;
+    }
+    Ok(())
+}
+
+/// The history entry a step was recorded as (a report's status change,
+/// else its note, else its first change), which its files are tied to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StepEntry {
+    pub history_id: i64,
+    pub action: &'static str,
+}
+
+/// `update` inside the caller's transaction (a step that carries files):
+/// the step's entry, or `None` when nothing differs from what is stored
+/// (not an error; nothing was written).
+pub async fn update_in(
+    txn: &DatabaseTransaction,
+    clock: &Clock,
+    user: &Principal,
+    task_id: i64,
+    patch: TaskPatch,
+) -> Result<Option<StepEntry>> {
+    let current = load_current(txn, clock, user, task_id).await?;
     if patch.is_empty() {
         return Err(Error::field("", "empty_update", Msg::EmptyUpdate));
     }
     check_version(&current.task, patch.expected_version)?;
-    let request = validate_patch(&txn, &patch).await?;
+    let request = validate_patch(txn, &patch).await?;
     let plan = workflow::plan_update(&current, &request, user, clock.today())?;
-    if plan.changes_nothing() {
-        // Nothing differs from what is stored: not an error, nothing written.
-        return Ok(());
-    }
-    save(&txn, clock, user, &current, plan).await?;
-    txn.commit().await?;
-    Ok(())
+    // The step is its status change (a report), else the entry carrying
+    // the note, else the first change.
+    let Some(step) = plan
+        .history
+        .iter()
+        .position(|c| c.field == Some("status"))
+        .or_else(|| plan.history.iter().position(|c| c.note.is_some()))
+        .or((!plan.history.is_empty()).then_some(0))
+    else {
+        return Ok(None);
+    };
+    let action = plan.history[step].action;
+    let ids = save(txn, clock, user, &current, plan).await?;
+    Ok(ids
+        .get(step)
+        .map(|&history_id| StepEntry { history_id, action }))
 }
 
 /// Loads a task (refusing who may not read it) with the names its history
@@ -305,14 +341,14 @@ async fn validate_patch<C: ConnectionTrait>(db: &C, patch: &TaskPatch) -> Result
 
 /// Saves a plan: the task row (optimistic concurrency), its state history,
 /// its coordinators, the history entries, then the effects — all in the
-/// caller's transaction.
+/// caller's transaction. Returns the ids of the history entries, in order.
 async fn save(
     txn: &DatabaseTransaction,
     clock: &Clock,
     user: &Principal,
     current: &Current,
     plan: Plan,
-) -> Result<()> {
+) -> Result<Vec<i64>> {
     let now = clock.now();
     let task_id = current.task.id;
     let after = bump_and_save(txn, plan.after, current.task.version, now).await?;
@@ -331,8 +367,9 @@ async fn save(
             .await?;
         }
     }
+    let mut entries = Vec::with_capacity(plan.history.len());
     for change in plan.history {
-        history::record(txn, now, change).await?;
+        entries.push(history::record(txn, now, change).await?);
     }
     for effect in plan.effects {
         match effect {
@@ -371,7 +408,7 @@ async fn save(
             }
         }
     }
-    Ok(())
+    Ok(entries)
 }
 
 /// A task that is done or cancelled needs no later deadline: its pending
@@ -486,9 +523,25 @@ pub async fn request_extension(
     reason: &str,
 ) -> Result<i64> {
     let txn = db::begin_write(db).await?;
+    let (id, _) =
+        request_extension_in(&txn, clock, user, task_id, requested_due_date, reason).await?;
+    txn.commit().await?;
+    Ok(id)
+}
+
+/// `request_extension` inside the caller's transaction: the request's id
+/// and its history entry.
+pub async fn request_extension_in(
+    txn: &DatabaseTransaction,
+    clock: &Clock,
+    user: &Principal,
+    task_id: i64,
+    requested_due_date: &str,
+    reason: &str,
+) -> Result<(i64, i64)> {
     // One pending request per task, even from a double click.
-    crate::tasks::access::lock_row(&txn, task_id).await?;
-    let (current, _) = load_for(&txn, user, task_id, Action::RequestExtension).await?;
+    crate::tasks::access::lock_row(txn, task_id).await?;
+    let (current, _) = load_for(txn, user, task_id, Action::RequestExtension).await?;
     let mut errors = Vec::new();
     let requested = collect(
         &mut errors,
@@ -525,7 +578,7 @@ pub async fn request_extension(
     let pending = extension_request::Entity::find()
         .filter(extension_request::Column::TaskId.eq(task_id))
         .filter(extension_request::Column::State.eq(ExtensionState::Pending))
-        .one(&txn)
+        .one(txn)
         .await?;
     if pending.is_some() {
         return Err(Error::Conflict(Msg::ExtensionPending));
@@ -544,18 +597,17 @@ pub async fn request_extension(
         created_at: Set(now),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
-    history::record(
-        &txn,
+    let entry = history::record(
+        txn,
         now,
         Change::new(task_id, Some(user.user_id), action::EXTENSION_REQUESTED)
             .field("due_date", current.due_date, requested)
             .note(reason),
     )
     .await?;
-    txn.commit().await?;
-    Ok(request.id)
+    Ok((request.id, entry))
 }
 
 /// A leader approves (moving the due date, keeping the original) or rejects.

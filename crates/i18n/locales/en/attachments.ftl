@@ -37,3 +37,15 @@ attachment_document_files = Files of the related documents
 attachment_for_document = Attach the signed scan
 history-action-attachment_added = File attached
 history-action-attachment_superseded = Attachment replaced
+
+# Evidence sent with a step (report, note, extension request, answer).
+error-evidence-too-many = At most { $max } files can be sent at once.
+error-evidence-not-tieable = File { $id } is not one you uploaded to this task yourself, or it already belongs to another step.
+error-evidence-needs-step = Evidence must come with something: write a note or update the progress (or attach the file on its own under Attachments).
+evidence_files = Evidence files (optional)
+evidence_files_help = Up to { $max } files; { $allowed }
+evidence_choose_again = The files chosen ({ $names }) were not saved: choose them again before sending.
+evidence_with_report = Evidence sent with the report
+evidence_with_request = Evidence sent with the request
+evidence_with_answer = Evidence sent with the answer
+evidence_none = The report came with no evidence file.

@@ -37,3 +37,15 @@ attachment_document_files = Tệp của văn bản liên quan
 attachment_for_document = Đính kèm bản chụp văn bản
 history-action-attachment_added = Đính kèm tệp
 history-action-attachment_superseded = Thay tệp đính kèm
+
+# Evidence sent with a step (report, note, extension request, answer).
+error-evidence-too-many = Mỗi lần gửi kèm được tối đa { $max } tệp.
+error-evidence-not-tieable = Tệp số { $id } không phải tệp chính bạn đã tải lên cho nhiệm vụ này, hoặc đã gắn với một bước khác.
+error-evidence-needs-step = Tệp minh chứng phải kèm một nội dung: hãy ghi ghi chú hoặc cập nhật tiến độ (hoặc đính kèm riêng ở mục Tệp đính kèm).
+evidence_files = Tệp minh chứng (không bắt buộc)
+evidence_files_help = Chọn được tối đa { $max } tệp; { $allowed }
+evidence_choose_again = Tệp đã chọn ({ $names }) chưa được lưu: hãy chọn lại tệp trước khi gửi.
+evidence_with_report = Minh chứng kèm báo cáo
+evidence_with_request = Minh chứng kèm đề nghị
+evidence_with_answer = Minh chứng kèm giải trình
+evidence_none = Báo cáo không kèm tệp minh chứng.

@@ -1,7 +1,7 @@
 //! Asking the lead department for an explanation, and its answer.
 
 use chrono::NaiveDate;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set};
 
 use crate::{
     Clock, Settings,
@@ -148,14 +148,28 @@ pub async fn answer(
     input: &ExplanationAnswer,
 ) -> Result<i64> {
     let txn = db::begin_write(db).await?;
+    answer_in(&txn, clock, user, request_id, input).await?;
+    txn.commit().await?;
+    Ok(request_id)
+}
+
+/// `answer` inside the caller's transaction (an answer that carries
+/// files): the task and the answer's history entry.
+pub async fn answer_in(
+    txn: &DatabaseTransaction,
+    clock: &Clock,
+    user: &Principal,
+    request_id: i64,
+    input: &ExplanationAnswer,
+) -> Result<(i64, i64)> {
     let Some(row) = explanation_request::Entity::find_by_id(request_id)
-        .one(&txn)
+        .one(txn)
         .await?
     else {
         return Err(Error::NotFound(Msg::NotFoundExplanation { id: request_id }));
     };
     // Who cannot read the task does not learn the request exists.
-    let (_, scope) = load_for(&txn, user, row.task_id, Action::ReadTask).await?;
+    let (_, scope) = load_for(txn, user, row.task_id, Action::ReadTask).await?;
     policy::require(user, Action::AnswerExplanation, Some(&scope))?;
     let text = parse_note("answer", &input.answer, MAX_TEXT)?;
     if text.is_empty() {
@@ -170,13 +184,12 @@ pub async fn answer(
     active.answer = Set(Some(text.clone()));
     active.answered_by = Set(Some(user.user_id));
     active.answered_at = Set(Some(now));
-    active.update(&txn).await?;
-    history::record(
-        &txn,
+    active.update(txn).await?;
+    let entry = history::record(
+        txn,
         now,
         Change::new(task_id, Some(user.user_id), HISTORY_ANSWERED).note(text),
     )
     .await?;
-    txn.commit().await?;
-    Ok(request_id)
+    Ok((task_id, entry))
 }

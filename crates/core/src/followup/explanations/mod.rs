@@ -26,7 +26,7 @@ mod ask;
 mod notice;
 mod read;
 
-pub use ask::{answer, request};
+pub use ask::{answer, answer_in, request};
 pub use notice::{ExplanationNotice, mail_domain};
 pub use read::{escalated, for_task, for_task_as, get, list};
 
@@ -139,6 +139,10 @@ pub struct NewExplanation {
 #[serde(deny_unknown_fields)]
 pub struct ExplanationAnswer {
     pub answer: String,
+    /// Files the same person uploaded earlier to the task
+    /// (`POST /tasks/{id}/attachments`), tied to this answer.
+    #[serde(default)]
+    pub attachment_ids: Vec<i64>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
