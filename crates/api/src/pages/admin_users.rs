@@ -133,7 +133,6 @@ pub async fn list(
             full_name: u.full_name,
             active: u.active,
             must_change_password: u.must_change_password,
-            language: u.language.as_str().to_string(),
         })
         .collect();
     let view = UsersPage {
@@ -206,6 +205,7 @@ impl From<&UserView> for UserValues {
             department: u.department.clone().unwrap_or_default(),
             active: u.active,
             must_change_password: u.must_change_password,
+            language: u.language.as_str().to_string(),
         }
     }
 }
