@@ -151,7 +151,12 @@ async fn each_person_reads_the_notice_mail_in_their_own_language() {
         // Two schedulers tick: one message per leader, each sent once.
         let first = notices::tick(&ctx).await;
         let second = notices::tick(&ctx2).await;
-        assert_eq!((first.immediate, second.immediate), (2, 0), "{:?}", t.backend);
+        assert_eq!(
+            (first.immediate, second.immediate),
+            (2, 0),
+            "{:?}",
+            t.backend
+        );
         assert_eq!(worker.drain().await.unwrap().sent, 2);
         assert_eq!(notices::tick(&ctx).await.immediate, 0);
         assert_eq!(worker.drain().await.unwrap().sent, 0);
@@ -250,7 +255,10 @@ async fn each_person_reads_the_notice_mail_in_their_own_language() {
         }
         let all = body(digest);
         for word in VIETNAMESE_WORDS {
-            assert!(!all.contains(word), "{word:?} in the English digest:\n{all}");
+            assert!(
+                !all.contains(word),
+                "{word:?} in the English digest:\n{all}"
+            );
         }
         assert_eq!(notices::tick(&ctx).await, Default::default());
         assert_eq!(worker.drain().await.unwrap().sent, 0);

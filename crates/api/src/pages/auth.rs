@@ -245,8 +245,7 @@ pub async fn switch_language(
     if let Some(PageUser(user)) = signed_in
         && user.language != language
     {
-        match users::set_own_language(&state.db, state.clock.now(), user.user_id, language).await
-        {
+        match users::set_own_language(&state.db, state.clock.now(), user.user_id, language).await {
             // The remembered sign-ins carry the language: ask again.
             Ok(()) => state.auth_cache.forget_all(),
             Err(err) => tracing::warn!(error = %err, "the account's language was not stored"),

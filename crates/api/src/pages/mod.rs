@@ -155,7 +155,11 @@ impl Ctx {
     pub fn department_full(&self) -> &str {
         self.user
             .as_ref()
-            .and_then(|u| u.department_name.as_deref().or(u.department_code.as_deref()))
+            .and_then(|u| {
+                u.department_name
+                    .as_deref()
+                    .or(u.department_code.as_deref())
+            })
             .unwrap_or("")
     }
 

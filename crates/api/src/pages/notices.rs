@@ -201,7 +201,13 @@ async fn preferences_page(
         .collect();
     let languages = Language::ALL
         .iter()
-        .map(|l| (l.as_str().to_string(), l.label(t.lang()), l.as_str() == language))
+        .map(|l| {
+            (
+                l.as_str().to_string(),
+                l.label(t.lang()),
+                l.as_str() == language,
+            )
+        })
         .collect();
     let language_error = errors
         .iter()

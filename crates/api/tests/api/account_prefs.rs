@@ -213,7 +213,11 @@ async fn the_header_names_the_unit_and_shortens_a_long_name() {
         let admin = app.login("admin").await;
         let long = "Phòng Tài nguyên và Môi trường kiêm Văn phòng Đăng ký đất đai huyện";
         let r = app
-            .patch("/api/v1/departments/TNMT", Some(&admin), json!({"name": long}))
+            .patch(
+                "/api/v1/departments/TNMT",
+                Some(&admin),
+                json!({"name": long}),
+            )
             .await;
         assert_eq!(r.status(), StatusCode::OK);
         let html = page(&staff, &app, "/tasks").await;
@@ -284,7 +288,9 @@ async fn the_year_forms_keep_the_view_chosen() {
             "/tasks?department=TNMT&involvement=coordinating",
         )
         .await;
-        assert!(html.contains("<input type=\"hidden\" name=\"involvement\" value=\"coordinating\">"));
+        assert!(
+            html.contains("<input type=\"hidden\" name=\"involvement\" value=\"coordinating\">")
+        );
         assert!(html.contains("<input type=\"hidden\" name=\"department\" value=\"TNMT\">"));
     }
 }
@@ -306,7 +312,9 @@ async fn the_openapi_document_names_the_accounts_language() {
     for name in ["UserView", "UpdateUser"] {
         let language = &schemas[name]["properties"]["language"];
         assert!(
-            language.to_string().contains("#/components/schemas/Language"),
+            language
+                .to_string()
+                .contains("#/components/schemas/Language"),
             "{name}.language: {language}"
         );
     }

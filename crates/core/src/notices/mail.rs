@@ -286,7 +286,10 @@ pub async fn enqueue_digests(
             organization: settings.organization.name.clone(),
             recipient: person.map(|u| u.full_name.clone()).unwrap_or_default(),
             date,
-            items: notices.iter().map(|(_, v)| line(settings, v, lang)).collect(),
+            items: notices
+                .iter()
+                .map(|(_, v)| line(settings, v, lang))
+                .collect(),
             preferences_link: format!("{}/notices/preferences", settings.public_url()),
             language,
         };
