@@ -8,6 +8,7 @@ use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use askama::Template;
 use dondoc_core::{
     accounts::policy::{self, Action},
+    domain::figure::Figure,
     reports::figures::{Group, period::PeriodKind},
     reports::review::{self, RawReviewQuery, Review},
 };
@@ -38,6 +39,8 @@ struct ReviewPage {
     export_query: String,
     /// The year's figures as CSV, for the same day (a whole year only).
     csv_link: String,
+    /// Every task overdue more than 30 days (the table shows the oldest).
+    overdue_old_link: String,
 }
 
 impl ReviewPage {
@@ -163,6 +166,10 @@ pub async fn show(
                     ])
                 )
             })
+            .unwrap_or_default(),
+        overdue_old_link: links
+            .as_ref()
+            .map(|l| l.href(Figure::OverdueOver30Days))
             .unwrap_or_default(),
         review: r,
         ctx: page_ctx,

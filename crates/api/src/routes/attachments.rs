@@ -321,7 +321,16 @@ pub struct ContentQuery {
     tag = "attachments",
     params(("id" = i64, Path, description = "Attachment id"), ContentQuery),
     responses(
-        (status = 200, description = "The file, with the media type found in its content", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 200, description = "The file, with the media type found in its content (one of the kinds an attachment may be)", content(
+            (Vec<u8> = "application/pdf"),
+            (Vec<u8> = "image/png"),
+            (Vec<u8> = "image/jpeg"),
+            (Vec<u8> = "image/gif"),
+            (Vec<u8> = "image/webp"),
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (Vec<u8> = "application/vnd.oasis.opendocument.text")
+        )),
         (status = 401, body = ProblemBody),
         (status = 403, body = ProblemBody),
         (status = 404, body = ProblemBody)

@@ -97,6 +97,21 @@ async fn the_openapi_document_covers_every_route() {
             }
         }
     }
+    // A file is served with the media type sniffed from its content, so the
+    // document lists every kind an attachment can be (clients and fuzzers
+    // check the Content-Type they get against it).
+    let documented: std::collections::BTreeSet<&str> =
+        paths["/api/v1/attachments/{id}/content"]["get"]["responses"]["200"]["content"]
+            .as_object()
+            .expect("the file's media types are documented")
+            .keys()
+            .map(String::as_str)
+            .collect();
+    let served: std::collections::BTreeSet<&str> = dondoc_core::attachments::FileKind::ALL
+        .iter()
+        .map(|kind| kind.mime())
+        .collect();
+    assert_eq!(documented, served);
     let schemes = doc["components"]["securitySchemes"].as_object().unwrap();
     assert!(schemes.contains_key("bearer") && schemes.contains_key("session"));
 }

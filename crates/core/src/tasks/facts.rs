@@ -237,13 +237,16 @@ pub async fn facts<C: ConnectionTrait>(
     }
     if as_of.before.is_none() && store.is_enabled() {
         store.sync(db).await?;
-        let ids: Option<std::collections::HashSet<i64>> = scope
-            .task_ids
-            .as_ref()
-            .map(|ids| ids.iter().copied().collect());
-        return store.select(|f| {
-            in_scope(f, scope) && ids.as_ref().is_none_or(|ids| ids.contains(&f.id()))
-        });
+        // A page of ids is looked up, not found by scanning every task.
+        return match &scope.task_ids {
+            Some(ids) => {
+                let mut ids = ids.clone();
+                ids.sort_unstable();
+                ids.dedup();
+                store.get(&ids, |f| in_scope(f, scope))
+            }
+            None => store.select(|f| in_scope(f, scope)),
+        };
     }
     let mut out = Vec::new();
     // Long id lists go in chunks, under the databases' parameter limits.
@@ -292,11 +295,9 @@ pub async fn facts<C: ConnectionTrait>(
 
 /// The same conditions as [`scope_conditions`], on the fact store's copy.
 fn in_scope(f: &FactRef<'_>, scope: &Scope) -> bool {
-    let original = f.original_due_date();
-    let due = f.due_date();
     scope.programme_id.is_none_or(|id| f.programme_id() == id)
-        && scope.due_from.is_none_or(|d| original >= d)
-        && scope.due_to.is_none_or(|d| original <= d)
+        && scope.due_from.is_none_or(|d| f.original_due_date() >= d)
+        && scope.due_to.is_none_or(|d| f.original_due_date() <= d)
         && scope
             .department_id
             .is_none_or(|id| f.lead_department_id() == id)
@@ -309,8 +310,8 @@ fn in_scope(f: &FactRef<'_>, scope: &Scope) -> bool {
             .is_none_or(|leader| f.leader_in_charge_id() == leader)
         && scope.candidates.is_none_or(|c| {
             c.statuses.contains(&f.status())
-                && c.due_before.is_none_or(|d| due < d)
-                && c.due_after.is_none_or(|d| due > d)
+                && c.due_before.is_none_or(|d| f.due_date() < d)
+                && c.due_after.is_none_or(|d| f.due_date() > d)
         })
 }
 

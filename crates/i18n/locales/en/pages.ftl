@@ -311,6 +311,7 @@ review_on_time = On time
 review_in_progress = In progress
 review_cancelled = Cancelled
 review_overdue_old = Tasks overdue more than 30 days
+review_overdue_old_all = See them all
 review_documents = Documents issued
 
 # Actions in a task's history: `history-action-<stored action>`.

@@ -311,6 +311,7 @@ review_on_time = Đúng hạn
 review_in_progress = Đang thực hiện
 review_cancelled = Đã hủy
 review_overdue_old = Nhiệm vụ quá hạn trên 30 ngày
+review_overdue_old_all = Xem tất cả
 review_documents = Văn bản đã ban hành
 
 # Actions in a task's history: `history-action-<stored action>`.

@@ -17,7 +17,7 @@ mod docx;
 mod narrative;
 mod xlsx;
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -84,7 +84,9 @@ pub struct Review {
     pub departments: Vec<Group>,
     pub fields: Vec<Group>,
     pub leaders: Vec<Group>,
-    /// Open tasks overdue more than 30 days on the as-of day, oldest first.
+    /// Open tasks overdue more than 30 days on the as-of day, oldest first:
+    /// at most 200 of them (`overdue_over_30` counts them all; the task
+    /// list with `figure=overdue_over_30_days` shows them all).
     pub overdue_tasks: Vec<OverdueTask>,
     pub overdue_over_30: i64,
     pub overdue_over_60: i64,
@@ -182,8 +184,12 @@ pub async fn build<C: ConnectionTrait>(
     Ok(review)
 }
 
+/// Most tasks the review lists by name under "overdue more than 30 days".
+pub const LONG_OVERDUE_SHOWN: usize = 200;
+
 /// The tasks overdue more than 30 days on the as-of day, oldest first —
-/// exactly the tasks behind the `overdue_over_30_days` figure.
+/// the tasks behind the `overdue_over_30_days` figure, the oldest
+/// [`LONG_OVERDUE_SHOWN`] of them.
 async fn long_overdue<C: ConnectionTrait>(
     db: &C,
     store: &FactStore,
@@ -191,14 +197,38 @@ async fn long_overdue<C: ConnectionTrait>(
     as_of: &AsOf,
     due_soon_days: u32,
 ) -> Result<Vec<OverdueTask>> {
-    let judged: Vec<figures::Judged> = figures::judged(db, store, scope, as_of, due_soon_days)
-        .await?
-        .into_iter()
-        .filter(|j| Figure::OverdueOver30Days.matches(&j.standing))
-        .collect();
-    if judged.is_empty() {
+    // Visit every task of the scope but keep only the long-overdue ones'
+    // ids and ages, then read the facts of the oldest few: the whole
+    // year's facts are never copied.
+    let mut old: Vec<(i64, i64)> = Vec::new();
+    crate::tasks::facts::visit(db, store, scope, as_of, |f| {
+        let s = crate::domain::figure::standing_of(
+            f.status(),
+            f.deadline(),
+            f.completed_on(),
+            as_of.day,
+            due_soon_days,
+        );
+        if Figure::OverdueOver30Days.matches(&s)
+            && let Some(days) = s.timeliness.and_then(|i| i.days_overdue)
+        {
+            old.push((days, f.task_id()));
+        }
+    })
+    .await?;
+    if old.is_empty() {
         return Ok(Vec::new());
     }
+    // The oldest ones only: the figure counts them all and its link lists
+    // them all; a page or a report of a province need not carry 100,000
+    // rows to be read.
+    old.sort_by_key(|&(days, id)| (std::cmp::Reverse(days), id));
+    old.truncate(LONG_OVERDUE_SHOWN);
+    let oldest = figures::Scope {
+        task_ids: Some(old.iter().map(|&(_, id)| id).collect()),
+        ..figures::Scope::default()
+    };
+    let judged = figures::judged(db, store, &oldest, as_of, due_soon_days).await?;
     let ids: Vec<i64> = judged.iter().map(|j| j.facts.task_id).collect();
     let mut rows = std::collections::HashMap::new();
     for chunk in ids.chunks(5_000) {
@@ -260,22 +290,36 @@ async fn documents_issued<C: ConnectionTrait>(
     period: &Period,
     as_of: &AsOf,
 ) -> Result<(Vec<KindCount>, i64)> {
+    #[derive(sea_orm::FromQueryResult)]
+    struct KindRow {
+        kind: DocumentKind,
+        n: i64,
+    }
+    // Counted by the database: a province's year holds tens of thousands
+    // of documents, and only their number per kind is shown.
     let mut query = document::Entity::find()
+        .select_only()
+        .column(document::Column::Kind)
+        .column_as(document::Column::Id.count(), "n")
         .filter(document::Column::IssuedOn.between(period.from, period.to.min(as_of.day)));
     if let Some(before) = as_of.before {
         query = query.filter(document::Column::CreatedAt.lt(before));
     }
-    let docs = query.all(db).await?;
+    let counted = query
+        .group_by(document::Column::Kind)
+        .into_model::<KindRow>()
+        .all(db)
+        .await?;
     let by_kind = DocumentKind::ALL
         .iter()
         .map(|k| KindCount {
             kind: *k,
             label_vi: k.label(Lang::Vi),
             label_en: k.label(Lang::En),
-            count: docs.iter().filter(|d| d.kind == *k).count() as i64,
+            count: counted.iter().filter(|r| r.kind == *k).map(|r| r.n).sum(),
         })
         .collect();
-    Ok((by_kind, docs.len() as i64))
+    Ok((by_kind, counted.iter().map(|r| r.n).sum()))
 }
 
 #[cfg(test)]
