@@ -29,6 +29,7 @@ mod m20261222_000010_create_attachments;
 mod m20261223_000010_create_workflow_notices;
 mod m20261224_000010_create_form_drafts;
 mod m20261226_000010_create_attachment_steps;
+mod m20261227_000010_add_user_language;
 
 pub struct Migrator;
 
@@ -58,6 +59,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261223_000010_create_workflow_notices::Migration),
             Box::new(m20261224_000010_create_form_drafts::Migration),
             Box::new(m20261226_000010_create_attachment_steps::Migration),
+            Box::new(m20261227_000010_add_user_language::Migration),
         ]
     }
 }

@@ -98,6 +98,8 @@ mod tests {
             role: Role::Staff,
             department_id: Some(3),
             department_code: Some("TNMT".into()),
+            department_name: None,
+            language: Default::default(),
             token_id: 11,
             token_kind: TokenKind::Session,
             csrf_token: None,

@@ -47,6 +47,8 @@ async fn principal(db: &Db, username: &str) -> Principal {
         role: u.role,
         department_id: u.department_id,
         department_code: None,
+        department_name: None,
+        language: Default::default(),
         token_id: 0,
         token_kind: TokenKind::Api,
         csrf_token: None,

@@ -452,6 +452,8 @@ async fn five_real_annexes_import_with_the_expected_tasks() {
             role: dondoc_core::domain::Role::Admin,
             department_id: None,
             department_code: None,
+            department_name: None,
+            language: Default::default(),
             token_id: 0,
             token_kind: dondoc_core::accounts::principal::TokenKind::Api,
             csrf_token: None,

@@ -264,6 +264,8 @@ fn leader() -> Principal {
         role: Role::Leader,
         department_id: None,
         department_code: None,
+        department_name: None,
+        language: Default::default(),
         token_id: 0,
         token_kind: TokenKind::Api,
         csrf_token: None,

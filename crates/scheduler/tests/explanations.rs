@@ -37,6 +37,8 @@ fn principal(
         role,
         department_id: department.map(|d| d.0),
         department_code: department.map(|d| d.1.to_string()),
+        department_name: None,
+        language: Default::default(),
         token_id: 0,
         token_kind: TokenKind::Api,
         csrf_token: None,

@@ -190,6 +190,8 @@ pub struct UserValues {
     pub department: String,
     pub active: bool,
     pub must_change_password: bool,
+    /// `vi` or `en`.
+    pub language: String,
 }
 
 impl From<&UserView> for UserValues {
@@ -203,6 +205,7 @@ impl From<&UserView> for UserValues {
             department: u.department.clone().unwrap_or_default(),
             active: u.active,
             must_change_password: u.must_change_password,
+            language: u.language.as_str().to_string(),
         }
     }
 }
@@ -217,6 +220,7 @@ impl UserValues {
             ("position", &mut self.position),
             ("role", &mut self.role),
             ("department", &mut self.department),
+            ("language", &mut self.language),
         ] {
             if let Some(value) = form.get(key) {
                 *slot = value.to_string();
@@ -239,6 +243,8 @@ struct UserFormPage {
     errors: FieldErrors,
     roles: Vec<Choice>,
     departments: Vec<Choice>,
+    /// The account's language (edit page).
+    languages: Vec<Choice>,
     /// A temporary password just set, shown this once.
     temporary_password: Option<String>,
     /// Whose password that is (an account just added has no edit page open yet).
@@ -274,6 +280,13 @@ async fn form_page(
         },
         roles: role_choices(t, None, &values.role),
         departments: choices(options, &values.department),
+        languages: choices(
+            dondoc_core::domain::Language::ALL
+                .iter()
+                .map(|l| (l.as_str().to_string(), l.label(t.lang())))
+                .collect(),
+            &values.language,
+        ),
         is_new,
         values,
         errors,
@@ -438,6 +451,7 @@ pub async fn update(
             .get("password")
             .filter(|p| !p.is_empty())
             .map(str::to_string),
+        language: form.get("language").map(str::to_string),
     };
     match users::update(
         &state.db,

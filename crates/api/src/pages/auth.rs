@@ -8,8 +8,9 @@ use actix_web::{
 };
 use askama::Template;
 use dondoc_core::{
-    Error, accounts::principal::TokenKind, accounts::secrets::random_token, accounts::sessions,
-    domain::Role,
+    Error,
+    accounts::{principal::TokenKind, secrets::random_token, sessions, users},
+    domain::{Language, Role},
 };
 
 use super::{
@@ -164,10 +165,12 @@ pub async fn login_submit(
                 } else {
                     safe_next(&next)
                 };
+                // The pages open in the account's language.
                 HttpResponse::SeeOther()
                     .insert_header(("Location", target))
                     .cookie(session_cookie(&state, outcome.token, max_age))
                     .cookie(gone)
+                    .cookie(lang_cookie(outcome.user.language.as_str()))
                     .finish()
             }
             Err(Error::TooManyAttempts { .. }) => login_page(
@@ -214,9 +217,40 @@ pub async fn logout(
         .finish()
 }
 
-/// Remembers the language in a cookie and returns to the page the user was on.
-pub async fn switch_language(req: HttpRequest, path: web::Path<String>) -> HttpResponse {
-    let code = if path.as_str() == "en" { "en" } else { "vi" };
+/// The cookie the pages read their language from (`lang::Negotiate`).
+pub fn lang_cookie(code: &str) -> Cookie<'static> {
+    let code = if code == "en" { "en" } else { "vi" };
+    Cookie::build("lang", code)
+        .path("/")
+        .same_site(SameSite::Lax)
+        .max_age(CookieDuration::days(365))
+        .finish()
+}
+
+/// Remembers the language in a cookie and, for a signed-in person, on the
+/// account too (the next login and the notice mails follow it); returns to
+/// the page the user was on. Storing it is best effort: a failed write
+/// still switches this browser's pages.
+pub async fn switch_language(
+    req: HttpRequest,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+    signed_in: Option<PageUser>,
+) -> HttpResponse {
+    let language = if path.as_str() == "en" {
+        Language::En
+    } else {
+        Language::Vi
+    };
+    if let Some(PageUser(user)) = signed_in
+        && user.language != language
+    {
+        match users::set_own_language(&state.db, state.clock.now(), user.user_id, language).await {
+            // The remembered sign-ins carry the language: ask again.
+            Ok(()) => state.auth_cache.forget_all(),
+            Err(err) => tracing::warn!(error = %err, "the account's language was not stored"),
+        }
+    }
     let back = req
         .headers()
         .get("referer")
@@ -227,14 +261,9 @@ pub async fn switch_language(req: HttpRequest, path: web::Path<String>) -> HttpR
         })
         .map(|p| safe_next(&p))
         .unwrap_or_else(|| "/".to_string());
-    let cookie = Cookie::build("lang", code)
-        .path("/")
-        .same_site(SameSite::Lax)
-        .max_age(CookieDuration::days(365))
-        .finish();
     HttpResponse::SeeOther()
         .insert_header(("Location", back))
-        .cookie(cookie)
+        .cookie(lang_cookie(language.as_str()))
         .finish()
 }
 

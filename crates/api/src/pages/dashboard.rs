@@ -39,9 +39,13 @@ struct DashboardPage {
     chart: String,
     oldest: Vec<TaskRow>,
     oldest_link: String,
+    /// The unit the figures are limited to (staff), by its name.
     scoped_to: Option<String>,
     /// "Nhiệm vụ tôi phụ trách" / the whole organisation.
     view_switch: Option<ViewSwitch>,
+    /// The view's pairs (`leader`, `scope`): the year form sends them
+    /// again, so choosing another year keeps whose tasks are shown.
+    view_keep: Vec<(&'static str, String)>,
 }
 
 /// Adds the view's pairs to a list query (the leader is in the figures'
@@ -109,6 +113,13 @@ pub async fn show(
         })
         .collect();
     let oldest = oldest_overdue(&state, &user, &figures).await?;
+    // Staff's figures are their own unit's: named as people know it.
+    let scoped_to = figures.department.clone().map(|code| {
+        match (&user.department_code, &user.department_name) {
+            (Some(own), Some(name)) if *own == code => name.clone(),
+            _ => code,
+        }
+    });
     let had_flash = page.flash.is_some();
     let view = DashboardPage {
         year: figures.year,
@@ -122,7 +133,8 @@ pub async fn show(
         chart: svg::department_chart(t, &bars),
         oldest: oldest.iter().map(|task| task_row(t, task, "")).collect(),
         oldest_link: links.href(Figure::Overdue),
-        scoped_to: figures.department.clone(),
+        scoped_to,
+        view_keep: choice.keep(),
         view_switch: choice.switch,
         ctx: page,
     };

@@ -173,6 +173,21 @@ pub fn task_row(t: Tr, task: &TaskView, viewer_department: &str) -> TaskRow {
     }
 }
 
+/// `text` whole when it has at most `max` characters, else cut at the last
+/// space that leaves room for the ellipsis (or mid-word when there is
+/// none), then "…".
+pub fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let head: String = text.chars().take(max.saturating_sub(1)).collect();
+    let cut = match head.rfind(' ') {
+        Some(at) if at > head.len() / 2 => &head[..at],
+        _ => head.as_str(),
+    };
+    format!("{}…", cut.trim_end_matches([' ', ',', '-', '–']))
+}
+
 /// One option of a `<select>`.
 pub struct Choice {
     pub value: String,
@@ -237,5 +252,22 @@ mod tests {
             date_input("2026-11-12T08:30:00.000Z"),
             "2026-11-12T08:30:00.000Z"
         );
+    }
+
+    #[test]
+    fn a_long_name_is_cut_at_a_word_with_an_ellipsis() {
+        assert_eq!(
+            shorten("Phòng Tài nguyên và Môi trường", 34),
+            "Phòng Tài nguyên và Môi trường"
+        );
+        let long = "Văn phòng Hội đồng nhân dân và Ủy ban nhân dân huyện";
+        let short = shorten(long, 34);
+        assert!(short.ends_with('…'), "{short}");
+        assert!(short.chars().count() <= 34, "{short}");
+        assert!(long.starts_with(short.trim_end_matches('…')), "{short}");
+        assert!(!short.contains(" …"), "cut at a word: {short}");
+        // One long word is cut inside it, still within the limit.
+        let word = "x".repeat(50);
+        assert_eq!(shorten(&word, 10).chars().count(), 10);
     }
 }

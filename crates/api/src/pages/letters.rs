@@ -184,6 +184,8 @@ pub async fn record(
 struct RegisterPage {
     ctx: Ctx,
     register: Register,
+    /// The unit the register is limited to, by its name.
+    department_name: Option<String>,
     departments: Vec<Choice>,
     year: String,
     export_query: String,
@@ -228,7 +230,14 @@ pub async fn register_page(
     })?;
     let selected = reg.department.clone().unwrap_or_default();
     let departments = dondoc_core::org::departments::list(&state.db, false).await?;
+    let department_name = reg.department.as_ref().map(|code| {
+        departments
+            .iter()
+            .find(|d| d.code.eq_ignore_ascii_case(code))
+            .map_or_else(|| code.clone(), |d| d.name.clone())
+    });
     let view = RegisterPage {
+        department_name,
         departments: format::department_filter(t, &departments, &selected),
         year: raw.year.clone().unwrap_or_default(),
         export_query: query_string(&[("department", &raw.department), ("year", &raw.year)]),

@@ -52,6 +52,8 @@ pub use extract::{Form, FormPage, PageUser, PostedForm, TaskPageForm};
 pub use i18n::Tr;
 
 pub const FLASH_COOKIE: &str = "dondoc_flash";
+/// The longest unit name the header shows whole (characters).
+const HEADER_UNIT_CHARS: usize = 34;
 pub const LOGIN_CSRF_COOKIE: &str = "dondoc_login_csrf";
 
 /// What every page template needs.
@@ -133,6 +135,32 @@ impl Ctx {
         self.user
             .as_ref()
             .and_then(|u| u.department_code.as_deref())
+            .unwrap_or("")
+    }
+
+    /// The unit's name as the header shows it: whole when it is short,
+    /// else cut at a word with an ellipsis (the whole name goes in the
+    /// `title`), so the header keeps to a phone's width. The code only
+    /// when the unit has no name to show.
+    pub fn department_short(&self) -> String {
+        let Some(user) = self.user.as_ref() else {
+            return String::new();
+        };
+        match user.department_name.as_deref().map(str::trim) {
+            Some(name) if !name.is_empty() => format::shorten(name, HEADER_UNIT_CHARS),
+            _ => user.department_code.clone().unwrap_or_default(),
+        }
+    }
+
+    /// The unit's whole name, for the header's `title`.
+    pub fn department_full(&self) -> &str {
+        self.user
+            .as_ref()
+            .and_then(|u| {
+                u.department_name
+                    .as_deref()
+                    .or(u.department_code.as_deref())
+            })
             .unwrap_or("")
     }
 

@@ -1,12 +1,15 @@
 //! The notices pages: the list behind the bell (`/notices`), marking read
 //! (one — which opens its task — or all), and the choice of how each kind
-//! of notice is mailed (`/notices/preferences`). Everyone sees only their
-//! own notices (staff: of their department).
+//! of notice is mailed (`/notices/preferences`), with the account's
+//! language (which the pages open in and the mails to the person are
+//! written in). Everyone sees only their own notices (staff: of their
+//! department).
 
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use askama::Template;
 use dondoc_core::{
     accounts::principal::Principal,
+    domain::Language,
     notices::{
         inbox::{self, RawNoticeQuery},
         kind, mail_mode,
@@ -147,6 +150,9 @@ pub struct PreferenceLine {
 struct PreferencesPage {
     ctx: Ctx,
     lines: Vec<PreferenceLine>,
+    /// (code, label, chosen) of each language the account may have.
+    languages: Vec<(String, String, bool)>,
+    language_error: String,
 }
 
 /// The choices page; `sent` re-shows what was posted, with `errors`
@@ -156,10 +162,12 @@ async fn preferences_page(
     state: &AppState,
     user: Principal,
     sent: Option<&[(String, String)]>,
+    sent_language: Option<&str>,
     errors: &[(String, String)],
     status: StatusCode,
 ) -> Result<HttpResponse, PageError> {
     let saved = inbox::preferences(&state.db, &user).await?;
+    let language = sent_language.unwrap_or(user.language.as_str()).to_string();
     let page_ctx = ctx(req, Some(user), "notices");
     let t = page_ctx.t;
     let lines = saved
@@ -191,10 +199,27 @@ async fn preferences_page(
             }
         })
         .collect();
+    let languages = Language::ALL
+        .iter()
+        .map(|l| {
+            (
+                l.as_str().to_string(),
+                l.label(t.lang()),
+                l.as_str() == language,
+            )
+        })
+        .collect();
+    let language_error = errors
+        .iter()
+        .find(|(f, _)| f == "language")
+        .map(|(_, e)| e.clone())
+        .unwrap_or_default();
     let had_flash = page_ctx.flash.is_some();
     let view = PreferencesPage {
         ctx: page_ctx,
         lines,
+        languages,
+        language_error,
     };
     Ok(render(status, &view, had_flash))
 }
@@ -204,7 +229,7 @@ pub async fn preferences(
     state: web::Data<AppState>,
     PageUser(user): PageUser,
 ) -> Result<HttpResponse, PageError> {
-    preferences_page(&req, &state, user, None, &[], StatusCode::OK).await
+    preferences_page(&req, &state, user, None, None, &[], StatusCode::OK).await
 }
 
 /// The preferences form, which returns to itself.
@@ -224,12 +249,32 @@ pub async fn save_preferences(
         .filter(|k| kind::mailable(k))
         .filter_map(|k| posted.form.get(k).map(|m| (k.to_string(), m.to_string())))
         .collect();
-    match inbox::set_preferences(&state.db, &posted.user, &choices).await {
-        Ok(_) => Ok(redirect_with(
-            "/notices/preferences",
-            true,
-            posted.t.get("notices_preferences_saved"),
-        )),
+    let language = posted.form.get("language").map(str::trim);
+    match inbox::set_choices(
+        &state.db,
+        state.clock.now(),
+        &posted.user,
+        &choices,
+        language,
+    )
+    .await
+    {
+        Ok(_) => {
+            // Said in the language the next page is in.
+            let t = language
+                .and_then(|code| code.parse::<Language>().ok())
+                .map_or(posted.t, |l| super::Tr(l.lang()));
+            let mut done = redirect_with(
+                "/notices/preferences",
+                true,
+                t.get("notices_preferences_saved"),
+            );
+            // The pages follow the account's language at once.
+            if let Some(code) = language {
+                let _ = done.add_cookie(&super::auth::lang_cookie(code));
+            }
+            Ok(done)
+        }
         Err(dondoc_core::Error::Validation(errors)) => {
             let lang = posted.t.lang();
             let errors: Vec<(String, String)> = errors
@@ -241,6 +286,7 @@ pub async fn save_preferences(
                 &state,
                 posted.user,
                 Some(&choices),
+                language,
                 &errors,
                 StatusCode::UNPROCESSABLE_ENTITY,
             )

@@ -275,13 +275,11 @@ pub async fn list(
     let (heading, intro) = if policy::can(&user, Action::ReadAllDepartments, None) {
         (t.get("nav_tasks").to_string(), String::new())
     } else {
-        let department_name = match user.department_id {
-            Some(id) => departments::find_by_id(&state.db, id)
-                .await?
-                .map(|d| d.name)
-                .unwrap_or_else(|| viewer_dept.clone()),
-            None => viewer_dept.clone(),
-        };
+        // The principal carries the unit's name (read with the session).
+        let department_name = user
+            .department_name
+            .clone()
+            .unwrap_or_else(|| viewer_dept.clone());
         (
             format!("{} — {}", t.get("nav_my_tasks"), department_name),
             t.get("staff_help").to_string(),

@@ -119,10 +119,14 @@ pub struct UpdateUser {
     pub active: Option<bool>,
     /// Resets the password; the user must change it at next login.
     pub password: Option<String>,
+    /// `vi` or `en`: the pages after login and the notice mails to the person.
+    #[schema(value_type = Option<dondoc_core::domain::Language>)]
+    pub language: Option<String>,
 }
 
-/// Change the name, e-mail, job title, role, department or active flag of
-/// an account, or set a password of the administrator's choosing (admin).
+/// Change the name, e-mail, job title, role, department, language or
+/// active flag of an account, or set a password of the administrator's
+/// choosing (admin).
 #[utoipa::path(
     tag = "users",
     params(("username" = String, Path)),
@@ -152,6 +156,7 @@ pub async fn update(
             position: b.position,
             active: b.active,
             password: b.password,
+            language: b.language,
         },
     )
     .await?;

@@ -6,6 +6,7 @@ mod annexes;
 mod helpers;
 mod imports;
 
+mod account_prefs;
 mod admin_pages;
 mod attachments;
 mod attachments_pages;

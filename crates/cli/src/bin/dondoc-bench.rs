@@ -357,6 +357,8 @@ async fn explain(settings: Arc<Settings>, today: NaiveDate) -> anyhow::Result<()
         role: Role::Leader,
         department_id: None,
         department_code: None,
+        department_name: None,
+        language: Default::default(),
         token_id: 0,
         token_kind: TokenKind::Api,
         csrf_token: None,

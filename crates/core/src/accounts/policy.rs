@@ -218,6 +218,8 @@ mod tests {
             role,
             department_id: department,
             department_code: None,
+            department_name: None,
+            language: Default::default(),
             token_id: 1,
             token_kind: TokenKind::Api,
             csrf_token: None,

@@ -1,7 +1,7 @@
 //! Who is acting: the signed-in user of a request or a job, with the role
 //! and department the permission policy looks at.
 
-use crate::domain::Role;
+use crate::domain::{Language, Role};
 
 /// A bearer token for API clients, or a browser session (cookie + CSRF token).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,6 +28,11 @@ pub struct Principal {
     pub role: Role,
     pub department_id: Option<i64>,
     pub department_code: Option<String>,
+    /// The department's name, for people to read (the header); read in
+    /// the same query as the rest, so authenticating stays one round trip.
+    pub department_name: Option<String>,
+    /// The account's language (pages after login, mails to the person).
+    pub language: Language,
     pub token_id: i64,
     pub token_kind: TokenKind,
     /// The CSRF token of this login: cookie-authenticated writes must echo it.

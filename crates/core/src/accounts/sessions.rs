@@ -17,7 +17,7 @@ use crate::{
     accounts::throttle,
     accounts::users::{self, UserView},
     config::AuthSettings,
-    domain::Role,
+    domain::{Language, Role},
     entity::{auth_token, department},
     error::{Error, Result},
 };
@@ -134,7 +134,8 @@ pub async fn authenticate<C: ConnectionTrait>(
                 t.revoked_at AS revoked_at, u.id AS user_id, u.username AS username, \
                 u.full_name AS full_name, u.role AS role, u.department_id AS department_id, \
                 u.active AS active, u.must_change_password AS must_change_password, \
-                d.code AS department_code \
+                u.language AS language, d.code AS department_code, \
+                d.name AS department_name \
          FROM auth_tokens t JOIN users u ON u.id = t.user_id \
          LEFT JOIN departments d ON d.id = u.department_id \
          WHERE t.token_hash = ?",
@@ -164,6 +165,8 @@ pub async fn authenticate<C: ConnectionTrait>(
         role: row.role,
         department_id: row.department_id,
         department_code: row.department_code,
+        department_name: row.department_name,
+        language: row.language,
         token_id: row.token_id,
         token_kind: if row.kind == "session" {
             TokenKind::Session
@@ -191,6 +194,8 @@ struct TokenRow {
     active: bool,
     must_change_password: bool,
     department_code: Option<String>,
+    department_name: Option<String>,
+    language: Language,
 }
 
 /// Revokes one token or session.

@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 use crate::{
     Clock,
     accounts::passwords::{check_password_policy, hash_password, verify_password},
-    domain::{EmailAddress, Role, Title, Username},
+    domain::{EmailAddress, Language, Role, Title, Username},
     entity::{department, user},
     error::{Error, FieldError, Result},
     messages::Msg,
@@ -31,6 +31,8 @@ pub struct UserView {
     pub department_name: Option<String>,
     pub active: bool,
     pub must_change_password: bool,
+    /// `vi` or `en`: the pages after login and the notice mails to this person.
+    pub language: Language,
 }
 
 /// The short form embedded in tasks.
@@ -61,6 +63,7 @@ pub fn view(model: &user::Model, department: Option<&department::Model>) -> User
         department_name: department.map(|d| d.name.clone()),
         active: model.active,
         must_change_password: model.must_change_password,
+        language: model.language,
     }
 }
 
@@ -352,6 +355,8 @@ pub struct UserChanges {
     pub active: Option<bool>,
     /// A new password, which the user must change at next login.
     pub password: Option<String>,
+    /// `vi` or `en`.
+    pub language: Option<String>,
 }
 
 /// An administrator may not deactivate their own account or change their
@@ -417,6 +422,15 @@ pub async fn update<C: ConnectionTrait>(
         Some(p) => collect(&mut errors, parse_position(p.as_deref())),
         None => None,
     };
+    let language = collect(
+        &mut errors,
+        changes
+            .language
+            .as_deref()
+            .map(str::parse::<Language>)
+            .transpose(),
+    )
+    .flatten();
     let department = match &changes.department {
         Some(Some(code)) if !code.trim().is_empty() => {
             match departments::find_by_code(db, code).await? {
@@ -478,6 +492,9 @@ pub async fn update<C: ConnectionTrait>(
     if let Some(a) = changes.active {
         active.active = Set(a);
     }
+    if let Some(l) = language {
+        active.language = Set(l);
+    }
     if let Some(p) = &changes.password {
         active.password_hash = Set(hash_password(p)?);
         active.must_change_password = Set(true);
@@ -492,6 +509,28 @@ pub async fn update<C: ConnectionTrait>(
         None => None,
     };
     Ok(view(&saved, dept.as_ref()))
+}
+
+/// Sets one's own language (the pages' switch, the notice choices page).
+pub async fn set_own_language<C: ConnectionTrait>(
+    db: &C,
+    now: chrono::DateTime<chrono::Utc>,
+    user_id: i64,
+    language: Language,
+) -> Result<()> {
+    user::Entity::update_many()
+        .col_expr(
+            user::Column::Language,
+            sea_orm::sea_query::Expr::value(language.as_str()),
+        )
+        .col_expr(
+            user::Column::UpdatedAt,
+            sea_orm::sea_query::Expr::value(now),
+        )
+        .filter(user::Column::Id.eq(user_id))
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 /// Gives an account a new random password, which its owner must change at

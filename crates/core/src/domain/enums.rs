@@ -186,6 +186,35 @@ ExtensionState, "state", "extension-state", {
     Withdrawn = "withdrawn",
 });
 
+stored_enum!(
+/// The language of an account: its pages after login and the notice mails
+/// addressed to it. Vietnamese unless the person chose English.
+#[derive(Default)]
+Language, "language", "account-language", {
+    #[default]
+    Vi = "vi",
+    En = "en",
+});
+
+impl Language {
+    /// The words' language.
+    pub fn lang(self) -> Lang {
+        match self {
+            Language::Vi => Lang::Vi,
+            Language::En => Lang::En,
+        }
+    }
+}
+
+impl From<Lang> for Language {
+    fn from(lang: Lang) -> Self {
+        match lang {
+            Lang::Vi => Language::Vi,
+            Lang::En => Language::En,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -198,6 +227,7 @@ mod tests {
         keys.extend(DocumentKind::ALL.iter().map(|v| v.label_key()));
         keys.extend(LinkRelation::ALL.iter().map(|v| v.label_key()));
         keys.extend(ExtensionState::ALL.iter().map(|v| v.label_key()));
+        keys.extend(Language::ALL.iter().map(|v| v.label_key()));
         keys
     }
 

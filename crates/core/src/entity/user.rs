@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-use crate::domain::Role;
+use crate::domain::{Language, Role};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "users")]
@@ -17,6 +17,8 @@ pub struct Model {
     pub password_hash: String,
     pub active: bool,
     pub must_change_password: bool,
+    /// `vi` or `en`: the pages after login and the mails to this person.
+    pub language: Language,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

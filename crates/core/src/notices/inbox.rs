@@ -19,7 +19,7 @@ use super::{kind, mail_mode};
 use crate::{
     accounts::principal::Principal,
     db::{self, Db},
-    domain::Role,
+    domain::{Language, Role},
     entity::{notice_preference, task, user, workflow_notice},
     error::{Error, FieldError, Result},
     messages::Msg,
@@ -269,7 +269,42 @@ pub async fn set_preferences(
     user: &Principal,
     choices: &[(String, String)],
 ) -> Result<Vec<Preference>> {
+    save(db, user, choices, None).await
+}
+
+/// Saves the mail choices and, when given, the account's language (`vi`,
+/// `en`; the language of the mails to the person): everything is checked
+/// first (a bad language named as field `language`), then saved in one
+/// transaction.
+pub async fn set_choices(
+    db: &Db,
+    now: DateTime<Utc>,
+    user: &Principal,
+    choices: &[(String, String)],
+    language: Option<&str>,
+) -> Result<Vec<Preference>> {
+    save(db, user, choices, language.map(|l| (l, now))).await
+}
+
+/// The choices and the language changed at `now`, checked then saved.
+async fn save(
+    db: &Db,
+    user: &Principal,
+    choices: &[(String, String)],
+    language: Option<(&str, DateTime<Utc>)>,
+) -> Result<Vec<Preference>> {
     let mut errors = Vec::new();
+    let language = match language
+        .map(|(code, now)| code.parse::<Language>().map(|l| (l, now)))
+        .transpose()
+    {
+        Ok(l) => l,
+        Err(Error::Validation(mut e)) => {
+            errors.append(&mut e);
+            None
+        }
+        Err(other) => return Err(other),
+    };
     for (k, mail) in choices {
         if !kind::ALL.contains(&k.as_str()) {
             errors.push(FieldError::new(
@@ -308,6 +343,9 @@ pub async fn set_preferences(
         }
         .insert(&txn)
         .await?;
+    }
+    if let Some((language, now)) = language {
+        crate::accounts::users::set_own_language(&txn, now, user.user_id, language).await?;
     }
     txn.commit().await?;
     preferences(db, user).await

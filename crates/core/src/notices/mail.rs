@@ -7,8 +7,11 @@
 //!
 //! The notification carries its content (`NoticeMail`, JSON); the scheduler
 //! renders the bodies with its mail templates before the first send, as for
-//! the request for explanation. Mail is in Vietnamese, the product's
-//! language (accounts have no language of their own).
+//! the request for explanation. Each mail is in its recipient's language
+//! (`users.language`): the subject and the lines here, the rest of the
+//! words when the scheduler renders it. (Mails to departments — digests,
+//! escalations, requests for explanation — stay in the organisation's
+//! language, Vietnamese.)
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -27,7 +30,7 @@ use super::{
 use crate::{
     Settings,
     db::{self, Db},
-    domain::text::one_line,
+    domain::{Language, text::one_line},
     entity::{notification, user, workflow_notice},
     error::{Error, Result},
     followup::outbox::{self, NewNotification},
@@ -50,6 +53,10 @@ pub struct NoticeMail {
     pub items: Vec<NoticeLine>,
     /// Where the recipient changes what is mailed.
     pub preferences_link: String,
+    /// The recipient's language; a payload stored before accounts had one
+    /// reads as Vietnamese.
+    #[serde(default)]
+    pub language: Language,
 }
 
 /// One notice in a mail.
@@ -66,15 +73,20 @@ pub struct NoticeLine {
     pub link: String,
 }
 
-fn line(settings: &Settings, view: &NoticeView) -> NoticeLine {
+fn line(settings: &Settings, view: &NoticeView, lang: Lang) -> NoticeLine {
     NoticeLine {
-        label: view.label(Lang::Vi),
-        sentence: view.sentence(Lang::Vi),
+        label: view.label(lang),
+        sentence: view.sentence(lang),
         task_code: view.task_code.clone(),
         task_title: view.task_title.clone(),
         note: view.note.clone().filter(|n| !n.trim().is_empty()),
         link: format!("{}/tasks/{}", settings.public_url(), view.task_id),
     }
+}
+
+/// The language the person reads (Vietnamese for an account that is gone).
+fn language_of(person: Option<&user::Model>) -> Language {
+    person.map(|u| u.language).unwrap_or_default()
 }
 
 /// The recipient's address, or why there is none.
@@ -169,16 +181,19 @@ pub async fn enqueue_immediate(
     for (row, view) in rows.iter().zip(&views) {
         let person = persons.get(&row.user_id);
         let to = address(person);
+        let language = language_of(person);
+        let lang = language.lang();
         let mail = NoticeMail {
             organization: settings.organization.name.clone(),
             recipient: person.map(|u| u.full_name.clone()).unwrap_or_default(),
             date: today,
-            items: vec![line(settings, view)],
+            items: vec![line(settings, view, lang)],
             preferences_link: format!("{}/notices/preferences", settings.public_url()),
+            language,
         };
         let subject = format!(
             "[{}] {}: {}",
-            view.label(Lang::Vi),
+            view.label(lang),
             one_line(&view.task_code),
             one_line(&view.task_title)
         );
@@ -265,15 +280,21 @@ pub async fn enqueue_digests(
     for (user_id, notices) in by_user {
         let person = persons.get(&user_id);
         let to = address(person);
+        let language = language_of(person);
+        let lang = language.lang();
         let mail = NoticeMail {
             organization: settings.organization.name.clone(),
             recipient: person.map(|u| u.full_name.clone()).unwrap_or_default(),
             date,
-            items: notices.iter().map(|(_, v)| line(settings, v)).collect(),
+            items: notices
+                .iter()
+                .map(|(_, v)| line(settings, v, lang))
+                .collect(),
             preferences_link: format!("{}/notices/preferences", settings.public_url()),
+            language,
         };
         let subject = dondoc_i18n::text_with(
-            Lang::Vi,
+            lang,
             "notice-digest-subject",
             &[
                 ("date", Arg::Date(date)),

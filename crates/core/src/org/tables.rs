@@ -348,6 +348,7 @@ mod tests {
             department_name: dept.map(|d| d.1.to_string()),
             active,
             must_change_password: false,
+            language: Default::default(),
         }
     }
 

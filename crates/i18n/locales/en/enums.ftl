@@ -3,6 +3,8 @@
 role-admin = Administrator
 role-leader = Leader
 role-staff = Staff
+account-language-vi = Vietnamese (Tiếng Việt)
+account-language-en = English
 
 department-kind-office = Office
 department-kind-commune = Commune or town

@@ -3,6 +3,8 @@
 role-admin = Quản trị
 role-leader = Lãnh đạo
 role-staff = Cán bộ
+account-language-vi = Tiếng Việt
+account-language-en = Tiếng Anh (English)
 
 department-kind-office = Phòng chuyên môn
 department-kind-commune = Xã, thị trấn

@@ -1,11 +1,13 @@
 //! The mail of a workflow notice (one) or of the day's notices (a digest),
 //! rendered from the structured content core stored with the notification
 //! (`NoticeMail`), after the worker claims it and before the first send.
+//! It is addressed to one person, so every word is in that person's
+//! language (`NoticeMail::language`, from `users.language`): the words
+//! here and the lines core wrote come from the same Fluent messages.
 
 use askama::Template;
 use dondoc_core::{domain::text::one_line, notices::mail::NoticeMail};
-
-use super::vn_date;
+use dondoc_i18n::{Arg, Lang, text, text_with};
 
 struct Item {
     label: String,
@@ -17,9 +19,33 @@ struct Item {
     link: String,
 }
 
+/// The fixed words of the mail, in the recipient's language.
+struct Words {
+    lang: &'static str,
+    to: String,
+    note: String,
+    open_task: String,
+    sent_by: String,
+    choose: String,
+}
+
+impl Words {
+    fn new(lang: Lang) -> Self {
+        Self {
+            lang: lang.code(),
+            to: text(lang, "notice-mail-to"),
+            note: text(lang, "notice-mail-note"),
+            open_task: text(lang, "notice-mail-open-task"),
+            sent_by: text(lang, "notice-mail-sent-by"),
+            choose: text(lang, "notice-mail-choose"),
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "notice.txt")]
 struct TextMail<'a> {
+    words: &'a Words,
     organization: &'a str,
     recipient: &'a str,
     intro: &'a str,
@@ -30,6 +56,7 @@ struct TextMail<'a> {
 #[derive(Template)]
 #[template(path = "notice.html")]
 struct HtmlMail<'a> {
+    words: &'a Words,
     subject: &'a str,
     organization: &'a str,
     recipient: &'a str,
@@ -45,16 +72,21 @@ pub fn render(
     mail: &NoticeMail,
     digest: bool,
 ) -> Result<(String, String), askama::Error> {
+    let lang = mail.language.lang();
+    let words = Words::new(lang);
     let organization = one_line(&mail.organization);
     let recipient = one_line(&mail.recipient);
     let intro = if digest {
-        format!(
-            "Các việc trên nhiệm vụ đồng chí theo dõi ngày {} ({}):",
-            vn_date(mail.date),
-            mail.items.len()
+        text_with(
+            lang,
+            "notice-mail-intro-digest",
+            &[
+                ("date", Arg::Date(mail.date)),
+                ("count", Arg::from(mail.items.len())),
+            ],
         )
     } else {
-        "Hệ thống theo dõi, đôn đốc nhiệm vụ xin thông báo:".to_string()
+        text(lang, "notice-mail-intro-one")
     };
     let items: Vec<Item> = mail
         .items
@@ -74,6 +106,7 @@ pub fn render(
         })
         .collect();
     let text = TextMail {
+        words: &words,
         organization: &organization,
         recipient: &recipient,
         intro: &intro,
@@ -82,6 +115,7 @@ pub fn render(
     }
     .render()?;
     let html = HtmlMail {
+        words: &words,
         subject,
         organization: &organization,
         recipient: &recipient,
@@ -114,6 +148,7 @@ mod tests {
                 link: "http://dondoc.example/tasks/7?a=1&b=2".into(),
             }],
             preferences_link: "http://dondoc.example/notices/preferences".into(),
+            language: Default::default(),
         }
     }
 
@@ -148,5 +183,27 @@ mod tests {
         let (text, _) = render("Thông báo", &m, true).unwrap();
         assert!(text.contains("ngày 04/05/2026 (2)"), "{text}");
         assert_eq!(text.matches("[KT-01]").count(), 2, "{text}");
+    }
+
+    #[test]
+    fn an_english_reader_gets_every_word_in_english() {
+        let mut m = mail();
+        m.language = dondoc_core::domain::Language::En;
+        m.items.push(m.items[0].clone());
+        let (text, html) = render("Notices", &m, true).unwrap();
+        for needle in [
+            "To: Lê Văn <Thịnh>",
+            "04/05/2026 (2)",
+            "Comment: Báo cáo số 215",
+            "Choose how you receive notices",
+        ] {
+            assert!(text.contains(needle), "missing {needle:?} in\n{text}");
+        }
+        for vietnamese in ["Kính gửi", "Ý kiến", "Thư gửi tự động", "đồng chí"] {
+            assert!(!text.contains(vietnamese), "{vietnamese:?} in\n{text}");
+            assert!(!html.contains(vietnamese), "{vietnamese:?} in\n{html}");
+        }
+        assert!(html.contains("<html lang=\"en\">"), "{html}");
+        assert!(html.contains("Open the task"), "{html}");
     }
 }

@@ -24,6 +24,8 @@ fn user(role: Role, department: Option<i64>) -> Principal {
         role,
         department_id: department,
         department_code: None,
+        department_name: None,
+        language: Default::default(),
         token_id: 0,
         token_kind: TokenKind::Api,
         csrf_token: None,
