@@ -242,8 +242,12 @@ pub async fn switch_language(
     } else {
         Language::Vi
     };
+    // A GET that writes: only this site's own pages may make it write (a
+    // link on another site still switches this browser's pages, through
+    // the cookie, but never the account).
     if let Some(PageUser(user)) = signed_in
         && user.language != language
+        && from_this_site(&req)
     {
         match users::set_own_language(&state.db, state.clock.now(), user.user_id, language).await {
             // The remembered sign-ins carry the language: ask again.
@@ -265,6 +269,22 @@ pub async fn switch_language(
         .insert_header(("Location", back))
         .cookie(lang_cookie(language.as_str()))
         .finish()
+}
+
+/// Whether the browser says the request comes from one of this site's
+/// pages: `Sec-Fetch-Site` where sent, else the `Referer` (sent within the
+/// site under our `Referrer-Policy: same-origin`).
+fn from_this_site(req: &HttpRequest) -> bool {
+    let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
+    if let Some(site) = header("sec-fetch-site") {
+        return site == "same-origin";
+    }
+    let host = req.connection_info().host().to_string();
+    header("referer").is_some_and(|r| {
+        r.split_once("://")
+            .map(|(_, rest)| rest.split('/').next() == Some(host.as_str()))
+            .unwrap_or(false)
+    })
 }
 
 #[derive(Template)]

@@ -120,8 +120,23 @@ async fn an_accounts_language_is_kept_and_the_pages_follow_it() {
         let html = page(&browser, &app, "/tasks").await;
         assert!(html.contains("<html lang=\"en\">"), "{:?}", app.backend);
 
-        // The header's switch stores the choice on the account too.
-        let r = browser.get(app.url("/lang/vi")).send().await.unwrap();
+        // A link from another site switches the pages but not the account.
+        let r = browser
+            .get(app.url("/lang/vi"))
+            .header("Sec-Fetch-Site", "cross-site")
+            .header("Referer", "https://elsewhere.example/page")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert_eq!(language_of(&app, &admin, "cb.tnmt").await, "en");
+        // The header's switch, on this site's page, stores it on the account.
+        let r = browser
+            .get(app.url("/lang/vi"))
+            .header("Referer", app.url("/tasks"))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         assert_eq!(language_of(&app, &admin, "cb.tnmt").await, "vi");
         let (_, lang) = page_login(&app, "cb.tnmt").await;
