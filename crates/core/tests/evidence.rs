@@ -45,6 +45,8 @@ fn principal(u: &user::Model, department_code: Option<String>) -> Principal {
         role: u.role,
         department_id: u.department_id,
         department_code,
+        department_name: None,
+        language: Default::default(),
         token_id: 0,
         token_kind: TokenKind::Session,
         csrf_token: None,
