@@ -17,6 +17,11 @@
 //!
 //! Answers are kept per user: nothing built for one reader is served to
 //! another.
+//!
+//! One answer per key is built at a time ([`AnswerCache::get_or_build`]):
+//! after a write, the readers that find their answer outdated wait for the
+//! first of them to build it instead of all building the same thing at once
+//! (under a steady writer that herd was most of a busy server's work).
 
 use std::{
     collections::HashMap,
@@ -28,6 +33,7 @@ use std::{
 };
 
 use actix_web::web::Bytes;
+use std::{future::Future, sync::Arc};
 
 /// Answers kept at most: past this the memory is emptied.
 const MAX_ENTRIES: usize = 1_000;
@@ -46,6 +52,8 @@ pub struct AnswerCache {
     entries: Mutex<HashMap<String, Answer>>,
     /// Moves on every forget, so an answer built during a write is dropped.
     generation: AtomicU64,
+    /// Keys being built, each with the gate its other readers queue at.
+    building: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl AnswerCache {
@@ -55,6 +63,7 @@ impl AnswerCache {
             keep_for,
             entries: Mutex::new(HashMap::new()),
             generation: AtomicU64::new(0),
+            building: Mutex::new(HashMap::new()),
         }
     }
 
@@ -103,11 +112,79 @@ impl AnswerCache {
         );
     }
 
+    /// The answer kept for `key` at `versions`, else the one `build` makes
+    /// (kept when it is `Some`): one build per key at a time, the other
+    /// readers of the key wait for it and take its answer.
+    pub async fn get_or_build<E, F, Fut>(
+        &self,
+        key: String,
+        versions: Versions,
+        build: F,
+    ) -> Result<Option<Bytes>, E>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<Option<Bytes>, E>>,
+    {
+        if let Some(body) = self.get(&key, versions) {
+            return Ok(Some(body));
+        }
+        let _turn = self.turn(&key).await;
+        if let Some(body) = self.get(&key, versions) {
+            return Ok(Some(body));
+        }
+        let generation = self.generation();
+        let built = build().await?;
+        if let Some(body) = &built {
+            self.remember(key, versions, generation, body.clone());
+        }
+        Ok(built)
+    }
+
+    /// Waits until no one else builds `key`, and holds the turn to build it
+    /// until the returned guard is dropped. Look the answer up again once
+    /// the turn is yours: the one before you may have kept it.
+    pub async fn turn(&self, key: &str) -> Turn<'_> {
+        let gate = self
+            .building
+            .lock()
+            .map(|mut gates| gates.entry(key.to_string()).or_default().clone())
+            .unwrap_or_default();
+        let guard = gate.clone().lock_owned().await;
+        Turn {
+            cache: self,
+            key: key.to_string(),
+            gate,
+            _guard: guard,
+        }
+    }
+
     /// Forgets every answer: called after each request that may have written.
     pub fn forget_all(&self) {
         if let Ok(mut entries) = self.entries.lock() {
             self.generation.fetch_add(1, Ordering::AcqRel);
             entries.clear();
+        }
+    }
+}
+
+/// The turn to build one key's answer (see [`AnswerCache::turn`]).
+pub struct Turn<'a> {
+    cache: &'a AnswerCache,
+    key: String,
+    gate: Arc<tokio::sync::Mutex<()>>,
+    _guard: tokio::sync::OwnedMutexGuard<()>,
+}
+
+impl Drop for Turn<'_> {
+    fn drop(&mut self) {
+        // The gate goes once no one else queues at it; a reader still
+        // queued keeps it alive and finds the answer kept.
+        if let Ok(mut gates) = self.cache.building.lock()
+            && gates
+                .get(&self.key)
+                .is_some_and(|g| Arc::ptr_eq(g, &self.gate) && Arc::strong_count(g) <= 3)
+        {
+            gates.remove(&self.key);
         }
     }
 }
@@ -139,6 +216,36 @@ mod tests {
         assert_eq!(cache.get("k", (1, 1)), None);
         cache.remember("k".into(), (1, 1), during, body("b"));
         assert_eq!(cache.get("k", (1, 1)), None);
+    }
+
+    #[tokio::test]
+    async fn readers_of_one_key_wait_for_one_build() {
+        let cache = Arc::new(AnswerCache::new(Duration::from_secs(60)));
+        let builds = Arc::new(AtomicU64::new(0));
+        let mut readers = Vec::new();
+        for _ in 0..8 {
+            let cache = cache.clone();
+            let builds = builds.clone();
+            readers.push(tokio::spawn(async move {
+                cache
+                    .get_or_build("k".into(), (1, 1), || async {
+                        builds.fetch_add(1, Ordering::SeqCst);
+                        tokio::time::sleep(Duration::from_millis(30)).await;
+                        Ok::<_, ()>(Some(body("a")))
+                    })
+                    .await
+            }));
+        }
+        for reader in readers {
+            assert_eq!(reader.await.unwrap(), Ok(Some(body("a"))));
+        }
+        assert_eq!(builds.load(Ordering::SeqCst), 1, "one build for eight readers");
+        // A newer version is built again; an answer not to keep is not kept.
+        let built = cache
+            .get_or_build("k".into(), (2, 1), || async { Ok::<_, ()>(None) })
+            .await;
+        assert_eq!(built, Ok(None));
+        assert_eq!(cache.get("k", (2, 1)), None);
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub mod answer_cache;
 pub mod auth_cache;
 pub mod extract;
 pub mod input_text;
+pub mod kept_pages;
 pub mod lang;
 pub mod logging;
 pub mod metrics;
@@ -89,6 +90,7 @@ impl Application {
                 .app_data(query_config())
                 .app_data(path_config())
                 .default_service(web::to(not_found))
+                .wrap(middleware::from_fn(kept_pages::keep))
                 .wrap(middleware::from_fn(write_outcome::remember))
                 .wrap(middleware::from_fn(url_guard::refuse_in_url))
                 .wrap(middleware::from_fn(pages::error::render_for_request))

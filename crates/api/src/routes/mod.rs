@@ -54,20 +54,15 @@ where
     state.facts.sync(&state.db).await?;
     let versions = (state.facts.version(), state.facts.documents_version());
     let key = format!("{user_id} {} {}", req.path(), req.query_string());
-    let body = match state.answers.get(&key, versions) {
-        Some(body) => body,
-        None => {
-            let generation = state.answers.generation();
-            let body = Bytes::from(
-                serde_json::to_vec(&compute().await?)
-                    .map_err(|err| dondoc_core::error::Error::Unexpected(err.into()))?,
-            );
-            state
-                .answers
-                .remember(key, versions, generation, body.clone());
-            body
-        }
-    };
+    let body = state
+        .answers
+        .get_or_build(key, versions, || async {
+            let body = serde_json::to_vec(&compute().await?)
+                .map_err(|err| dondoc_core::error::Error::Unexpected(err.into()))?;
+            Ok::<_, crate::problem::ApiError>(Some(Bytes::from(body)))
+        })
+        .await?
+        .unwrap_or_default();
     Ok(HttpResponse::Ok()
         .content_type(actix_web::http::header::ContentType::json())
         .body(body))

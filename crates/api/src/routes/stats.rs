@@ -1,12 +1,12 @@
 //! Statistics for a programme year.
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use dondoc_core::reports::stats::{self, RawStatsQuery, Stats};
 
 use crate::{
     extract::CurrentUser,
     problem::{ApiResult, ProblemBody},
-    routes::ok,
+    routes::ok_kept,
     state::AppState,
 };
 
@@ -22,14 +22,17 @@ pub async fn get(
     state: web::Data<AppState>,
     user: CurrentUser,
     query: web::Query<RawStatsQuery>,
+    req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
-    Ok(ok(&stats::compute(
-        &state.db,
-        &state.facts,
-        &state.clock,
-        &user,
-        &query,
-        state.due_soon_days(),
-    )
-    .await?))
+    ok_kept(&state, &req, user.user_id, || {
+        stats::compute(
+            &state.db,
+            &state.facts,
+            &state.clock,
+            &user,
+            &query,
+            state.due_soon_days(),
+        )
+    })
+    .await
 }

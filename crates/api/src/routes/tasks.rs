@@ -18,7 +18,7 @@ use utoipa::ToSchema;
 use crate::{
     extract::{CurrentUser, Json, if_match},
     problem::{ApiResult, ProblemBody},
-    routes::created,
+    routes::{created, ok_kept},
     state::AppState,
 };
 
@@ -34,21 +34,23 @@ pub async fn list(
     state: web::Data<AppState>,
     user: CurrentUser,
     query: web::Query<RawTaskQuery>,
+    req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
     let mut filter = query.parse_at(&state.clock)?;
     if filter.as_of.is_some_and(|a| !a.is_now()) {
         policy::require(&user, Action::ChooseAsOfDate, None)?;
     }
     filter.visible_to_department = policy::visible_department(&user);
-    let page = tasks::list(
-        &state.db,
-        &state.facts,
-        &filter,
-        state.today(),
-        state.due_soon_days(),
-    )
-    .await?;
-    Ok(HttpResponse::Ok().json(page))
+    ok_kept(&state, &req, user.user_id, || {
+        tasks::list(
+            &state.db,
+            &state.facts,
+            &filter,
+            state.today(),
+            state.due_soon_days(),
+        )
+    })
+    .await
 }
 
 /// The same list as `GET /tasks`, every page of it, as a workbook: the
