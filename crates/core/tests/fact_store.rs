@@ -71,6 +71,23 @@ async fn read(db: &Db, store: &FactStore) -> String {
         .await
         .unwrap();
     let mut out = format!("{report:?}");
+    // One programme's third quarter, as the review shows it: its reminder
+    // documents reach the programme's tasks outside the quarter too. In
+    // memory both reports are carried from write to write, not recomputed.
+    let programme = dondoc_core::org::programmes::find_by_year(db, 2026)
+        .await
+        .unwrap()
+        .unwrap();
+    let quarter = Scope {
+        programme_id: Some(programme.id),
+        due_from: NaiveDate::from_ymd_opt(2026, 7, 1),
+        due_to: NaiveDate::from_ymd_opt(2026, 9, 30),
+        ..Scope::default()
+    };
+    let report = figures::report(db, store, &quarter, &as_of, 7, docs)
+        .await
+        .unwrap();
+    out.push_str(&format!("\n{report:?}"));
     for figure in [Figure::Overdue, Figure::DueSoon, Figure::CompletedLate] {
         let query = RawTaskQuery {
             figure: Some(figure.as_str().into()),
@@ -266,5 +283,14 @@ async fn the_store_agrees_with_the_database_through_every_kind_of_write() {
         .unwrap();
         memory.mark_stale();
         agree(db, &memory, &other, "reminder document").await;
+
+        // The reports above were carried from write to write: computed from
+        // every task when loaded and when reminder documents changed, not
+        // after each task's change.
+        for store in [&memory, &other] {
+            let (computed, carried) = store.fold_counts();
+            assert!(carried >= 10, "carried {carried}, computed {computed}");
+            assert!(computed <= 4, "carried {carried}, computed {computed}");
+        }
     }
 }

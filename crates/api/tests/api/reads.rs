@@ -247,3 +247,65 @@ async fn a_kept_overdue_answer_never_hides_a_change_or_crosses_readers() {
         assert!(theirs["total"].as_u64().unwrap() <= after["total"].as_u64().unwrap());
     }
 }
+
+/// The leaders' pages are kept like the overdue answers: a change through
+/// the API shows on the very next page, a language chosen shows at once,
+/// and no session is served another's page.
+#[tokio::test]
+async fn a_kept_page_never_hides_a_change_or_crosses_sessions() {
+    for app in spawn_apps_with(|s| s.server.read_cache_ms = 60_000).await {
+        let admin = app.login("admin").await;
+        let leader = crate::pages_access::browser_for(&app, Some("chutich")).await;
+        let page = |client: &reqwest::Client, path: &str| {
+            let request = client.get(app.url(path));
+            async move {
+                let r = request.send().await.unwrap();
+                assert_eq!(r.status(), StatusCode::OK);
+                r.text().await.unwrap()
+            }
+        };
+        let first = page(&leader, "/overdue").await;
+        assert_eq!(first, page(&leader, "/overdue").await);
+        let oldest = app.get_json("/api/v1/overdue?per_page=1", &admin).await;
+        let id = oldest["items"][0]["id"].as_i64().unwrap();
+        let code = oldest["items"][0]["lead_department"]["code"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let title = "Nhiệm vụ đã đổi tên trong lúc trang được giữ";
+        assert!(!first.contains(title));
+        let r = app
+            .patch(
+                &format!("/api/v1/tasks/{id}"),
+                Some(&admin),
+                json!({"title": title}),
+            )
+            .await;
+        assert!(r.status().is_success(), "{}", r.status());
+        assert!(
+            page(&leader, "/overdue").await.contains(title),
+            "the next page shows the change"
+        );
+        let dashboard = page(&leader, "/dashboard").await;
+        assert_eq!(dashboard, page(&leader, "/dashboard").await);
+
+        // Another person's session: their own page, in their own scope.
+        let staff = crate::pages_access::browser_for(&app, Some(&staff_of(&code))).await;
+        let theirs = page(&staff, "/overdue").await;
+        assert!(theirs.contains(title), "the renamed task is their department's");
+        assert_ne!(theirs, page(&leader, "/overdue").await);
+
+        // The language switch answers with a redirect and a cookie: the
+        // next page is in the new language, not the page kept before.
+        let r = leader
+            .get(app.url("/lang/en"))
+            .header("Sec-Fetch-Site", "same-origin")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let english = page(&leader, "/dashboard").await;
+        assert_ne!(english, dashboard, "the language is part of what is kept");
+        assert_eq!(english, page(&leader, "/dashboard").await);
+    }
+}

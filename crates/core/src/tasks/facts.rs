@@ -294,7 +294,7 @@ pub async fn facts<C: ConnectionTrait>(
 }
 
 /// The same conditions as [`scope_conditions`], on the fact store's copy.
-fn in_scope(f: &FactRef<'_>, scope: &Scope) -> bool {
+pub(crate) fn in_scope(f: &FactRef<'_>, scope: &Scope) -> bool {
     scope.programme_id.is_none_or(|id| f.programme_id() == id)
         && scope.due_from.is_none_or(|d| f.original_due_date() >= d)
         && scope.due_to.is_none_or(|d| f.original_due_date() <= d)

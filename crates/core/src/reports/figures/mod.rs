@@ -13,7 +13,7 @@
 pub mod period;
 pub mod tally;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::NaiveDate;
 use sea_orm::{ConnectionTrait, EntityTrait, FromQueryResult, Value};
@@ -29,7 +29,9 @@ pub use crate::tasks::facts::{AsOf, Judged, Scope, judged};
 use tally::ClassCounts;
 pub use tally::Figures;
 
-use crate::tasks::fact_store::FactStore;
+use std::sync::Arc;
+
+use crate::tasks::fact_store::{FactRef, FactStore, Fold};
 use crate::{
     db,
     entity::{department, field, user},
@@ -159,7 +161,7 @@ pub async fn report<C: ConnectionTrait>(
         .await
 }
 
-/// Who a task counts for, kept for the tasks reminder documents reach.
+/// Who a task counts for: the groups its reminder documents count in.
 struct Owner {
     lead: i64,
     field: String,
@@ -176,7 +178,9 @@ impl Owner {
     }
 }
 
-#[derive(Default)]
+/// The tasks counted in each class, overall and per group. A group whose
+/// last task leaves it is gone, as if never counted.
+#[derive(Default, Clone)]
 struct Counts {
     overall: ClassCounts,
     departments: HashMap<i64, ClassCounts>,
@@ -204,6 +208,136 @@ impl Counts {
             .or_default()
             .add(class);
     }
+
+    fn remove(&mut self, f: &dyn FactView, class: Class) {
+        self.overall.remove(class);
+        fn take<K: std::hash::Hash + Eq>(
+            groups: &mut HashMap<K, ClassCounts>,
+            key: &K,
+            class: Class,
+        ) {
+            if let Some(counts) = groups.get_mut(key) {
+                counts.remove(class);
+                if counts.is_empty() {
+                    groups.remove(key);
+                }
+            }
+        }
+        take(&mut self.departments, &f.lead_department_id(), class);
+        take(&mut self.leaders, &f.leader_in_charge_id(), class);
+        if let Some(counts) = self.fields.get_mut(f.field_code()) {
+            counts.remove(class);
+            if counts.is_empty() {
+                self.fields.remove(f.field_code());
+            }
+        }
+    }
+}
+
+/// Reminder documents per group: how many of the group's tasks each
+/// document reaches, so a document counts once per group and leaves the
+/// group with the last of its tasks there.
+#[derive(Default, Clone)]
+struct DocumentCounts {
+    overall: HashMap<i64, u32>,
+    departments: HashMap<i64, HashMap<i64, u32>>,
+    fields: HashMap<String, HashMap<i64, u32>>,
+    leaders: HashMap<Option<i64>, HashMap<i64, u32>>,
+}
+
+impl DocumentCounts {
+    fn change(&mut self, owner: &Owner, documents: &[i64], up: bool) {
+        fn bump(reached: &mut HashMap<i64, u32>, document: i64, up: bool) {
+            if up {
+                *reached.entry(document).or_default() += 1;
+            } else if let Some(n) = reached.get_mut(&document) {
+                *n -= 1;
+                if *n == 0 {
+                    reached.remove(&document);
+                }
+            }
+        }
+        fn group<K: std::hash::Hash + Eq + Clone>(
+            groups: &mut HashMap<K, HashMap<i64, u32>>,
+            key: &K,
+            documents: &[i64],
+            up: bool,
+        ) {
+            let reached = groups.entry(key.clone()).or_default();
+            for d in documents {
+                bump(reached, *d, up);
+            }
+            if reached.is_empty() {
+                groups.remove(key);
+            }
+        }
+        for d in documents {
+            bump(&mut self.overall, *d, up);
+        }
+        group(&mut self.departments, &owner.lead, documents, up);
+        group(&mut self.fields, &owner.field, documents, up);
+        group(&mut self.leaders, &owner.leader, documents, up);
+    }
+}
+
+/// What a report counts before its groups are named.
+#[derive(Default, Clone)]
+struct Tally {
+    counts: Counts,
+    documents: DocumentCounts,
+}
+
+/// A report as a [`Fold`] over the facts in memory: carried through each
+/// write by the task it changed.
+struct ReportFold<'a> {
+    scope: &'a Scope,
+    /// Reminder documents reach the programme's tasks outside a quarter's
+    /// scope too: the scope without its due-date range.
+    reached: Scope,
+    day: NaiveDate,
+    due_soon_days: u32,
+    documents_of: &'a HashMap<i64, Vec<i64>>,
+}
+
+impl ReportFold<'_> {
+    fn change(&self, tally: &mut Tally, f: &FactRef<'_>, up: bool) {
+        if facts::in_scope(f, self.scope) {
+            let class = standing_of(
+                f.status(),
+                f.deadline(),
+                f.completed_on(),
+                self.day,
+                self.due_soon_days,
+            )
+            .class();
+            if up {
+                tally.counts.add(f, class);
+            } else {
+                tally.counts.remove(f, class);
+            }
+        }
+        if let Some(documents) = self.documents_of.get(&f.id())
+            && facts::in_scope(f, &self.reached)
+        {
+            tally.documents.change(&Owner::of(f), documents, up);
+        }
+    }
+}
+
+impl Fold for ReportFold<'_> {
+    type Value = Tally;
+
+    fn empty(&self) -> Tally {
+        Tally::default()
+    }
+
+    fn add(&self, tally: &mut Tally, f: &FactRef<'_>) {
+        self.change(tally, f, true);
+    }
+
+    fn remove(&self, tally: &mut Tally, f: &FactRef<'_>) {
+        self.change(tally, f, false);
+    }
 }
 
 async fn compute_report<C: ConnectionTrait>(
@@ -214,21 +348,59 @@ async fn compute_report<C: ConnectionTrait>(
     due_soon_days: u32,
     documents: DocumentPeriod,
 ) -> Result<Report> {
-    let links = links_memo(db, store, scope, as_of, documents).await?;
-    let linked: HashSet<i64> = links.iter().map(|l| l.task_id).collect();
-    let mut counts = Counts::default();
+    let documents_version = store.documents_version();
+    let documents_of = links_memo(db, store, scope, as_of, documents).await?;
+    let reached = Scope {
+        due_from: None,
+        due_to: None,
+        ..scope.clone()
+    };
+    let tally = if as_of.before.is_none()
+        && store.is_enabled()
+        && scope.task_ids.is_none()
+        && scope.candidates.is_none()
+    {
+        store.sync(db).await?;
+        let fold = ReportFold {
+            scope,
+            reached,
+            day: as_of.day,
+            due_soon_days,
+            documents_of: &documents_of,
+        };
+        let key = format!(
+            "report:{scope:?}:{}:{due_soon_days}:{documents:?}:{documents_version}",
+            as_of.day
+        );
+        store.fold(key, &fold).await?
+    } else {
+        Arc::new(tally_read(db, store, scope, &reached, as_of, due_soon_days, &documents_of).await?)
+    };
+    named(db, &tally, as_of).await
+}
+
+/// The tally of a past moment (or with the facts not in memory), read
+/// from the facts as they were.
+async fn tally_read<C: ConnectionTrait>(
+    db: &C,
+    store: &FactStore,
+    scope: &Scope,
+    reached: &Scope,
+    as_of: &AsOf,
+    due_soon_days: u32,
+    documents_of: &HashMap<i64, Vec<i64>>,
+) -> Result<Tally> {
+    let mut tally = Tally::default();
     let mut owners: HashMap<i64, Owner> = HashMap::new();
     facts::visit(db, store, scope, as_of, |f| {
-        counts.add(f, class_of(f, as_of, due_soon_days));
-        if linked.contains(&f.task_id()) {
+        tally.counts.add(f, class_of(f, as_of, due_soon_days));
+        if documents_of.contains_key(&f.task_id()) {
             owners.insert(f.task_id(), Owner::of(f));
         }
     })
     .await?;
-    // Reminder documents reach tasks of the programme outside a quarter's
-    // scope too: their owners as of the day, read apart.
-    let missing: Vec<i64> = linked
-        .iter()
+    let missing: Vec<i64> = documents_of
+        .keys()
         .copied()
         .filter(|id| !owners.contains_key(id))
         .collect::<BTreeSet<_>>()
@@ -237,47 +409,55 @@ async fn compute_report<C: ConnectionTrait>(
     if !missing.is_empty() {
         let wider = Scope {
             task_ids: Some(missing),
-            due_from: None,
-            due_to: None,
-            ..scope.clone()
+            ..reached.clone()
         };
         for f in facts::facts(db, store, &wider, as_of).await? {
             owners.insert(f.task_id, Owner::of(&f));
         }
     }
-    let attributed = attribute(&links, &owners);
-    let finish = |counts: &ClassCounts, docs: Option<&BTreeSet<i64>>| {
+    for (task, owner) in &owners {
+        if let Some(documents) = documents_of.get(task) {
+            tally.documents.change(owner, documents, true);
+        }
+    }
+    Ok(tally)
+}
+
+/// The report of a tally: figures per group, named.
+async fn named<C: ConnectionTrait>(db: &C, tally: &Tally, as_of: &AsOf) -> Result<Report> {
+    let (counts, reached) = (&tally.counts, &tally.documents);
+    let finish = |counts: &ClassCounts, docs: Option<&HashMap<i64, u32>>| {
         let mut f = counts.figures();
         f.reminder_documents = docs.map_or(0, |d| d.len() as i64);
         f.finish();
         f
     };
     let mut overall = counts.overall.figures();
-    overall.reminder_documents = attributed.overall.len() as i64;
+    overall.reminder_documents = reached.overall.len() as i64;
     overall.finish();
     let mut departments: BTreeMap<i64, Figures> = counts
         .departments
         .iter()
-        .map(|(id, c)| (*id, finish(c, attributed.departments.get(id))))
+        .map(|(id, c)| (*id, finish(c, reached.departments.get(id))))
         .collect();
     let mut fields: BTreeMap<String, Figures> = counts
         .fields
         .iter()
-        .map(|(code, c)| (code.clone(), finish(c, attributed.fields.get(code))))
+        .map(|(code, c)| (code.clone(), finish(c, reached.fields.get(code))))
         .collect();
     let mut leaders: BTreeMap<Option<i64>, Figures> = counts
         .leaders
         .iter()
-        .map(|(id, c)| (*id, finish(c, attributed.leaders.get(id))))
+        .map(|(id, c)| (*id, finish(c, reached.leaders.get(id))))
         .collect();
     // Groups reached only by reminder documents (no task in scope).
-    for (id, docs) in &attributed.departments {
+    for (id, docs) in &reached.departments {
         departments.entry(*id).or_default().reminder_documents = docs.len() as i64;
     }
-    for (code, docs) in &attributed.fields {
+    for (code, docs) in &reached.fields {
         fields.entry(code.clone()).or_default().reminder_documents = docs.len() as i64;
     }
-    for (id, docs) in &attributed.leaders {
+    for (id, docs) in &reached.leaders {
         leaders.entry(*id).or_default().reminder_documents = docs.len() as i64;
     }
     let names = Names::load(db).await?;
@@ -292,61 +472,34 @@ async fn compute_report<C: ConnectionTrait>(
     })
 }
 
-/// The reminder links of a report, kept until reminder documents change
-/// (or for ever for a past moment).
+/// The reminder documents of each task a report's documents reach, kept
+/// until reminder documents change (or for ever for a past moment).
 async fn links_memo<C: ConnectionTrait>(
     db: &C,
     store: &FactStore,
     scope: &Scope,
     as_of: &AsOf,
     documents: DocumentPeriod,
-) -> Result<Vec<ReminderLink>> {
+) -> Result<Arc<HashMap<i64, Vec<i64>>>> {
     let key = format!(
         "links:{:?}:{documents:?}:{}:{:?}",
         scope.programme_id, as_of.day, as_of.before
     );
     let version = as_of.before.is_none().then(|| store.documents_version());
     store
-        .memo_at(
-            key,
-            version,
-            reminder_links(db, scope.programme_id, documents.from, documents.to, as_of),
-        )
+        .memo_at(key, version, async {
+            let mut documents_of: HashMap<i64, Vec<i64>> = HashMap::new();
+            for link in
+                reminder_links(db, scope.programme_id, documents.from, documents.to, as_of).await?
+            {
+                documents_of
+                    .entry(link.task_id)
+                    .or_default()
+                    .push(link.document_id);
+            }
+            Ok(Arc::new(documents_of))
+        })
         .await
-}
-
-#[derive(Default)]
-struct Attributed {
-    overall: BTreeSet<i64>,
-    departments: BTreeMap<i64, BTreeSet<i64>>,
-    fields: BTreeMap<String, BTreeSet<i64>>,
-    leaders: BTreeMap<Option<i64>, BTreeSet<i64>>,
-}
-
-/// Reminder documents count by issue date in the period, for the
-/// programme's tasks, grouped by the lead department, field and leader each
-/// task had on the as-of day; each document once per group it reached.
-fn attribute(links: &[ReminderLink], owners: &HashMap<i64, Owner>) -> Attributed {
-    let mut out = Attributed::default();
-    for link in links {
-        let Some(owner) = owners.get(&link.task_id) else {
-            continue;
-        };
-        out.overall.insert(link.document_id);
-        out.departments
-            .entry(owner.lead)
-            .or_default()
-            .insert(link.document_id);
-        out.fields
-            .entry(owner.field.clone())
-            .or_default()
-            .insert(link.document_id);
-        out.leaders
-            .entry(owner.leader)
-            .or_default()
-            .insert(link.document_id);
-    }
-    out
 }
 
 /// A reminder document linked to a task.

@@ -157,6 +157,18 @@ impl ClassCounts {
         }
     }
 
+    /// Takes back one [`ClassCounts::add`] of `class`.
+    pub fn remove(&mut self, class: Class) {
+        if let Some(n) = self.0.get_mut(class.index()) {
+            *n = n.saturating_sub(1);
+        }
+    }
+
+    /// No task counted.
+    pub fn is_empty(&self) -> bool {
+        self.0.iter().all(|n| *n == 0)
+    }
+
     /// The figures of the counted tasks (reminder documents and notices
     /// are not counts of tasks and stay zero).
     pub fn figures(&self) -> Figures {
