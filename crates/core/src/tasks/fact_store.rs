@@ -637,6 +637,16 @@ pub trait Fold {
     fn empty(&self) -> Self::Value;
     fn add(&self, value: &mut Self::Value, fact: &FactRef<'_>);
     fn remove(&self, value: &mut Self::Value, fact: &FactRef<'_>);
+
+    /// Adds a task while building from every task (default: `add`); a
+    /// fold whose `add` keeps an order can collect first and order once in
+    /// [`Fold::finish`].
+    fn collect(&self, value: &mut Self::Value, fact: &FactRef<'_>) {
+        self.add(value, fact);
+    }
+
+    /// Ends a build from every task.
+    fn finish(&self, _value: &mut Self::Value) {}
 }
 
 impl FactStore {
@@ -705,8 +715,9 @@ impl FactStore {
                 self.folds_computed.fetch_add(1, Ordering::Relaxed);
                 let mut value = fold.empty();
                 for f in &inner.facts {
-                    fold.add(&mut value, &FactRef { inner: &inner, fact: f });
+                    fold.collect(&mut value, &FactRef { inner: &inner, fact: f });
                 }
+                fold.finish(&mut value);
                 Arc::new(value)
             }
         };
