@@ -25,7 +25,10 @@ use super::{
 };
 use crate::tasks::fact_store::{FactRef, FactStore, Fold};
 use crate::{
-    domain::{facts::FactView, figure::standing_of},
+    domain::{
+        facts::FactView,
+        figure::{Figure, standing_of},
+    },
     entity::{field, programme, task, task_coordinator, user},
     error::{Error, Result},
     messages::Msg,
@@ -175,32 +178,7 @@ async fn pick<C: ConnectionTrait>(
         && filter.visible_to_department.is_none()
         && rule.sorts_by_facts()
     {
-        store.sync(db).await?;
-        let key = format!(
-            "picks:{:?}:{:?}:{:?}:{:?}:{}:{:?}:{:?}:{:?}:{}:{due_soon_days}",
-            scope.scope,
-            filter.figure,
-            filter.statuses,
-            filter.sort,
-            filter.descending,
-            filter.timeliness,
-            filter.due_from,
-            filter.due_to,
-            as_of.day,
-        );
-        let fold = PickFold {
-            rule,
-            scope: &scope.scope,
-        };
-        let kept = store.fold(key, &fold).await?;
-        return Ok(Some(Arc::new(
-            kept.iter()
-                .map(|c| Picked {
-                    id: c.id,
-                    lead_department_id: c.lead,
-                })
-                .collect(),
-        )));
+        return Ok(Some(folded(db, store, rule, &scope.scope).await?));
     }
     let mut kept: Vec<Candidate> = Vec::new();
     facts::visit(db, store, &scope.scope, as_of, |f| {
@@ -237,6 +215,84 @@ async fn pick<C: ConnectionTrait>(
             })
             .collect(),
     )))
+}
+
+/// Today's tasks of `scope` that `rule` keeps, in its order, as a fold
+/// carried from write to write.
+async fn folded<C: ConnectionTrait>(
+    db: &C,
+    store: &FactStore,
+    rule: Rule<'_>,
+    scope: &Scope,
+) -> Result<Arc<Vec<Picked>>> {
+    store.sync(db).await?;
+    let filter = rule.filter;
+    let key = format!(
+        "picks:{scope:?}:{:?}:{:?}:{:?}:{}:{:?}:{:?}:{:?}:{}:{}",
+        filter.figure,
+        filter.statuses,
+        filter.sort,
+        filter.descending,
+        filter.timeliness,
+        filter.due_from,
+        filter.due_to,
+        rule.day,
+        rule.due_soon_days,
+    );
+    let kept = store.fold(key, &PickFold { rule, scope }).await?;
+    Ok(Arc::new(
+        kept.iter()
+            .map(|c| Picked {
+                id: c.id,
+                lead_department_id: c.lead,
+            })
+            .collect(),
+    ))
+}
+
+/// The tasks of `scope` that stand in `figure` at `as_of`, by due date
+/// (the longest overdue first), ties by id.
+pub async fn by_due_date<C: ConnectionTrait>(
+    db: &C,
+    store: &FactStore,
+    scope: &Scope,
+    figure: Figure,
+    as_of: &AsOf,
+    due_soon_days: u32,
+) -> Result<Arc<Vec<Picked>>> {
+    let filter = TaskFilter {
+        figure: Some(figure),
+        sort: TaskSort::DueDate,
+        ..TaskFilter::default()
+    };
+    let scope = Scope {
+        candidates: figure.candidates(as_of.day, due_soon_days),
+        ..scope.clone()
+    };
+    let rule = Rule {
+        filter: &filter,
+        day: as_of.day,
+        due_soon_days,
+    };
+    if as_of.before.is_none() && store.is_enabled() && scope.task_ids.is_none() {
+        return folded(db, store, rule, &scope).await;
+    }
+    let mut kept: Vec<Candidate> = Vec::new();
+    facts::visit(db, store, &scope, as_of, |f| {
+        if let Some(c) = rule.candidate(f) {
+            kept.push(c);
+        }
+    })
+    .await?;
+    kept.sort_by(|a, b| rule.compare(a, b));
+    Ok(Arc::new(
+        kept.iter()
+            .map(|c| Picked {
+                id: c.id,
+                lead_department_id: c.lead,
+            })
+            .collect(),
+    ))
 }
 
 /// The filter's scope with its codes resolved, plus what can only be

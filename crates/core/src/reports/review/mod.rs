@@ -151,7 +151,14 @@ pub async fn build<C: ConnectionTrait>(
         Some(scope) => long_overdue(db, store, scope, as_of, due_soon_days).await?,
         None => Vec::new(),
     };
-    let (documents_by_kind, documents_total) = documents_issued(db, &period, as_of).await?;
+    // Kept until a document is recorded (for ever for a past moment).
+    let (documents_by_kind, documents_total) = store
+        .memo_at(
+            format!("documents issued:{period:?}:{as_of:?}"),
+            as_of.before.is_none().then(|| store.documents_version()),
+            documents_issued(db, &period, as_of),
+        )
+        .await?;
     let tasks_query = match (&scope, period.kind) {
         (Some(s), PeriodKind::Range) => figures::tasks_query(None, s.due_from, s.due_to, as_of),
         (Some(s), _) => figures::tasks_query(Some(period.year), s.due_from, s.due_to, as_of),
@@ -197,35 +204,30 @@ async fn long_overdue<C: ConnectionTrait>(
     as_of: &AsOf,
     due_soon_days: u32,
 ) -> Result<Vec<OverdueTask>> {
-    // Visit every task of the scope but keep only the long-overdue ones'
-    // ids and ages, then read the facts of the oldest few: the whole
-    // year's facts are never copied.
-    let mut old: Vec<(i64, i64)> = Vec::new();
-    crate::tasks::facts::visit(db, store, scope, as_of, |f| {
-        let s = crate::domain::figure::standing_of(
-            f.status(),
-            f.deadline(),
-            f.completed_on(),
-            as_of.day,
-            due_soon_days,
-        );
-        if Figure::OverdueOver30Days.matches(&s)
-            && let Some(days) = s.timeliness.and_then(|i| i.days_overdue)
-        {
-            old.push((days, f.task_id()));
-        }
-    })
+    // The figure's tasks by due date, the longest overdue first (a list
+    // kept in memory and carried through writes), of which only the
+    // oldest are read: the figure counts them all and its link lists them
+    // all; a page or a report of a province need not carry 100,000 rows.
+    let picked = crate::tasks::list_as_of::by_due_date(
+        db,
+        store,
+        scope,
+        Figure::OverdueOver30Days,
+        as_of,
+        due_soon_days,
+    )
     .await?;
-    if old.is_empty() {
+    if picked.is_empty() {
         return Ok(Vec::new());
     }
-    // The oldest ones only: the figure counts them all and its link lists
-    // them all; a page or a report of a province need not carry 100,000
-    // rows to be read.
-    old.sort_by_key(|&(days, id)| (std::cmp::Reverse(days), id));
-    old.truncate(LONG_OVERDUE_SHOWN);
     let oldest = figures::Scope {
-        task_ids: Some(old.iter().map(|&(_, id)| id).collect()),
+        task_ids: Some(
+            picked
+                .iter()
+                .take(LONG_OVERDUE_SHOWN)
+                .map(|p| p.id)
+                .collect(),
+        ),
         ..figures::Scope::default()
     };
     let judged = figures::judged(db, store, &oldest, as_of, due_soon_days).await?;
@@ -240,13 +242,21 @@ async fn long_overdue<C: ConnectionTrait>(
             rows.insert(t.id, t);
         }
     }
+    // Only the departments and leaders of the tasks named.
+    let department_ids: Vec<i64> = judged.iter().map(|j| j.facts.lead_department_id).collect();
+    let leader_ids: Vec<i64> = judged
+        .iter()
+        .filter_map(|j| j.facts.leader_in_charge_id)
+        .collect();
     let departments: std::collections::HashMap<i64, String> = department::Entity::find()
+        .filter(department::Column::Id.is_in(department_ids))
         .all(db)
         .await?
         .into_iter()
         .map(|d| (d.id, d.name))
         .collect();
     let users: std::collections::HashMap<i64, String> = user::Entity::find()
+        .filter(user::Column::Id.is_in(leader_ids))
         .all(db)
         .await?
         .into_iter()
