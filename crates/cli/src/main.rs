@@ -56,7 +56,7 @@ enum Command {
     /// The notification outbox: deliver what is due, retry a failed one.
     #[command(subcommand)]
     Outbox(reminders::OutboxCommand),
-    /// Read a year's work programme from a spreadsheet (.xlsx or .csv).
+    /// Read a year's work programme from a spreadsheet (.xlsx or .csv) or a Word annex (.docx).
     #[command(subcommand)]
     Import(programme::ImportCommand),
     /// Write a year's work programme to a spreadsheet (.xlsx or .csv).

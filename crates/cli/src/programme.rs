@@ -133,12 +133,14 @@ pub async fn import(
             Err(refused) => refused,
         }
     };
-    // Every bad row, one per line, on standard output; the summary as the error.
+    // Every bad row on standard output, in Vietnamese and then in English
+    // (indented); the summary as the error.
     for problem in &refused.problems {
-        println!("{problem}");
+        println!("{}", problem.localized(dondoc_core::messages::Lang::Vi));
+        println!("  {}", problem.localized(dondoc_core::messages::Lang::En));
     }
     anyhow::bail!(
-        "{} refused: {} problem(s) listed above; nothing was imported",
+        "{} bị từ chối / refused: {} lỗi / problem(s) listed above; không nhập gì / nothing was imported",
         file.display(),
         refused.problems.len()
     )

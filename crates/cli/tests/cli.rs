@@ -316,14 +316,17 @@ fn export_a_year_and_import_it_into_the_next() {
     );
     assert!(!out.status.success());
     let listed = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        listed
-            .lines()
-            .filter(|l| l.starts_with("row ") && l.contains("column Mã"))
-            .count()
-            == 96,
-        "{listed}"
-    );
+    // Each problem in Vietnamese, then in English beneath it.
+    for (start, column) in [("Dòng ", "cột Mã"), ("  row ", "column Mã")] {
+        assert_eq!(
+            listed
+                .lines()
+                .filter(|l| l.starts_with(start) && l.contains(column))
+                .count(),
+            96,
+            "{listed}"
+        );
+    }
     assert!(
         stderr(&out).contains("nothing was imported"),
         "{}",

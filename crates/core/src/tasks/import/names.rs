@@ -116,6 +116,12 @@ fn initials(core: &str) -> String {
         .collect()
 }
 
+/// Every word of `part` appears in `whole`, in the same order.
+fn in_order(part: &[&str], whole: &[&str]) -> bool {
+    let mut rest = whole.iter();
+    part.iter().all(|w| rest.any(|x| x == w))
+}
+
 fn pick<T: Clone + PartialEq>(found: Vec<T>) -> Found<T> {
     let mut distinct: Vec<T> = Vec::new();
     for item in found {
@@ -181,7 +187,7 @@ impl Directory {
         let short = compact(&core);
         let whole = compact(&fold(text));
         let by_id = |id: i64| self.departments.iter().find(|d| d.id == id).cloned();
-        let ways: [Way<'_>; 3] = [
+        let ways: [Way<'_>; 4] = [
             Box::new(|d: &Dept| {
                 let code = compact(&fold(&d.code));
                 !code.is_empty() && (code == whole || code == short)
@@ -190,6 +196,13 @@ impl Directory {
             Box::new(|d: &Dept| {
                 let initials = initials(&unit_core(&d.name));
                 initials.len() >= 2 && initials == short
+            }),
+            // The name without its last words, as annexes shorten it
+            // ("Văn phòng HĐND và UBND" for "… UBND huyện"): whole words,
+            // at least two of them.
+            Box::new(|d: &Dept| {
+                core.split(' ').filter(|w| !w.is_empty()).count() >= 2
+                    && unit_core(&d.name).starts_with(&format!("{core} "))
             }),
         ];
         for (index, way) in ways.iter().enumerate() {
@@ -267,6 +280,28 @@ impl Directory {
         if by_name != Found::None {
             return by_name;
         }
+        // A middle name left out ("Nguyễn Thị Hạnh" for "Nguyễn Thị Mỹ
+        // Hạnh"): the same family and given name, the words written all
+        // in the full name, in order.
+        let written: Vec<&str> = name.split(' ').filter(|w| !w.is_empty()).collect();
+        if written.len() >= 2 {
+            let shortened = pick(
+                self.leaders
+                    .iter()
+                    .filter(|l| {
+                        let full = fold(&l.full_name);
+                        let full: Vec<&str> = full.split(' ').filter(|w| !w.is_empty()).collect();
+                        full.first() == written.first()
+                            && full.last() == written.last()
+                            && in_order(&written, &full)
+                    })
+                    .cloned()
+                    .collect(),
+            );
+            if shortened != Found::None {
+                return shortened;
+            }
+        }
         // A title alone ("Chủ tịch", "PCT") names the one leader holding it.
         let short = compact(&folded);
         pick(
@@ -342,6 +377,9 @@ mod tests {
         assert_eq!(dept("xa lac an"), Found::One(4));
         assert_eq!(dept("NN&PTNT"), Found::One(5));
         assert_eq!(dept("Phòng Y tế"), Found::None);
+        assert_eq!(dept("Thanh tra"), Found::One(7), "the name without its last word");
+        assert_eq!(dept("Phòng Tài nguyên"), Found::One(1));
+        assert_eq!(dept("Phòng"), Found::None, "one word shortens nothing");
         // "TT" is a code: the code wins over the initials of "Tư pháp"… and
         // "Thanh tra" and "Tư pháp" share no initials with the code "TTR".
         assert_eq!(dept("tt"), Found::One(6));
@@ -379,6 +417,8 @@ mod tests {
             Found::Ambiguous(a, b) if a.id == 11 && b.id == 12
         ));
         assert!(matches!(d.leader("PCT"), Found::Ambiguous(..)));
+        assert_eq!(id("PCT Lê Minh"), 13, "a middle name left out");
+        assert_eq!(d.leader("PCT Lê Văn"), Found::None, "not the given name");
         assert_eq!(d.leader("Ông Không Ai"), Found::None);
     }
 }
