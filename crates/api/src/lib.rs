@@ -11,6 +11,7 @@ pub mod lang;
 pub mod logging;
 pub mod metrics;
 pub mod openapi;
+pub mod own_writes;
 pub mod pages;
 pub mod problem;
 pub mod routes;
@@ -71,6 +72,7 @@ impl Application {
             answers: Arc::new(answer_cache::AnswerCache::new(
                 std::time::Duration::from_millis(settings.server.read_cache_ms),
             )),
+            own_writes: Arc::new(own_writes::OwnWrites::default()),
         };
         let workers = if settings.server.workers > 0 {
             settings.server.workers
@@ -120,9 +122,14 @@ impl Application {
     }
 }
 
-/// After a request that may have written, the next figures read checks the
-/// database at once (a user always sees their own change), and no token is
-/// trusted without asking again (the write may have revoked it).
+/// Figures after writes. A request that may have written: its credential's
+/// next read looks at the figures' clock first (a user always sees their
+/// own change; everyone else within `figures.refresh_ms`), and no token is
+/// trusted without asking again (the write may have revoked it). Kept
+/// answers are forgotten too, except after a task's progress update: all
+/// it changes moves the facts' version, which kept answers are keyed on,
+/// so under a steady stream of updates they last until the figures move
+/// instead of one write.
 async fn writes_refresh_figures(
     req: actix_web::dev::ServiceRequest,
     next: middleware::Next<impl actix_web::body::MessageBody>,
@@ -132,13 +139,43 @@ async fn writes_refresh_figures(
         actix_web::http::Method::GET | actix_web::http::Method::HEAD
     );
     let state = req.app_data::<web::Data<AppState>>().cloned();
+    let credential = extract::credentials(req.request()).map(|(token, _)| token);
+    if !writes
+        && let (Some(state), Some(credential)) = (&state, &credential)
+        && state.own_writes.take(credential)
+    {
+        // This reader wrote: bring the facts up to date before anything
+        // reads them (a failure is the handler's to report when it reads).
+        let _ = state.facts.sync_now(&state.db).await;
+    }
+    let task_update = writes && is_task_update(req.method(), req.path());
     let response = next.call(req).await;
     if writes && let Some(state) = state {
-        state.facts.mark_stale();
+        match &credential {
+            Some(credential) => state.own_writes.wrote(credential),
+            // No credential (a login): the next reader looks at once.
+            None => state.facts.mark_stale(),
+        }
         state.auth_cache.forget_all();
-        state.answers.forget_all();
+        if !task_update {
+            state.answers.forget_all();
+        }
     }
     response
+}
+
+/// A task's progress or status update, or its confirmation: the frequent
+/// writes, whose every effect on what is kept moves the facts' version.
+fn is_task_update(method: &actix_web::http::Method, path: &str) -> bool {
+    let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let numeric = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    match parts.as_slice() {
+        ["api", "v1", "tasks", id] => *method == actix_web::http::Method::PATCH && numeric(id),
+        ["api", "v1", "tasks", id, "confirm"] | ["tasks", id, "update" | "confirm"] => {
+            *method == actix_web::http::Method::POST && numeric(id)
+        }
+        _ => false,
+    }
 }
 
 /// Every documented route. The OpenAPI document is generated from exactly

@@ -19,6 +19,8 @@ pub struct AppState {
     pub auth_cache: Arc<crate::auth_cache::AuthCache>,
     /// Answers to identical reads, while nothing changed.
     pub answers: Arc<crate::answer_cache::AnswerCache>,
+    /// Credentials that wrote since their last read.
+    pub own_writes: Arc<crate::own_writes::OwnWrites>,
 }
 
 impl AppState {

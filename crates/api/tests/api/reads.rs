@@ -309,3 +309,34 @@ async fn a_kept_page_never_hides_a_change_or_crosses_sessions() {
         assert_eq!(english, page(&leader, "/dashboard").await);
     }
 }
+
+/// Under a stream of writes, readers share the figures of the last look at
+/// the clock (at most `figures.refresh_ms` old), while a writer's own next
+/// read shows its write at once.
+#[tokio::test]
+async fn a_writer_reads_its_write_at_once_and_others_within_the_refresh() {
+    fn slow_refresh(s: &mut dondoc_core::Settings) {
+        s.figures.refresh_ms = 400;
+        s.server.read_cache_ms = 60_000;
+    }
+    for app in spawn_apps_with(slow_refresh).await {
+        let admin = app.login("admin").await;
+        let leader = app.login("chutich").await;
+        let before = app.get_json("/api/v1/overdue?per_page=1", &leader).await;
+        let id = before["items"][0]["id"].as_i64().unwrap();
+        let title = "Tiêu đề mới, đọc lại ngay sau khi sửa";
+        let r = app
+            .patch(
+                &format!("/api/v1/tasks/{id}"),
+                Some(&admin),
+                json!({"title": title}),
+            )
+            .await;
+        assert!(r.status().is_success(), "{}", r.status());
+        let mine = app.get_json("/api/v1/overdue?per_page=1", &admin).await;
+        assert_eq!(mine["items"][0]["title"], title, "the writer sees it at once");
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        let theirs = app.get_json("/api/v1/overdue?per_page=1", &leader).await;
+        assert_eq!(theirs["items"][0]["title"], title, "others within the refresh");
+    }
+}

@@ -379,7 +379,8 @@ impl FactStore {
         self.documents.load(Ordering::Acquire)
     }
 
-    /// Brings the facts up to date with the database.
+    /// Brings the facts up to date with the database, when the store was
+    /// marked stale or last looked at the clock `refresh` ago or more.
     pub async fn sync<C: ConnectionTrait>(&self, db: &C) -> Result<()> {
         if !self.enabled {
             return Ok(());
@@ -393,6 +394,19 @@ impl FactStore {
         if !due {
             return Ok(());
         }
+        self.look(db).await
+    }
+
+    /// Brings the facts up to date with the database now: after a look at
+    /// the clock that began after this call (a writer reading its write).
+    pub async fn sync_now<C: ConnectionTrait>(&self, db: &C) -> Result<()> {
+        if !self.enabled {
+            return Ok(());
+        }
+        self.look(db).await
+    }
+
+    async fn look<C: ConnectionTrait>(&self, db: &C) -> Result<()> {
         let _one = self.syncing.lock().await;
         self.stale.store(false, Ordering::Release);
         let clock = Clock::find_by_statement(db::statement(
