@@ -11,7 +11,8 @@
 //!   instance's at once, another instance's within `figures.refresh_ms`);
 //! - any other write through this instance (a department renamed, a user
 //!   moved) forgets every kept answer when it finishes, and an answer built
-//!   while it ran is not kept;
+//!   while it ran is not kept (a task's progress update does not: all it
+//!   changes moves the facts' version);
 //! - what neither moves (a notice the outbox sent, a rename through another
 //!   instance) shows at most `read_cache_ms` late.
 //!
