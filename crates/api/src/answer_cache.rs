@@ -240,7 +240,11 @@ mod tests {
         for reader in readers {
             assert_eq!(reader.await.unwrap(), Ok(Some(body("a"))));
         }
-        assert_eq!(builds.load(Ordering::SeqCst), 1, "one build for eight readers");
+        assert_eq!(
+            builds.load(Ordering::SeqCst),
+            1,
+            "one build for eight readers"
+        );
         // A newer version is built again; an answer not to keep is not kept.
         let built = cache
             .get_or_build("k".into(), (2, 1), || async { Ok::<_, ()>(None) })

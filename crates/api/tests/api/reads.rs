@@ -292,7 +292,10 @@ async fn a_kept_page_never_hides_a_change_or_crosses_sessions() {
         // Another person's session: their own page, in their own scope.
         let staff = crate::pages_access::browser_for(&app, Some(&staff_of(&code))).await;
         let theirs = page(&staff, "/overdue").await;
-        assert!(theirs.contains(title), "the renamed task is their department's");
+        assert!(
+            theirs.contains(title),
+            "the renamed task is their department's"
+        );
         assert_ne!(theirs, page(&leader, "/overdue").await);
 
         // The language switch answers with a redirect and a cookie: the
@@ -334,9 +337,15 @@ async fn a_writer_reads_its_write_at_once_and_others_within_the_refresh() {
             .await;
         assert!(r.status().is_success(), "{}", r.status());
         let mine = app.get_json("/api/v1/overdue?per_page=1", &admin).await;
-        assert_eq!(mine["items"][0]["title"], title, "the writer sees it at once");
+        assert_eq!(
+            mine["items"][0]["title"], title,
+            "the writer sees it at once"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
         let theirs = app.get_json("/api/v1/overdue?per_page=1", &leader).await;
-        assert_eq!(theirs["items"][0]["title"], title, "others within the refresh");
+        assert_eq!(
+            theirs["items"][0]["title"], title,
+            "others within the refresh"
+        );
     }
 }

@@ -729,7 +729,13 @@ impl FactStore {
                 self.folds_computed.fetch_add(1, Ordering::Relaxed);
                 let mut value = fold.empty();
                 for f in &inner.facts {
-                    fold.collect(&mut value, &FactRef { inner: &inner, fact: f });
+                    fold.collect(
+                        &mut value,
+                        &FactRef {
+                            inner: &inner,
+                            fact: f,
+                        },
+                    );
                 }
                 fold.finish(&mut value);
                 Arc::new(value)

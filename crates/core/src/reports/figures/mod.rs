@@ -374,7 +374,18 @@ async fn compute_report<C: ConnectionTrait>(
         );
         store.fold(key, &fold).await?
     } else {
-        Arc::new(tally_read(db, store, scope, &reached, as_of, due_soon_days, &documents_of).await?)
+        Arc::new(
+            tally_read(
+                db,
+                store,
+                scope,
+                &reached,
+                as_of,
+                due_soon_days,
+                &documents_of,
+            )
+            .await?,
+        )
     };
     named(db, &tally, as_of).await
 }

@@ -377,7 +377,11 @@ mod tests {
         assert_eq!(dept("xa lac an"), Found::One(4));
         assert_eq!(dept("NN&PTNT"), Found::One(5));
         assert_eq!(dept("Phòng Y tế"), Found::None);
-        assert_eq!(dept("Thanh tra"), Found::One(7), "the name without its last word");
+        assert_eq!(
+            dept("Thanh tra"),
+            Found::One(7),
+            "the name without its last word"
+        );
         assert_eq!(dept("Phòng Tài nguyên"), Found::One(1));
         assert_eq!(dept("Phòng"), Found::None, "one word shortens nothing");
         // "TT" is a code: the code wins over the initials of "Tư pháp"… and
