@@ -42,13 +42,15 @@ use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 
 use crate::{
     db,
-    domain::{
-        TaskStatus,
-        facts::{FactView, TaskFacts},
-        timeliness::Deadline,
-    },
+    domain::{TaskStatus, facts::TaskFacts},
     error::{Error, Result},
 };
+
+mod fact_ref;
+mod fold;
+
+pub use fact_ref::FactRef;
+pub use fold::Fold;
 
 /// The facts figures read, in 32 bytes. Days are counted from 1 January
 /// 1970; `NONE` stands for no day.
@@ -620,6 +622,19 @@ impl FactStore {
             gates.remove(&key);
         }
         let value = value?;
+        self.keep(
+            key,
+            Memo {
+                version,
+                used,
+                value: Arc::new(value.clone()),
+            },
+        );
+        Ok(value)
+    }
+
+    /// Keeps a memo, the least recently used one leaving when full.
+    fn keep(&self, key: String, memo: Memo) {
         if let Ok(mut memos) = self.memos.lock() {
             if memos.len() >= MEMO_CAPACITY
                 && let Some(oldest) = memos
@@ -629,270 +644,10 @@ impl FactStore {
             {
                 memos.remove(&oldest);
             }
-            memos.insert(
-                key,
-                Memo {
-                    version,
-                    used,
-                    value: Arc::new(value.clone()),
-                },
-            );
+            memos.insert(key, memo);
         }
-        Ok(value)
-    }
-}
-
-/// Figures that are a sum over tasks: built by adding every task's facts,
-/// kept exact after a write by removing the task as it was and adding it
-/// as it is. `add` and `remove` decide themselves whether a task is in the
-/// fold's scope, and must undo each other exactly.
-pub trait Fold {
-    type Value: Clone + Send + Sync + 'static;
-    fn empty(&self) -> Self::Value;
-    fn add(&self, value: &mut Self::Value, fact: &FactRef<'_>);
-    fn remove(&self, value: &mut Self::Value, fact: &FactRef<'_>);
-
-    /// Adds a task while building from every task (default: `add`); a
-    /// fold whose `add` keeps an order can collect first and order once in
-    /// [`Fold::finish`].
-    fn collect(&self, value: &mut Self::Value, fact: &FactRef<'_>) {
-        self.add(value, fact);
-    }
-
-    /// Ends a build from every task.
-    fn finish(&self, _value: &mut Self::Value) {}
-}
-
-impl FactStore {
-    /// How many folds were computed from every task, and how many were
-    /// carried through changes instead.
-    pub fn fold_counts(&self) -> (u64, u64) {
-        (
-            self.folds_computed.load(Ordering::Relaxed),
-            self.folds_carried.load(Ordering::Relaxed),
-        )
-    }
-
-    /// The fold of every task's current facts, named by `key` (which must
-    /// name everything `fold` depends on): computed once, then carried
-    /// forward through the changes of each later version. Call after a
-    /// [`FactStore::sync`]; an enabled store only.
-    pub async fn fold<F: Fold>(&self, key: String, fold: &F) -> Result<Arc<F::Value>> {
-        if !self.enabled {
-            return Err(Error::Unexpected(anyhow::anyhow!(
-                "a fold needs the facts in memory"
-            )));
-        }
-        let key = format!("fold:{key}");
-        let used = self.uses.fetch_add(1, Ordering::Relaxed);
-        let gate = self
-            .computing
-            .lock()
-            .map(|mut gates| gates.entry(key.clone()).or_default().clone())
-            .unwrap_or_default();
-        let _turn = gate.lock().await;
-        let inner = self.read()?;
-        let now = inner.version;
-        let prior = self
-            .memos
-            .lock()
-            .ok()
-            .and_then(|mut memos| memos.remove(&key))
-            .and_then(|memo| Some((memo.version?, memo.value.downcast::<F::Value>().ok()?)));
-        let value = match prior {
-            Some((at, value)) if at == now => value,
-            Some((at, mut value)) if at >= inner.log_from && at < now => {
-                self.folds_carried.fetch_add(1, Ordering::Relaxed);
-                let carried = Arc::make_mut(&mut value);
-                let first = inner.log.partition_point(|l| l.version <= at);
-                for change in inner.log.range(first..) {
-                    if let Some(before) = &change.before {
-                        fold.remove(
-                            carried,
-                            &FactRef {
-                                inner: &inner,
-                                fact: before,
-                            },
-                        );
-                    }
-                    fold.add(
-                        carried,
-                        &FactRef {
-                            inner: &inner,
-                            fact: &change.after,
-                        },
-                    );
-                }
-                value
-            }
-            _ => {
-                self.folds_computed.fetch_add(1, Ordering::Relaxed);
-                let mut value = fold.empty();
-                for f in &inner.facts {
-                    fold.collect(
-                        &mut value,
-                        &FactRef {
-                            inner: &inner,
-                            fact: f,
-                        },
-                    );
-                }
-                fold.finish(&mut value);
-                Arc::new(value)
-            }
-        };
-        drop(inner);
-        if let Ok(mut memos) = self.memos.lock() {
-            if memos.len() >= MEMO_CAPACITY
-                && let Some(oldest) = memos
-                    .iter()
-                    .min_by_key(|(_, m)| m.used)
-                    .map(|(k, _)| k.clone())
-            {
-                memos.remove(&oldest);
-            }
-            memos.insert(
-                key.clone(),
-                Memo {
-                    version: Some(now),
-                    used,
-                    value: value.clone(),
-                },
-            );
-        }
-        if let Ok(mut gates) = self.computing.lock() {
-            gates.remove(&key);
-        }
-        Ok(value)
-    }
-}
-
-/// One task's facts in the store, read without copying.
-pub struct FactRef<'a> {
-    inner: &'a Inner,
-    fact: &'a Fact,
-}
-
-impl FactRef<'_> {
-    pub fn id(&self) -> i64 {
-        self.fact.id
-    }
-
-    pub fn programme_id(&self) -> i64 {
-        i64::from(self.fact.programme)
-    }
-
-    pub fn lead_department_id(&self) -> i64 {
-        i64::from(self.fact.lead)
-    }
-
-    pub fn leader_in_charge_id(&self) -> Option<i64> {
-        (self.fact.leader != 0).then_some(i64::from(self.fact.leader))
-    }
-
-    pub fn field_code(&self) -> &str {
-        self.inner
-            .fields
-            .get(usize::from(self.fact.field))
-            .map_or("", String::as_str)
-    }
-
-    pub fn status(&self) -> TaskStatus {
-        STATUSES
-            .get(usize::from(self.fact.status))
-            .copied()
-            .unwrap_or(TaskStatus::NotStarted)
-    }
-
-    pub fn due_date(&self) -> NaiveDate {
-        unpack_day(self.fact.due).unwrap_or_default()
-    }
-
-    pub fn original_due_date(&self) -> NaiveDate {
-        unpack_day(self.fact.original).unwrap_or_default()
-    }
-
-    pub fn completed_on(&self) -> Option<NaiveDate> {
-        unpack_day(self.fact.completed)
-    }
-}
-
-impl FactView for FactRef<'_> {
-    fn task_id(&self) -> i64 {
-        self.id()
-    }
-    fn programme_id(&self) -> i64 {
-        FactRef::programme_id(self)
-    }
-    fn lead_department_id(&self) -> i64 {
-        FactRef::lead_department_id(self)
-    }
-    fn field_code(&self) -> &str {
-        FactRef::field_code(self)
-    }
-    fn leader_in_charge_id(&self) -> Option<i64> {
-        FactRef::leader_in_charge_id(self)
-    }
-    fn status(&self) -> TaskStatus {
-        FactRef::status(self)
-    }
-    fn progress(&self) -> i32 {
-        i32::from(self.fact.progress)
-    }
-    fn deadline(&self) -> Deadline {
-        Deadline {
-            due: self.due_date(),
-            original: self.original_due_date(),
-        }
-    }
-    fn completed_on(&self) -> Option<NaiveDate> {
-        FactRef::completed_on(self)
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::Datelike;
-
-    #[test]
-    fn a_fact_takes_32_bytes() {
-        assert_eq!(std::mem::size_of::<Fact>(), 32);
-    }
-
-    #[test]
-    fn days_pack_and_unpack_across_the_range() {
-        for (y, m, d) in [(1970, 1, 2), (2026, 3, 31), (2100, 12, 31), (2149, 6, 1)] {
-            let day = NaiveDate::from_ymd_opt(y, m, d).unwrap();
-            assert_eq!(unpack_day(pack_day(day).unwrap()), Some(day));
-            assert_eq!(day.year(), y);
-        }
-        assert_eq!(unpack_day(NONE), None);
-        assert_eq!(
-            pack_day(NaiveDate::from_ymd_opt(1969, 12, 31).unwrap()),
-            None
-        );
-    }
-
-    #[test]
-    fn upserts_keep_ids_sorted_and_replace_in_place() {
-        let mut inner = Inner::default();
-        let fact = |id| Fact {
-            id,
-            programme: 1,
-            lead: 1,
-            leader: 0,
-            due: 1,
-            original: 1,
-            completed: NONE,
-            field: 0,
-            status: 0,
-            progress: 0,
-        };
-        for id in [1, 2, 5, 3, 4, 2] {
-            inner.upsert(fact(id));
-        }
-        let ids: Vec<i64> = inner.facts.iter().map(|f| f.id).collect();
-        assert_eq!(ids, vec![1, 2, 3, 4, 5]);
-    }
-}
+mod tests;

@@ -240,14 +240,19 @@ async fn folded<C: ConnectionTrait>(
         rule.due_soon_days,
     );
     let kept = store.fold(key, &PickFold { rule, scope }).await?;
-    Ok(Arc::new(
+    Ok(in_list_order(&kept))
+}
+
+/// A list's tasks as its pages read them.
+fn in_list_order(kept: &[Candidate]) -> Arc<Vec<Picked>> {
+    Arc::new(
         kept.iter()
             .map(|c| Picked {
                 id: c.id,
                 lead_department_id: c.lead,
             })
             .collect(),
-    ))
+    )
 }
 
 /// The tasks of `scope` that stand in `figure` at `as_of`, by due date
@@ -285,14 +290,7 @@ pub async fn by_due_date<C: ConnectionTrait>(
     })
     .await?;
     kept.sort_by(|a, b| rule.compare(a, b));
-    Ok(Arc::new(
-        kept.iter()
-            .map(|c| Picked {
-                id: c.id,
-                lead_department_id: c.lead,
-            })
-            .collect(),
-    ))
+    Ok(in_list_order(&kept))
 }
 
 /// The filter's scope with its codes resolved, plus what can only be
