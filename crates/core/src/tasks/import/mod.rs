@@ -296,6 +296,19 @@ mod tests {
     }
 
     #[test]
+    fn a_task_row_without_its_title_is_kept_to_be_reported_and_a_note_is_not() {
+        let text = "STT,Nội dung nhiệm vụ,Cơ quan chủ trì,Thời hạn\n1,Làm đường,TCKH,Quý I/2027\n2,,TCKH,Quý II/2027\n,,,\n";
+        let rows = csv_rows(text).unwrap();
+        assert_eq!(
+            rows.len(),
+            2,
+            "the titleless task row stays, the blank one goes"
+        );
+        assert_eq!(rows[1].get(Column::Title), "");
+        assert_eq!(rows[1].get(Column::Due), "Quý II/2027");
+    }
+
+    #[test]
     fn stt_is_a_number_not_a_code_and_sections_head_their_rows() {
         let rows = csv_rows(
             "STT,Nội dung,Đơn vị chủ trì,Thời hạn\nI,LĨNH VỰC KINH TẾ,,\n1,x,TCKH,Quý II\n(1),(2),(3),(4)\nII. VĂN HÓA – XÃ HỘI,,,\n1,y,VHTT,30/6\n",

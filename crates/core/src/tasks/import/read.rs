@@ -476,8 +476,13 @@ fn rows_from_grid(grid: Grid) -> std::result::Result<Vec<RawRow>, ImportRefused>
             section = Some(heading);
             continue;
         }
-        // Totals and notes have neither code nor title.
-        if raw.get(Column::Code).is_empty() && raw.get(Column::Title).is_empty() {
+        // Totals and notes have neither code nor title, nor a unit or a
+        // deadline; a task row that lost its title is kept, to be reported.
+        if raw.get(Column::Code).is_empty()
+            && raw.get(Column::Title).is_empty()
+            && raw.get(Column::Lead).is_empty()
+            && raw.get(Column::Due).is_empty()
+        {
             continue;
         }
         rows.push(raw);
